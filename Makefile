@@ -1,0 +1,46 @@
+# Two entry points for people: `make run` and `make test`. Both create .venv when needed and are
+# idempotent: a second run only re-installs when pyproject.toml changed.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test test-fast lint bench sample clean
+
+$(PY):
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	uv venv --quiet --python python3 $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	uv pip install --quiet --python $(PY) --compile-bytecode -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/workbench app --port $(PORT)
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Installing Debian's Chromium for the browser tests..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
+	    || { echo "Could not install chromium; browser tests will be skipped outside CI"; [ "$$CI" != "true" ]; }; \
+	fi
+
+test: $(STAMP) chromium
+	$(VENV)/bin/ruff check workbench tests benchmarks sample_data
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not browser"
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+sample: $(STAMP)
+	$(PY) sample_data/generate.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,337 @@
+"""Demand page: load a demand sample, check how it was read, and see value vs failure demand."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from workbench import charts, schema
+from workbench.app import state
+from workbench.demand import analysis
+from workbench.demand.catalogue import CatalogueError
+from workbench.demand.corrections import Correction, CorrectionError, apply_corrections
+from workbench.demand.load import DATE_ORDERS, DemandFileError, suggest_mapping
+
+NOT_IN_FILE = "(not in the file)"
+ORDER_LABELS = {"auto": "Work it out", "day-first": "Day first (31/01/2026)", "month-first": "Month first (01/31/2026)"}
+EDITOR_ROWS = 500
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{x:.0%}"
+
+
+# ------------------------------------------------------------------------------------------- loading
+
+
+def _catalogue_choice(src_is_sample: bool) -> tuple[str | None, str | None]:
+    st.markdown("**Demand-type catalogue** (which types are value and which are failure)")
+    upload = st.file_uploader("Upload a catalogue (YAML)", type=["yaml", "yml"], key="catalogue_upload")
+    if upload is not None:
+        return upload.getvalue().decode("utf-8-sig", errors="replace"), upload.name
+    use_sample = st.checkbox("Use the housing repairs sample catalogue", value=src_is_sample,
+                             key="use_sample_catalogue")
+    if use_sample:
+        sample = state.sample_source()
+        return sample.catalogue_text, sample.catalogue_name
+    return None, None
+
+
+def _data_panel() -> None:
+    """Upload, mapping and reading options. Only a load that works replaces what is on screen."""
+    current = state.active_source()
+    with st.expander("Data: use the sample or upload your own demand", expanded=not current.is_sample):
+        left, right = st.columns([3, 2])
+        with left:
+            uploaded = st.file_uploader(
+                "Upload a demand sample (CSV or Excel)", type=["csv", "txt", "tsv", "xlsx"], key="demand_upload",
+                help="Any column names: you can say which column is which below. Up to 200 MB.")
+            if st.button("Back to the sample data", disabled=current.is_sample):
+                state.set_active(state.sample_source())
+                st.rerun()
+        with right:
+            catalogue_text, catalogue_name = _catalogue_choice(current.is_sample if uploaded is None else False)
+
+        if uploaded is None:
+            candidate = dataclasses.replace(current, catalogue_text=catalogue_text, catalogue_name=catalogue_name)
+        else:
+            same_file = not current.is_sample and current.name == uploaded.name and \
+                current.data == uploaded.getvalue()
+            candidate = current if same_file else state.Source(uploaded.name, uploaded.getvalue())
+            candidate = dataclasses.replace(candidate, catalogue_text=catalogue_text, catalogue_name=catalogue_name)
+
+        candidate = _mapping_panel(candidate)
+        if candidate is None:
+            return
+        try:
+            if candidate.catalogue_text:
+                state.catalogue_from_text(candidate.catalogue_text, candidate.catalogue_name or "catalogue")
+            with st.spinner("Reading the demand…"):
+                state.load(candidate)
+        except (DemandFileError, CatalogueError) as exc:
+            st.error(f"{exc}\n\nStill showing: {current.name}.", icon="⚠️")
+            return
+        if candidate.key() != current.key():
+            state.set_active(candidate)
+            st.rerun()
+
+
+def _mapping_panel(src: state.Source) -> state.Source | None:
+    """Sheet, header row, column mapping and date order, with a preview of the file as read."""
+    st.markdown("**How the file is read**")
+
+    def read(sheet: str | None, header_row: int | None) -> object:
+        try:
+            return state.read_raw(src.digest, src.data, src.name, sheet, header_row)
+        except DemandFileError as exc:
+            st.error(str(exc), icon="⚠️")
+            return None
+
+    raw = read(src.sheet, None)
+    if raw is None:
+        return None
+    opts = st.columns(3)
+    sheet = None
+    if raw.kind == "excel":
+        sheet = opts[0].selectbox("Sheet", raw.sheets, index=raw.sheets.index(raw.sheet),
+                                  key=f"sheet_{src.digest}")
+    auto_header = raw.header_row
+    header = opts[1].number_input("Header is on row", min_value=1, value=src.header_row or auto_header, step=1,
+                                  key=f"header_{src.digest}_{sheet}")
+    order = opts[2].selectbox("Dates are written", DATE_ORDERS, index=DATE_ORDERS.index(src.date_order),
+                              format_func=ORDER_LABELS.get, key=f"order_{src.digest}")
+    header_row = None if header == auto_header else int(header)
+    if sheet != raw.sheet or header_row is not None:
+        raw = read(sheet, header_row)
+        if raw is None:
+            return None
+    suggested = suggest_mapping(raw.columns)
+    choices = [NOT_IN_FILE, *raw.columns]
+    mapping: dict[str, str | None] = {}
+    cols = st.columns(5)
+    for i, fld in enumerate(schema.FIELDS):
+        default = src.mapping[fld] if fld in src.mapping else suggested.get(fld)
+        pick = cols[i % 5].selectbox(
+            schema.FIELD_LABELS[fld] + (" (needed)" if fld in schema.REQUIRED_FIELDS else ""),
+            choices, index=choices.index(default) if default in choices else 0,
+            key=f"map_{fld}_{src.digest}_{raw.header_row}_{raw.sheet}")
+        mapping[fld] = None if pick == NOT_IN_FILE else pick
+    details = [raw.kind.upper(), f"header on row {raw.header_row}"]
+    if raw.delimiter:
+        details.append("delimiter " + {"\t": "tab"}.get(raw.delimiter, f"'{raw.delimiter}'"))
+    if raw.encoding:
+        details.append(f"encoding {raw.encoding}")
+    st.caption(f"The file as read ({', '.join(details)}):")
+    st.dataframe(raw.preview(6), hide_index=True, width="stretch")
+    explicit = {f: c for f, c in mapping.items() if c != suggested.get(f)}
+    return dataclasses.replace(src, mapping=explicit, date_order=order, sheet=sheet, header_row=header_row)
+
+
+def _report(loaded_report: object, aside: pd.DataFrame) -> None:
+    lines = loaded_report.summary_lines()  # type: ignore[attr-defined]
+    problems = loaded_report.set_aside or loaded_report.conflict_count or loaded_report.unknown_nature_labels  # type: ignore[attr-defined]
+    box = st.warning if problems else st.info
+    box("  \n".join(lines), icon="📋")
+    if len(aside):
+        with st.expander(f"Rows set aside ({len(aside):,}): not in the charts"):
+            st.dataframe(aside, hide_index=True, width="stretch")
+
+
+# ------------------------------------------------------------------------------------------- display
+
+
+def _tiles(view: state.DemandView) -> None:
+    h = view.headline
+    tiles = st.columns(6)
+    tiles[0].metric("Demands", f"{h.total:,}", help=f"{h.first} to {h.last}")
+    tiles[1].metric("Failure demand", _pct(h.failure_share), help="Share of classified demand that is failure demand")
+    tiles[2].metric("Value demand", f"{h.value:,}")
+    tiles[3].metric("Failure demand (count)", f"{h.failure:,}")
+    tiles[4].metric("Not yet classified", f"{h.unclassified:,}")
+    tiles[5].metric("Resolved at first contact", _pct(h.one_stop_share))
+
+
+def _overview(view: state.DemandView) -> None:
+    left, right = st.columns(2)
+    left.altair_chart(charts.nature_bar(view.shares), width="stretch")
+    right.altair_chart(charts.touchpoint_chart(view.touchpoints), width="stretch")
+    st.altair_chart(charts.volume_chart(view.weekly, "Week"), width="stretch")
+
+
+def _types(view: state.DemandView) -> None:
+    st.altair_chart(charts.pareto_chart(view.types), width="stretch")
+    if len(view.causes):
+        st.altair_chart(charts.causes_chart(view.causes), width="stretch")
+    table = view.types.rename(columns={schema.DEMAND_TYPE: "Demand type", schema.NATURE: "Value or failure",
+                                       "count": "Demands", "share": "Share", "cumulative_share": "Cumulative"})
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "Share": st.column_config.NumberColumn(format="percent"),
+        "Cumulative": st.column_config.NumberColumn(format="percent")})
+
+
+def _over_time(view: state.DemandView) -> None:
+    st.markdown("Process behaviour charts: points inside the dashed limits are the system's normal "
+                "variation; **red points are signals** that something changed.")
+    c1, c2, c3 = st.columns([1, 1, 2])
+    period = c1.radio("Per", ["Week", "Day"], horizontal=True, key="spc_period")
+    split = c2.checkbox("Before / after a change", key="spc_split")
+    split_at = None
+    frame = view.weekly if period == "Week" else view.daily
+    if split and len(frame) > 3:
+        first, last = frame["period_start"].iloc[1].date(), frame["period_start"].iloc[-2].date()
+        middle = frame["period_start"].iloc[len(frame) // 2].date()
+        picked = c3.date_input("Change made on", value=middle, min_value=first, max_value=last, key="spc_split_date")
+        split_at = pd.Timestamp(picked if isinstance(picked, date) else middle)
+    share = analysis.behaviour(frame, "failure_share", split_at=split_at)
+    volume = analysis.behaviour(frame, "total", split_at=split_at)
+    label = f"{period} starting" if period == "Week" else "Day"
+    st.altair_chart(charts.xmr_chart(share, f"Failure demand share per {period.lower()}", "Failure share",
+                                     percent=True, period_label=label), width="stretch")
+    st.altair_chart(charts.moving_range_chart(share, "Failure share", percent=True), width="stretch")
+    st.altair_chart(charts.xmr_chart(volume, f"Demands per {period.lower()}", "Demands", period_label=label),
+                    width="stretch")
+    signals = share[share["signal"]]
+    if len(signals):
+        st.caption("Signals in failure share: " + "; ".join(
+            f"{idx.date()}: {', '.join(_signal_names(r))}" for idx, r in signals.iterrows()))
+    if period == "Week" and (frame["days_covered"] < 7).any():
+        st.caption("Weeks only partly in the sample are left out of the volume chart's limits.")
+
+
+def _signal_names(row: pd.Series) -> list[str]:
+    from workbench import spc
+    return spc.signal_names(row)
+
+
+def _handling(view: state.DemandView) -> None:
+    has_one_stop = "one_stop_share" in view.by_touchpoint
+    has_minutes = "minutes_median" in view.by_touchpoint
+    if not (has_one_stop or has_minutes):
+        st.info("This file has no 'resolved at first contact' or 'handling minutes' column.")
+        return
+    by = st.radio("Show by", ["Touchpoint", "Demand type"], horizontal=True, key="handling_by")
+    table = view.by_touchpoint if by == "Touchpoint" else view.by_type
+    field = schema.TOUCHPOINT if by == "Touchpoint" else schema.DEMAND_TYPE
+    left, right = st.columns(2)
+    if has_one_stop:
+        left.altair_chart(charts.one_stop_chart(table, field, by), width="stretch")
+    if has_minutes:
+        right.altair_chart(charts.minutes_chart(table, field, by), width="stretch")
+
+
+def _words(view: state.DemandView, src: state.Source) -> None:
+    """The customers' words, searchable, with type and value/failure correctable in place."""
+    frame = view.frame
+    f1, f2, f3, f4 = st.columns([2, 2, 1, 1])
+    search = f1.text_input("Search the customers' words", key="words_search", placeholder="e.g. boiler")
+    types = f2.multiselect("Demand type", sorted(frame[schema.DEMAND_TYPE].dropna().unique().astype(str)),
+                           key="words_types")
+    natures = f3.multiselect("Value or failure", list(schema.NATURES), key="words_natures")
+    touchpoints = f4.multiselect("Touchpoint", sorted(frame[schema.TOUCHPOINT].unique().astype(str)),
+                                 key="words_touchpoints")
+    mask = pd.Series(True, index=frame.index)
+    if search:
+        mask &= frame[schema.CUSTOMER_WORDS].str.contains(search, case=False, regex=False, na=False)
+    if types:
+        mask &= frame[schema.DEMAND_TYPE].astype(str).isin(types)
+    if natures:
+        mask &= frame[schema.NATURE].isin(natures)
+    if touchpoints:
+        mask &= frame[schema.TOUCHPOINT].astype(str).isin(touchpoints)
+    shown = frame.loc[mask, [schema.ROW, schema.RECEIVED_AT, schema.TOUCHPOINT, schema.CUSTOMER_WORDS,
+                             schema.DEMAND_TYPE, schema.NATURE, schema.FAILURE_CAUSE]].head(EDITOR_ROWS)
+    st.caption(f"{int(mask.sum()):,} matching demands" + (
+        f"; showing the first {EDITOR_ROWS}: narrow the search to see others" if mask.sum() > EDITOR_ROWS else "")
+        + ". Change a type or value/failure in the table: the charts follow.")
+    editable = shown.astype({schema.DEMAND_TYPE: "object", schema.NATURE: "object",
+                             schema.FAILURE_CAUSE: "object"}).reset_index(drop=True)
+    catalogue = state._catalogue(src)
+    type_options = sorted(set(frame[schema.DEMAND_TYPE].dropna().astype(str))
+                          | set(catalogue.names() if catalogue else []))
+    cause_options = sorted(set(frame[schema.FAILURE_CAUSE].dropna().astype(str))
+                           | {t.cause for t in (catalogue.types if catalogue else []) if t.cause})
+    version = st.session_state.setdefault("editor_version", 0)
+    key = f"words_editor_{version}"
+    edited = st.data_editor(
+        editable, key=key, hide_index=True, width="stretch", height=420,
+        disabled=[schema.ROW, schema.RECEIVED_AT, schema.TOUCHPOINT, schema.CUSTOMER_WORDS],
+        column_config={
+            schema.ROW: st.column_config.NumberColumn("Row", format="%d", width="small"),
+            schema.RECEIVED_AT: st.column_config.DatetimeColumn("Received", format="D MMM YYYY, HH:mm"),
+            schema.TOUCHPOINT: "Touchpoint",
+            schema.CUSTOMER_WORDS: st.column_config.TextColumn("Customer's words", width="large"),
+            schema.DEMAND_TYPE: st.column_config.SelectboxColumn("Demand type", options=type_options),
+            schema.NATURE: st.column_config.SelectboxColumn("Value or failure", options=list(schema.NATURES)),
+            schema.FAILURE_CAUSE: st.column_config.SelectboxColumn("Failure cause", options=cause_options),
+        })
+    changes = _changes(editable, edited)
+    if changes:
+        try:
+            apply_corrections(frame, changes, catalogue)
+        except CorrectionError as exc:
+            st.error(str(exc))
+        else:
+            state.corrections().extend(changes)
+            st.session_state["editor_version"] = version + 1
+            st.rerun()
+    made = state.corrections()
+    if made:
+        c1, c2 = st.columns([4, 1])
+        c1.success(f"{len(made)} correction(s) applied; the charts include them.", icon="✅")
+        if c2.button("Undo last correction"):
+            made.pop()
+            st.session_state["editor_version"] = version + 1
+            st.rerun()
+
+
+def _changes(before: pd.DataFrame, after: pd.DataFrame) -> list[Correction]:
+    out = []
+    for fld in (schema.DEMAND_TYPE, schema.NATURE, schema.FAILURE_CAUSE):
+        old = before[fld].fillna("").astype(str)
+        new = after[fld].fillna("").astype(str)
+        for pos in (old != new).to_numpy().nonzero()[0]:
+            out.append(Correction(int(before[schema.ROW].iat[pos]), fld, new.iat[pos]))
+    return out
+
+
+def _downloads(view: state.DemandView, src: state.Source) -> None:
+    csv_bytes, xlsx_bytes = state.downloads(src.key(), tuple(state.corrections()), src)
+    stem = src.name.rsplit(".", 1)[0].replace(" ", "_").lower()
+    st.markdown("The cleaned, classified demand, with your corrections. Safe to open in Excel.")
+    c1, c2 = st.columns(2)
+    c1.download_button("Download CSV", csv_bytes, file_name=f"{stem}_classified.csv", mime="text/csv",
+                       icon=":material/download:")
+    c2.download_button("Download Excel", xlsx_bytes, file_name=f"{stem}_classified.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/download:")
+
+
+def render() -> None:
+    st.title("Demand")
+    st.caption("What do customers ask of us, and how much of it is caused by our own failures?")
+    _data_panel()
+    src = state.active_source()
+    loaded = state.load(src)
+    view = state.view(src, state.corrections())
+    st.subheader(src.name + (" (sample)" if src.is_sample else ""))
+    _report(loaded.report, loaded.set_aside_rows)
+    _tiles(view)
+    tabs = st.tabs(["Overview", "Demand types", "Over time", "Handling", "Customers' words", "Download"])
+    with tabs[0]:
+        _overview(view)
+    with tabs[1]:
+        _types(view)
+    with tabs[2]:
+        _over_time(view)
+    with tabs[3]:
+        _handling(view)
+    with tabs[4]:
+        _words(view, src)
+    with tabs[5]:
+        _downloads(view, src)
+
+
+render()

@@ -1,0 +1,170 @@
+"""Altair chart builders. Each takes a small aggregated frame (from `workbench.demand.analysis` or
+`workbench.spc`) and returns a chart; none sees raw rows, so what reaches the browser stays small.
+
+Colours carry meaning everywhere: value demand teal, failure demand orange-red, not yet classified grey;
+signals on process behaviour charts red. Labels are plain words for a workshop audience.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from workbench import schema, spc
+
+NATURE_LABELS = {schema.VALUE: "Value", schema.FAILURE: "Failure", schema.UNCLASSIFIED: "Not yet classified"}
+NATURE_COLOURS = {"Value": "#2a9d8f", "Failure": "#e76f51", "Not yet classified": "#adb5bd"}
+SIGNAL_COLOUR = "#c1121f"
+LINE_COLOUR = "#264653"
+LIMIT_COLOUR = "#8d99ae"
+
+_nature_scale = alt.Scale(domain=list(NATURE_COLOURS), range=list(NATURE_COLOURS.values()))
+
+
+def _nature_colour(title: str = "Demand") -> alt.Color:
+    return alt.Color("Nature:N", scale=_nature_scale, title=title, legend=alt.Legend(orient="top"))
+
+
+def nature_bar(shares: pd.DataFrame) -> alt.Chart:
+    """Value / failure / not yet classified as one horizontal bar of shares (from `nature_shares`)."""
+    data = shares.assign(Nature=shares[schema.NATURE].map(NATURE_LABELS), Count=shares["count"],
+                         Share=shares["share"])
+    base = alt.Chart(data).encode(
+        y=alt.Y("Nature:N", sort=list(NATURE_COLOURS), title=None),
+        x=alt.X("Share:Q", axis=alt.Axis(format="%"), title="Share of all demand"),
+        tooltip=["Nature:N", "Count:Q", alt.Tooltip("Share:Q", format=".1%")],
+    )
+    bars = base.mark_bar().encode(color=alt.Color("Nature:N", scale=_nature_scale, legend=None))
+    text = base.mark_text(align="left", dx=4, fontSize=14).encode(
+        text=alt.Text("Share:Q", format=".0%"))
+    return (bars + text).properties(height=150, title="Value and failure demand")
+
+
+def pareto_chart(types: pd.DataFrame, top: int = 20) -> alt.LayerChart:
+    """Bars of demand types by count, coloured by nature, with the cumulative share as a line."""
+    data = types.head(top).assign(
+        Type=lambda d: d[schema.DEMAND_TYPE], Nature=lambda d: d[schema.NATURE].map(NATURE_LABELS),
+        Count=lambda d: d["count"], Cumulative=lambda d: d["cumulative_share"])
+    order = list(data["Type"])
+    x = alt.X("Type:N", sort=order, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=220))
+    bars = alt.Chart(data).mark_bar().encode(
+        x=x, y=alt.Y("Count:Q", title="Demands"), color=_nature_colour(),
+        tooltip=["Type:N", "Nature:N", "Count:Q", alt.Tooltip("share:Q", format=".1%", title="Share"),
+                 alt.Tooltip("Cumulative:Q", format=".0%", title="Cumulative share")])
+    line = alt.Chart(data).mark_line(point=True, color=LINE_COLOUR).encode(
+        x=x, y=alt.Y("Cumulative:Q", axis=alt.Axis(format="%"), title="Cumulative share",
+                     scale=alt.Scale(domain=[0, 1])))
+    title = "What customers contact us about (most common first)"
+    return alt.layer(bars, line).resolve_scale(y="independent").properties(height=340, title=title)
+
+
+def causes_chart(causes: pd.DataFrame) -> alt.Chart:
+    data = causes.assign(Cause=causes[schema.FAILURE_CAUSE], Count=causes["count"], Share=causes["share"])
+    base = alt.Chart(data).encode(
+        y=alt.Y("Cause:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("Count:Q", title="Failure demands"),
+        tooltip=["Cause:N", "Count:Q", alt.Tooltip("Share:Q", format=".1%", title="Share of failure")])
+    bars = base.mark_bar(color=NATURE_COLOURS["Failure"])
+    text = base.mark_text(align="left", dx=4, fontSize=13).encode(text=alt.Text("Share:Q", format=".0%"))
+    return (bars + text).properties(height=max(120, 34 * len(data)), title="Why failure demand happens")
+
+
+def touchpoint_chart(touchpoints: pd.DataFrame) -> alt.Chart:
+    """Stacked bars per touchpoint (from `by_touchpoint`)."""
+    long = touchpoints.melt(id_vars=[schema.TOUCHPOINT], value_vars=list(schema.NATURES),
+                            var_name=schema.NATURE, value_name="Count")
+    long["Nature"] = long[schema.NATURE].map(NATURE_LABELS)
+    long["Touchpoint"] = long[schema.TOUCHPOINT]
+    order = list(touchpoints[schema.TOUCHPOINT])
+    return alt.Chart(long).mark_bar().encode(
+        y=alt.Y("Touchpoint:N", sort=order, title=None),
+        x=alt.X("Count:Q", title="Demands", stack="zero"),
+        color=_nature_colour(),
+        order=alt.Order("order:Q"),
+        tooltip=["Touchpoint:N", "Nature:N", "Count:Q"],
+    ).transform_calculate(
+        order=f"indexof({list(NATURE_COLOURS)}, datum.Nature)"
+    ).properties(height=max(140, 40 * len(order)), title="Where demand arrives")
+
+
+def volume_chart(series: pd.DataFrame, freq_label: str = "Week") -> alt.Chart:
+    """Stacked bars of demand per period by nature (from `over_time`)."""
+    long = series.melt(id_vars=["period_start"], value_vars=list(schema.NATURES),
+                       var_name=schema.NATURE, value_name="Count")
+    long["Nature"] = long[schema.NATURE].map(NATURE_LABELS)
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X("period_start:T", title=f"{freq_label} starting"),
+        y=alt.Y("Count:Q", title="Demands", stack="zero"),
+        color=_nature_colour(),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("period_start:T", title=freq_label), "Nature:N", "Count:Q"],
+    ).transform_calculate(
+        order=f"indexof({list(NATURE_COLOURS)}, datum.Nature)"
+    ).properties(height=260, title=f"Demand per {freq_label.lower()}")
+
+
+def xmr_chart(table: pd.DataFrame, title: str, measure_label: str, percent: bool = False,
+              period_label: str = "Week starting") -> alt.LayerChart:
+    """Process behaviour chart from an `spc.xmr` table indexed by date: points, centre line and natural
+    process limits per phase; points that are signals drawn large and red."""
+    data = table.reset_index(names="period").copy()
+    data["Signal"] = data.apply(lambda r: ", ".join(spc.signal_names(r)) or "none", axis=1)
+    data["is_signal"] = data[spc.SIGNAL]
+    fmt = ".0%" if percent else ",.1f"
+    x = alt.X("period:T", title=period_label)
+    y_scale = alt.Scale(zero=False)
+    base = alt.Chart(data)
+    line = base.mark_line(color=LINE_COLOUR).encode(x=x, y=alt.Y("value:Q", title=measure_label,
+                                                                 axis=alt.Axis(format=fmt), scale=y_scale))
+    points = base.mark_point(filled=True).encode(
+        x=x, y="value:Q",
+        color=alt.condition("datum.is_signal", alt.value(SIGNAL_COLOUR), alt.value(LINE_COLOUR)),
+        size=alt.condition("datum.is_signal", alt.value(110), alt.value(40)),
+        tooltip=[alt.Tooltip("period:T", title=period_label), alt.Tooltip("value:Q", format=fmt, title=measure_label),
+                 alt.Tooltip(f"{spc.CENTRE}:Q", format=fmt, title="Average"),
+                 alt.Tooltip(f"{spc.LOWER}:Q", format=fmt, title="Lower limit"),
+                 alt.Tooltip(f"{spc.UPPER}:Q", format=fmt, title="Upper limit"), "Signal:N"])
+    layers = [line]
+    for col, dash, colour in ((spc.CENTRE, [], "#2a9d8f"), (spc.LOWER, [6, 4], LIMIT_COLOUR),
+                              (spc.UPPER, [6, 4], LIMIT_COLOUR)):
+        layers.append(base.mark_line(strokeDash=dash, color=colour, interpolate="step-after").encode(
+            x=x, y=f"{col}:Q", detail=f"{spc.PHASE}:N"))
+    layers.append(points)
+    return alt.layer(*layers).properties(height=280, title=title)
+
+
+def moving_range_chart(table: pd.DataFrame, measure_label: str, percent: bool = False) -> alt.LayerChart:
+    """The mR half of an XmR chart: point-to-point ranges with the upper range limit."""
+    data = table.reset_index(names="period")
+    fmt = ".0%" if percent else ",.1f"
+    x = alt.X("period:T", title=None)
+    base = alt.Chart(data)
+    ranges = base.mark_line(point=True, color=LINE_COLOUR).encode(
+        x=x, y=alt.Y(f"{spc.MOVING_RANGE}:Q", title=f"Change in {measure_label.lower()}",
+                     axis=alt.Axis(format=fmt)))
+    limit = base.mark_line(strokeDash=[6, 4], color=LIMIT_COLOUR, interpolate="step-after").encode(
+        x=x, y=f"{spc.RANGE_LIMIT}:Q", detail=f"{spc.PHASE}:N")
+    return alt.layer(ranges, limit).properties(height=140)
+
+
+def minutes_chart(per_group: pd.DataFrame, by: str, label: str) -> alt.Chart:
+    """Median handling minutes per touchpoint or type (from `analysis.by_field`)."""
+    data = per_group.assign(Group=per_group[by])
+    return alt.Chart(data).mark_bar(color=LINE_COLOUR).encode(
+        y=alt.Y("Group:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("minutes_median:Q", title="Median handling minutes"),
+        tooltip=[alt.Tooltip("Group:N", title=label), alt.Tooltip("minutes_median:Q", format=".1f", title="Median"),
+                 alt.Tooltip("hours_total:Q", format=",.0f", title="Total hours"), "count:Q"],
+    ).properties(height=max(120, 26 * len(data)), title=f"Handling time by {label.lower()}")
+
+
+def one_stop_chart(per_group: pd.DataFrame, by: str, label: str) -> alt.Chart:
+    data = per_group.dropna(subset=["one_stop_share"]).assign(Group=lambda d: d[by])
+    return alt.Chart(data).mark_bar(color="#2a9d8f").encode(
+        y=alt.Y("Group:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("one_stop_share:Q", title="Resolved at first contact", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        tooltip=[alt.Tooltip("Group:N", title=label),
+                 alt.Tooltip("one_stop_share:Q", format=".0%", title="Resolved first time"),
+                 alt.Tooltip("one_stop_recorded:Q", title="Recorded")],
+    ).properties(height=max(120, 26 * len(data)), title=f"Resolved at first contact, by {label.lower()}")

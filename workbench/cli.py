@@ -1,0 +1,171 @@
+"""`workbench ...`: the core from the command line, for scripts, tests and people who prefer a terminal.
+
+Thin on purpose: parse arguments, call the core, print text or JSON. Unusable input exits 2 with one line
+on stderr saying why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from workbench import paths, schema
+from workbench.demand import analysis
+from workbench.demand.catalogue import CatalogueError, load_catalogue
+from workbench.demand.load import DemandFileError, LoadedDemand, load_demand
+from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
+
+EXIT_UNUSABLE = 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parse_map(items: list[str]) -> dict[str, str]:
+    mapping = {}
+    for item in items or []:
+        if "=" not in item:
+            raise UsageError(f"--map needs FIELD=COLUMN, got '{item}'")
+        fld, col = item.split("=", 1)
+        mapping[fld.strip()] = col.strip()
+    return mapping
+
+
+def _load(args: argparse.Namespace) -> LoadedDemand:
+    catalogue = load_catalogue(args.catalogue) if args.catalogue else None
+    return load_demand(Path(args.path), sheet=args.sheet, header_row=args.header_row,
+                       mapping=_parse_map(args.map), date_order=args.date_order, catalogue=catalogue)
+
+
+def _summary_json(loaded: LoadedDemand, split_at: str | None) -> dict[str, object]:
+    report = loaded.report
+    body = analysis.summary(loaded.frame, split_at=split_at)
+    return {
+        "source": report.source,
+        "rows_read": report.rows_read,
+        "rows": report.rows_used,
+        "blank_rows": report.blank_rows,
+        "set_aside": [{"row": s.row, "reason": s.reason} for s in report.set_aside],
+        **body,
+        "mapping": report.mapping,
+        "date_order": report.date_order,
+        "catalogue_filled": report.filled_from_catalogue,
+        "catalogue_conflicts": [vars(c) for c in report.conflicts],
+        "unknown_types": report.unknown_types,
+        "notes": report.notes,
+    }
+
+
+def _pct(x: object) -> str:
+    return "-" if x is None else f"{float(x):.0%}"  # type: ignore[arg-type]
+
+
+def _summary_text(data: dict[str, object], report_lines: list[str]) -> str:
+    lines = [*report_lines, ""]
+    lines.append(f"Demand: {data['rows']:,} from {data['first_date']} to {data['last_date']}")
+    lines.append(f"  value {data['value']:,}   failure {data['failure']:,}   not yet classified "
+                 f"{data['unclassified']:,}   failure share of classified {_pct(data['failure_share'])}")
+    if data["one_stop_share"] is not None:
+        lines.append(f"  resolved at first contact: {_pct(data['one_stop_share'])}")
+    lines.append("")
+    lines.append("By touchpoint (value / failure / not classified):")
+    for name, c in data["by_touchpoint"].items():  # type: ignore[union-attr]
+        lines.append(f"  {name:<24} {c['value']:>6} {c['failure']:>6} {c['unclassified']:>6}")
+    lines.append("")
+    lines.append("Most common demand types:")
+    for t in data["by_type"][:15]:  # type: ignore[index]
+        lines.append(f"  {t['count']:>6}  {t['demand_type']:<40} {t['nature']}")
+    lines.append("")
+    lines.append("Week starting   demands  failure share  signals")
+    for w in data["weekly"]:  # type: ignore[union-attr]
+        sig = ", ".join(w["signals"]) or ""
+        lines.append(f"  {w['week_start']}   {w['total']:>6}   {_pct(w['failure_share']):>12}  {sig}")
+    return "\n".join(lines)
+
+
+def cmd_demand_summary(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    data = _summary_json(loaded, args.split_at)
+    if args.format == "json":
+        print(json.dumps(data, indent=2, default=str))
+    else:
+        print(_summary_text(data, loaded.report.summary_lines()))
+    return 0
+
+
+def cmd_demand_export(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    out = Path(args.out)
+    frame = loaded.frame.drop(columns=[schema.TOUCHPOINT_KEY])
+    if out.suffix.lower() == ".xlsx":
+        out.write_bytes(to_xlsx_bytes({"Demand": frame, "Set aside": loaded.set_aside_rows}))
+    else:
+        out.write_bytes(to_csv_bytes(frame))
+    print(f"Wrote {len(frame):,} rows to {out}")
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    command = [sys.executable, "-m", "streamlit", "run", str(paths.APP_ENTRY),
+               "--server.port", str(args.port), "--server.maxUploadSize", "200",
+               "--browser.gatherUsageStats", "false"]
+    if args.headless:
+        command += ["--server.headless", "true"]
+    return subprocess.call(command, env=os.environ.copy())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbench", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    app = sub.add_parser("app", help="start the Workbench app in the browser")
+    app.add_argument("--port", type=int, default=8501)
+    app.add_argument("--headless", action="store_true", help="do not open a browser window")
+    app.set_defaults(func=cmd_app)
+
+    demand = sub.add_parser("demand", help="demand samples").add_subparsers(dest="demand_command", required=True)
+
+    def demand_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("path", help="a demand sample: CSV or Excel (.xlsx)")
+        p.add_argument("--catalogue", help="demand-type catalogue (YAML) to fill value/failure by type")
+        p.add_argument("--sheet", help="Excel sheet name (default: the first sheet)")
+        p.add_argument("--header-row", type=int, help="row number of the header (default: found automatically)")
+        p.add_argument("--map", action="append", metavar="FIELD=COLUMN",
+                       help=f"use COLUMN for FIELD; fields: {', '.join(schema.FIELDS)}")
+        order = p.add_mutually_exclusive_group()
+        order.add_argument("--dayfirst", dest="date_order", action="store_const", const="day-first",
+                           help="read 01/02/2026 as 1 February")
+        order.add_argument("--monthfirst", dest="date_order", action="store_const", const="month-first",
+                           help="read 01/02/2026 as 2 January")
+        p.set_defaults(date_order="auto")
+
+    summary = demand.add_parser("summary", help="shares, types, touchpoints and weekly failure share")
+    demand_args(summary)
+    summary.add_argument("--split-at", help="compute process limits separately from this date (YYYY-MM-DD)")
+    summary.add_argument("--format", choices=("text", "json"), default="text")
+    summary.set_defaults(func=cmd_demand_summary)
+
+    export = demand.add_parser("export", help="write the cleaned, classified demand as CSV or Excel")
+    demand_args(export)
+    export.add_argument("--out", required=True, help="output file, .csv or .xlsx")
+    export.set_defaults(func=cmd_demand_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (DemandFileError, CatalogueError, UsageError) as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

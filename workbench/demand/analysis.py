@@ -1,0 +1,219 @@
+"""What the demand says: shares, Pareto of types, failure causes, touchpoints and demand over time.
+
+Every function takes the clean demand frame (columns in `workbench.schema`) and returns a small, tidy,
+aggregated frame, ready for a chart or a table: charts never see raw rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench import schema, spc
+
+NO_TYPE = "Not yet typed"
+NO_CAUSE = "Cause not recorded"
+FREQUENCIES = {"W": "week", "D": "day"}
+
+
+@dataclass
+class Headline:
+    total: int
+    value: int
+    failure: int
+    unclassified: int
+    failure_share: float | None  # failure / (value + failure): the share of *classified* demand
+    one_stop_share: float | None
+    first: str | None
+    last: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _share(part: float, whole: float) -> float | None:
+    return float(part) / float(whole) if whole else None
+
+
+def headline(df: pd.DataFrame) -> Headline:
+    counts = df[schema.NATURE].value_counts()
+    value, failure = int(counts.get(schema.VALUE, 0)), int(counts.get(schema.FAILURE, 0))
+    known = df[schema.ONE_STOP].dropna()
+    dates = df[schema.RECEIVED_AT]
+    return Headline(
+        total=len(df),
+        value=value,
+        failure=failure,
+        unclassified=int(counts.get(schema.UNCLASSIFIED, 0)),
+        failure_share=_share(failure, value + failure),
+        one_stop_share=_share(int(known.sum()), len(known)) if len(known) else None,
+        first=dates.min().date().isoformat() if len(df) else None,
+        last=dates.max().date().isoformat() if len(df) else None,
+    )
+
+
+def nature_shares(df: pd.DataFrame) -> pd.DataFrame:
+    """nature, count, share (of all demand), in the order value, failure, unclassified."""
+    counts = df[schema.NATURE].value_counts().reindex(list(schema.NATURES), fill_value=0)
+    out = counts.rename_axis(schema.NATURE).reset_index(name="count")
+    out["share"] = out["count"] / max(len(df), 1)
+    return out
+
+
+def by_touchpoint(df: pd.DataFrame) -> pd.DataFrame:
+    """touchpoint, value, failure, unclassified, total, failure_share; busiest touchpoint first."""
+    table = pd.crosstab(df[schema.TOUCHPOINT], df[schema.NATURE], dropna=False)
+    table = table.reindex(columns=list(schema.NATURES), fill_value=0)
+    table = table[table.sum(axis=1) > 0]
+    table["total"] = table.sum(axis=1)
+    classified = table[schema.VALUE] + table[schema.FAILURE]
+    table["failure_share"] = (table[schema.FAILURE] / classified.where(classified > 0)).astype(float)
+    table = table.sort_values("total", ascending=False)
+    table.columns.name = None
+    return table.rename_axis(schema.TOUCHPOINT).reset_index().astype({schema.TOUCHPOINT: "str"})
+
+
+def pareto(df: pd.DataFrame, by: str = schema.DEMAND_TYPE) -> pd.DataFrame:
+    """Types by count, most common first, with share and cumulative share of all demand.
+
+    Each type also carries its nature (the most common classification among its rows), so the Pareto can
+    be coloured value vs failure.
+    """
+    types = df[by].astype("object").fillna(NO_TYPE)
+    grouped = pd.crosstab(types, df[schema.NATURE]).reindex(columns=list(schema.NATURES), fill_value=0)
+    count = grouped.sum(axis=1)
+    classified = grouped[[schema.VALUE, schema.FAILURE]]
+    nature = np.where(classified.sum(axis=1) > 0, classified.idxmax(axis=1), schema.UNCLASSIFIED)
+    out = pd.DataFrame({by: grouped.index.astype(str), schema.NATURE: nature, "count": count.to_numpy()})
+    out = out.sort_values(["count", by], ascending=[False, True], kind="stable").reset_index(drop=True)
+    total = max(int(out["count"].sum()), 1)
+    out["share"] = out["count"] / total
+    out["cumulative_share"] = out["count"].cumsum() / total
+    return out
+
+
+def failure_causes(df: pd.DataFrame) -> pd.DataFrame:
+    """cause, count, share of failure demand; most common first."""
+    failure = df[df[schema.NATURE] == schema.FAILURE]
+    causes = failure[schema.FAILURE_CAUSE].astype("object").fillna(NO_CAUSE)
+    out = causes.value_counts().rename_axis(schema.FAILURE_CAUSE).reset_index(name="count")
+    out["share"] = out["count"] / max(len(failure), 1)
+    return out.astype({schema.FAILURE_CAUSE: "str"})
+
+
+def period_start(dates: pd.Series, freq: str) -> pd.Series:
+    """Start of the day, or the Monday of the ISO week, each date falls in."""
+    days = dates.dt.normalize()
+    if freq == "D":
+        return days
+    if freq == "W":
+        return days - pd.to_timedelta(days.dt.dayofweek, unit="D")
+    raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}")
+
+
+def over_time(df: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
+    """One row per day or week (gaps filled with zero): period_start, value, failure, unclassified, total,
+    failure_share, and days_covered (how many days of the sample the period holds: partial weeks at the
+    ends show fewer than 7)."""
+    starts = period_start(df[schema.RECEIVED_AT], freq)
+    table = pd.crosstab(starts, df[schema.NATURE]).reindex(columns=list(schema.NATURES), fill_value=0)
+    if len(table):
+        step = "7D" if freq == "W" else "D"
+        full = pd.date_range(table.index.min(), table.index.max(), freq=step)
+        table = table.reindex(full, fill_value=0)
+    table.index.name = "period_start"
+    table.columns.name = None
+    table["total"] = table[list(schema.NATURES)].sum(axis=1)
+    classified = table[schema.VALUE] + table[schema.FAILURE]
+    table["failure_share"] = (table[schema.FAILURE] / classified.where(classified > 0)).astype(float)
+    out = table.reset_index()
+    if freq == "W" and len(df):
+        first, last = df[schema.RECEIVED_AT].min().normalize(), df[schema.RECEIVED_AT].max().normalize()
+        ends = out["period_start"] + pd.Timedelta(days=6)
+        covered_from = out["period_start"].clip(lower=first)
+        covered_to = ends.clip(upper=last)
+        out["days_covered"] = ((covered_to - covered_from).dt.days + 1).astype(int)
+    else:
+        out["days_covered"] = 1
+    return out
+
+
+def behaviour(series: pd.DataFrame, measure: str, split_at: object | None = None,
+              full_periods_only: bool | None = None) -> pd.DataFrame:
+    """XmR table (see `workbench.spc`) of one measure of an `over_time` frame, indexed by period start.
+
+    Partial weeks at the ends of a sample would look like drops in volume, so counts leave them out by
+    default; shares (a ratio) keep them. Shares are bounded to [0, 1]; counts to >= 0.
+    """
+    if full_periods_only is None:
+        full_periods_only = not measure.endswith("share")
+    data = series
+    if full_periods_only and "days_covered" in series and series["days_covered"].max() == 7:
+        data = series[series["days_covered"] == 7]
+    upper = 1.0 if measure.endswith("share") else None
+    return spc.xmr(data[measure].to_numpy(), pd.Index(data["period_start"]), split_at=split_at,
+                   lower_bound=0.0, upper_bound=upper)
+
+
+def by_field(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per touchpoint or type: demands, one-stop share (of those recorded), handling minutes (median,
+    mean, total hours). Columns are present only when the data has them."""
+    key = df[by].astype("object").fillna(NO_TYPE if by == schema.DEMAND_TYPE else "")
+    grouped = df.groupby(key, sort=False, observed=True)
+    out = pd.DataFrame({"count": grouped.size()})
+    if df[schema.ONE_STOP].notna().any():
+        one_stop = df[schema.ONE_STOP].astype("Float64")
+        out["one_stop_share"] = one_stop.groupby(key, sort=False).mean().astype(float)
+        out["one_stop_recorded"] = one_stop.groupby(key, sort=False).count()
+    if df[schema.HANDLING_MINUTES].notna().any():
+        minutes = df[schema.HANDLING_MINUTES].groupby(key, sort=False)
+        out["minutes_median"] = minutes.median()
+        out["minutes_mean"] = minutes.mean()
+        out["hours_total"] = minutes.sum() / 60.0
+    out = out.sort_values("count", ascending=False)
+    return out.rename_axis(by).reset_index().astype({by: "str"})
+
+
+def summary(df: pd.DataFrame, split_at: object | None = None) -> dict[str, object]:
+    """Everything the CLI's JSON holds about the demand itself (the load report is added by the caller)."""
+    head = headline(df)
+    tp = by_touchpoint(df)
+    weekly = over_time(df, "W")
+    xmr = behaviour(weekly, "failure_share", split_at=split_at)
+    weeks = []
+    for row in weekly.itertuples(index=False):
+        signals = spc.signal_names(xmr.loc[row.period_start]) if row.period_start in xmr.index else []
+        weeks.append({
+            "week_start": row.period_start.date().isoformat(),
+            "total": int(row.total),
+            "value": int(row.value),
+            "failure": int(row.failure),
+            "unclassified": int(row.unclassified),
+            "failure_share": None if pd.isna(row.failure_share) else round(float(row.failure_share), 4),
+            "days_covered": int(row.days_covered),
+            "signals": signals,
+        })
+    types = pareto(df)
+    return {
+        "value": head.value,
+        "failure": head.failure,
+        "unclassified": head.unclassified,
+        "failure_share": None if head.failure_share is None else round(head.failure_share, 4),
+        "one_stop_share": None if head.one_stop_share is None else round(head.one_stop_share, 4),
+        "first_date": head.first,
+        "last_date": head.last,
+        "by_touchpoint": {
+            r[schema.TOUCHPOINT]: {n: int(r[n]) for n in schema.NATURES} for r in tp.to_dict("records")
+        },
+        "by_type": [
+            {"demand_type": r[schema.DEMAND_TYPE], "nature": r[schema.NATURE], "count": int(r["count"])}
+            for r in types.to_dict("records")
+        ],
+        "by_cause": [
+            {"cause": r[schema.FAILURE_CAUSE], "count": int(r["count"])}
+            for r in failure_causes(df).to_dict("records")
+        ],
+        "weekly": weeks,
+    }

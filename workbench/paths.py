@@ -1,0 +1,14 @@
+"""Where the bundled files live. The project is run from a checkout (`make run` installs it editable), so
+the sample data and process maps sit beside the package."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = Path(os.environ.get("WORKBENCH_SAMPLE_DIR", PROJECT_ROOT / "sample_data"))
+SAMPLE_DEMAND = SAMPLE_DIR / "housing_repairs_demand.csv"
+SAMPLE_CATALOGUE = SAMPLE_DIR / "housing_repairs_catalogue.yaml"
+PROCESS_MAPS_DIR = Path(os.environ.get("WORKBENCH_MAPS_DIR", PROJECT_ROOT / "process_maps"))
+APP_ENTRY = Path(__file__).resolve().parent / "app" / "main.py"

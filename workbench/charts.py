@@ -18,6 +18,11 @@ SIGNAL_COLOUR = "#c1121f"
 LINE_COLOUR = "#264653"
 LIMIT_COLOUR = "#8d99ae"
 
+def _rows_height(rows: int, per_row: int = 38) -> int:
+    """Total height for a horizontal bar chart: Streamlit fits the whole chart (title, axes) in it."""
+    return 110 + per_row * max(rows, 1)
+
+
 _nature_scale = alt.Scale(domain=list(NATURE_COLOURS), range=list(NATURE_COLOURS.values()))
 
 
@@ -37,7 +42,7 @@ def nature_bar(shares: pd.DataFrame) -> alt.Chart:
     bars = base.mark_bar().encode(color=alt.Color("Nature:N", scale=_nature_scale, legend=None))
     text = base.mark_text(align="left", dx=4, fontSize=14).encode(
         text=alt.Text("Share:Q", format=".0%"))
-    return (bars + text).properties(height=150, title="Value and failure demand")
+    return (bars + text).properties(height=230, title="Value and failure demand")
 
 
 def pareto_chart(types: pd.DataFrame, top: int = 20) -> alt.LayerChart:
@@ -46,7 +51,7 @@ def pareto_chart(types: pd.DataFrame, top: int = 20) -> alt.LayerChart:
         Type=lambda d: d[schema.DEMAND_TYPE], Nature=lambda d: d[schema.NATURE].map(NATURE_LABELS),
         Count=lambda d: d["count"], Cumulative=lambda d: d["cumulative_share"])
     order = list(data["Type"])
-    x = alt.X("Type:N", sort=order, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=220))
+    x = alt.X("Type:N", sort=order, title=None, axis=alt.Axis(labelAngle=-35, labelLimit=240, labelOverlap=False))
     bars = alt.Chart(data).mark_bar().encode(
         x=x, y=alt.Y("Count:Q", title="Demands"), color=_nature_colour(),
         tooltip=["Type:N", "Nature:N", "Count:Q", alt.Tooltip("share:Q", format=".1%", title="Share"),
@@ -55,7 +60,7 @@ def pareto_chart(types: pd.DataFrame, top: int = 20) -> alt.LayerChart:
         x=x, y=alt.Y("Cumulative:Q", axis=alt.Axis(format="%"), title="Cumulative share",
                      scale=alt.Scale(domain=[0, 1])))
     title = "What customers contact us about (most common first)"
-    return alt.layer(bars, line).resolve_scale(y="independent").properties(height=340, title=title)
+    return alt.layer(bars, line).resolve_scale(y="independent").properties(height=560, title=title)
 
 
 def causes_chart(causes: pd.DataFrame) -> alt.Chart:
@@ -66,7 +71,7 @@ def causes_chart(causes: pd.DataFrame) -> alt.Chart:
         tooltip=["Cause:N", "Count:Q", alt.Tooltip("Share:Q", format=".1%", title="Share of failure")])
     bars = base.mark_bar(color=NATURE_COLOURS["Failure"])
     text = base.mark_text(align="left", dx=4, fontSize=13).encode(text=alt.Text("Share:Q", format=".0%"))
-    return (bars + text).properties(height=max(120, 34 * len(data)), title="Why failure demand happens")
+    return (bars + text).properties(height=_rows_height(len(data)), title="Why failure demand happens")
 
 
 def touchpoint_chart(touchpoints: pd.DataFrame) -> alt.Chart:
@@ -84,7 +89,7 @@ def touchpoint_chart(touchpoints: pd.DataFrame) -> alt.Chart:
         tooltip=["Touchpoint:N", "Nature:N", "Count:Q"],
     ).transform_calculate(
         order=f"indexof({list(NATURE_COLOURS)}, datum.Nature)"
-    ).properties(height=max(140, 40 * len(order)), title="Where demand arrives")
+    ).properties(height=_rows_height(len(order)) + 40, title="Where demand arrives")
 
 
 def volume_chart(series: pd.DataFrame, freq_label: str = "Week") -> alt.Chart:
@@ -92,15 +97,17 @@ def volume_chart(series: pd.DataFrame, freq_label: str = "Week") -> alt.Chart:
     long = series.melt(id_vars=["period_start"], value_vars=list(schema.NATURES),
                        var_name=schema.NATURE, value_name="Count")
     long["Nature"] = long[schema.NATURE].map(NATURE_LABELS)
+    long["Period"] = long["period_start"].dt.strftime("%d %b")
+    order = list(dict.fromkeys(long.sort_values("period_start")["Period"]))
     return alt.Chart(long).mark_bar().encode(
-        x=alt.X("period_start:T", title=f"{freq_label} starting"),
+        x=alt.X("Period:O", sort=order, title=f"{freq_label} starting", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("Count:Q", title="Demands", stack="zero"),
         color=_nature_colour(),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("period_start:T", title=freq_label), "Nature:N", "Count:Q"],
     ).transform_calculate(
         order=f"indexof({list(NATURE_COLOURS)}, datum.Nature)"
-    ).properties(height=260, title=f"Demand per {freq_label.lower()}")
+    ).properties(height=340, title=f"Demand per {freq_label.lower()}")
 
 
 def xmr_chart(table: pd.DataFrame, title: str, measure_label: str, percent: bool = False,
@@ -110,8 +117,8 @@ def xmr_chart(table: pd.DataFrame, title: str, measure_label: str, percent: bool
     data = table.reset_index(names="period").copy()
     data["Signal"] = data.apply(lambda r: ", ".join(spc.signal_names(r)) or "none", axis=1)
     data["is_signal"] = data[spc.SIGNAL]
-    fmt = ".0%" if percent else ",.1f"
-    x = alt.X("period:T", title=period_label)
+    fmt = ".0%" if percent else ",.0f"
+    x = alt.X("period:T", title=period_label, axis=alt.Axis(format="%d %b"))
     y_scale = alt.Scale(zero=False)
     base = alt.Chart(data)
     line = base.mark_line(color=LINE_COLOUR).encode(x=x, y=alt.Y("value:Q", title=measure_label,
@@ -130,21 +137,21 @@ def xmr_chart(table: pd.DataFrame, title: str, measure_label: str, percent: bool
         layers.append(base.mark_line(strokeDash=dash, color=colour, interpolate="step-after").encode(
             x=x, y=f"{col}:Q", detail=f"{spc.PHASE}:N"))
     layers.append(points)
-    return alt.layer(*layers).properties(height=280, title=title)
+    return alt.layer(*layers).properties(height=360, title=title)
 
 
 def moving_range_chart(table: pd.DataFrame, measure_label: str, percent: bool = False) -> alt.LayerChart:
     """The mR half of an XmR chart: point-to-point ranges with the upper range limit."""
     data = table.reset_index(names="period")
-    fmt = ".0%" if percent else ",.1f"
-    x = alt.X("period:T", title=None)
+    fmt = ".0%" if percent else ",.0f"
+    x = alt.X("period:T", title=None, axis=alt.Axis(format="%d %b"))
     base = alt.Chart(data)
     ranges = base.mark_line(point=True, color=LINE_COLOUR).encode(
         x=x, y=alt.Y(f"{spc.MOVING_RANGE}:Q", title=f"Change in {measure_label.lower()}",
                      axis=alt.Axis(format=fmt)))
     limit = base.mark_line(strokeDash=[6, 4], color=LIMIT_COLOUR, interpolate="step-after").encode(
         x=x, y=f"{spc.RANGE_LIMIT}:Q", detail=f"{spc.PHASE}:N")
-    return alt.layer(ranges, limit).properties(height=140)
+    return alt.layer(ranges, limit).properties(height=190)
 
 
 def minutes_chart(per_group: pd.DataFrame, by: str, label: str) -> alt.Chart:
@@ -155,7 +162,7 @@ def minutes_chart(per_group: pd.DataFrame, by: str, label: str) -> alt.Chart:
         x=alt.X("minutes_median:Q", title="Median handling minutes"),
         tooltip=[alt.Tooltip("Group:N", title=label), alt.Tooltip("minutes_median:Q", format=".1f", title="Median"),
                  alt.Tooltip("hours_total:Q", format=",.0f", title="Total hours"), "count:Q"],
-    ).properties(height=max(120, 26 * len(data)), title=f"Handling time by {label.lower()}")
+    ).properties(height=_rows_height(len(data), 30), title=f"Handling time by {label.lower()}")
 
 
 def one_stop_chart(per_group: pd.DataFrame, by: str, label: str) -> alt.Chart:
@@ -167,4 +174,4 @@ def one_stop_chart(per_group: pd.DataFrame, by: str, label: str) -> alt.Chart:
         tooltip=[alt.Tooltip("Group:N", title=label),
                  alt.Tooltip("one_stop_share:Q", format=".0%", title="Resolved first time"),
                  alt.Tooltip("one_stop_recorded:Q", title="Recorded")],
-    ).properties(height=max(120, 26 * len(data)), title=f"Resolved at first contact, by {label.lower()}")
+    ).properties(height=_rows_height(len(data), 30), title=f"Resolved at first contact, by {label.lower()}")

@@ -114,7 +114,8 @@ class LoadReport:
 
     def summary_lines(self) -> list[str]:
         """The report in plain words, most important first."""
-        lines = [f"Read {self.rows_read:,} rows from {self.source}; using {self.rows_used:,}."]
+        where = f" (sheet '{self.sheet}')" if self.sheet else ""
+        lines = [f"Read {self.rows_read:,} rows from {self.source}{where}; using {self.rows_used:,}."]
         if self.set_aside:
             for kind, rows in self.set_aside_reasons().items():
                 lines.append(f"Set aside {len(rows):,} row(s), {kind}: {_row_list(rows)}.")
@@ -423,9 +424,17 @@ def _read_excel(data: bytes, name: str, sheet: str | None, header_row: int | Non
         raise DemandFileError(f"{name}: cannot open this Excel file ({type(exc).__name__}).") from None
     try:
         sheets = list(book.sheetnames)
-        chosen = _choose_sheet(book, sheets, sheet, name)
-        ws = book[chosen]
-        all_rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        if sheet is not None:
+            chosen = _choose_sheet(sheets, sheet, name)
+            all_rows = [list(r) for r in book[chosen].iter_rows(values_only=True)]
+        else:  # the first sheet, unless it holds no demand table and a later one does (a "Notes" sheet)
+            chosen, all_rows = sheets[0], [list(r) for r in book[sheets[0]].iter_rows(values_only=True)]
+            if not _has_date_header(all_rows):
+                for other in sheets[1:]:
+                    rows_ = [list(r) for r in book[other].iter_rows(values_only=True)]
+                    if _has_date_header(rows_):
+                        chosen, all_rows = other, rows_
+                        break
     finally:
         book.close()
     numbered = [(i + 1, r) for i, r in enumerate(all_rows) if any(_cell_text(c) for c in r)]
@@ -443,8 +452,7 @@ def _read_excel(data: bytes, name: str, sheet: str | None, header_row: int | Non
         header_cells = header_cells[:-1]
     headers = _unique_headers(header_cells)
     width = len(headers)
-    body = [(ln, (list(r) + [None] * width)[:width]) for ln, r in all_rows_after(all_rows, header_line)]
-    bad = []
+    body = [(ln, (list(r) + [None] * width)[:width]) for ln, r in _rows_after(all_rows, header_line)]
     kept = []
     for ln, cells in body:
         if any(_cell_text(c) for c in cells):
@@ -454,20 +462,23 @@ def _read_excel(data: bytes, name: str, sheet: str | None, header_row: int | Non
     frame = pd.DataFrame([c for _, c in kept], columns=headers, dtype=object) if kept else pd.DataFrame(
         {h_: pd.Series([], dtype=object) for h_ in headers})
     rows = np.asarray([ln for ln, _ in kept], dtype=np.int64)
-    return RawTable(frame, rows, name, "excel", header_line, sheet=chosen, sheets=sheets, bad_rows=bad)
+    return RawTable(frame, rows, name, "excel", header_line, sheet=chosen, sheets=sheets)
 
 
-def all_rows_after(all_rows: list[list[object]], header_line: int) -> list[tuple[int, list[object]]]:
+def _rows_after(all_rows: list[list[object]], header_line: int) -> list[tuple[int, list[object]]]:
     return [(i + 1, r) for i, r in enumerate(all_rows) if i + 1 > header_line]
 
 
-def _choose_sheet(book: object, sheets: list[str], sheet: str | None, name: str) -> str:
-    if sheet is not None:
-        for s in sheets:
-            if s == sheet or s.casefold().strip() == sheet.casefold().strip():
-                return s
-        raise DemandFileError(f"{name}: no sheet named '{sheet}'; sheets are: {', '.join(sheets)}.")
-    return sheets[0]
+def _choose_sheet(sheets: list[str], sheet: str, name: str) -> str:
+    for s in sheets:
+        if s == sheet or s.casefold().strip() == sheet.casefold().strip():
+            return s
+    raise DemandFileError(f"{name}: no sheet named '{sheet}'; sheets are: {', '.join(sheets)}.")
+
+
+def _has_date_header(rows: list[list[object]]) -> bool:
+    head = [r for r in rows[:_HEADER_SCAN_LINES] if any(_cell_text(c) for c in r)]
+    return any(field_for_header(c) == schema.RECEIVED_AT for r in head for c in r)
 
 
 # --------------------------------------------------------------------------------------------- mapping
@@ -835,7 +846,7 @@ def _apply_catalogue(rows: np.ndarray, types: pd.Categorical, nature: pd.Categor
     new_nature = np.where(fill, cat_nature, recorded)
     cause_obj = np.asarray(pd.Series(cause).astype(object).fillna(""), dtype=object)
     need_cause = (new_nature == schema.FAILURE) & (cause_obj == "") & (cat_cause != "") & (
-        (cat_nature == schema.FAILURE))
+        cat_nature == schema.FAILURE)
     cause_obj = np.where(need_cause, cat_cause, cause_obj)
     source = np.where(fill, "catalogue", source)
     cause_out = pd.Series(cause_obj, dtype="object").replace("", None)

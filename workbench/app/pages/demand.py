@@ -134,7 +134,7 @@ def _report(loaded_report: object, aside: pd.DataFrame) -> None:
     lines = loaded_report.summary_lines()  # type: ignore[attr-defined]
     problems = loaded_report.set_aside or loaded_report.conflict_count or loaded_report.unknown_nature_labels  # type: ignore[attr-defined]
     box = st.warning if problems else st.info
-    box("  \n".join(lines), icon="📋")
+    box("  \n".join(lines), icon=":material/fact_check:")
     if len(aside):
         with st.expander(f"Rows set aside ({len(aside):,}): not in the charts"):
             st.dataframe(aside, hide_index=True, width="stretch")

@@ -109,7 +109,7 @@ def period_start(dates: pd.Series, freq: str) -> pd.Series:
     if freq == "D":
         return days
     if freq == "W":
-        return days - pd.to_timedelta(days.dt.dayofweek, unit="D")
+        return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
     raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}")
 
 

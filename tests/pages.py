@@ -1,0 +1,65 @@
+"""Page objects for the browser tests: small helpers so that tests read like a user's steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+TIMEOUT_MS = 60_000
+
+
+class AppPage:
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+
+    def open(self, path: str = "") -> AppPage:
+        self.page.goto(f"{self.base_url}/{path}")
+        expect(self.page.locator('[data-testid="stApp"][data-test-connection-state="CONNECTED"]')).to_be_attached(
+            timeout=TIMEOUT_MS)
+        self.wait_idle()
+        return self
+
+    def wait_idle(self) -> None:
+        """Wait until the script has finished its current run (and any run it started)."""
+        self.page.wait_for_timeout(300)
+        expect(self.page.locator('[data-test-script-state="notRunning"]')).to_be_attached(timeout=TIMEOUT_MS)
+        expect(self.page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
+
+    def headline(self, label: str) -> str:
+        metric = self.page.get_by_test_id("stMetric").filter(
+            has=self.page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+        return metric.get_by_test_id("stMetricValue").inner_text().strip()
+
+    def tab(self, name: str) -> None:
+        self.page.get_by_role("tab", name=name).click()
+        self.wait_idle()
+
+    def rendered_charts(self) -> int:
+        """Vega-Lite charts that have drawn something (a canvas or an svg with marks)."""
+        return self.page.get_by_test_id("stVegaLiteChart").locator("canvas, svg").count()
+
+    def screenshot(self, path: Path) -> None:
+        height = self.page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        self.page.set_viewport_size({"width": 1400, "height": min(int(height), 8000)})
+        self.page.screenshot(path=str(path), full_page=True)
+
+
+class DemandPage(AppPage):
+    def open_data_panel(self) -> None:
+        uploader = self.page.get_by_test_id("stFileUploaderDropzoneInput")
+        if uploader.count() == 0 or not self.page.get_by_text("Upload a demand sample").is_visible():
+            self.page.get_by_text("Data: use the sample or upload your own demand").click()
+        expect(self.page.get_by_text("Upload a demand sample (CSV or Excel)")).to_be_visible()
+
+    def upload(self, path: Path) -> None:
+        self.open_data_panel()
+        self.page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(path))
+        self.wait_idle()
+        expect(self.page.get_by_role("heading", name=path.name)).to_be_visible(timeout=TIMEOUT_MS)
+        self.wait_idle()
+
+    def report_text(self) -> str:
+        return self.page.get_by_test_id("stAlertContentWarning").or_(
+            self.page.get_by_test_id("stAlertContentInfo")).first.inner_text()

@@ -29,7 +29,7 @@ chromium:
 	fi
 
 test: $(STAMP) chromium
-	$(VENV)/bin/ruff check workbench tests benchmarks sample_data
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 

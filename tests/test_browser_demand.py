@@ -18,7 +18,7 @@ def test_first_start_shows_the_sample_with_charts(page: Page, app_server) -> Non
     demand = DemandPage(page, app_server.url).open()
     exp = sample_expected()
     assert demand.headline("Demands") == f"{exp.rows:,}"
-    assert demand.headline("Failure demand") == f"{exp.failure_share:.0%}"
+    assert demand.headline("Failure demand share") == f"{exp.failure_share:.0%}"
     expect(page.get_by_test_id("stVegaLiteChart").first.locator("canvas, svg")).to_be_visible(timeout=60_000)
     assert demand.rendered_charts() >= 3
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -30,8 +30,8 @@ def test_upload_a_messy_csv_and_read_the_headline(page: Page, app_server, tmp_pa
     exp = messy_expected()
     assert demand.headline("Demands") == f"{exp.rows:,}"
     assert demand.headline("Value demand") == f"{exp.value:,}"
-    assert demand.headline("Failure demand (count)") == f"{exp.failure:,}"
-    assert demand.headline("Failure demand") == f"{exp.failure_share:.0%}"
+    assert demand.headline("Failure demand") == f"{exp.failure:,}"
+    assert demand.headline("Failure demand share") == f"{exp.failure_share:.0%}"
     report = demand.report_text()
     for row in exp.set_aside_rows:
         assert str(row) in report

@@ -147,9 +147,10 @@ def _tiles(view: state.DemandView) -> None:
     h = view.headline
     tiles = st.columns(6)
     tiles[0].metric("Demands", f"{h.total:,}", help=f"{h.first} to {h.last}")
-    tiles[1].metric("Failure demand", _pct(h.failure_share), help="Share of classified demand that is failure demand")
+    tiles[1].metric("Failure demand share", _pct(h.failure_share),
+                    help="Failure demand as a share of classified demand (value + failure)")
     tiles[2].metric("Value demand", f"{h.value:,}")
-    tiles[3].metric("Failure demand (count)", f"{h.failure:,}")
+    tiles[3].metric("Failure demand", f"{h.failure:,}")
     tiles[4].metric("Not yet classified", f"{h.unclassified:,}")
     tiles[5].metric("Resolved at first contact", _pct(h.one_stop_share))
 
@@ -257,14 +258,17 @@ def _words(view: state.DemandView, src: state.Source) -> None:
     key = f"words_editor_{version}"
     edited = st.data_editor(
         editable, key=key, hide_index=True, width="stretch", height=420,
+        column_order=[schema.ROW, schema.CUSTOMER_WORDS, schema.DEMAND_TYPE, schema.NATURE, schema.FAILURE_CAUSE,
+                      schema.TOUCHPOINT, schema.RECEIVED_AT],
         disabled=[schema.ROW, schema.RECEIVED_AT, schema.TOUCHPOINT, schema.CUSTOMER_WORDS],
         column_config={
             schema.ROW: st.column_config.NumberColumn("Row", format="%d", width="small"),
             schema.RECEIVED_AT: st.column_config.DatetimeColumn("Received", format="D MMM YYYY, HH:mm"),
-            schema.TOUCHPOINT: "Touchpoint",
             schema.CUSTOMER_WORDS: st.column_config.TextColumn("Customer's words", width="large"),
+            schema.TOUCHPOINT: st.column_config.TextColumn("Touchpoint", width="small"),
             schema.DEMAND_TYPE: st.column_config.SelectboxColumn("Demand type", options=type_options),
-            schema.NATURE: st.column_config.SelectboxColumn("Value or failure", options=list(schema.NATURES)),
+            schema.NATURE: st.column_config.SelectboxColumn("Value or failure", options=list(schema.NATURES),
+                                                            width="small"),
             schema.FAILURE_CAUSE: st.column_config.SelectboxColumn("Failure cause", options=cause_options),
         })
     changes = _changes(editable, edited)

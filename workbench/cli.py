@@ -17,6 +17,11 @@ from workbench import paths, schema
 from workbench.demand import analysis
 from workbench.demand.catalogue import CatalogueError, load_catalogue
 from workbench.demand.load import DemandFileError, LoadedDemand, load_demand
+from workbench.flow import expected as flow_expected
+from workbench.flow.diagram import to_dot
+from workbench.flow.expected import FlowError
+from workbench.flow.model import MapFileError, ProcessMap, load_map
+from workbench.flow.validate import has_errors, validate_map
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 
 EXIT_UNUSABLE = 2
@@ -110,6 +115,83 @@ def cmd_demand_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _map_catalogue(m: ProcessMap, explicit: str | None):  # noqa: ANN202 - Catalogue | None
+    if explicit:
+        return load_catalogue(explicit)
+    path = m.catalogue_path()
+    if path is None:
+        return None
+    if not path.exists():
+        raise CatalogueError(f"{m.source}: its catalogue {m.catalogue} was not found.")
+    return load_catalogue(path)
+
+
+def cmd_map_validate(args: argparse.Namespace) -> int:
+    failed = False
+    for path in args.paths:
+        try:
+            m = load_map(path)
+            catalogue = _map_catalogue(m, args.catalogue)
+        except (MapFileError, CatalogueError) as exc:
+            print(f"{exc}")
+            failed = True
+            continue
+        problems = validate_map(m, catalogue)
+        errors = [p for p in problems if p.severity == "error"]
+        warnings = [p for p in problems if p.severity != "error"]
+        verdict = f"{len(errors)} error(s)" if errors else "valid"
+        print(f"{m.source}: {verdict}" + (f", {len(warnings)} warning(s)" if warnings else ""))
+        for p in problems:
+            print(f"  {p}")
+        failed = failed or has_errors(problems)
+    return 1 if failed else 0
+
+
+_SHOW_COLUMNS = (("steps", "steps", "{:.1f}"), ("value_step_share", "value", "{:.0%}"),
+                 ("handoffs", "hand-offs", "{:.2f}"), ("touch_minutes", "touch min", "{:.0f}"),
+                 ("wait_days", "wait days", "{:.1f}"), ("end_to_end_days", "e2e days", "{:.1f}"),
+                 ("one_stop", "one-stop", "{:.0%}"), ("failure_demand", "FD gen.", "{:.2f}"))
+
+
+def cmd_map_show(args: argparse.Namespace) -> int:
+    m = load_map(args.path)
+    problems = validate_map(m)
+    if args.format == "dot":
+        print(to_dot(m, problems))
+        return 0
+    if has_errors(problems):
+        raise UsageError(f"{m.source} has errors; run 'workbench map validate {args.path}'")
+    catalogue = _map_catalogue(m, args.catalogue)
+    if args.demand:
+        loaded = load_demand(Path(args.demand), catalogue=catalogue)
+        mix = flow_expected.demand_mix(loaded.frame, catalogue)
+    elif catalogue is not None:
+        mix = flow_expected.mix_from_catalogue(catalogue, "")
+    else:
+        raise UsageError(f"{m.source} names no catalogue: give --catalogue FILE or --demand FILE")
+    per_type, totals = flow_expected.expect_mix(m, mix)
+    if args.format == "json":
+        payload = {"name": m.name, "design": m.design, "source": m.source,
+                   "per_type": per_type.to_dict("records"),
+                   "totals": totals if args.demand else None}
+        print(json.dumps(payload, indent=2, default=float))
+        return 0
+    lines = [f"{m.name} ({m.design or 'design not stated'}) - expected per demand, unlimited capacity", ""]
+    header = f"{'demand type':<42}" + "".join(f"{label:>11}" for _, label, _ in _SHOW_COLUMNS)
+    lines.append(header + ("    count" if args.demand else ""))
+    for rec in per_type.to_dict("records"):
+        row = f"{str(rec['demand_type'])[:41]:<42}" + "".join(
+            f"{fmt.format(rec[key]):>11}" for key, _, fmt in _SHOW_COLUMNS)
+        lines.append(row + (f"{int(rec['count']):>9}" if args.demand else ""))
+    if args.demand:
+        lines.append("")
+        lines.append(f"{'all demand (weighted by the sample)':<42}" + "".join(
+            f"{fmt.format(totals[key]):>11}" for key, _, fmt in _SHOW_COLUMNS) + f"{int(totals['demands']):>9}")
+        lines.append(f"failure demand generated: {totals['failure_demand_per_100']:.1f} per 100 demands")
+    print("\n".join(lines))
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "streamlit", "run", str(paths.APP_ENTRY),
                "--server.port", str(args.port), "--server.maxUploadSize", "200",
@@ -154,6 +236,18 @@ def build_parser() -> argparse.ArgumentParser:
     demand_args(export)
     export.add_argument("--out", required=True, help="output file, .csv or .xlsx")
     export.set_defaults(func=cmd_demand_export)
+
+    maps = sub.add_parser("map", help="process maps").add_subparsers(dest="map_command", required=True)
+    validate = maps.add_parser("validate", help="check maps; exit 1 if any has errors")
+    validate.add_argument("paths", nargs="+", metavar="PATH")
+    validate.add_argument("--catalogue", help="demand-type catalogue (default: the one the map names)")
+    validate.set_defaults(func=cmd_map_validate)
+    show = maps.add_parser("show", help="expected flow metrics per demand type, or the diagram")
+    show.add_argument("path")
+    show.add_argument("--demand", help="a demand sample: weight the metrics by its mix of types and touchpoints")
+    show.add_argument("--catalogue", help="demand-type catalogue (default: the one the map names)")
+    show.add_argument("--format", choices=("text", "json", "dot"), default="text")
+    show.set_defaults(func=cmd_map_show)
     return parser
 
 
@@ -162,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (DemandFileError, CatalogueError, UsageError) as exc:
+    except (DemandFileError, CatalogueError, UsageError, MapFileError, FlowError) as exc:
         print(f"workbench: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
 

@@ -33,8 +33,10 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM so Excel shows accents and £ correctly."""
-    return safe_frame(df).to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S").encode("utf-8-sig")
+    """UTF-8 with BOM so Excel shows accents and £ correctly; CRLF line ends, which also makes the csv
+    writer quote any cell holding a carriage return, so it cannot split a row."""
+    return safe_frame(df).to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S",
+                                 lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:

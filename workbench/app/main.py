@@ -1,4 +1,4 @@
-"""Workbench app entry point: page set-up and navigation. Each page lives in its own file in pages/."""
+"""Workbench app entry point: page set-up and navigation. Each page lives in its own file in views/."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from pathlib import Path
 
 import streamlit as st
 
-PAGES = Path(__file__).parent / "pages"
+PAGES = Path(__file__).parent / "views"  # not "pages/": that name switches on Streamlit's older page mode
 
 st.set_page_config(page_title="Workbench", page_icon="🔧", layout="wide")
 
 navigation = st.navigation(
     [
         st.Page(PAGES / "demand.py", title="Demand", icon=":material/forum:", default=True),
+        st.Page(PAGES / "flow.py", title="Flow", icon=":material/account_tree:"),
     ]
 )
 st.sidebar.caption("Workbench: study demand, map the flow, compare designs.")

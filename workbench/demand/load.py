@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from workbench import schema
@@ -316,9 +315,12 @@ def _read_csv(data: bytes, name: str, header_row: int | None) -> RawTable:
     body_offset = _offset_after_line(data, header_line)
     frame, rows, bad, short = _parse_body_fast(data[body_offset:], headers, delimiter, text_encoding, header_line)
     if frame is None:
-        frame, rows, bad, short = _parse_body_slow(
-            data[body_offset:].decode(text_encoding, errors="replace"), headers, delimiter, header_line
-        )
+        try:
+            frame, rows, bad, short = _parse_body_slow(
+                data[body_offset:].decode(text_encoding, errors="replace"), headers, delimiter, header_line
+            )
+        except DemandFileError as exc:
+            raise DemandFileError(f"{name}: {exc}") from None
     if len(frame) > MAX_ROWS:
         raise DemandFileError(
             f"{name}: {len(frame):,} rows is more than Workbench handles at once ({MAX_ROWS:,}); "
@@ -386,10 +388,10 @@ def _parse_body_slow(
     bad: list[SetAsideRow] = []
     short = 0
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    start_line = header_line + 1
+    line = header_line  # a spreadsheet shows a quoted multi-line cell as one row; blank lines are rows
     try:
         for cells in reader:
-            line = start_line + reader.line_num - 1
+            line += 1
             if not cells:
                 continue
             if len(cells) > width:
@@ -405,7 +407,7 @@ def _parse_body_slow(
             records.append(cells)
             rows.append(line)
     except csv.Error as exc:
-        raise DemandFileError(f"cannot read the CSV after line {start_line + reader.line_num - 1}: {exc}") from None
+        raise DemandFileError(f"cannot read the CSV after row {line}: {exc}") from None
     frame = pd.DataFrame(records, columns=headers, dtype="str") if records else pd.DataFrame(
         {h: pd.Series([], dtype="str") for h in headers})
     return frame, np.asarray(rows, dtype=np.int64), bad, short
@@ -566,23 +568,26 @@ def parse_dates(values: pd.Series, order: str = "auto") -> tuple[pd.Series, str]
         formats = _ISO_FORMATS + _slash_formats(True)
     else:
         formats = _ISO_FORMATS + _slash_formats(used != "month-first")
-    arr = pa.array(text.array) if not isinstance(text.array, pa.ChunkedArray) else text.array
-    arr = pa.chunked_array([arr]) if isinstance(arr, pa.Array) else arr
-    head = arr.slice(0, 500)
-    formats.sort(key=lambda f: -pc.count(pc.strptime(head, format=f, unit="s", error_is_null=True)).as_py())
-    result = pa.nulls(len(text), pa.timestamp("s"))
-    todo = pc.not_equal(arr, "")
+    # pandas' strptime is strict (no 30 February, four-digit %Y) and fast on ISO; each format only sees
+    # the values no earlier format could read, so a clean file is parsed in one pass.
+    head = text.head(500)
+    formats.sort(key=lambda f: -int(pd.to_datetime(head, format=f, errors="coerce").notna().sum()))
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    todo = (text != "").to_numpy().copy()
     for fmt in formats:
-        if not pc.any(todo).as_py():
+        if not todo.any():
             break
-        parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
-        take = pc.and_(todo, pc.is_valid(parsed))
-        result = pc.if_else(take, parsed, result)
-        todo = pc.and_(todo, pc.invert(take))
-    out = pd.Series(result.to_pandas() if hasattr(result, "to_pandas") else result, index=values.index)
-    out = pd.to_datetime(out).astype("datetime64[ns]")
-    left = np.flatnonzero(np.asarray(todo.to_numpy(zero_copy_only=False) if hasattr(todo, "to_numpy")
-                                     else todo, dtype=bool))
+        subset = text if todo.all() else text[todo]
+        parsed = pd.to_datetime(subset, format=fmt, errors="coerce").astype("datetime64[ns]")
+        ok = parsed.notna().to_numpy()
+        if not ok.any():
+            continue
+        if todo.all():
+            out = parsed.where(parsed.notna(), out)
+        else:
+            out.loc[subset.index[ok]] = parsed[ok].to_numpy()
+        todo[np.flatnonzero(todo)[ok]] = False
+    left = np.flatnonzero(todo)
     if len(left):
         _parse_leftovers(text, out, left, used)
     return out, used

@@ -1,0 +1,340 @@
+"""Flow page: open, edit and save a process map, with a live diagram, its problems and its flow metrics."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pandas as pd
+import streamlit as st
+
+from workbench.app import flow_state, state
+from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
+from workbench.flow import tables as flow_tables
+from workbench.flow.diagram import to_dot
+from workbench.flow.expected import FlowError, demand_mix, expect_mix
+from workbench.flow.model import RESOLVED, WORK_KINDS, MapFileError, ProcessMap
+from workbench.flow.validate import has_errors, validate_map
+
+UNITS = ["days", "hours", "minutes"]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _catalogue_file(path: str, mtime: float) -> Catalogue:
+    return load_catalogue(path)
+
+
+def _catalogue(m: ProcessMap) -> Catalogue | None:
+    path = m.catalogue_path()
+    if path is not None and path.exists():
+        try:
+            return _catalogue_file(str(path), path.stat().st_mtime)
+        except CatalogueError as exc:
+            st.warning(str(exc))
+    src = state.active_source()
+    return state._catalogue(src)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _metrics(yaml_text: str, demand_key: tuple[object, ...], _m: ProcessMap, _mix: pd.DataFrame
+             ) -> tuple[pd.DataFrame, dict[str, float]]:
+    return expect_mix(_m, _mix)
+
+
+# --------------------------------------------------------------------------------------------- choose
+
+
+def _chooser() -> None:
+    files = flow_state.map_files()
+    w = flow_state.working()
+    names = [f.name for f in files]
+    c1, c2, c3, c4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+    current = w.origin.name if w and w.origin and w.origin.name in names else None
+    pick = c1.selectbox("Process map", names, index=names.index(current) if current else None,
+                        placeholder="Choose a map in process_maps/", key="flow_pick")
+    if c2.button("Open", disabled=pick is None or pick == current, width="stretch"):
+        try:
+            flow_state.open_file(flow_state.maps_dir() / pick)
+        except MapFileError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
+    if c3.button("New from template", width="stretch"):
+        flow_state.open_map(flow_tables.template())
+        st.rerun()
+    if c4.button("Duplicate", disabled=w is None, width="stretch"):
+        copy = w.map.copy(name=f"Copy of {w.map.name}")
+        flow_state.open_map(copy)
+        st.rerun()
+    with st.expander("Upload a map (YAML)"):
+        upload = st.file_uploader("Process map", type=["yaml", "yml"], key="flow_upload",
+                                  label_visibility="collapsed")
+        if upload is not None and st.session_state.get("flow_uploaded") != upload.file_id:
+            st.session_state["flow_uploaded"] = upload.file_id
+            try:
+                flow_state.open_text(upload.getvalue().decode("utf-8-sig", errors="replace"), upload.name)
+            except MapFileError as exc:
+                st.error(f"{exc} The map on screen is unchanged.")
+            else:
+                st.rerun()
+
+
+# --------------------------------------------------------------------------------------------- editing
+
+
+def _editor(name: str, frame: pd.DataFrame, w: flow_state.Working, **kwargs: object) -> pd.DataFrame:
+    return st.data_editor(frame, key=f"flow_{name}_{w.version}", hide_index=True, width="stretch",
+                          num_rows="dynamic", **kwargs)
+
+
+def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
+    m = w.map
+    tables = flow_tables.to_tables(m)
+    step_ids = [s.id for s in m.steps if s.id]
+    role_ids = [r.id for r in m.roles if r.id]
+    type_names = catalogue.names() if catalogue else []
+    tabs = st.tabs(["Steps", "Routes", "Roles", "Entry and failure demand", "Edit one step"])
+    edited = dict(tables)
+    with tabs[0]:
+        st.caption("One row per step. Touch = minutes of work; wait = time the customer waits before the step. "
+                   "%C&A = share of the step's output that is complete and accurate.")
+        edited["steps"] = _editor("steps", tables["steps"], w, column_config={
+            "id": st.column_config.TextColumn("Id", required=True, width="small"),
+            "name": st.column_config.TextColumn("Step", width="medium"),
+            "role": st.column_config.SelectboxColumn("Role", options=role_ids),
+            "work": st.column_config.SelectboxColumn("Work", options=list(WORK_KINDS), default="value"),
+            "touch_min": st.column_config.NumberColumn("Touch min", min_value=0.0, format="%g"),
+            "touch_likely": st.column_config.NumberColumn("Touch likely", min_value=0.0, format="%g"),
+            "touch_max": st.column_config.NumberColumn("Touch max", min_value=0.0, format="%g"),
+            "wait_min": st.column_config.NumberColumn("Wait min", min_value=0.0, format="%g"),
+            "wait_likely": st.column_config.NumberColumn("Wait likely", min_value=0.0, format="%g"),
+            "wait_max": st.column_config.NumberColumn("Wait max", min_value=0.0, format="%g"),
+            "wait_unit": st.column_config.SelectboxColumn("Wait unit", options=UNITS, default="days"),
+            "complete_and_accurate": st.column_config.NumberColumn("%C&A", min_value=0.0, max_value=100.0,
+                                                                   format="%g"),
+            "rework_to": st.column_config.SelectboxColumn("Rework at", options=["", *step_ids]),
+            "recall_type": st.column_config.SelectboxColumn("Recall as", options=["", *type_names]),
+            "pulled": st.column_config.CheckboxColumn("Pulled in"),
+            "source": st.column_config.TextColumn("Where the figures come from", width="medium"),
+        })
+    with tabs[1]:
+        st.caption("Evaluated in order for each step: the first route that takes the demand wins. Types, "
+                   "touchpoints: comma-separated. Probability: a share of what reaches the route.")
+        edited["routes"] = _editor("routes", tables["routes"], w, column_config={
+            "step": st.column_config.SelectboxColumn("From step", options=step_ids, required=True),
+            "to": st.column_config.SelectboxColumn("To", options=[*step_ids, RESOLVED], required=True),
+            "types": st.column_config.TextColumn("Demand types", width="medium"),
+            "nature": st.column_config.SelectboxColumn("Nature", options=["", "value", "failure"]),
+            "cause": st.column_config.TextColumn("Failure cause"),
+            "touchpoints": st.column_config.TextColumn("Touchpoints"),
+            "probability": st.column_config.NumberColumn("Probability", min_value=0.0, max_value=1.0, format="%g"),
+            "otherwise": st.column_config.CheckboxColumn("Otherwise"),
+            "rework": st.column_config.CheckboxColumn("Rework"),
+        })
+    with tabs[2]:
+        edited["roles"] = _editor("roles", tables["roles"], w, column_config={
+            "id": st.column_config.TextColumn("Id", required=True),
+            "name": st.column_config.TextColumn("Role"),
+            "staff": st.column_config.NumberColumn("Staff", min_value=0.0, format="%g"),
+            "hours_per_day": st.column_config.NumberColumn("Hours a day", min_value=0.0, max_value=24.0, format="%g"),
+            "days_per_week": st.column_config.NumberColumn("Days a week", min_value=0.0, max_value=7.0, format="%g"),
+        })
+    with tabs[3]:
+        left, right = st.columns([1, 2])
+        with left:
+            st.markdown("**Where demand arrives**")
+            edited["entry"] = _editor("entry", tables["entry"], w, column_config={
+                "touchpoint": st.column_config.TextColumn("Touchpoint"),
+                "step": st.column_config.SelectboxColumn("First step", options=step_ids)})
+        with right:
+            st.markdown("**Failure demand the design causes** (customers chasing while they wait)")
+            edited["failure_demand"] = _editor("failure_demand", tables["failure_demand"], w, column_config={
+                "name": st.column_config.TextColumn("Name"),
+                "every_days": st.column_config.NumberColumn("Every N days of waiting", min_value=0.0, format="%g"),
+                "probability": st.column_config.NumberColumn("Probability", min_value=0.0, max_value=1.0,
+                                                             format="%g"),
+                "demand_type": st.column_config.SelectboxColumn("Chase as", options=type_names)
+                if type_names else st.column_config.TextColumn("Chase as"),
+                "touchpoint": st.column_config.TextColumn("Touchpoint"),
+                "steps": st.column_config.TextColumn("Only before steps"),
+            })
+    with tabs[4]:
+        _step_form(w, role_ids)
+    if any(not edited[k].equals(tables[k]) for k in tables):
+        flow_state.commit(flow_tables.from_tables(m, edited))
+        st.rerun()
+
+
+def _step_form(w: flow_state.Working, role_ids: list[str]) -> None:
+    """One step at a time, with plain widgets: easier on a projector than a wide table."""
+    m = w.map
+    steps = [s for s in m.steps if s.id]
+    if not steps:
+        st.info("Add a step in the Steps table first.")
+        return
+    labels = {s.id: f"{s.name} ({s.id})" for s in steps}
+    sid = st.selectbox("Step", list(labels), format_func=labels.get, key=f"flow_form_step_{w.version}")
+    step = m.step(sid)
+    assert step is not None
+    with st.form(f"flow_step_form_{w.version}_{sid}"):
+        c1, c2, c3 = st.columns(3)
+        name = c1.text_input("Name", step.name)
+        role = c2.selectbox("Role", role_ids, index=role_ids.index(step.role) if step.role in role_ids else None)
+        work = c3.selectbox("Work", list(WORK_KINDS), index=list(WORK_KINDS).index(step.work)
+                            if step.work in WORK_KINDS else 0)
+        t = step.touch.triple or (0.0, 0.0, 0.0)
+        f = step.touch.factor
+        c1, c2, c3, c4 = st.columns(4)
+        t_min = c1.number_input("Touch min (minutes)", min_value=0.0, value=float(t[0] * f))
+        t_likely = c2.number_input("Touch likely", min_value=0.0, value=float(t[1] * f))
+        t_max = c3.number_input("Touch max", min_value=0.0, value=float(t[2] * f))
+        cna = c4.number_input("%C&A", min_value=0.0, max_value=100.0, value=float(step.complete_and_accurate))
+        wt = step.wait.triple or (0.0, 0.0, 0.0)
+        c1, c2, c3, c4 = st.columns(4)
+        w_min = c1.number_input("Wait min", min_value=0.0, value=float(wt[0]))
+        w_likely = c2.number_input("Wait likely", min_value=0.0, value=float(wt[1]))
+        w_max = c3.number_input("Wait max", min_value=0.0, value=float(wt[2]))
+        unit = c4.selectbox("Wait unit", UNITS, index=UNITS.index(step.wait.unit) if step.wait.unit in UNITS else 0)
+        if st.form_submit_button("Apply to step", type="primary"):
+            new = m.copy()
+            target = new.step(sid)
+            assert target is not None
+            target.name = name.strip() or sid
+            target.role = role or ""
+            target.work = work
+            target.touch = dataclasses.replace(target.touch, min=t_min, likely=t_likely, max=t_max, unit="minutes")
+            target.wait = dataclasses.replace(target.wait, min=w_min, likely=w_likely, max=w_max, unit=unit)
+            target.complete_and_accurate = cna
+            flow_state.commit(new)
+            st.rerun()
+
+
+# --------------------------------------------------------------------------------------------- showing
+
+
+def _problems(problems: list) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    if errors:
+        st.error("**This map has problems to fix** (it can still be edited and saved):\n\n" + "\n".join(
+            f"- {_plain(p)}" for p in errors), icon=":material/error:")
+    if warnings:
+        with st.expander(f"{len(warnings)} warning(s)"):
+            st.markdown("\n".join(f"- {_plain(p)}" for p in warnings))
+    if not problems:
+        st.success("The map is valid.", icon=":material/check_circle:")
+
+
+def _plain(p: object) -> str:
+    line = f" (line {p.line})" if p.line else ""  # type: ignore[attr-defined]
+    where = f"**{p.where}**: " if p.where else ""  # type: ignore[attr-defined]
+    return f"{where}{p.message}{line}"  # type: ignore[attr-defined]
+
+
+def _tiles(totals: dict[str, float]) -> None:
+    t = st.columns(7)
+    t[0].metric("Hand-offs", f"{totals['handoffs']:.2f}", help="Hand-offs per demand")
+    t[1].metric("One-stop", f"{totals['one_stop']:.0%}", help="Resolved at one stop: no hand-off, no rework, "
+                "no waiting")
+    t[2].metric("End-to-end days", f"{totals['end_to_end_days']:.1f}", help="From first contact to the need met")
+    t[3].metric("Value steps", f"{totals['value_step_share']:.0%}", help="Share of steps that are value work")
+    t[4].metric("Touch minutes", f"{totals['touch_minutes']:.0f}", help="Working minutes per demand")
+    t[5].metric("Failure demand", f"{totals['failure_demand_per_100']:.0f}/100",
+                help="Chases and recalls this design causes, per 100 demands")
+    t[6].metric("Flow efficiency", f"{totals['flow_efficiency']:.1%}", help="Touch time ÷ end-to-end time")
+
+
+def _per_type(per_type: pd.DataFrame) -> None:
+    table = per_type[["demand_type", "nature", "count", "steps", "handoffs", "one_stop", "value_step_share",
+                      "touch_minutes", "end_to_end_days", "failure_demand"]]
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "demand_type": "Demand type", "nature": "Nature", "count": st.column_config.NumberColumn("Demands"),
+        "steps": st.column_config.NumberColumn("Steps", format="%.1f"),
+        "handoffs": st.column_config.NumberColumn("Hand-offs", format="%.2f"),
+        "one_stop": st.column_config.NumberColumn("One-stop", format="percent"),
+        "value_step_share": st.column_config.NumberColumn("Value steps", format="percent"),
+        "touch_minutes": st.column_config.NumberColumn("Touch min", format="%.0f"),
+        "end_to_end_days": st.column_config.NumberColumn("End-to-end days", format="%.1f"),
+        "failure_demand": st.column_config.NumberColumn("Failure demand caused", format="%.2f")})
+
+
+def _save(w: flow_state.Working) -> None:
+    st.subheader("Save")
+    default = w.origin.stem if w.origin else re.sub(r"[^a-z0-9]+", "_", w.map.name.lower()).strip("_") or "map"
+    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    stem = c1.text_input("File name in process_maps/", default, key=f"flow_save_name_{w.origin}")
+    stem = re.sub(r"[^A-Za-z0-9_\-]+", "_", stem.strip().removesuffix(".yaml")) or "map"
+    target = flow_state.maps_dir() / f"{stem}.yaml"
+    exists = target.exists() and target.read_text(encoding="utf-8-sig") != w.yaml_text
+    confirm = st.session_state.get("flow_confirm_overwrite") == str(target)
+    if c2.button("Save", type="primary", width="stretch", key="flow_save"):
+        if exists and not confirm:
+            st.session_state["flow_confirm_overwrite"] = str(target)
+            st.rerun()
+        flow_state.save(target)
+        st.session_state.pop("flow_confirm_overwrite", None)
+        st.session_state["flow_saved_to"] = target.name
+        st.rerun()
+    c3.download_button("Download YAML", w.yaml_text.encode("utf-8"), file_name=f"{stem}.yaml",
+                       mime="application/x-yaml", width="stretch")
+    if confirm and exists:
+        free = flow_state.free_name(stem)
+        st.warning(f"{target.name} already exists. Press **Save** again to overwrite it, or save as a new "
+                   f"version instead.")
+        if st.button(f"Save as {free.name}", key="flow_save_new"):
+            flow_state.save(free)
+            st.session_state.pop("flow_confirm_overwrite", None)
+            st.session_state["flow_saved_to"] = free.name
+            st.rerun()
+    saved = st.session_state.pop("flow_saved_to", None)
+    if saved:
+        st.success(f"Saved to process_maps/{saved}.", icon=":material/save:")
+
+
+def render() -> None:
+    st.title("Flow")
+    st.caption("How the work flows: steps, who does them, how demand is routed, and what that means for the "
+               "customer.")
+    flow_state.ensure_open()
+    _chooser()
+    w = flow_state.ensure_open()
+    m = w.map
+    catalogue = _catalogue(m)
+    problems = validate_map(m, catalogue)
+    head = f"{m.name}" + (f" · {m.design}" if m.design else "")
+    st.subheader(head)
+    meta = [f"file: {w.origin.name}" if w.origin else "not saved yet"]
+    if w.unsaved:
+        meta.append("unsaved edits")
+    c1, c2 = st.columns([5, 1], vertical_alignment="center")
+    c1.caption(" · ".join(meta) + (f" · {m.description}" if m.description else ""))
+    if c2.button("Undo last edit", disabled=not flow_state.can_undo(), width="stretch"):
+        flow_state.undo()
+        st.rerun()
+    src = state.active_source()
+    per_type, totals = pd.DataFrame(), {}
+    if not has_errors(problems):
+        frame = state.view(src, state.corrections()).frame
+        mix = demand_mix(frame, catalogue)
+        try:
+            per_type, totals = _metrics(w.yaml_text, (src.key(), tuple(state.corrections())), m, mix)
+        except FlowError as exc:
+            st.error(str(exc))
+    if totals:
+        st.caption(f"Expected per demand for the {int(totals['demands']):,} demands of **{src.name}** "
+                   "(exact expectations; unlimited staff, so no queueing).")
+        _tiles(totals)
+    else:
+        st.info("Fix the problems below to see this design's flow metrics.")
+    st.graphviz_chart(to_dot(m, problems), width="stretch")
+    _problems(problems)
+    _tables(w, catalogue)
+    if totals:
+        with st.expander("Flow metrics per demand type"):
+            _per_type(per_type)
+    with st.expander("YAML"):
+        st.code(w.yaml_text, language="yaml", line_numbers=True)
+    _save(w)
+
+
+render()

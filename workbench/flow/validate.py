@@ -1,0 +1,244 @@
+"""Checks that need the whole map: references, reachability, endings, probabilities, times.
+
+A map with errors still opens and can be edited; these messages say what to fix, where (step or route)
+and on which YAML line. Nothing is changed here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from workbench.demand.catalogue import Catalogue
+from workbench.flow.model import RESOLVED, WORK_KINDS, Problem, ProcessMap, Step
+from workbench.flow.routing import split_groups
+
+_ID = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+class _Collector:
+    def __init__(self, m: ProcessMap) -> None:
+        self.m = m
+        self.items: list[Problem] = list(m.problems)
+
+    def error(self, message: str, where: str = "", line: int | None = None) -> None:
+        self.items.append(Problem("error", message, where, line, self.m.source))
+
+    def warning(self, message: str, where: str = "", line: int | None = None) -> None:
+        self.items.append(Problem("warning", message, where, line, self.m.source))
+
+
+def successors(step: Step) -> set[str]:
+    """Every step (or `resolved`) a demand can move to from `step`, whatever its type."""
+    out = {r.to for r in step.routes if r.to}
+    if not step.routes:
+        out.add(RESOLVED)
+    if step.rework_to and step.complete_and_accurate < 100:
+        out.add(step.rework_to)
+    return out
+
+
+def entry_steps(m: ProcessMap) -> list[str]:
+    return [s for s in dict.fromkeys([m.entry_default, *m.entry_touchpoints.values()]) if s]
+
+
+def validate_map(m: ProcessMap, catalogue: Catalogue | None = None) -> list[Problem]:
+    """All problems, errors first, each with the map file, the step or route and the YAML line."""
+    c = _Collector(m)
+    _check_roles(m, c)
+    step_ids = _check_steps(m, c)
+    _check_entry(m, c, step_ids)
+    _check_routes(m, c, step_ids)
+    _check_graph(m, c, step_ids)
+    _check_chases(m, c, step_ids)
+    if catalogue is not None:
+        _check_types(m, c, catalogue)
+    order = {"error": 0, "warning": 1}
+    return sorted(c.items, key=lambda p: (order.get(p.severity, 2), p.line or 0))
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)
+
+
+def _check_roles(m: ProcessMap, c: _Collector) -> None:
+    if not m.roles:
+        c.error("the map has no roles: say who does the work", "roles", m.lines.get(("roles",)))
+    counts = Counter(r.id for r in m.roles)
+    for r in m.roles:
+        where = f"role '{r.id}'" if r.id else "role"
+        if not r.id:
+            c.error("a role has no id", where, r.line)
+        elif counts[r.id] > 1:
+            c.error(f"role id '{r.id}' is used {counts[r.id]} times; ids must be unique", where, r.line)
+        elif not _ID.match(r.id):
+            c.error(f"role id '{r.id}' may only use letters, digits, '_' and '-'", where, r.line)
+        if r.staff <= 0:
+            c.error(f"staff must be more than 0 (is {r.staff:g})", where, r.line)
+        if not 0 < r.hours_per_day <= 24:
+            c.error(f"hours_per_day must be between 0 and 24 (is {r.hours_per_day:g})", where, r.line)
+        if not 0 < r.days_per_week <= 7:
+            c.error(f"days_per_week must be between 0 and 7 (is {r.days_per_week:g})", where, r.line)
+
+
+def _check_steps(m: ProcessMap, c: _Collector) -> set[str]:
+    if not m.steps:
+        c.error("the map has no steps", "steps", m.lines.get(("steps",)))
+    counts = Counter(s.id for s in m.steps)
+    roles = {r.id for r in m.roles}
+    for s in m.steps:
+        where = f"step '{s.id}'" if s.id else "step"
+        if not s.id:
+            c.error("a step has no id", where, s.line)
+        elif s.id == RESOLVED:
+            c.error(f"'{RESOLVED}' is reserved for the end of a demand; choose another step id", where, s.line)
+        elif counts[s.id] > 1:
+            c.error(f"step id '{s.id}' is used {counts[s.id]} times; ids must be unique", where, s.line)
+        elif not _ID.match(s.id):
+            c.error(f"step id '{s.id}' may only use letters, digits, '_' and '-'", where, s.line)
+        if not s.role:
+            c.error("no role: say who does this step", where, s.line)
+        elif s.role not in roles:
+            c.error(f"role '{s.role}' is not one of the map's roles ({', '.join(sorted(roles)) or 'none'})",
+                    where, s.line)
+        if s.work not in WORK_KINDS:
+            c.error(f"work '{s.work}' is not a known kind; use value or one of: {', '.join(WORK_KINDS[1:])}",
+                    where, s.line)
+        for label, dur in (("touch time", s.touch), ("wait", s.wait)):
+            t = (dur.min, dur.likely, dur.max)
+            if label == "touch time" and all(v is None for v in t):
+                c.error("touch time is missing (minutes of work on the demand)", where, s.line)
+                continue
+            if any(v is not None and v < 0 for v in t):
+                c.error(f"{label} cannot be negative", where, s.line)
+            elif dur.triple is not None:
+                lo, mode, hi = dur.triple
+                if not lo <= mode <= hi:
+                    c.error(f"{label}: min ≤ likely ≤ max does not hold ({lo:g}, {mode:g}, {hi:g})", where, s.line)
+        if not 0 <= s.complete_and_accurate <= 100:
+            c.error(f"complete_and_accurate must be a percentage 0–100 (is {s.complete_and_accurate:g})",
+                    where, s.line)
+        if s.rework_to and s.recall_type:
+            c.error("not_accurate can be a rework or a recall, not both", where, s.line)
+        if s.complete_and_accurate < 100 and not (s.rework_to or s.recall_type):
+            c.warning("complete_and_accurate is below 100 but not_accurate does not say what happens "
+                      "to the rest (rework at a step, or a recall)", where, s.line)
+    return {s.id for s in m.steps if s.id}
+
+
+def _check_entry(m: ProcessMap, c: _Collector, step_ids: set[str]) -> None:
+    line = m.lines.get(("entry",))
+    if not m.entry_default:
+        c.error("no entry step: say where demand arrives (entry: step, or entry: {default: step})", "entry", line)
+    elif m.entry_default not in step_ids:
+        c.error(f"entry step '{m.entry_default}' is not a step of this map", "entry", line)
+    for tp, sid in m.entry_touchpoints.items():
+        if sid not in step_ids:
+            c.error(f"entry for touchpoint '{tp}' goes to '{sid}', which is not a step of this map", "entry",
+                    m.lines.get(("entry", "touchpoints", tp), line))
+
+
+def _check_routes(m: ProcessMap, c: _Collector, step_ids: set[str]) -> None:
+    for s in m.steps:
+        if s.rework_to and s.rework_to not in step_ids:
+            c.error(f"rework goes to '{s.rework_to}', which is not a step of this map", f"step '{s.id}'", s.line)
+        unconditional_seen = False
+        for i, group in enumerate(split_groups(s.routes)):
+            head = group[0]
+            for r in group:
+                where = f"route {s.routes.index(r) + 1} of step '{s.id}' (to '{r.to}')"
+                if not r.to:
+                    c.error("the route has no 'to:' step", where, r.line)
+                elif r.to != RESOLVED and r.to not in step_ids:
+                    c.error(f"goes to '{r.to}', which is not a step of this map (or '{RESOLVED}')", where, r.line)
+                if r.probability is not None and not 0 <= r.probability <= 1:
+                    c.error(f"probability must be between 0 and 1 (is {r.probability:g})", where, r.line)
+                if r.nature and r.nature not in ("value", "failure"):
+                    c.error(f"nature must be value or failure (is '{r.nature}')", where, r.line)
+                if unconditional_seen:
+                    c.warning("no demand reaches this route: a route above already takes everything", where,
+                              r.line)
+            total = sum(r.probability or 0 for r in group)
+            where = f"route {s.routes.index(head) + 1} of step '{s.id}'"
+            if head.probability is not None and total > 1 + 1e-9:
+                c.error(f"probabilities of this split add up to {total:g}, more than 1", where, head.line)
+            takes_all = head.otherwise or not head.has_condition()
+            if takes_all and (head.probability is None or abs(total - 1) <= 1e-9):
+                unconditional_seen = True
+            elif takes_all and head.probability is not None and total < 1 - 1e-9:
+                rest = split_groups(s.routes)[i + 1:]
+                if not any(g[0].otherwise or not g[0].has_condition() for g in rest):
+                    c.error(f"probabilities add up to {total:g} and no 'otherwise' route below takes the rest "
+                            f"({1 - total:.0%} of the demand would have nowhere to go)", where, head.line)
+        if s.routes and not unconditional_seen:
+            c.warning("no 'otherwise' route: demand matching none of the routes has nowhere to go",
+                      f"step '{s.id}'", s.line)
+
+
+def _check_graph(m: ProcessMap, c: _Collector, step_ids: set[str]) -> None:
+    by_id = {s.id: s for s in m.steps if s.id}
+    reached: set[str] = set()
+    todo = [e for e in entry_steps(m) if e in by_id]
+    while todo:
+        sid = todo.pop()
+        if sid in reached:
+            continue
+        reached.add(sid)
+        todo.extend(n for n in successors(by_id[sid]) if n in by_id and n not in reached)
+    for s in m.steps:
+        if s.id and s.id in by_id and s.id not in reached and entry_steps(m):
+            c.error("no demand can reach this step (no entry or route leads here)", f"step '{s.id}'", s.line)
+    ends: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for s in m.steps:
+            if s.id in ends or not s.id:
+                continue
+            nxt = successors(s)
+            if RESOLVED in nxt or nxt & ends:
+                ends.add(s.id)
+                changed = True
+    for s in m.steps:
+        if s.id and s.id not in ends:
+            c.error("no route from this step ever ends the demand (it loops or stops without 'resolved')",
+                    f"step '{s.id}'", s.line)
+
+
+def _check_chases(m: ProcessMap, c: _Collector, step_ids: set[str]) -> None:
+    for i, rule in enumerate(m.chases):
+        where = f"failure demand rule {i + 1}" + (f" ('{rule.name}')" if rule.name else "")
+        if rule.every_days <= 0:
+            c.error("every_days must be more than 0", where, rule.line)
+        if not 0 <= rule.probability <= 1:
+            c.error(f"probability must be between 0 and 1 (is {rule.probability:g})", where, rule.line)
+        if not rule.demand_type:
+            c.error("demand_type is missing: what kind of failure demand does the customer bring?", where,
+                    rule.line)
+        for sid in rule.steps:
+            if sid not in step_ids:
+                c.error(f"step '{sid}' is not a step of this map", where, rule.line)
+
+
+def _check_types(m: ProcessMap, c: _Collector, catalogue: Catalogue) -> None:
+    def unknown(name: str) -> bool:
+        return catalogue.lookup(name) is None
+
+    natures = {t.nature for t in catalogue.types}
+    causes = {t.cause.casefold() for t in catalogue.types if t.cause}
+    for s in m.steps:
+        for j, r in enumerate(s.routes):
+            where = f"route {j + 1} of step '{s.id}'"
+            for t in r.types:
+                if unknown(t):
+                    c.warning(f"demand type '{t}' is not in the catalogue", where, r.line)
+            if r.nature and r.nature not in natures:
+                c.warning(f"the catalogue has no {r.nature} demand types", where, r.line)
+            if r.cause and r.cause.casefold() not in causes:
+                c.warning(f"no catalogue type has the cause '{r.cause}'", where, r.line)
+        if s.recall_type and unknown(s.recall_type):
+            c.warning(f"recall demand type '{s.recall_type}' is not in the catalogue", f"step '{s.id}'", s.line)
+    for i, rule in enumerate(m.chases):
+        if rule.demand_type and unknown(rule.demand_type):
+            c.warning(f"demand type '{rule.demand_type}' is not in the catalogue", f"failure demand rule {i + 1}",
+                      rule.line)

@@ -97,3 +97,16 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     server = AppServer(tmp_path_factory.mktemp("server")).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def flow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AppServer, Path]]:
+    """A server whose process_maps/ is a temporary folder holding the small test map."""
+    _need_chromium()
+    from flow_fixtures import maps_folder
+
+    tmp = tmp_path_factory.mktemp("flow")
+    folder = maps_folder(tmp)
+    server = AppServer(tmp, env={"WORKBENCH_MAPS_DIR": str(folder)}).start()
+    yield server, folder
+    server.stop()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 TIMEOUT_MS = 60_000
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
 class AppPage:
@@ -63,3 +65,55 @@ class DemandPage(AppPage):
     def report_text(self) -> str:
         return self.page.get_by_test_id("stAlertContentWarning").or_(
             self.page.get_by_test_id("stAlertContentInfo")).first.inner_text()
+
+
+class FlowPage(AppPage):
+    def open_flow(self) -> FlowPage:
+        self.open("flow")
+        expect(self.page.get_by_role("heading", name="Flow", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+        return self
+
+    def choose(self, label: str, option: str) -> None:
+        """Pick an option in a Streamlit selectbox found by its label."""
+        self._pick(self.page, label, option)
+        self.wait_idle()
+
+    def _pick(self, scope: Page | Locator, label: str, option: str) -> None:
+        """Open a selectbox's list and click an option (the list opens below, so scroll it into view)."""
+        box = scope.get_by_test_id("stSelectbox").filter(
+            has=self.page.get_by_role("combobox", name=label, exact=True))
+        box.scroll_into_view_if_needed()
+        choice = self.page.get_by_role("listbox").get_by_role("option").filter(
+            has=self.page.get_by_text(option, exact=True))
+        for _ in range(5):
+            box.get_by_role("button", name="Open").click()
+            try:
+                choice.wait_for(state="visible", timeout=3000)
+                break
+            except PlaywrightTimeout:
+                self.page.keyboard.press("Escape")
+        choice.click()
+
+    def handoff_edges(self) -> int:
+        """Edges of the diagram labelled as hand-offs."""
+        edges = self.page.get_by_test_id("stGraphVizChart").locator("svg g.edge")
+        return edges.filter(has_text="hand-off").count()
+
+    def diagram_nodes(self) -> int:
+        return self.page.get_by_test_id("stGraphVizChart").locator("svg g.node").count()
+
+    def change_step_role(self, step_label: str, role: str) -> None:
+        self.tab("Edit one step")
+        self.choose("Step", step_label)
+        form = self.page.get_by_test_id("stForm")
+        self._pick(form, "Role", role)
+        form.get_by_role("button", name="Apply to step").click()
+        self.wait_idle()
+
+    def save_as(self, stem: str) -> None:
+        box = self.page.get_by_label("File name in process_maps/")
+        box.fill(stem)
+        box.press("Enter")
+        self.wait_idle()
+        self.page.get_by_role("button", name="Save", exact=True).click()
+        self.wait_idle()

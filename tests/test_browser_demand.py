@@ -8,10 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from independent import MESSY_CSV, messy_expected, sample_expected
-from pages import DemandPage
+from pages import ARTIFACTS, DemandPage
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
 def test_first_start_shows_the_sample_with_charts(page: Page, app_server) -> None:

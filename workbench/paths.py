@@ -10,5 +10,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = Path(os.environ.get("WORKBENCH_SAMPLE_DIR", PROJECT_ROOT / "sample_data"))
 SAMPLE_DEMAND = SAMPLE_DIR / "housing_repairs_demand.csv"
 SAMPLE_CATALOGUE = SAMPLE_DIR / "housing_repairs_catalogue.yaml"
-PROCESS_MAPS_DIR = Path(os.environ.get("WORKBENCH_MAPS_DIR", PROJECT_ROOT / "process_maps"))
+PROCESS_MAPS_DIR = PROJECT_ROOT / "process_maps"
+
+
+def process_maps_dir() -> Path:
+    """The folder of process maps; WORKBENCH_MAPS_DIR points it elsewhere (read at each call, for tests)."""
+    return Path(os.environ.get("WORKBENCH_MAPS_DIR", PROCESS_MAPS_DIR))
 APP_ENTRY = Path(__file__).resolve().parent / "app" / "main.py"

@@ -34,7 +34,7 @@ class Working:
 
 
 def maps_dir() -> Path:
-    return paths.PROCESS_MAPS_DIR
+    return paths.process_maps_dir()
 
 
 def map_files() -> list[Path]:

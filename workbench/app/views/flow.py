@@ -173,7 +173,7 @@ def _step_form(w: flow_state.Working, role_ids: list[str]) -> None:
         st.info("Add a step in the Steps table first.")
         return
     labels = {s.id: f"{s.name} ({s.id})" for s in steps}
-    sid = st.selectbox("Step", list(labels), format_func=labels.get, key=f"flow_form_step_{w.version}")
+    sid = st.selectbox("Step", list(labels), format_func=labels.get, key="flow_form_step")
     step = m.step(sid)
     assert step is not None
     with st.form(f"flow_step_form_{w.version}_{sid}"):

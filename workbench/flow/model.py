@@ -48,17 +48,25 @@ class Problem:
 
 @dataclass
 class Duration:
-    """A time as min / likely / max (triangular). `unit` is what the user wrote; values are in that unit."""
+    """A time as min / likely / max (triangular), or an exponential time given by its mean (held in
+    `likely`). `unit` is what the user wrote; values are in that unit."""
 
     min: float | None = None
     likely: float | None = None
     max: float | None = None
     unit: str = "minutes"
+    distribution: str = "triangular"  # or "exponential"
+
+    @property
+    def exponential(self) -> bool:
+        return self.distribution == "exponential"
 
     @property
     def triple(self) -> tuple[float, float, float] | None:
         """(min, likely, max) with missing parts filled as documented; None when nothing usable is given."""
         lo, mode, hi = self.min, self.likely, self.max
+        if self.exponential:
+            return None if mode is None else (float(mode), float(mode), float(mode))
         if lo is None and mode is None and hi is None:
             return None
         if mode is None:
@@ -83,10 +91,12 @@ class Duration:
         return self.mean * self.factor
 
     def prob_at_least(self, x: float) -> float:
-        """P(T >= x) for the triangular distribution (in the duration's own unit)."""
+        """P(T >= x) (in the duration's own unit)."""
         t = self.triple
         if t is None:
             return 1.0 if x <= 0 else 0.0
+        if self.exponential:
+            return 1.0 if x <= 0 else (math.exp(-x / t[1]) if t[1] > 0 else 0.0)
         a, c, b = t
         if x <= a:
             return 1.0
@@ -101,6 +111,11 @@ class Duration:
         return t is None or max(t) == 0
 
     def to_yaml_value(self, default_unit: str) -> Any:
+        if self.exponential:
+            out_e: dict[str, Any] = {"mean": _num(self.likely), "distribution": "exponential"}
+            if self.unit != default_unit:
+                out_e["unit"] = self.unit
+            return out_e
         t = (self.min, self.likely, self.max)
         if self.min is None and self.max is None and self.unit == default_unit:
             return _num(self.likely) if self.likely is not None else 0
@@ -120,6 +135,8 @@ class Duration:
             return "0"
         lo, mode, hi = t
         unit = {"minutes": "min", "hours": "h", "days": "d"}.get(self.unit, self.unit)
+        if self.exponential:
+            return f"~{_num(mode)} {unit} (exp.)"
         if lo == mode == hi:
             return f"{_num(mode)} {unit}"
         return f"{_num(lo)}–{_num(mode)}–{_num(hi)} {unit}"
@@ -313,12 +330,21 @@ class _Reader:
             else:
                 self.problem(f"{what} unit '{unit}' is not one of minutes, hours, days", where, *path, "unit")
                 unit = default_unit
-            parts = {k: self.number(value.get(k), f"{what} {k}", where, *path, k)
-                     for k in ("min", "likely", "max")}
-            unknown = set(value) - {"min", "likely", "max", "unit"}
+            unknown = set(value) - {"min", "likely", "max", "unit", "mean", "distribution"}
             if unknown:
                 self.problem(f"{what} has unknown keys {sorted(unknown)}; use min, likely, max, unit", where, *path,
                              severity="warning")
+            dist = str(value.get("distribution") or "triangular").strip().lower()
+            if dist == "exponential":
+                mean = self.number(value.get("mean", value.get("likely")), f"{what} mean", where, *path, "mean")
+                return Duration(likely=mean, unit=unit, distribution="exponential")
+            if dist != "triangular":
+                self.problem(f"{what} distribution '{dist}' is not triangular or exponential", where, *path,
+                             "distribution")
+            parts = {k: self.number(value.get(k), f"{what} {k}", where, *path, k)
+                     for k in ("min", "likely", "max")}
+            if parts["likely"] is None and value.get("mean") is not None:
+                parts["likely"] = self.number(value.get("mean"), f"{what} mean", where, *path, "mean")
             return Duration(parts["min"], parts["likely"], parts["max"], unit)
         if isinstance(value, str):
             match = re.fullmatch(r"\s*([-+]?\d+(?:\.\d+)?)\s*([a-z]*)\s*", value.lower())
@@ -565,7 +591,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
-    flow = bool(data) and set(data) <= {"min", "likely", "max", "unit"}
+    flow = bool(data) and set(data) <= {"min", "likely", "max", "unit", "mean", "distribution"}
     return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
 
 

@@ -137,10 +137,14 @@ def from_tables(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> ProcessMap
         wait_unit = _text(r.get("wait_unit")) or "days"
         if wait_unit not in UNITS_IN_MINUTES:
             wait_unit = "days"
+        touch = Duration(_number(r["touch_min"]), _number(r["touch_likely"]), _number(r["touch_max"]), "minutes")
+        wait = Duration(_number(r["wait_min"]), _number(r["wait_likely"]), _number(r["wait_max"]), wait_unit)
+        if original is not None:  # an exponential time shows as min = likely = max = its mean; keep it so
+            touch = _keep_exponential(original.touch, touch)
+            wait = _keep_exponential(original.wait, wait)
         steps.append(Step(
             id=sid, name=_text(r["name"]) or sid, role=_text(r["role"]), work=_text(r["work"]).lower() or "value",
-            touch=Duration(_number(r["touch_min"]), _number(r["touch_likely"]), _number(r["touch_max"]), "minutes"),
-            wait=Duration(_number(r["wait_min"]), _number(r["wait_likely"]), _number(r["wait_max"]), wait_unit),
+            touch=touch, wait=wait,
             complete_and_accurate=_number(r["complete_and_accurate"]) if _number(
                 r["complete_and_accurate"]) is not None else 100.0,
             rework_to=ref(r["rework_to"]), recall_type=_text(r["recall_type"]), pulled=_flag(r["pulled"]),
@@ -170,6 +174,12 @@ def from_tables(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> ProcessMap
               if _text(r["demand_type"]) or _number(r["every_days"])]
     return base.copy(roles=roles, steps=steps, entry_default=entry_default, entry_touchpoints=entry_tps,
                      chases=chases, problems=[], lines={})
+
+
+def _keep_exponential(before: Duration, after: Duration) -> Duration:
+    if before.exponential and after.min == after.likely == after.max and after.likely is not None:
+        return Duration(likely=after.likely, unit=after.unit, distribution="exponential")
+    return after
 
 
 def template(name: str = "New design") -> ProcessMap:

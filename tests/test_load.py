@@ -127,6 +127,15 @@ def test_encodings_give_back_the_exact_words(tmp_path: Path, encoding: str, bom:
     assert words(loaded.frame) == ACCENTED
 
 
+@pytest.mark.parametrize("ending", ["\r\n", "\n", ""])
+def test_cp1252_with_its_only_accent_at_the_end_of_the_file(tmp_path: Path, ending: str) -> None:
+    # The only non-ASCII byte is within the last three bytes: it must not be taken for cut-off UTF-8.
+    text = "Date received,Channel,What the customer said\r\n2026-01-05,Phone,Went to the café" + ending
+    loaded = load_demand(write(tmp_path, "cafe.csv", text, "cp1252"))
+    assert loaded.report.encoding == "cp1252"
+    assert words(loaded.frame) == ["Went to the café"]
+
+
 def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
     text = "Date received\tChannel\tWhat the customer said\r\n05/01/2026\tPhone\tCafé £5\r\n"
     path = write(tmp_path, "unicode.csv", text.encode("utf-16"))
@@ -618,3 +627,36 @@ def test_messy_csv_and_xlsx_give_the_same_demand() -> None:
         (s.row, s.reason) for s in from_xlsx.report.set_aside]
     assert from_csv.report.filled_from_catalogue == from_xlsx.report.filled_from_catalogue
     assert [vars(c) for c in from_csv.report.conflicts] == [vars(c) for c in from_xlsx.report.conflicts]
+
+
+# ------------------------------------------------------------------------------------------ other fields
+
+
+def test_minutes_and_resolved_dates_that_cannot_be_used_are_left_blank_with_a_note() -> None:
+    text = ("Date received,Date resolved,Mins\n"
+            "05/01/2026 09:00,04/01/2026,-3\n"  # resolved before received; negative minutes
+            "06/01/2026,08/01/2026 10:00,abc\n"  # minutes not a number
+            "13/01/2026,,5\n")
+    loaded = load_demand(text.encode(), "fields.csv")
+    frame = loaded.frame
+    assert frame[schema.RESOLVED_AT].isna().tolist() == [True, False, True]
+    assert frame[schema.RESOLVED_AT].iloc[1] == ts("2026-01-08 10:00")
+    assert frame[schema.HANDLING_MINUTES].isna().tolist() == [True, True, False]
+    assert frame[schema.HANDLING_MINUTES].iloc[2] == 5.0
+    assert loaded.report.notes == [
+        "1 negative handling time(s) were left blank.",
+        "1 handling time(s) are not numbers and were left blank.",
+        "1 row(s) were resolved before they were received; their resolved date was left blank.",
+    ]
+
+
+def test_header_row_option(tmp_path: Path) -> None:
+    # Without help the second line is the header; told otherwise, line 3 is.
+    text = "Report\nDate received,Channel\nWhen,How\n2026-01-05,Phone\n"
+    path = write(tmp_path, "header.csv", text)
+    assert load_demand(path).report.header_row == 2
+    loaded = load_demand(path, header_row=3, mapping={"received_at": "When"})
+    assert loaded.report.columns == ["When", "How"]
+    assert loaded.frame[schema.ROW].tolist() == [4]
+    with pytest.raises(DemandFileError, match=r"^header\.csv: row 9"):
+        load_demand(path, header_row=9)

@@ -9,7 +9,7 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from workbench import schema, spc
@@ -90,6 +90,9 @@ def encoded_tables(draw: st.DrawFn) -> tuple[list[list[str]], str, str, bytes]:
 
 @SETTINGS
 @given(encoded_tables())
+# Found by hypothesis: a cp1252 file whose only non-ASCII byte is in its last three bytes.
+@example(([["", "", "", "\xa0"]], ",", "cp1252",
+          b"Date received,Channel,What the customer said,Type\r\n,,,\xa0\r\n"))
 def test_csv_cells_read_back_exactly(case: tuple[list[list[str]], str, str, bytes]) -> None:
     rows, delimiter, encoding, data = case
     raw = read_table(data, "random.csv")
@@ -101,9 +104,9 @@ def test_csv_cells_read_back_exactly(case: tuple[list[list[str]], str, str, byte
         assert raw.rows.tolist() == list(range(2, len(rows) + 2))
 
 
-@SETTINGS
-@given(encoded_tables(), st.integers(0, 11))
-def test_csv_with_dates_loads_every_row(case: tuple[list[list[str]], str, str, bytes], bad: int) -> None:
+@settings(SETTINGS, max_examples=50)
+@given(encoded_tables())
+def test_csv_with_dates_loads_every_row(case: tuple[list[list[str]], str, str, bytes]) -> None:
     rows, delimiter, encoding, _ = case
     dated = [[f"2026-01-{1 + i % 28:02d} 09:{i % 60:02d}", *r[1:]] for i, r in enumerate(rows)]
     buf = io.StringIO()

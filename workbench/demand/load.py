@@ -193,7 +193,8 @@ def _detect_encoding(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     sample = data[:262144]
-    for cut in range(4):  # a multi-byte character may straddle the end of the sample
+    cuts = range(4) if len(data) > len(sample) else range(1)  # a character may straddle the sample's end
+    for cut in cuts:
         try:
             (sample[: len(sample) - cut] if cut else sample).decode("utf-8")
             return "utf-8"
@@ -423,7 +424,8 @@ def _read_excel(data: bytes, name: str, sheet: str | None, header_row: int | Non
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise DemandFileError(f"{name}: cannot open this Excel file ({type(exc).__name__}).") from None
+        raise DemandFileError(f"{name}: this is not a readable Excel workbook (.xlsx); it may be damaged or "
+                              f"another kind of zip file ({type(exc).__name__}).") from None
     try:
         sheets = list(book.sheetnames)
         if sheet is not None:

@@ -1,0 +1,496 @@
+"""Load + validate + summary of a large demand CSV, against a bare `pyarrow.csv.read_csv` of the same file.
+
+    .venv/bin/python benchmarks/run.py [--rows N] [--repeat K] [--no-phases]      (or: make bench)
+
+What it does, in one process and one run:
+
+1. Generates (once; cached in benchmarks/out/, keyed by row count and GENERATOR_VERSION) a seeded,
+   realistic demand CSV with the canonical header (`workbench.schema.FIELDS`): ISO dates over a year with
+   busy Mondays and quiet weekends, touchpoints typed in varied case and spacing, a few hundred customer
+   phrases (some quoted: commas, quotes, '£'), 20 demand types with spelling variants, value/failure
+   labels as teams write them ('V', 'FD', 'value demand', blank...), failure causes, yes/no/blank one-stop,
+   decimal handling minutes, case ids, resolved dates or blank, and a handful of rows with no readable
+   date (set aside by the loader). Generation is vectorised (numpy + pyarrow.compute), not a loop per row.
+2. Times, K times each, interleaved:
+   * baseline: `pyarrow.csv.read_csv(path)` with default options (type inference, all cores);
+   * workbench: `load_demand(path, catalogue=...)` + `analysis.summary(frame)`, i.e. load + validate +
+     summary, the way the CLI's `demand summary` does it;
+   * phases (unless --no-phases), in a separate pass: `read_table`, `clean`, `summary`.
+3. Prints best-of and median seconds, the ratio workbench / baseline and whether the 1.5x target is met,
+   and writes the figures to benchmarks/out/latest.json.
+
+A benchmark reports; it does not gate: the exit code is 0 whatever the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # runnable from a checkout without `pip install -e .`
+    sys.path.insert(0, str(ROOT))
+
+from workbench import schema  # noqa: E402
+from workbench.demand import analysis  # noqa: E402
+from workbench.demand.catalogue import Catalogue, parse_catalogue  # noqa: E402
+from workbench.demand.load import clean, load_demand, read_table  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "out"
+TARGET_RATIO = 1.5
+SEED = 20260105
+# Bump when the generated data changes (values, rates, chunking): cached files are keyed by it.
+GENERATOR_VERSION = 1
+CHUNK_ROWS = 250_000  # rows generated and written at a time (part of the data: the draws are per chunk)
+
+FIRST_DAY = np.datetime64("2025-01-06")  # a Monday; the sample covers 52 weeks
+WEEKS = 52
+BLANK_DATE_EVERY = 20_000  # 1 row in 20,000 has no date; 1 in 50,000 has an unreadable one ('TBC')
+UNREADABLE_DATE_EVERY = 50_000
+
+# --------------------------------------------------------------------------------------------- the data
+
+# (type, nature, cause, customer-word stems). Natures and causes are what the catalogue says.
+TYPES: list[tuple[str, str, str, list[str]]] = [
+    ("Report a leak", "value", "", [
+        "Water is coming through the kitchen ceiling", "The pipe under the sink is dripping",
+        "There's a leak from the flat upstairs", "The bath tap won't stop running",
+        "Water coming in round the back door when it rains"]),
+    ("Report no heating or hot water", "value", "", [
+        "The boiler has stopped working", "No hot water since yesterday",
+        "The radiators are cold, I've got a baby at home", "Boiler keeps showing an error code",
+        "Heating comes on then cuts out"]),
+    ("Report a broken door, window or lock", "value", "", [
+        "The handle's come off the back door", "Front door lock is jammed",
+        "Window won't close, it's stuck open", "The letterbox is hanging off",
+        'Kids broke the glass in the "safety" window']),
+    ("Report damp and mould", "value", "", [
+        "Black mould in the bedroom again", "I've spent £60 on a dehumidifier and the mould is still coming back",
+        "Damp patch on the living room wall", "The bathroom ceiling is going green",
+        "Condensation running down the windows"]),
+    ("Report an electrical fault", "value", "", [
+        "The sockets in the kitchen have no power", "Smoke alarm keeps beeping",
+        "Bathroom fan doesn't work", "Lights flicker, trips the fuse box", "Extractor hood is sparking"]),
+    ("Report a blocked drain or toilet", "value", "", [
+        "The toilet is blocked", "Kitchen sink won't drain", "Drain outside is overflowing",
+        "Bath water comes back up the plughole", "Smell from the drains, it's awful"]),
+    ("Book a gas safety check", "value", "", [
+        "Got a letter about the gas check, can I book it", "I need to book my gas safety check",
+        "Can the gas check be on a Saturday", "Booking the annual gas service"]),
+    ("Request an adaptation", "value", "", [
+        "Can I have a grab rail by the bath", "My mum needs a ramp at the front",
+        "Asking about a level-access shower", "Need a second handrail on the stairs"]),
+    ("Report a broken communal light", "value", "", [
+        "The light on the third floor landing is out", "Car park lights are off",
+        "Stairwell is pitch black at night", "Entrance light keeps flashing"]),
+    ("Report a pest problem", "value", "", [
+        "Mice in the kitchen", "Wasps nest in the roof", "Cockroaches coming from next door",
+        "Rats in the bin store"]),
+    ("Ask about a planned improvement", "value", "", [
+        "When are we getting the new kitchens", "Is my block on the list for new windows",
+        "Heard about new roofs, when is ours", "Will the new boilers come before winter"]),
+    ("Chasing a repair", "failure", "progress chasing", [
+        "When is someone coming about the leak? I've already rung once",
+        "Still waiting for the boiler man, it's been two weeks", "Ringing again about the mould",
+        "Any news on my repair", "I reported this a month ago", "Nobody has been about the door"]),
+    ("Operative did not turn up", "failure", "no-show", [
+        "Waited in all day and nobody came", "I took a day off work and no one turned up",
+        "The engineer never arrived", 'They said "between 8 and 1" and nobody came']),
+    ("Repair did not fix the problem", "failure", "not done right first time", [
+        "They fixed the tap but it's leaking again", "Boiler broke again the day after the visit",
+        "Same mould came back a week after they painted over it", "The lock still sticks"]),
+    ("Promised call-back not received", "failure", "not done", [
+        "Someone said they'd ring me back yesterday about the hall light and they never did",
+        "Still waiting for the call back", "Was promised a call from the supervisor"]),
+    ("Don't understand the letter", "failure", "unclear communication", [
+        "What does this letter mean", "Got a letter saying I owe for a repair, why",
+        "The letter says access refused, I was in"]),
+    ("Asking what the text message means", "failure", "unclear communication", [
+        "Had a text saying my job is closed but nothing was done", "What does this text mean",
+        "Text says appointment cancelled, did I cancel it?"]),
+    ("Sent here by another department", "failure", "wrong place", [
+        "The council tax office told me to ring you", "Housing officer said to call repairs",
+        "Was put through to the wrong team twice"]),
+    ("Complaint about a repair", "failure", "not done right first time", [
+        "They left a mess in the kitchen", "Paint all over the carpet after the job",
+        "Want to complain about the work done"]),
+    ("Rearrange a missed appointment", "failure", "no-show", [
+        "Need a new date, nobody came on Tuesday", "Can you rebook the visit that didn't happen",
+        "Missed appointment, need another"]),
+]
+TYPE_WEIGHTS = np.array([14, 9, 7, 8, 6, 5, 6, 2, 3, 2, 2, 12, 4, 4, 3, 2, 2, 3, 2, 2], dtype=float)
+TAILS = ["", " please", ", it's urgent", " again", ", I'm disabled", " - can someone ring me"]
+
+TOUCHPOINTS = [  # (spelling, weight): six touchpoints, typed as people type them
+    ("Phone", 40), ("phone", 6), (" Phone ", 2), ("PHONE", 1),
+    ("Email", 14), ("email ", 3), ("E-mail", 1),
+    ("Web form", 16), ("web form", 3), ("Web  form", 1),
+    ("Counter", 5), ("counter", 1),
+    ("Letter", 3),
+    ("On site", 5), ("on site", 1), ("On Site", 1),
+]
+VALUE_LABELS = [("value", 45), ("Value", 14), ("V", 10), ("v", 3), ("value demand", 5), ("Value ", 2), ("VD", 1)]
+FAILURE_LABELS = [("failure", 45), ("Failure", 14), ("F", 8), ("FD", 6), ("failure demand", 5),
+                  ("Failure Demand", 2), ("fail", 1)]
+UNSURE_LABELS = [("?", 2), ("not sure", 1), ("TBC", 1)]
+ONE_STOP = [("yes", 40), ("Yes", 10), ("Y", 5), ("no", 25), ("No", 8), ("N", 4), ("", 8)]
+
+# Shares of rows (by the type's true nature): label blank (the catalogue fills it), label unsure,
+# label contradicting the catalogue; cause blank for failure demand (the catalogue fills it).
+NATURE_BLANK, NATURE_UNSURE, NATURE_CONFLICT, CAUSE_BLANK = 0.10, 0.01, 0.001, 0.25
+MINUTES_BLANK, RESOLVED_BLANK = 0.05, 0.15
+
+
+def _csv_field(text: str) -> str:
+    if any(ch in text for ch in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _S(text: str) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())
+
+
+def _vocab(values: list[str]) -> pa.Array:
+    return pa.array([_csv_field(v) for v in values], type=pa.large_string())
+
+
+def _weighted(rng: np.random.Generator, pairs: list[tuple[str, float]], n: int) -> np.ndarray:
+    weights = np.array([w for _, w in pairs], dtype=float)
+    return rng.choice(len(pairs), size=n, p=weights / weights.sum())
+
+
+def _type_variants(name: str) -> list[str]:
+    """How a type is typed: mostly as in the catalogue, sometimes lower case or with stray spaces."""
+    return [name, name.lower(), name + " ", " " + name, name.replace(" ", "  ", 1)]
+
+
+TYPE_VARIANT_WEIGHTS = np.array([85, 7, 4, 2, 2], dtype=float)
+
+
+def catalogue_yaml() -> str:
+    lines = ["service: Benchmark housing repairs", "types:"]
+    for name, nature, cause, _ in TYPES:
+        lines.append(f"  - type: {json.dumps(name)}")
+        lines.append(f"    nature: {nature}")
+        if cause:
+            lines.append(f"    cause: {cause}")
+    return "\n".join(lines) + "\n"
+
+
+def _received_minutes(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Minutes since FIRST_DAY for n contacts, sorted: busy Mondays, quiet weekends, office hours."""
+    days = WEEKS * 7
+    weekday = np.arange(days) % 7
+    day_weight = np.array([1.5, 1.0, 1.0, 1.0, 0.9, 0.25, 0.15])[weekday]
+    day_weight *= 1.0 + 0.1 * np.sin(np.arange(days) / 20.0)  # a slow drift, as real volumes have
+    day = rng.choice(days, size=n, p=day_weight / day_weight.sum())
+    office = rng.random(n) < 0.92
+    minute = np.where(office, rng.integers(8 * 60, 18 * 60, size=n), rng.integers(0, 24 * 60, size=n))
+    out = day.astype(np.int64) * 1440 + minute
+    out.sort()
+    return out
+
+
+def _dates(minutes: np.ndarray) -> pa.Array:
+    stamps = (FIRST_DAY.astype("datetime64[m]") + minutes.astype("timedelta64[m]")).astype("datetime64[s]")
+    return pc.strftime(pa.array(stamps), format="%Y-%m-%d %H:%M").cast(pa.large_string())
+
+
+def _chunk(rng: np.random.Generator, received: np.ndarray, first_case: int) -> pa.Array:
+    """CSV lines (each ending in a newline) for one chunk of rows, as one large_string array."""
+    n = len(received)
+    type_code = rng.choice(len(TYPES), size=n, p=TYPE_WEIGHTS / TYPE_WEIGHTS.sum())
+    is_failure = np.array([t[1] == "failure" for t in TYPES])[type_code]
+
+    # received_at, with a few rows blank or unreadable
+    received_text = _dates(received)
+    bad = np.zeros(n, dtype=bool)
+    blank_date = rng.random(n) < 1 / BLANK_DATE_EVERY
+    unreadable = rng.random(n) < 1 / UNREADABLE_DATE_EVERY
+    received_text = pc.if_else(pa.array(blank_date), _S(""), received_text)
+    received_text = pc.if_else(pa.array(unreadable & ~blank_date), _S("TBC"),
+                               received_text)
+    bad |= blank_date | unreadable
+
+    touch = _vocab([t for t, _ in TOUCHPOINTS]).take(_weighted(rng, TOUCHPOINTS, n))
+
+    # customer words: a phrase of the row's type, sometimes with a tail
+    phrases: list[str] = []
+    offsets = []
+    for _, _, _, stems in TYPES:
+        offsets.append(len(phrases))
+        phrases.extend(stem + tail for stem in stems for tail in TAILS)
+    stems_per_type = np.array([len(t[3]) for t in TYPES])
+    stem = (rng.random(n) * stems_per_type[type_code]).astype(np.int64)
+    tail = rng.choice(len(TAILS), size=n, p=np.array([60, 10, 10, 10, 4, 6]) / 100)
+    words = _vocab(phrases).take(np.array(offsets)[type_code] + stem * len(TAILS) + tail)
+
+    variants = [v for name, *_ in TYPES for v in _type_variants(name)]
+    variant = rng.choice(len(TYPE_VARIANT_WEIGHTS), size=n, p=TYPE_VARIANT_WEIGHTS / TYPE_VARIANT_WEIGHTS.sum())
+    demand_type = _vocab(variants).take(type_code * len(TYPE_VARIANT_WEIGHTS) + variant)
+
+    # nature as recorded: value/failure labels, blank, unsure, or (rarely) contradicting the catalogue
+    labels = [t for t, _ in VALUE_LABELS] + [t for t, _ in FAILURE_LABELS] + [t for t, _ in UNSURE_LABELS] + [""]
+    value_pick = _weighted(rng, VALUE_LABELS, n)
+    failure_pick = _weighted(rng, FAILURE_LABELS, n) + len(VALUE_LABELS)
+    unsure_pick = _weighted(rng, UNSURE_LABELS, n) + len(VALUE_LABELS) + len(FAILURE_LABELS)
+    u = rng.random(n)
+    conflict = u < NATURE_CONFLICT
+    recorded_failure = is_failure ^ conflict
+    nature_code = np.where(recorded_failure, failure_pick, value_pick)
+    nature_code = np.where((u >= NATURE_CONFLICT) & (u < NATURE_CONFLICT + NATURE_UNSURE), unsure_pick,
+                           nature_code)
+    nature_blank = (u >= NATURE_CONFLICT + NATURE_UNSURE) & (u < NATURE_CONFLICT + NATURE_UNSURE + NATURE_BLANK)
+    nature_code = np.where(nature_blank, len(labels) - 1, nature_code)
+    nature = _vocab(labels).take(nature_code)
+
+    # failure cause: the type's cause in the team's spelling, blank for value demand and sometimes for failure
+    causes = sorted({t[2] for t in TYPES if t[2]})
+    cause_labels = [""] + [c for c in causes] + [c.capitalize() for c in causes]
+    type_cause = np.array([causes.index(t[2]) + 1 if t[2] else 0 for t in TYPES])[type_code]
+    capital = rng.random(n) < 0.3
+    cause_code = np.where(capital & (type_cause > 0), type_cause + len(causes), type_cause)
+    cause_code = np.where(is_failure & ~conflict & (rng.random(n) >= CAUSE_BLANK), cause_code, 0)
+    cause = _vocab(cause_labels).take(cause_code)
+
+    one_stop_code = _weighted(rng, ONE_STOP, n)
+    one_stop = _vocab([t for t, _ in ONE_STOP]).take(one_stop_code)
+
+    # handling minutes: log-normal, one decimal, some blank
+    tenths = np.clip(np.round(rng.lognormal(np.log(80), 0.7, size=n)), 1, 9999).astype(np.int64)
+    minutes = pc.binary_join_element_wise(
+        pc.cast(pa.array(tenths // 10), pa.large_string()), pc.cast(pa.array(tenths % 10), pa.large_string()), _S("."))
+    minutes = pc.if_else(pa.array(rng.random(n) < MINUTES_BLANK), _S(""), minutes)
+
+    # case id: a new case, or for failure demand often the case it chases
+    case = first_case + np.arange(n, dtype=np.int64)
+    chases = is_failure & (rng.random(n) < 0.5)
+    case = np.where(chases, case - (rng.random(n) * np.minimum(case, 20_000)).astype(np.int64), case)
+    case_id = pc.binary_join_element_wise(
+        _S("HR-"), pc.utf8_lpad(pc.cast(pa.array(case), pa.large_string()), 7, "0"), _S(""))
+
+    # resolved: hours to weeks after receipt, or blank (still open); value demand closes at first contact
+    # when one-stop says yes
+    delay = np.clip(rng.lognormal(np.log(2 * 1440), 1.3, size=n), 5, 120 * 1440).astype(np.int64)
+    resolved = _dates(received + delay)
+    resolved = pc.if_else(pa.array((rng.random(n) < RESOLVED_BLANK) | bad), _S(""),
+                          resolved)
+
+    columns = [received_text, touch, words, demand_type, nature, cause, one_stop, minutes, case_id, resolved]
+    lines = pc.binary_join_element_wise(*columns, _S(","))
+    return pc.binary_join_element_wise(lines, _S(""), _S("\n"))
+
+
+def _lines_bytes(lines: pa.Array) -> memoryview:
+    """The concatenated text of a large_string array without nulls (its data buffer, offsets first to last)."""
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset: lines.offset + len(lines) + 1]
+    return memoryview(lines.buffers()[2])[offsets[0]: offsets[-1]]
+
+
+def generate(path: Path, rows: int) -> dict[str, int]:
+    """Write the CSV (atomically) and return the counts the loader should report."""
+    rng = np.random.default_rng(SEED)
+    received = _received_minutes(rng, rows)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as f:
+        f.write((",".join(schema.FIELDS) + "\n").encode())
+        for start in range(0, rows, CHUNK_ROWS):
+            chunk = received[start: start + CHUNK_ROWS]
+            f.write(_lines_bytes(_chunk(rng, chunk, start + 1)))
+    tmp.replace(path)
+    return {"rows": rows}
+
+
+def dataset(rows: int) -> tuple[Path, float]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"demand_{rows}_g{GENERATOR_VERSION}.csv"
+    seconds = 0.0
+    if not path.exists():
+        t0 = time.perf_counter()
+        generate(path, rows)
+        seconds = time.perf_counter() - t0
+    (OUT / "catalogue.yaml").write_text(catalogue_yaml())
+    return path, seconds
+
+
+# --------------------------------------------------------------------------------------------- timing
+
+
+def _timed(fn):  # noqa: ANN001, ANN202
+    gc.collect()
+    t0 = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t0, result
+
+
+def baseline(path: Path) -> pa.Table:
+    return pa_csv.read_csv(path)
+
+
+def workbench(path: Path, catalogue: Catalogue) -> tuple[object, dict[str, object]]:
+    loaded = load_demand(path, catalogue=catalogue)
+    return loaded, analysis.summary(loaded.frame)
+
+
+def phases(path: Path, catalogue: Catalogue) -> dict[str, float]:
+    out = {}
+    gc.collect()
+    t0 = time.perf_counter()
+    raw = read_table(path)
+    t1 = time.perf_counter()
+    loaded = clean(raw, catalogue=catalogue)
+    t2 = time.perf_counter()
+    analysis.summary(loaded.frame)
+    t3 = time.perf_counter()
+    out["read_table"], out["clean"], out["summary"] = t1 - t0, t2 - t1, t3 - t2
+    return out
+
+
+def _stats(xs: list[float]) -> dict[str, float]:
+    return {"best": min(xs), "median": statistics.median(xs), "runs": xs}
+
+
+def _git() -> dict[str, object]:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "workbench"], cwd=ROOT,
+                                    capture_output=True, text=True, check=True).stdout.strip())
+        return {"commit": head, "workbench_modified": dirty}
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+
+
+def machine() -> dict[str, object]:
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "machine": platform.machine(),
+        "system": platform.system(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pa.__version__,
+    }
+
+
+def check(loaded, summary: dict[str, object], rows: int) -> list[str]:  # noqa: ANN001
+    """Sanity checks, so the figures are of a load that did the whole job."""
+    problems = []
+    report = loaded.report
+    if report.rows_read != rows:
+        problems.append(f"rows_read {report.rows_read:,} != {rows:,}")
+    if report.rows_used + len(report.set_aside) + report.blank_rows != rows:
+        problems.append("rows used + set aside + blank != rows")
+    if report.rows_used != len(loaded.frame):
+        problems.append("rows_used != len(frame)")
+    if report.unknown_types:
+        problems.append(f"unknown types: {report.unknown_types}")
+    total = summary["value"] + summary["failure"] + summary["unclassified"]  # type: ignore[operator]
+    if total != len(loaded.frame):
+        problems.append("summary total != rows used")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-phases", action="store_true", help="skip the per-phase pass")
+    args = parser.parse_args(argv)
+
+    path, gen_seconds = dataset(args.rows)
+    size_mb = path.stat().st_size / 1e6
+    catalogue = parse_catalogue((OUT / "catalogue.yaml").read_text(), "catalogue.yaml")
+    print(f"data: {path.relative_to(ROOT)} ({args.rows:,} rows, {size_mb:.1f} MB"
+          + (f", generated in {gen_seconds:.1f} s" if gen_seconds else ", cached") + ")", flush=True)
+    path.read_bytes()  # into the page cache before anything is timed
+
+    base_s: list[float] = []
+    wb_s: list[float] = []
+    phase_s: dict[str, list[float]] = {"read_table": [], "clean": [], "summary": []}
+    problems: list[str] = []
+    report_lines: list[str] = []
+    for i in range(args.repeat):
+        t, table = _timed(lambda: baseline(path))
+        base_s.append(t)
+        del table
+        t, (loaded, summ) = _timed(lambda: workbench(path, catalogue))
+        wb_s.append(t)
+        if i == 0:
+            problems = check(loaded, summ, args.rows)
+            report_lines = loaded.report.summary_lines()
+        del loaded, summ
+        if not args.no_phases:
+            for k, v in phases(path, catalogue).items():
+                phase_s[k].append(v)
+        print(f"  run {i + 1}/{args.repeat}: baseline {base_s[-1]:.3f} s, workbench {wb_s[-1]:.3f} s", flush=True)
+
+    base, wb = _stats(base_s), _stats(wb_s)
+    ratio_best = wb["best"] / base["best"]
+    ratio_median = wb["median"] / base["median"]
+    met = ratio_best <= TARGET_RATIO
+    info = machine()
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "rows": args.rows,
+        "file_mb": round(size_mb, 1),
+        "generator_version": GENERATOR_VERSION,
+        "repeat": args.repeat,
+        "baseline_s": base,
+        "workbench_s": wb,
+        "ratio_best": ratio_best,
+        "ratio_median": ratio_median,
+        "target_ratio": TARGET_RATIO,
+        "target_met": met,
+        "phases_s": {k: _stats(v) for k, v in phase_s.items() if v},
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0),
+        "machine": info,
+        "git": _git(),
+        "sanity_problems": problems,
+        "load_report": report_lines,
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+
+    print()
+    print(f"{'':<34}{'best':>10}{'median':>10}")
+    print(f"{'baseline  pyarrow.csv.read_csv':<34}{base['best']:>9.3f}s{base['median']:>9.3f}s")
+    print(f"{'workbench load+validate+summary':<34}{wb['best']:>9.3f}s{wb['median']:>9.3f}s")
+    print(f"{'ratio workbench / baseline':<34}{ratio_best:>9.2f}x{ratio_median:>9.2f}x")
+    if phase_s["read_table"]:
+        for k in ("read_table", "clean", "summary"):
+            s = _stats(phase_s[k])
+            print(f"{'  phase ' + k:<34}{s['best']:>9.3f}s{s['median']:>9.3f}s")
+    print()
+    print(f"rows {args.rows:,}   file {size_mb:.1f} MB   peak RSS {result['peak_rss_mb']:.0f} MB")
+    print(f"machine: {info['cpus_usable']} of {info['cpu_count']} CPUs usable, {info['machine']}, "
+          f"python {info['python']}, numpy {info['numpy']}, pandas {info['pandas']}, pyarrow {info['pyarrow']}")
+    if problems:
+        print("SANITY CHECK FAILED (figures may not be of a full load): " + "; ".join(problems))
+    verdict = "MET" if met else "NOT MET"
+    print(f"target: workbench within {TARGET_RATIO}x of the bare read (best of {args.repeat}): {verdict} "
+          f"({ratio_best:.2f}x)")
+    print(f"figures written to {(OUT / 'latest.json').relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Compare designs: the same demand, the same random draws, several replications, intervals.
+
+Each replication builds one set of arrivals (a bootstrap of the sample when resampling) and runs every design
+on it, with counter-based draws keyed by demand and step: differences between designs come from the designs,
+not from noise. Intervals are 95% t-intervals over replications; differences against the first design are
+paired by replication.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench.demand.catalogue import Catalogue, load_catalogue
+from workbench.flow.model import ProcessMap
+from workbench.sim import metrics
+from workbench.sim.engine import RunResult, plan_arrivals, simulate
+
+# two-sided 95% t quantiles by degrees of freedom (1..30); larger samples use 1.96
+_T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
+        2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
+        2.045, 2.042]
+
+
+def t95(df: int) -> float:
+    return _T95[df - 1] if 1 <= df <= len(_T95) else 1.96
+
+
+def interval(values: list[float]) -> tuple[float, float, float]:
+    """(mean, low, high) of a 95% t-interval; with one value the interval is that value."""
+    x = np.asarray([v for v in values if not (v is None or math.isnan(v))], dtype=float)
+    if len(x) == 0:
+        return (math.nan, math.nan, math.nan)
+    mean = float(x.mean())
+    if len(x) < 2:
+        return (mean, mean, mean)
+    half = t95(len(x) - 1) * float(x.std(ddof=1)) / math.sqrt(len(x))
+    return (mean, mean - half, mean + half)
+
+
+@dataclass
+class DesignResult:
+    name: str
+    design: str
+    source: str
+    replications: list[dict[str, float]] = field(default_factory=list)
+    runs: list[RunResult] = field(default_factory=list)
+
+    def metric(self, key: str) -> tuple[float, float, float]:
+        return interval([r.get(key, math.nan) for r in self.replications])
+
+    def metric_keys(self) -> list[str]:
+        keys = list(metrics.HEADLINE)
+        for r in self.replications[:1]:
+            keys += [k for k in r if k.startswith("utilisation_")]
+        return keys
+
+
+@dataclass
+class Comparison:
+    designs: list[DesignResult]
+    weeks: float
+    replications: int
+    seed: int
+    demands: int
+
+    def table(self) -> pd.DataFrame:
+        """Long table: metric, design, mean, low, high, and the difference from the first design."""
+        rows = []
+        base = self.designs[0]
+        for d in self.designs:
+            for key in d.metric_keys():
+                mean, lo, hi = d.metric(key)
+                diffs = [a.get(key, math.nan) - b.get(key, math.nan)
+                         for a, b in zip(d.replications, base.replications, strict=True)]
+                dmean, dlo, dhi = interval(diffs)
+                rows.append({"metric": key, "label": label(key), "design": d.name, "mean": mean, "low": lo,
+                             "high": hi, "difference": dmean, "difference_low": dlo, "difference_high": dhi})
+        return pd.DataFrame(rows)
+
+    def to_json(self) -> dict[str, object]:
+        out = []
+        for d in self.designs:
+            keys = [k for k in d.metric_keys() if not k.startswith("utilisation_")]
+            util = {k.removeprefix("utilisation_"): _clean(d.metric(k)[0]) for k in d.metric_keys()
+                    if k.startswith("utilisation_")}
+            out.append({
+                "name": d.name, "design": d.design, "source": d.source,
+                "metrics": {**{k: _clean(d.metric(k)[0]) for k in keys}, "utilisation": util},
+                "intervals": {k: [_clean(d.metric(k)[1]), _clean(d.metric(k)[2])] for k in d.metric_keys()},
+            })
+        return {"weeks": self.weeks, "replications": self.replications, "seed": self.seed,
+                "demands_per_replication": self.demands, "designs": out}
+
+    def per_demand(self) -> pd.DataFrame:
+        """Every simulated demand of every design and replication (what the downloads hold)."""
+        frames = []
+        for d in self.designs:
+            for r, run in enumerate(d.runs):
+                frames.append(run.demands.assign(design=d.name, replication=r + 1))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def headline(self) -> str:
+        """A sentence a manager can read aloud, best design first on one-stop resolution."""
+        if len(self.designs) < 2:
+            return ""
+        ranked = sorted(self.designs, key=lambda d: -np.nan_to_num(d.metric("one_stop_share")[0]))
+        best, others = ranked[0], ranked[1:]
+
+        def pct(d: DesignResult) -> str:
+            return f"{d.metric('one_stop_share')[0]:.0%}"
+
+        def days(d: DesignResult) -> str:
+            v = d.metric("e2e_days_median")[0]
+            return f"{v:.1f}" if v < 10 else f"{v:.0f}"
+
+        def fd(d: DesignResult) -> str:
+            return f"{d.metric('failure_demand_per_100')[0]:.0f}"
+
+        vs = " and ".join(f"{pct(o)} ({o.name})" for o in others)
+        vs_days = " and ".join(days(o) for o in others)
+        vs_fd = " and ".join(fd(o) for o in others)
+        return (f"{best.name}: {pct(best)} resolved at first contact, vs {vs}; median {days(best)} days "
+                f"from first contact to the need met vs {vs_days}; {fd(best)} failure demands caused per 100 "
+                f"demands vs {vs_fd}.")
+
+
+def _clean(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 6)
+
+
+def label(key: str) -> str:
+    if key.startswith("utilisation_"):
+        return f"Utilisation: {key.removeprefix('utilisation_')}"
+    return metrics.LABELS.get(key, key)
+
+
+def map_catalogue(m: ProcessMap, fallback: Catalogue | None) -> Catalogue | None:
+    path = m.catalogue_path()
+    if path is not None and path.exists():
+        return load_catalogue(path)
+    return fallback
+
+
+def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogue | None = None,
+            weeks: int | None = None, volume: float = 1.0, replications: int = 5, seed: int = 1,
+            warmup_weeks: int = 1, staffing: dict[str, dict[str, float]] | None = None,
+            progress: Callable[[float, str], None] | None = None, keep_runs: bool = True) -> Comparison:
+    """Run every design on the same demand, `replications` times. `staffing` maps a design's source (file
+    name) to {role: staff}. `progress(fraction, message)` is called as runs finish."""
+    if not maps:
+        raise ValueError("choose at least one design")
+    replications = max(1, int(replications))
+    results = [DesignResult(m.name, m.design, m.source) for m in maps]
+    catalogues = [map_catalogue(m, catalogue) for m in maps]
+    total = replications * len(maps)
+    done = 0
+    plan_weeks = 0.0
+    plan_demands = 0
+    for r in range(replications):
+        plan = plan_arrivals(demand, catalogue or catalogues[0], weeks=weeks, volume=volume,
+                             warmup_weeks=warmup_weeks, seed=seed, replication=r)
+        plan_weeks = plan.weeks
+        plan_demands = sum(a.measured for a in plan.arrivals)
+        for m, res, cat in zip(maps, results, catalogues, strict=True):
+            if progress:
+                progress(done / total, f"Replication {r + 1} of {replications}: {m.name}")
+            run = simulate(m, plan.arrivals, catalogue=cat, seed=seed, replication=r,
+                           staffing=(staffing or {}).get(m.source), measured=(plan.measured_start, plan.measured_end))
+            res.replications.append(metrics.summarise(run, plan.weeks))
+            if keep_runs:
+                res.runs.append(run)
+            done += 1
+    if progress:
+        progress(1.0, "Done")
+    return Comparison(results, plan_weeks, replications, seed, plan_demands)

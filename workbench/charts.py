@@ -175,3 +175,51 @@ def one_stop_chart(per_group: pd.DataFrame, by: str, label: str) -> alt.Chart:
                  alt.Tooltip("one_stop_share:Q", format=".0%", title="Resolved first time"),
                  alt.Tooltip("one_stop_recorded:Q", title="Recorded")],
     ).properties(height=_rows_height(len(data), 30), title=f"Resolved at first contact, by {label.lower()}")
+
+
+DESIGN_COLOURS = ["#e76f51", "#2a9d8f", "#264653", "#e9c46a", "#8d99ae", "#6a4c93"]
+
+
+def _design_scale(designs: list[str]) -> alt.Scale:
+    return alt.Scale(domain=designs, range=DESIGN_COLOURS[: max(len(designs), 1)])
+
+
+def e2e_ecdf_chart(distribution: pd.DataFrame, designs: list[str]) -> alt.Chart:
+    """Share of demands whose need is met within N days, per design (from `Comparison.e2e_distribution`)."""
+    return alt.Chart(distribution).mark_line(strokeWidth=3, interpolate="step-after").encode(
+        x=alt.X("days:Q", title="Days from first contact to the need met (log scale)",
+                scale=alt.Scale(type="symlog"), axis=alt.Axis(values=[0, 1, 2, 5, 10, 20, 50, 100, 200])),
+        y=alt.Y("share:Q", title="Share of demands", axis=alt.Axis(format="%")),
+        color=alt.Color("design:N", title="Design", scale=_design_scale(designs), legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("design:N", title="Design"), alt.Tooltip("days:Q", format=".1f", title="Days"),
+                 alt.Tooltip("share:Q", format=".0%", title="Met within")],
+    ).properties(height=380, title="How long customers wait for their need to be met")
+
+
+def design_metric_bars(table: pd.DataFrame, metric: str, title: str, designs: list[str],
+                       percent: bool = False) -> alt.LayerChart:
+    """One metric per design as bars with their 95% intervals (rows of `Comparison.table()`)."""
+    data = table[table["metric"] == metric].dropna(subset=["mean"])
+    fmt = ".0%" if percent else ",.2f"
+    base = alt.Chart(data).encode(y=alt.Y("design:N", title=None, sort=designs, axis=alt.Axis(labelLimit=240)))
+    bars = base.mark_bar().encode(
+        x=alt.X("mean:Q", title=title, axis=alt.Axis(format=fmt)),
+        color=alt.Color("design:N", scale=_design_scale(designs), legend=None),
+        tooltip=[alt.Tooltip("design:N", title="Design"), alt.Tooltip("mean:Q", format=fmt, title=title),
+                 alt.Tooltip("low:Q", format=fmt, title="95% from"), alt.Tooltip("high:Q", format=fmt, title="to")])
+    rules = base.mark_rule(color="#1b262c", strokeWidth=2).encode(x="low:Q", x2="high:Q")
+    text = base.mark_text(align="left", dx=6, dy=-10, fontSize=13).encode(
+        x="mean:Q", text=alt.Text("mean:Q", format=fmt))
+    return alt.layer(bars, rules, text).properties(height=_rows_height(len(data), 46), title=title)
+
+
+def utilisation_chart(table: pd.DataFrame, designs: list[str]) -> alt.Chart:
+    data = table[table["metric"].str.startswith("utilisation_")].dropna(subset=["mean"]).copy()
+    data["role"] = data["metric"].str.removeprefix("utilisation_")
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("role:N", title=None),
+        yOffset=alt.YOffset("design:N", sort=designs),
+        x=alt.X("mean:Q", title="Share of working time busy", axis=alt.Axis(format="%")),
+        color=alt.Color("design:N", scale=_design_scale(designs), title="Design", legend=alt.Legend(orient="top")),
+        tooltip=["design:N", "role:N", alt.Tooltip("mean:Q", format=".0%", title="Utilisation")],
+    ).properties(height=_rows_height(data["role"].nunique() * max(len(designs), 1), 18), title="How busy each role is")

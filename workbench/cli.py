@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from workbench import paths, schema
 from workbench.demand import analysis
 from workbench.demand.catalogue import CatalogueError, load_catalogue
@@ -192,6 +194,68 @@ def cmd_map_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_maps(paths_: list[str]) -> list[ProcessMap]:
+    maps = []
+    for path in paths_:
+        m = load_map(path)
+        problems = validate_map(m)
+        if has_errors(problems):
+            first = next(p for p in problems if p.severity == "error")
+            raise UsageError(f"{first} (run 'workbench map validate {path}' for all problems)")
+        maps.append(m)
+    return maps
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from workbench.sim.compare import compare, label
+
+    maps = _load_maps(args.maps)
+    catalogue = load_catalogue(args.catalogue) if args.catalogue else None
+    if catalogue is None:
+        from workbench.sim.compare import map_catalogue
+
+        catalogue = map_catalogue(maps[0], None)
+    loaded = load_demand(Path(args.demand), catalogue=catalogue)
+    if args.replications < 1:
+        raise UsageError("--replications must be at least 1")
+    if args.weeks is not None and args.weeks < 1:
+        raise UsageError("--weeks must be at least 1")
+
+    def progress(fraction: float, message: str) -> None:
+        if args.format == "text" and not args.quiet:
+            print(f"  {fraction:4.0%}  {message}", file=sys.stderr)
+
+    result = compare(maps, loaded.frame, catalogue=catalogue, weeks=args.weeks, volume=args.volume,
+                     replications=args.replications, seed=args.seed, progress=progress,
+                     keep_runs=bool(args.per_demand))
+    if args.per_demand:
+        Path(args.per_demand).write_bytes(to_csv_bytes(result.per_demand()))
+    if args.format == "json":
+        print(json.dumps(result.to_json(), indent=2))
+        return 0
+    table = result.table()
+    names = [d.name for d in result.designs]
+    width = max(12, *(len(n) for n in names))
+    lines = [f"{result.demands:,} demands a replication, {result.weeks:g} weeks, {result.replications} "
+             f"replication(s), seed {result.seed}; mean [95% interval]", ""]
+    lines.append(f"{'':<34}" + "".join(f"{n[:width]:>{width + 22}}" for n in names))
+    for key in dict.fromkeys(table["metric"]):
+        rows = table[table["metric"] == key].set_index("design")
+        cells = []
+        for n in names:
+            r = rows.loc[n]
+            pct = key.endswith("share") or key.startswith("utilisation") or key == "flow_efficiency"
+            if pd.isna(r["mean"]):
+                cells.append("-")
+                continue
+            fmt = (lambda v: f"{v:.1%}") if pct else (lambda v: f"{v:,.2f}")
+            cells.append(f"{fmt(r['mean'])} [{fmt(r['low'])}, {fmt(r['high'])}]")
+        lines.append(f"{label(key)[:33]:<34}" + "".join(f"{c:>{width + 22}}" for c in cells))
+    lines += ["", result.headline()]
+    print("\n".join(lines))
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "streamlit", "run", str(paths.APP_ENTRY),
                "--server.port", str(args.port), "--server.maxUploadSize", "200",
@@ -248,6 +312,19 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--catalogue", help="demand-type catalogue (default: the one the map names)")
     show.add_argument("--format", choices=("text", "json", "dot"), default="text")
     show.set_defaults(func=cmd_map_show)
+
+    cmp = sub.add_parser("compare", help="run the demand through two or more designs and compare flow metrics")
+    cmp.add_argument("maps", nargs="+", metavar="MAP", help="process maps (YAML)")
+    cmp.add_argument("--demand", required=True, help="a demand sample, CSV or Excel")
+    cmp.add_argument("--catalogue", help="demand-type catalogue (default: the one the first map names)")
+    cmp.add_argument("--weeks", type=int, help="resample the demand to this many weeks (by weekday)")
+    cmp.add_argument("--volume", type=float, default=1.0, help="multiply the daily volume (default 1)")
+    cmp.add_argument("--replications", type=int, default=5)
+    cmp.add_argument("--seed", type=int, default=1)
+    cmp.add_argument("--per-demand", metavar="FILE.csv", help="also write every simulated demand to a CSV")
+    cmp.add_argument("--quiet", action="store_true", help="no progress lines")
+    cmp.add_argument("--format", choices=("text", "json"), default="text")
+    cmp.set_defaults(func=cmd_compare)
     return parser
 
 

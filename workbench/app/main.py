@@ -14,6 +14,7 @@ navigation = st.navigation(
     [
         st.Page(PAGES / "demand.py", title="Demand", icon=":material/forum:", default=True),
         st.Page(PAGES / "flow.py", title="Flow", icon=":material/account_tree:"),
+        st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
     ]
 )
 st.sidebar.caption("Workbench: study demand, map the flow, compare designs.")

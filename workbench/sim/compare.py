@@ -72,14 +72,15 @@ class Comparison:
         """Long table: metric, design, mean, low, high, and the difference from the first design."""
         rows = []
         base = self.designs[0]
+        keys = list(dict.fromkeys(k for d in self.designs for k in d.metric_keys()))
         for d in self.designs:
-            for key in d.metric_keys():
+            for key in keys:
                 mean, lo, hi = d.metric(key)
                 diffs = [a.get(key, math.nan) - b.get(key, math.nan)
                          for a, b in zip(d.replications, base.replications, strict=True)]
                 dmean, dlo, dhi = interval(diffs)
-                rows.append({"metric": key, "label": label(key), "design": d.name, "mean": mean, "low": lo,
-                             "high": hi, "difference": dmean, "difference_low": dlo, "difference_high": dhi})
+                rows.append({"metric": key, "label": label(key), "design": d.name, "mean": mean,
+                             "low": max(lo, 0.0) if not math.isnan(lo) else lo, "high": hi, "difference": dmean, "difference_low": dlo, "difference_high": dhi})
         return pd.DataFrame(rows)
 
     def to_json(self) -> dict[str, object]:
@@ -95,6 +96,24 @@ class Comparison:
             })
         return {"weeks": self.weeks, "replications": self.replications, "seed": self.seed,
                 "demands_per_replication": self.demands, "designs": out}
+
+    def e2e_distribution(self, points: int = 101) -> pd.DataFrame:
+        """End-to-end days at each share of demands (an ECDF as quantiles), pooled over replications:
+        a small frame for charting the whole distribution of every design."""
+        rows = []
+        shares = np.linspace(0.0, 1.0, points)
+        for d in self.designs:
+            days = pd.concat([metrics.case_view(run)["e2e_days"] for run in d.runs]).dropna()
+            if days.empty:
+                continue
+            for share, value in zip(shares, np.quantile(days.to_numpy(), shares), strict=True):
+                rows.append({"design": d.name, "share": float(share), "days": float(value)})
+        return pd.DataFrame(rows)
+
+    def failure_hours(self) -> pd.DataFrame:
+        """Staff hours and FTE absorbed by failure demand per design, cause and causing step (first run)."""
+        frames = [metrics.failure_hours(d.runs[0], self.weeks).assign(design=d.name) for d in self.designs if d.runs]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def per_demand(self) -> pd.DataFrame:
         """Every simulated demand of every design and replication (what the downloads hold)."""

@@ -1,0 +1,250 @@
+"""Compare page: run the team's demand through two or more designs and show the flow metrics side by side."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+
+import pandas as pd
+import streamlit as st
+
+from workbench import charts, spc
+from workbench.app import flow_state, state
+from workbench.flow.model import MapFileError, ProcessMap, load_map, to_yaml
+from workbench.flow.validate import has_errors, validate_map
+from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
+from workbench.sim import metrics
+from workbench.sim.compare import Comparison, compare, label
+
+EDITOR_OPTION = "Open in the Flow editor (unsaved): "
+DEFAULT_MAPS = ("housing_repairs_standard_work.yaml", "housing_repairs_worker_led.yaml")
+PERCENT = {"one_stop_share", "value_step_share", "flow_efficiency"}
+
+
+@st.cache_resource
+def _results() -> dict[str, Comparison]:
+    """Finished comparisons, shared by sessions, so revisiting a result is instant."""
+    return {}
+
+
+def _remember(key: str, result: Comparison) -> None:
+    store = _results()
+    store[key] = result
+    while len(store) > 12:
+        store.pop(next(iter(store)))
+
+
+def _designs() -> dict[str, ProcessMap]:
+    options: dict[str, ProcessMap] = {}
+    for f in flow_state.map_files():
+        try:
+            options[f.name] = load_map(f)
+        except MapFileError:
+            continue
+    w = flow_state.working()
+    if w is not None and (w.unsaved or w.origin is None):
+        options[EDITOR_OPTION + w.map.name] = w.map
+    return options
+
+
+def _fmt(key: str, value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if key in PERCENT or key.startswith("utilisation_"):
+        return f"{value:.0%}" if abs(value) >= 0.1 else f"{value:.1%}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
+
+
+def _side_by_side(result: Comparison) -> pd.DataFrame:
+    table = result.table()
+    names = [d.name for d in result.designs]
+    rows = []
+    for key in dict.fromkeys(table["metric"]):
+        part = table[table["metric"] == key].set_index("design")
+        row = {"Measure": label(key)}
+        for n in names:
+            r = part.loc[n]
+            row[n] = _fmt(key, r["mean"]) + (f"  ({_fmt(key, r['low'])} to {_fmt(key, r['high'])})"
+                                             if result.replications > 1 and not math.isnan(r["mean"]) else "")
+        for n in names[1:]:
+            r = part.loc[n]
+            sign = "+" if r["difference"] > 0 else ""
+            diff = r["difference"]
+            pct = key in PERCENT or key.startswith("utilisation_")
+            text = f"{sign}{diff * 100:.0f} points" if pct else f"{sign}{_fmt(key, diff)}"
+            row[f"{n} vs {names[0]}"] = "–" if math.isnan(diff) else text
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _settings(chosen: list[str], designs: dict[str, ProcessMap]) -> dict[str, object]:
+    c1, c2, c3, c4 = st.columns(4)
+    as_sample = c1.toggle("Weeks as in the sample", value=True, key="cmp_as_sample",
+                          help="Off: resample the demand to a number of weeks, keeping its weekly rhythm")
+    weeks = None if as_sample else int(c1.number_input("Weeks", min_value=1, max_value=104, value=12,
+                                                       key="cmp_weeks"))
+    volume = c2.number_input("Volume (× the sample)", min_value=0.1, max_value=20.0, value=1.0, step=0.5,
+                             key="cmp_volume")
+    replications = int(c3.number_input("Replications", min_value=1, max_value=30, value=3, key="cmp_reps",
+                                       help="Runs with different random draws; more give narrower intervals"))
+    seed = int(c4.number_input("Seed", min_value=0, value=1, key="cmp_seed"))
+    staffing: dict[str, dict[str, float]] = {}
+    with st.expander("Staffing per role (change it to see what happens)"):
+        for name in chosen:
+            m = designs[name]
+            st.markdown(f"**{m.name}**")
+            cols = st.columns(max(len(m.roles), 1))
+            for col, role in zip(cols, m.roles, strict=False):
+                value = col.number_input(role.name or role.id, min_value=1.0, value=float(role.staff), step=1.0,
+                                         key=f"cmp_staff_{name}_{role.id}")
+                if value != role.staff:
+                    staffing.setdefault(m.source, {})[role.id] = value
+    return {"weeks": weeks, "volume": float(volume), "replications": replications, "seed": seed,
+            "staffing": staffing}
+
+
+def _key(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, settings: dict[str, object]) -> str:
+    parts = [to_yaml(designs[n]) for n in chosen] + [repr(src.key()), repr(tuple(state.corrections())),
+                                                      json.dumps(settings, sort_keys=True, default=str)]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _run(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, settings: dict[str, object]
+         ) -> Comparison:
+    frame = state.view(src, state.corrections()).frame
+    catalogue = state._catalogue(src)
+    bar = st.progress(0.0, text="Starting…")
+    result = compare([designs[n] for n in chosen], frame, catalogue=catalogue, weeks=settings["weeks"],
+                     volume=settings["volume"], replications=settings["replications"], seed=settings["seed"],
+                     staffing=settings["staffing"], progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+    bar.empty()
+    return result
+
+
+def _charts(result: Comparison) -> None:
+    names = [d.name for d in result.designs]
+    table = result.table()
+    st.altair_chart(charts.e2e_ecdf_chart(result.e2e_distribution(), names), width="stretch")
+    left, right = st.columns(2)
+    left.altair_chart(charts.design_metric_bars(table, "one_stop_share", "Resolved at one stop", names, True),
+                      width="stretch")
+    right.altair_chart(charts.design_metric_bars(table, "handoffs_mean", "Hand-offs per demand", names),
+                       width="stretch")
+    left, right = st.columns(2)
+    left.altair_chart(charts.design_metric_bars(table, "failure_demand_per_100",
+                                                "Failure demand caused per 100 demands", names), width="stretch")
+    right.altair_chart(charts.design_metric_bars(table, "staff_hours_per_demand", "Staff hours per demand", names),
+                       width="stretch")
+    st.altair_chart(charts.utilisation_chart(table, names), width="stretch")
+
+
+def _capability(result: Comparison, first_day: pd.Timestamp) -> None:
+    st.markdown("**Capability chart**: end-to-end days of the needs met each day (first replication). Points "
+                "inside the limits are what this design will predictably deliver.")
+    names = [d.name for d in result.designs]
+    pick = st.radio("Design", names, horizontal=True, key="cmp_capability")
+    design = next(d for d in result.designs if d.name == pick)
+    if not design.runs:
+        return
+    table = metrics.capability(design.runs[0])
+    table.index = first_day + pd.to_timedelta(table.index, unit="D")
+    st.altair_chart(charts.xmr_chart(table, f"Capability: {pick}", "End-to-end days", period_label="Day"),
+                    width="stretch")
+    signals = int(table[spc.SIGNAL].sum())
+    st.caption(f"Average {table[spc.CENTRE].iloc[-1]:.1f} days; a day's average is predictably between "
+               f"{table[spc.LOWER].iloc[-1]:.1f} and {table[spc.UPPER].iloc[-1]:.1f} days; {signals} signal(s). "
+               "The start-up period is a week of demand run before measuring, so queues are not empty.")
+
+
+def _details(result: Comparison) -> None:
+    with st.expander("Staff time absorbed by failure demand"):
+        hours = result.failure_hours()
+        if hours.empty:
+            st.info("No failure demand in these runs.")
+        else:
+            st.dataframe(hours[["design", "source", "cause", "caused_by_step", "demands", "staff_hours", "fte"]],
+                         hide_index=True, width="stretch", column_config={
+                             "design": "Design", "source": "Where it comes from", "cause": "Cause",
+                             "caused_by_step": "Caused at step", "demands": "Demands",
+                             "staff_hours": st.column_config.NumberColumn("Staff hours", format="%.0f"),
+                             "fte": st.column_config.NumberColumn("FTE", format="%.2f")})
+    with st.expander("By demand type (first replication)"):
+        frames = [metrics.per_type(d.runs[0]).assign(design=d.name) for d in result.designs if d.runs]
+        if frames:
+            st.dataframe(pd.concat(frames), hide_index=True, width="stretch", column_config={
+                "demand_type": "Demand type", "design": "Design", "demands": "Demands",
+                "e2e_days_median": st.column_config.NumberColumn("Median days", format="%.1f"),
+                "e2e_days_p85": st.column_config.NumberColumn("85% within days", format="%.1f"),
+                "one_stop_share": st.column_config.NumberColumn("One-stop", format="percent"),
+                "handoffs_mean": st.column_config.NumberColumn("Hand-offs", format="%.2f"),
+                "touch_minutes_mean": st.column_config.NumberColumn("Touch min", format="%.0f"),
+                "failure_demand_per_100": st.column_config.NumberColumn("Failure demand caused /100",
+                                                                        format="%.0f")})
+
+
+def _downloads(result: Comparison, key: str) -> None:
+    st.subheader("Downloads")
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Summary (JSON)", json.dumps(result.to_json(), indent=2).encode("utf-8"),
+                       file_name="comparison_summary.json", mime="application/json", icon=":material/download:")
+    c2.download_button("Every demand (CSV)", lambda: to_csv_bytes(result.per_demand()),
+                       file_name="comparison_per_demand.csv", mime="text/csv", icon=":material/download:")
+    c3.download_button("Every demand (Excel)",
+                       lambda: to_xlsx_bytes({"Per demand": result.per_demand(), "Summary": result.table()}),
+                       file_name="comparison_per_demand.xlsx", icon=":material/download:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def render() -> None:
+    st.title("Compare designs")
+    st.caption("What would happen to our demand under each design? The same demands, with the same random "
+               "draws where designs share a step, so differences come from the designs.")
+    designs = _designs()
+    if not designs:
+        st.info("No process maps found: create one on the Flow page.")
+        return
+    names = list(designs)
+    default = [n for n in DEFAULT_MAPS if n in names] or names[:2]
+    chosen = st.multiselect("Designs", names, default=default, key="cmp_designs",
+                            format_func=lambda n: f"{designs[n].name} ({n})" if not n.startswith(EDITOR_OPTION)
+                            else n)
+    src = state.active_source()
+    frame = state.view(src, state.corrections()).frame
+    st.caption(f"Demand: **{src.name}**, {len(frame):,} demands (change it on the Demand page).")
+    broken = [n for n in chosen if has_errors(validate_map(designs[n]))]
+    if broken:
+        st.error("These maps have errors; fix them on the Flow page first: " + ", ".join(broken))
+        return
+    if len(chosen) < 2:
+        st.info("Choose at least two designs to compare.")
+        return
+    settings = _settings(chosen, designs)
+    key = _key(chosen, designs, src, settings)
+    result = _results().get(key)
+    run = st.button("Run the comparison", type="primary", icon=":material/play_arrow:")
+    first_visit = "cmp_last" not in st.session_state
+    if result is None and (run or first_visit):
+        result = _run(chosen, designs, src, settings)
+        _remember(key, result)
+    if result is not None:
+        st.session_state["cmp_last"] = key
+    elif st.session_state.get("cmp_last") in _results():
+        result = _results()[st.session_state["cmp_last"]]
+        st.warning("The settings have changed since these results: press **Run the comparison** to update.")
+    if result is None:
+        return
+    st.success(result.headline(), icon=":material/campaign:")
+    st.caption(f"{result.demands:,} demands per run, {result.weeks:g} weeks, {result.replications} replication(s), "
+               "seed " + str(result.seed) + "; brackets are 95% intervals over replications.")
+    st.dataframe(_side_by_side(result), hide_index=True, width="stretch", height=560)
+    _charts(result)
+    first_day = frame["received_at"].min().normalize() if len(frame) else pd.Timestamp("2026-01-05")
+    _capability(result, first_day)
+    _details(result)
+    _downloads(result, key)
+
+
+render()

@@ -117,3 +117,23 @@ class FlowPage(AppPage):
         self.wait_idle()
         self.page.get_by_role("button", name="Save", exact=True).click()
         self.wait_idle()
+
+
+class ComparePage(AppPage):
+    def open_compare(self) -> ComparePage:
+        self.open("compare")
+        expect(self.page.get_by_role("heading", name="Compare designs")).to_be_visible(timeout=TIMEOUT_MS)
+        return self
+
+    def headline_text(self) -> str:
+        box = self.page.get_by_test_id("stAlertContentSuccess").first
+        expect(box).to_be_visible(timeout=TIMEOUT_MS)
+        return box.inner_text()
+
+    def results_table(self) -> list[list[str]]:
+        """The side-by-side table as text rows (header first)."""
+        table = self.page.get_by_test_id("stTable").locator("table").first
+        expect(table).to_be_visible(timeout=TIMEOUT_MS)
+        header = [c.strip() for c in table.locator("thead th").all_inner_texts()]
+        rows = [[c.strip() for c in row.locator("th, td").all_inner_texts()] for row in table.locator("tbody tr").all()]
+        return [header, *rows]

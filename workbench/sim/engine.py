@@ -319,7 +319,7 @@ def _day_pools(demands: list[tuple[tuple[float, DemandKind], pd.Timestamp]]
     pools: dict[int, list[list[tuple[float, DemandKind]]]] = defaultdict(list)
     if by_day:
         for d in pd.date_range(min(by_day), max(by_day), freq="D"):
-            pools[d.dayofweek].append(sorted(by_day.get(d, []), key=lambda x: x[0]))
+            pools[d.day_of_week].append(sorted(by_day.get(d, []), key=lambda x: x[0]))
     return pools
 
 
@@ -346,7 +346,7 @@ def plan_arrivals(frame: pd.DataFrame, catalogue: Catalogue | None = None, *, we
     demands = _demands_with_days(frame, catalogue)
     pools = _day_pools(demands)
     first_day = frame[schema.RECEIVED_AT].min().normalize()
-    first_monday = first_day - pd.Timedelta(days=first_day.dayofweek)
+    first_monday = first_day - pd.Timedelta(days=first_day.day_of_week)
     sample_days = [d for d in pd.date_range(first_day, frame[schema.RECEIVED_AT].max().normalize(), freq="D")]
     arrivals: list[Arrival] = []
 

@@ -239,7 +239,7 @@ def render() -> None:
     st.success(result.headline(), icon=":material/campaign:")
     st.caption(f"{result.demands:,} demands per run, {result.weeks:g} weeks, {result.replications} replication(s), "
                "seed " + str(result.seed) + "; brackets are 95% intervals over replications.")
-    st.dataframe(_side_by_side(result), hide_index=True, width="stretch", height=560)
+    st.table(_side_by_side(result), hide_index=True, border="horizontal")
     _charts(result)
     first_day = frame["received_at"].min().normalize() if len(frame) else pd.Timestamp("2026-01-05")
     _capability(result, first_day)

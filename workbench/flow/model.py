@@ -119,8 +119,8 @@ class Duration:
         t = (self.min, self.likely, self.max)
         if self.min is None and self.max is None and self.unit == default_unit:
             return _num(self.likely) if self.likely is not None else 0
-        if self.min == self.likely == self.max and self.unit == default_unit:
-            return _num(self.likely)
+        if self.min == self.likely == self.max and self.likely is not None:
+            return _num(self.likely) if self.unit == default_unit else {"likely": _num(self.likely), "unit": self.unit}
         out: dict[str, Any] = {}
         for key, value in zip(("min", "likely", "max"), t, strict=True):
             if value is not None:
@@ -156,6 +156,7 @@ class Role:
     hours_per_day: float = 7.5
     days_per_week: float = 5
     line: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)  # values that could not be read, as typed
 
 
 @dataclass
@@ -169,6 +170,7 @@ class Route:
     otherwise: bool = False
     rework: bool = False
     line: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def condition_key(self) -> tuple[object, ...]:
         return (tuple(t.casefold() for t in self.types), self.nature, self.cause.casefold(),
@@ -210,6 +212,7 @@ class Step:
     routes: list[Route] = field(default_factory=list)
     source: str = ""  # where the figures come from (kept through edits, unlike YAML comments)
     line: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def is_value(self) -> bool:
@@ -225,6 +228,7 @@ class ChaseRule:
     touchpoint: str = DEFAULT_TOUCHPOINT
     steps: list[str] = field(default_factory=list)
     line: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -395,7 +399,7 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
                                    "hours_per_day", default=7.5) or 0,
             days_per_week=r.number(item.get("days_per_week"), "days_per_week", where, "roles", i,
                                    "days_per_week", default=5) or 0,
-            line=r.line("roles", i)))
+            line=r.line("roles", i), raw=_raw(item, ("staff", "hours_per_day", "days_per_week"))))
 
     steps = []
     for i, item in enumerate(_as_list(data.get("steps"), r, "steps")):
@@ -425,7 +429,7 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
                 probability=prob,
                 otherwise=bool(route.get("otherwise", False)),
                 rework=bool(route.get("rework", False)),
-                line=r.line(*path_, "routes", j)))
+                line=r.line(*path_, "routes", j), raw=_raw(route, ("probability",))))
         cna = r.number(item.get("complete_and_accurate"), "complete_and_accurate", where, *path_,
                        "complete_and_accurate", default=100.0)
         steps.append(Step(
@@ -441,7 +445,7 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
             pulled=bool(item.get("pulled", False)),
             routes=routes,
             source=str(item.get("source") or "").strip(),
-            line=r.line(*path_)))
+            line=r.line(*path_), raw=_raw(item, ("complete_and_accurate",), ("touch", "wait"))))
 
     entry = data.get("entry")
     entry_default, entry_tps = "", {}
@@ -476,7 +480,7 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
             demand_type=str(item.get("demand_type") or "").strip(),
             touchpoint=str(item.get("touchpoint") or DEFAULT_TOUCHPOINT).strip(),
             steps=r.text_list(item.get("steps")),
-            line=r.line("failure_demand", i)))
+            line=r.line("failure_demand", i), raw=_raw(item, ("every_days", "probability"))))
 
     return ProcessMap(
         name=str(data.get("name") or (path.stem if path else source)),
@@ -484,6 +488,35 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
         service=str(data.get("service") or ""), design=str(data.get("design") or ""),
         description=str(data.get("description") or "").strip(), catalogue=str(data.get("catalogue") or ""),
         source=source, path=path, header_comment=header, problems=r.problems, lines=lines)
+
+
+def _unreadable_number(value: Any) -> bool:
+    if value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return True
+    try:
+        number = float(str(value).strip().rstrip("%"))
+    except ValueError:
+        return True
+    return math.isnan(number) or math.isinf(number)
+
+
+def _unreadable_duration(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, dict):
+        return any(_unreadable_number(value.get(k)) for k in ("min", "likely", "max", "mean"))
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+(?:\.\d+)?\s*[a-z]*\s*", value.lower()):
+        return False
+    return _unreadable_number(value)
+
+
+def _raw(item: dict[str, Any], numbers: tuple[str, ...] = (), durations: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The item's values that could not be read, kept as typed so that saving does not 'fix' them."""
+    out = {k: item[k] for k in numbers if k in item and _unreadable_number(item[k])}
+    out.update({k: item[k] for k in durations if k in item and _unreadable_duration(item[k])})
+    return out
 
 
 def _as_list(value: Any, r: _Reader, *path: object) -> list[Any]:
@@ -532,14 +565,18 @@ def to_dict(m: ProcessMap) -> dict[str, Any]:
         if getattr(m, key):
             out[key] = getattr(m, key)
     out["roles"] = [{"id": r.id, "name": r.name, "staff": _num(r.staff), "hours_per_day": _num(r.hours_per_day),
-                     "days_per_week": _num(r.days_per_week)} for r in m.roles]
+                     "days_per_week": _num(r.days_per_week), **r.raw} for r in m.roles]
     out["entry"] = ({"default": m.entry_default, "touchpoints": dict(m.entry_touchpoints)}
                     if m.entry_touchpoints else m.entry_default)
     steps = []
     for s in m.steps:
-        d: dict[str, Any] = {"id": s.id, "name": s.name, "role": s.role, "work": s.work,
-                             "touch": s.touch.to_yaml_value("minutes"), "wait": s.wait.to_yaml_value("days")}
-        if s.complete_and_accurate != 100:
+        d: dict[str, Any] = {"id": s.id, "name": s.name, "role": s.role, "work": s.work}
+        if s.touch.triple is not None or "touch" in s.raw:  # a missing touch time stays missing
+            d["touch"] = s.raw.get("touch", s.touch.to_yaml_value("minutes"))
+        d["wait"] = s.raw.get("wait", s.wait.to_yaml_value("days"))
+        if "complete_and_accurate" in s.raw:
+            d["complete_and_accurate"] = s.raw["complete_and_accurate"]
+        elif s.complete_and_accurate != 100:
             d["complete_and_accurate"] = _num(s.complete_and_accurate)
         if s.rework_to:
             d["not_accurate"] = {"rework": s.rework_to}
@@ -560,7 +597,7 @@ def to_dict(m: ProcessMap) -> dict[str, Any]:
             if c.name:
                 cd["name"] = c.name
             cd.update({"every_days": _num(c.every_days), "probability": _num(c.probability),
-                       "demand_type": c.demand_type, "touchpoint": c.touchpoint})
+                       "demand_type": c.demand_type, "touchpoint": c.touchpoint, **c.raw})
             if c.steps:
                 cd["steps"] = list(c.steps)
             out["failure_demand"].append(cd)
@@ -577,7 +614,9 @@ def _route_dict(rt: Route) -> dict[str, Any]:
         d["cause"] = rt.cause
     if rt.touchpoints:
         d["touchpoints"] = list(rt.touchpoints)
-    if rt.probability is not None:
+    if "probability" in rt.raw:
+        d["probability"] = rt.raw["probability"]
+    elif rt.probability is not None:
         d["probability"] = _num(rt.probability)
     if rt.otherwise:
         d["otherwise"] = True

@@ -102,11 +102,14 @@ def to_tables(m: ProcessMap) -> dict[str, pd.DataFrame]:
 
 
 def _renames(base: ProcessMap, steps: pd.DataFrame) -> dict[str, str]:
-    """Step ids changed in place (same row, new id) when the table still has the base's rows."""
-    if len(steps) != len(base.steps):
+    """Step ids changed in place: the base's steps are the table's first rows (new rows are added below, and
+    a blank new row is ignored), so a different id in the same position is a rename."""
+    ids = [sid for sid in steps["id"].map(_text)]
+    kept = [sid for sid in ids if sid]
+    if len(kept) < len(base.steps) or len(ids) < len(base.steps):
         return {}
     out = {}
-    for old, new in zip([s.id for s in base.steps], steps["id"].map(_text), strict=True):
+    for old, new in zip([s.id for s in base.steps], ids[: len(base.steps)], strict=True):
         if old and new and old != new:
             out[old] = new
     return out

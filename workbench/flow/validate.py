@@ -30,6 +30,8 @@ class _Collector:
 
 def successors(step: Step) -> set[str]:
     """Every step (or `resolved`) a demand can move to from `step`, whatever its type."""
+    if step.rework_to and step.complete_and_accurate <= 0:  # nothing is ever right: always reworked
+        return {step.rework_to}
     out = {r.to for r in step.routes if r.to}
     if not step.routes:
         out.add(RESOLVED)

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from workbench import schema
@@ -570,6 +571,10 @@ def parse_dates(values: pd.Series, order: str = "auto") -> tuple[pd.Series, str]
         formats = _ISO_FORMATS + _slash_formats(True)
     else:
         formats = _ISO_FORMATS + _slash_formats(used != "month-first")
+    if used == "iso":
+        fast = _iso_with_arrow(values)
+        if fast is not None:
+            return fast, used
     # pandas' strptime is strict (no 30 February, four-digit %Y) and fast on ISO; each format only sees
     # the values no earlier format could read, so a clean file is parsed in one pass.
     head = text.head(500)
@@ -593,6 +598,21 @@ def parse_dates(values: pd.Series, order: str = "auto") -> tuple[pd.Series, str]
     if len(left):
         _parse_leftovers(text, out, left, used)
     return out, used
+
+
+def _iso_with_arrow(values: pd.Series) -> pd.Series | None:
+    """A column of ISO dates in one strict Arrow cast (it refuses 30 February); None if any cell is not ISO,
+    and the per-format path takes over."""
+    arr = _arrow(values)
+    if arr is None:
+        return None
+    trimmed = pc.utf8_trim_whitespace(arr)
+    blank_as_null = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    try:
+        stamps = pc.cast(blank_as_null, pa.timestamp("s"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(stamps.to_numpy(zero_copy_only=False).astype("datetime64[ns]"), index=values.index)
 
 
 def _parse_leftovers(text: pd.Series, out: pd.Series, positions: np.ndarray, order: str) -> None:
@@ -663,7 +683,8 @@ def _grouped_labels(values: pd.Series, canonical: dict[str, str] | None = None,
         if k not in best or n > best[k][0]:
             best[k] = (int(n), spelling)
     key_list = sorted(best, key=lambda k: -best[k][0])
-    if blank is not None and blank not in key_list:
+    has_blank = bool((codes < 0).any()) or any(not k and n for k, n in zip(keys, counts, strict=True))
+    if blank is not None and has_blank and blank not in key_list:
         key_list.append(blank)
     display = [best[k][1] if k in best else k for k in key_list]
     index_of = {k: i for i, k in enumerate(key_list)}
@@ -743,78 +764,92 @@ def clean(
     return LoadedDemand(out, report, aside.reset_index(drop=True))
 
 
+def _arrow(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow data behind an Arrow-backed string column (no copy), or None for other columns."""
+    if values.dtype == object:
+        return None
+    try:
+        data = values.array.__arrow_array__()
+    except (AttributeError, TypeError):
+        return None
+    return data if isinstance(data, pa.ChunkedArray) else pa.chunked_array([data])
+
+
+NATURE_CODES = {n: i for i, n in enumerate(schema.NATURES)}  # value 0, failure 1, unclassified 2
+_UNCLASSIFIED = NATURE_CODES[schema.UNCLASSIFIED]
+SOURCES = ["", "data", "catalogue", "correction"]
+
+
 def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series, rows: np.ndarray,
                  keep: np.ndarray, catalogue: Catalogue | None, report: LoadReport,
                  order: str) -> pd.DataFrame:
-    sub = frame.loc[keep].reset_index(drop=True)
+    """The clean frame. Labels are normalised on their unique values and carried as integer codes, so the
+    cost per row is a few array lookups (a million-row file is mostly pyarrow's work)."""
+    everything = bool(keep.all())
+    sub = frame if everything else frame.loc[keep].reset_index(drop=True)
     n = len(sub)
 
-    def text(fld: str) -> pd.Series:
+    def raw(fld: str) -> pd.Series:
         if fld in cols:
-            return _as_text(sub[cols[fld]])
-        return pd.Series([""] * n, dtype="str")
+            return sub[cols[fld]]
+        return pd.Series(pd.array([None] * n, dtype="str"))
 
     out: dict[str, object] = {
-        schema.ROW: rows[keep].astype(np.int64),
-        schema.RECEIVED_AT: received.loc[keep].reset_index(drop=True),
+        schema.ROW: (rows if everything else rows[keep]).astype(np.int64),
+        schema.RECEIVED_AT: received if everything else received.loc[keep].reset_index(drop=True),
     }
-    tp_display, tp_key = _grouped_labels(text(schema.TOUCHPOINT).replace("", schema.UNKNOWN_TOUCHPOINT))
+    tp_display, tp_key = _grouped_labels(raw(schema.TOUCHPOINT), blank=schema.UNKNOWN_TOUCHPOINT)
     out[schema.TOUCHPOINT] = tp_display
-    out[schema.CUSTOMER_WORDS] = text(schema.CUSTOMER_WORDS)
+    out[schema.CUSTOMER_WORDS] = _as_text(raw(schema.CUSTOMER_WORDS))
     canonical = {fold_keep(t.name): t.name for t in catalogue.types} if catalogue else None
-    type_text = text(schema.DEMAND_TYPE)
-    type_display, _ = _grouped_labels(type_text.where(type_text != "", None), canonical)
+    type_display, _ = _grouped_labels(raw(schema.DEMAND_TYPE), canonical)
     out[schema.DEMAND_TYPE] = type_display
 
-    nature_raw = text(schema.NATURE)
-    codes, uniques = pd.factorize(nature_raw)
+    codes, uniques = pd.factorize(raw(schema.NATURE))
     mapped = [nature_label(u) for u in uniques]
-    counts = np.bincount(codes, minlength=len(uniques))
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     for u, m, c in zip(uniques, mapped, counts, strict=True):
         if m is None:
-            report.unknown_nature_labels[str(u)] = int(c)
-    nature_lut = np.array([m or schema.UNCLASSIFIED for m in mapped] or [schema.UNCLASSIFIED], dtype=object)
-    nature = pd.Categorical(nature_lut[codes] if len(uniques) else [schema.UNCLASSIFIED] * n,
-                            categories=list(schema.NATURES))
-    source = np.where(np.asarray(nature) != schema.UNCLASSIFIED, "data", "")
-
-    cause_text = text(schema.FAILURE_CAUSE)
-    cause, _ = _grouped_labels(cause_text.where(cause_text != "", None))
-
+            report.unknown_nature_labels[str(u).strip()] = int(c)
+    lut = np.array([NATURE_CODES[m or schema.UNCLASSIFIED] for m in mapped] + [_UNCLASSIFIED], dtype=np.int8)
+    nature = lut[codes]
+    source = np.where(nature != _UNCLASSIFIED, 1, 0).astype(np.int8)
+    cause, _ = _grouped_labels(raw(schema.FAILURE_CAUSE))
     if catalogue is not None:
         nature, cause, source = _apply_catalogue(out[schema.ROW], type_display, nature, cause, source,
                                                  catalogue, report)
-    out[schema.NATURE] = nature
+    out[schema.NATURE] = pd.Categorical.from_codes(nature, categories=list(schema.NATURES))
     out[schema.FAILURE_CAUSE] = cause
 
-    one_stop = text(schema.ONE_STOP)
-    codes, uniques = pd.factorize(one_stop)
-    lut = np.array([yes_no(u) if str(u) else None for u in uniques] + [None], dtype=object)
-    out[schema.ONE_STOP] = pd.array(lut[codes], dtype="boolean")
-    unread = [str(u) for u in uniques if str(u) and yes_no(u) is None]
+    codes, uniques = pd.factorize(raw(schema.ONE_STOP))
+    answers = [yes_no(u) if _cell_text(u) else None for u in uniques] + [None]
+    values = np.array([a is True for a in answers], dtype=bool)[codes]
+    unknown = np.array([a is None for a in answers], dtype=bool)[codes]
+    out[schema.ONE_STOP] = pd.arrays.BooleanArray(values, unknown)
+    unread = [str(u).strip() for u in uniques if _cell_text(u) and yes_no(u) is None]
     if unread:
         report.notes.append("Resolved-first-time answers we could not read as yes/no (left blank): "
                             + ", ".join(f"'{u}'" for u in unread[:8]) + ".")
 
-    minutes_raw = text(schema.HANDLING_MINUTES)
-    minutes = pd.to_numeric(minutes_raw.str.replace(",", ".", regex=False), errors="coerce").astype("float64")
-    bad_minutes = int(((minutes_raw != "") & minutes.isna()).sum())
+    minutes, given = _numbers(raw(schema.HANDLING_MINUTES))
+    bad_minutes = int((given & np.isnan(minutes)).sum())
     negative = minutes < 0
     if negative.any():
-        minutes = minutes.mask(negative)
+        minutes = np.where(negative, np.nan, minutes)
         report.notes.append(f"{int(negative.sum()):,} negative handling time(s) were left blank.")
     if bad_minutes:
         report.notes.append(f"{bad_minutes:,} handling time(s) are not numbers and were left blank.")
-    out[schema.HANDLING_MINUTES] = minutes.to_numpy()
-    out[schema.CASE_ID] = text(schema.CASE_ID)
+    out[schema.HANDLING_MINUTES] = minutes
+    out[schema.CASE_ID] = _as_text(raw(schema.CASE_ID)) if schema.CASE_ID in cols else \
+        pd.Series([""] * n, dtype="str")
 
     if schema.RESOLVED_AT in cols:
         resolved, _ = parse_dates(sub[cols[schema.RESOLVED_AT]], "auto" if order in ("iso", "excel") else order)
-        raw_resolved = text(schema.RESOLVED_AT)
-        unreadable = int(((raw_resolved != "") & resolved.isna()).sum())
+        given_resolved = _given(sub[cols[schema.RESOLVED_AT]])
+        unreadable = int((given_resolved & resolved.isna().to_numpy()).sum())
         if unreadable:
             report.notes.append(f"{unreadable:,} resolved date(s) could not be read and were left blank.")
-        before = resolved < out[schema.RECEIVED_AT]
+        before = (resolved < out[schema.RECEIVED_AT]).to_numpy()
         if before.any():
             report.notes.append(f"{int(before.sum()):,} row(s) were resolved before they were received; "
                                 "their resolved date was left blank.")
@@ -824,43 +859,69 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
         out[schema.RESOLVED_AT] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
 
     out[schema.TOUCHPOINT_KEY] = tp_key
-    out[schema.NATURE_SOURCE] = pd.Categorical(source, categories=["", "data", "catalogue", "correction"])
+    out[schema.NATURE_SOURCE] = pd.Categorical.from_codes(source, categories=SOURCES)
     result = pd.DataFrame(out)
     return result[list(schema.CLEAN_COLUMNS)]
 
 
-def _apply_catalogue(rows: np.ndarray, types: pd.Categorical, nature: pd.Categorical, cause: pd.Categorical,
+def _given(values: pd.Series) -> np.ndarray:
+    """Which cells hold something (not blank, not just spaces)."""
+    arr = _arrow(values)
+    if arr is not None:
+        trimmed = pc.utf8_trim_whitespace(arr)
+        return pc.fill_null(pc.greater(pc.utf8_length(trimmed), 0), False).to_numpy(zero_copy_only=False)
+    return np.array([bool(_cell_text(v)) for v in values.array], dtype=bool)
+
+
+def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(numbers with NaN where unreadable or blank, which cells held something). Arrow's cast reads a clean
+    column in one pass; anything else ('4,5', 'n/a') goes through pandas."""
+    given = _given(values)
+    arr = _arrow(values)
+    if arr is not None:
+        trimmed = pc.utf8_trim_whitespace(arr)
+        blank_as_null = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        try:
+            return pc.cast(blank_as_null, pa.float64()).to_numpy(zero_copy_only=False).astype(float), given
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    text = _as_text(values).str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("float64").to_numpy(), given
+
+
+def _apply_catalogue(rows: np.ndarray, types: pd.Categorical, nature: np.ndarray, cause: pd.Categorical,
                      source: np.ndarray, catalogue: Catalogue,
-                     report: LoadReport) -> tuple[pd.Categorical, pd.Categorical, np.ndarray]:
-    """Fill value/failure and cause from the catalogue where the row has none; report disagreements."""
+                     report: LoadReport) -> tuple[np.ndarray, pd.Categorical, np.ndarray]:
+    """Fill value/failure and cause from the catalogue where the row has none; report disagreements.
+    Works on codes: `nature` holds NATURE_CODES, `source` indexes SOURCES."""
     entries = [catalogue.lookup(t) for t in types.categories]
-    cat_nature_lut = np.array([e.nature if e else "" for e in entries] + [""], dtype=object)
-    cat_cause_lut = np.array([e.cause if e else "" for e in entries] + [""], dtype=object)
+    causes = list(dict.fromkeys([*map(str, cause.categories), *(e.cause for e in entries if e and e.cause)]))
+    cause_index = {c: i for i, c in enumerate(causes)}
+    cat_nature_lut = np.array([NATURE_CODES[e.nature] if e else -1 for e in entries] + [-1], dtype=np.int8)
+    cat_cause_lut = np.array([cause_index[e.cause] if e and e.cause else -1 for e in entries] + [-1],
+                             dtype=np.int64)
     tcodes = types.codes
     cat_nature = cat_nature_lut[tcodes]
-    cat_cause = cat_cause_lut[tcodes]
     counts = np.bincount(tcodes[tcodes >= 0], minlength=len(entries))
     for name, e, c in zip(types.categories, entries, counts, strict=True):
         if e is None and c:
             report.unknown_types[str(name)] = int(c)
-    recorded = np.asarray(nature, dtype=object)
-    fill = (recorded == schema.UNCLASSIFIED) & (cat_nature != "")
-    clash = (recorded != schema.UNCLASSIFIED) & (cat_nature != "") & (recorded != cat_nature)
+    known = cat_nature >= 0
+    fill = (nature == _UNCLASSIFIED) & known
+    clash = (nature != _UNCLASSIFIED) & known & (nature != cat_nature)
     report.filled_from_catalogue = int(fill.sum())
     report.conflict_count = int(clash.sum())
     for pos in np.flatnonzero(clash)[:1000]:
-        report.conflicts.append(Conflict(int(rows[pos]), str(types[pos]), str(recorded[pos]), str(cat_nature[pos])))
-    new_nature = np.where(fill, cat_nature, recorded)
-    cause_obj = np.asarray(pd.Series(cause).astype(object).fillna(""), dtype=object)
-    need_cause = (new_nature == schema.FAILURE) & (cause_obj == "") & (cat_cause != "") & (
-        cat_nature == schema.FAILURE)
-    cause_obj = np.where(need_cause, cat_cause, cause_obj)
-    source = np.where(fill, "catalogue", source)
-    cause_out = pd.Series(cause_obj, dtype="object").replace("", None)
-    cats = list(dict.fromkeys([c for c in cause.categories] + [c for c in cat_cause_lut if c]))
-    return (pd.Categorical(new_nature, categories=list(schema.NATURES)),
-            pd.Categorical(cause_out, categories=pd.Index(cats, dtype="str")),
-            source)
+        report.conflicts.append(Conflict(int(rows[pos]), str(types[pos]), schema.NATURES[nature[pos]],
+                                         schema.NATURES[cat_nature[pos]]))
+    new_nature = np.where(fill, cat_nature, nature).astype(np.int8)
+    remap = np.array([cause_index[str(c)] for c in cause.categories] + [-1], dtype=np.int64)
+    cause_codes = remap[cause.codes]
+    failure = NATURE_CODES[schema.FAILURE]
+    need = (new_nature == failure) & (cause_codes < 0) & (cat_nature == failure)
+    cause_codes = np.where(need, cat_cause_lut[tcodes], cause_codes)
+    source = np.where(fill, 2, source).astype(np.int8)
+    return new_nature, pd.Categorical.from_codes(cause_codes, categories=pd.Index(causes, dtype="str")), source
 
 
 def load_demand(

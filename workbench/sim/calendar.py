@@ -2,7 +2,8 @@
 
 The simulation clock is calendar minutes from Monday 00:00 of the first simulated week. A role works
 `hours_per_day` hours from `OPENS_AT` on the first `days_per_week` days of each week (5 = Monday to
-Friday); 24 hours and 7 days mean always at work. Touch time is working time: a 30-minute job started
+Friday); 24 hours and 7 days mean always at work. A day longer than 16 hours cannot fit after 08:00, so it
+runs from midnight. Touch time is working time: a 30-minute job started
 ten minutes before closing finishes twenty minutes after the next opening.
 """
 
@@ -19,7 +20,7 @@ class Calendar:
         self.length = max(0.0, min(hours_per_day, 24.0)) * 60.0
         self.days = max(0, min(int(math.ceil(days_per_week)), 7))
         self.always = self.length >= MINUTES_PER_DAY and self.days >= 7
-        self.opens = 0.0 if self.length >= MINUTES_PER_DAY - OPENS_AT else OPENS_AT
+        self.opens = 0.0 if self.length > MINUTES_PER_DAY - OPENS_AT else OPENS_AT
 
     def _window(self, day: int) -> tuple[float, float] | None:
         if day % 7 >= self.days:

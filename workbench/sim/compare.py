@@ -179,12 +179,12 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
     total = replications * len(maps)
     done = 0
     plan_weeks = 0.0
-    plan_demands = 0
+    plan_demands: list[int] = []
     for r in range(replications):
         plan = plan_arrivals(demand, catalogue or catalogues[0], weeks=weeks, volume=volume,
                              warmup_weeks=warmup_weeks, seed=seed, replication=r)
         plan_weeks = plan.weeks
-        plan_demands = sum(a.measured for a in plan.arrivals)
+        plan_demands.append(sum(a.measured for a in plan.arrivals))
         for m, res, cat in zip(maps, results, catalogues, strict=True):
             if progress:
                 progress(done / total, f"Replication {r + 1} of {replications}: {m.name}")
@@ -196,4 +196,4 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
             done += 1
     if progress:
         progress(1.0, "Done")
-    return Comparison(results, plan_weeks, replications, seed, plan_demands)
+    return Comparison(results, plan_weeks, replications, seed, round(sum(plan_demands) / len(plan_demands)))

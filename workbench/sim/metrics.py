@@ -51,13 +51,14 @@ LOWER_IS_BETTER = {"e2e_days_median", "e2e_days_p85", "e2e_days_p95", "e2e_days_
                    "failure_staff_hours", "failure_fte", "wip_mean", "unfinished"}
 
 
-def case_view(run: RunResult) -> pd.DataFrame:
-    """One row per measured demand of the sample, with its case's totals and customer-clock times."""
+def case_view(run: RunResult, include_warmup: bool = False) -> pd.DataFrame:
+    """One row per measured demand of the sample (with `include_warmup`, the warm-up's demands too), with its
+    case's totals and customer-clock times."""
     df = run.demands
     if df.empty:
         return df
     minute_cols = [c for c in df.columns if c.startswith("minutes_")]
-    original = df[(df["generated"] == "") & df["measured"]].copy()
+    original = df[(df["generated"] == "") & (df["measured"] | include_warmup)].copy()
     recalls = df[df["generated"] == "recall"]
     last_recall = recalls.groupby("case")["resolved"].max()
     unfinished_recall = recalls[recalls["resolved"].isna()].groupby("case").size()
@@ -92,7 +93,7 @@ def summarise(run: RunResult, weeks: float) -> dict[str, float]:
     failure_rows = in_scope[(in_scope["nature"] == "failure") | (in_scope["generated"] != "")]
     failure_minutes = float(failure_rows[minute_cols].to_numpy().sum()) if minute_cols else 0.0
     days = max((run.measured_end - run.measured_start) / MINUTES_PER_DAY, 1.0)
-    flow = daily_flow(run, cases)
+    flow = daily_flow(run)
     out = {
         "demands": float(n),
         "e2e_days_median": float(done.median()) if len(done) else np.nan,
@@ -122,8 +123,9 @@ def summarise(run: RunResult, weeks: float) -> dict[str, float]:
 
 def daily_flow(run: RunResult, cases: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per measured day: demands arrived, needs met, demands in progress at the end of the day, and the
-    mean end-to-end days of the needs met that day."""
-    cases = case_view(run) if cases is None else cases
+    mean end-to-end days of the needs met that day. Demands of the warm-up still in progress count too, so
+    work in progress does not start from an empty system."""
+    cases = case_view(run, include_warmup=True) if cases is None else cases
     start, end = run.measured_start, run.measured_end
     days = np.arange(start, end, MINUTES_PER_DAY)
     arr = np.sort(cases["arrival"].to_numpy())

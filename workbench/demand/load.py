@@ -544,7 +544,7 @@ def _slash_formats(day_first: bool) -> list[str]:
 
 def detect_date_order(values: pd.Series) -> str:
     """'iso', 'day-first' or 'month-first' from a sample of date strings; day-first when it cannot tell."""
-    sample = values[values.str.len() > 0].head(5000)
+    sample = values[values.str.len() > 0].head(20_000)
     if sample.empty:
         return "day-first"
     iso = sample.str.match(_ISO).mean()
@@ -564,23 +564,28 @@ def parse_dates(values: pd.Series, order: str = "auto") -> tuple[pd.Series, str]
     """Parse a column of dates; unreadable cells become NaT. Returns the dates and the order used."""
     if values.dtype == object:  # Excel: real date cells, serial numbers and text mixed
         return _parse_excel_dates(values, order)
-    text = values.fillna("").astype("str").str.strip()
-    detected = detect_date_order(text)
-    used = detected if order == "auto" else order
-    if used == "iso":
-        formats = _ISO_FORMATS + _slash_formats(True)
+    # spread the sample over the whole column: a month-first file whose first weeks are all days 1-12
+    # only shows its order later on
+    spread = np.unique(np.linspace(0, max(len(values) - 1, 0), min(len(values), 20_000)).astype(int))
+    sample_text = values.iloc[spread].fillna("").astype("str").str.strip()
+    used = detect_date_order(sample_text) if order == "auto" else order
+    formats = _ISO_FORMATS + _slash_formats(used != "month-first")
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    fast = _iso_with_arrow(values) if used == "iso" else None
+    if fast is not None:  # only the cells Arrow could not read go on to the per-format path
+        out = fast
+        rest = out.isna().to_numpy()
+        text = pd.Series("", index=values.index, dtype="str")
+        if rest.any():
+            text[rest] = values[rest].fillna("").astype("str").str.strip()
     else:
-        formats = _ISO_FORMATS + _slash_formats(used != "month-first")
-    if used == "iso":
-        fast = _iso_with_arrow(values)
-        if fast is not None:
-            return fast, used
+        text = values.fillna("").astype("str").str.strip()
+    todo = (text != "").to_numpy().copy()
+    todo &= out.isna().to_numpy()
     # pandas' strptime is strict (no 30 February, four-digit %Y) and fast on ISO; each format only sees
     # the values no earlier format could read, so a clean file is parsed in one pass.
-    head = text.head(500)
-    formats.sort(key=lambda f: -int(pd.to_datetime(head, format=f, errors="coerce").notna().sum()))
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    todo = (text != "").to_numpy().copy()
+    sample = text[todo].head(500)
+    formats.sort(key=lambda f: -int(pd.to_datetime(sample, format=f, errors="coerce").notna().sum()))
     for fmt in formats:
         if not todo.any():
             break
@@ -600,16 +605,21 @@ def parse_dates(values: pd.Series, order: str = "auto") -> tuple[pd.Series, str]
     return out, used
 
 
+_ISO_CELL = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$"
+
+
 def _iso_with_arrow(values: pd.Series) -> pd.Series | None:
-    """A column of ISO dates in one strict Arrow cast (it refuses 30 February); None if any cell is not ISO,
-    and the per-format path takes over."""
+    """The ISO-looking cells of a column in one strict Arrow cast (it refuses 30 February); other cells are
+    NaT for the per-format path to try. None when an ISO-looking cell is not a real date, so that the
+    per-format path reads (and reports) every cell."""
     arr = _arrow(values)
     if arr is None:
         return None
     trimmed = pc.utf8_trim_whitespace(arr)
-    blank_as_null = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    looks_iso = pc.fill_null(pc.match_substring_regex(trimmed, _ISO_CELL), False)
+    candidates = pc.if_else(looks_iso, trimmed, pa.scalar(None, pa.string()))
     try:
-        stamps = pc.cast(blank_as_null, pa.timestamp("s"))
+        stamps = pc.cast(candidates, pa.timestamp("s"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     return pd.Series(stamps.to_numpy(zero_copy_only=False).astype("datetime64[ns]"), index=values.index)
@@ -786,13 +796,14 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
     """The clean frame. Labels are normalised on their unique values and carried as integer codes, so the
     cost per row is a few array lookups (a million-row file is mostly pyarrow's work)."""
     everything = bool(keep.all())
-    sub = frame if everything else frame.loc[keep].reset_index(drop=True)
-    n = len(sub)
+    n = int(keep.sum())
 
     def raw(fld: str) -> pd.Series:
-        if fld in cols:
-            return sub[cols[fld]]
-        return pd.Series(pd.array([None] * n, dtype="str"))
+        if fld not in cols:
+            return pd.Series(pd.array([None] * n, dtype="str"))
+        column = frame[cols[fld]]
+        # boolean indexing of the array itself: several times cheaper than frame.loc on Arrow strings
+        return column.reset_index(drop=True) if everything else pd.Series(column.array[keep])
 
     out: dict[str, object] = {
         schema.ROW: (rows if everything else rows[keep]).astype(np.int64),
@@ -844,8 +855,9 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
         pd.Series([""] * n, dtype="str")
 
     if schema.RESOLVED_AT in cols:
-        resolved, _ = parse_dates(sub[cols[schema.RESOLVED_AT]], "auto" if order in ("iso", "excel") else order)
-        given_resolved = _given(sub[cols[schema.RESOLVED_AT]])
+        resolved_raw = raw(schema.RESOLVED_AT)
+        resolved, _ = parse_dates(resolved_raw, "auto" if order in ("iso", "excel") else order)
+        given_resolved = _given(resolved_raw)
         unreadable = int((given_resolved & resolved.isna().to_numpy()).sum())
         if unreadable:
             report.notes.append(f"{unreadable:,} resolved date(s) could not be read and were left blank.")

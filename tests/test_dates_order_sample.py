@@ -1,0 +1,23 @@
+"""The date order is worked out from cells spread over the whole file, not only its first rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench import schema
+from workbench.demand.load import load_demand
+
+
+def test_month_first_shows_only_after_the_first_rows() -> None:
+    # 6,000 rows on 1-12 January (ambiguous: day and month both <= 12), then rows on 13-31 January written
+    # month-first (01/13/2026): the file is month-first, which only the later rows reveal
+    early = [f"01/{d:02d}/2026 09:00,Phone" for d in range(1, 13) for _ in range(500)]
+    late = [f"01/{d:02d}/2026 10:00,Email" for d in range(13, 32) for _ in range(50)]
+    data = ("Date received,Channel\n" + "\n".join(early + late) + "\n").encode()
+    loaded = load_demand(data, "month_first.csv")
+    assert loaded.report.date_order == "month-first"
+    assert loaded.report.set_aside == []
+    dates = loaded.frame[schema.RECEIVED_AT]
+    assert dates.min() == pd.Timestamp("2026-01-01 09:00")
+    assert dates.max() == pd.Timestamp("2026-01-31 10:00")
+    assert (dates.dt.month == 1).all()

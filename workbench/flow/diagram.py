@@ -34,13 +34,20 @@ def _wrap(text: str, width: int = 22) -> str:
     return "\n".join(lines)
 
 
+def _short(labels: list[str]) -> str:
+    """One label for all the routes between two steps, kept short enough to read on a diagram."""
+    text = " / ".join(lbl for lbl in labels if lbl)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 def to_dot(m: ProcessMap, problems: list[Problem] | None = None) -> str:
     """The DOT source of the map's diagram."""
     flagged = {p.where.split("'")[1] for p in (problems or []) if p.severity == "error" and "step '" in p.where}
     by_id = {s.id: s for s in m.steps if s.id}
+    rankdir = "LR" if len(by_id) <= 12 else "TB"  # big maps read better top to bottom on a wide screen
     out = [
         "digraph map {",
-        '  graph [rankdir=LR, fontname="Helvetica", fontsize=12, nodesep=0.35, ranksep=0.55, newrank=true];',
+        f'  graph [rankdir={rankdir}, fontname="Helvetica", fontsize=12, nodesep=0.3, ranksep=0.45, newrank=true];',
         '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11, color="#8d99ae"];',
         f'  edge [fontname="Helvetica", fontsize=9, color="{EDGE_COLOUR}", arrowsize=0.7];',
     ]
@@ -84,7 +91,11 @@ def to_dot(m: ProcessMap, problems: list[Problem] | None = None) -> str:
     for s in m.steps:
         if not s.id:
             continue
-        targets = [(r.to, r.describe(), r.rework) for r in s.routes] or [(RESOLVED, "", False)]
+        merged: dict[str, tuple[list[str], bool]] = {}
+        for r in s.routes or []:
+            labels, rework = merged.get(r.to, ([], False))
+            merged[r.to] = ([*labels, r.describe()], rework or r.rework)
+        targets = [(to, _short(labels), rework) for to, (labels, rework) in merged.items()] or [(RESOLVED, "", False)]
         for to, label, rework in targets:
             if not to:
                 continue

@@ -327,6 +327,8 @@ def render() -> None:
     else:
         st.info("Fix the problems below to see this design's flow metrics.")
     st.graphviz_chart(to_dot(m, problems), width="stretch")
+    st.caption("Teal: value work · orange: waste · red arrows: hand-offs · dashed: rework · outlined in red: a step "
+               "with a problem. Hover the diagram and use its full-screen button to read a big map.")
     _problems(problems)
     _tables(w, catalogue)
     if totals:

@@ -315,7 +315,7 @@ def _read_csv(data: bytes, name: str, header_row: int | None) -> RawTable:
     header_line = nonblank[h][0]
     headers = _unique_headers(parsed[h])
     body_offset = _offset_after_line(data, header_line)
-    frame, rows, bad, short = _parse_body_fast(data[body_offset:], headers, delimiter, text_encoding, header_line)
+    frame, rows, bad, short = _parse_body_fast(data, body_offset, headers, delimiter, text_encoding, header_line)
     if frame is None:
         try:
             frame, rows, bad, short = _parse_body_slow(
@@ -343,7 +343,7 @@ def _offset_after_line(data: bytes, line_no: int) -> int:
 
 
 def _parse_body_fast(
-    body: bytes, headers: list[str], delimiter: str, encoding: str, header_line: int
+    data: bytes, start: int, headers: list[str], delimiter: str, encoding: str, header_line: int
 ) -> tuple[pd.DataFrame | None, np.ndarray, list[SetAsideRow], int]:
     """Arrow's CSV reader, when every record is one line of the right width (the common case)."""
     invalid: list[str] = []
@@ -354,7 +354,7 @@ def _parse_body_fast(
 
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(pa.py_buffer(data)[start:]),
             read_options=pa_csv.ReadOptions(column_names=headers, encoding=encoding, block_size=1 << 22),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
             convert_options=pa_csv.ConvertOptions(
@@ -365,7 +365,22 @@ def _parse_body_fast(
         return None, np.empty(0, dtype=np.int64), [], 0
     if invalid:
         return None, np.empty(0, dtype=np.int64), [], 0
-    buf = np.frombuffer(body, dtype=np.uint8)
+    line_numbers = _line_numbers(data, start, header_line, table.num_rows)
+    if line_numbers is None:  # quoted newlines inside values: count records the slow way
+        return None, np.empty(0, dtype=np.int64), [], 0
+    frame = table.to_pandas()
+    return frame, line_numbers, [], 0
+
+
+def _line_numbers(data: bytes, start: int, header_line: int, records: int) -> np.ndarray | None:
+    """The file line of each record (the body starts at byte `start`), or None when records and lines do
+    not match one to one (a quoted line break inside a value)."""
+    lines = data.count(b"\n", start) + (0 if data.endswith(b"\n") or len(data) == start else 1)
+    blank_lines = (data.find(b"\n\n", start) >= 0 or data.find(b"\n\r\n", start) >= 0
+                   or data.startswith((b"\n", b"\r\n"), start))
+    if not blank_lines:  # record i is on line header_line + 1 + i when every record is one line
+        return np.arange(header_line + 1, header_line + 1 + records, dtype=np.int64) if lines == records else None
+    buf = np.frombuffer(data, dtype=np.uint8, offset=start)
     newlines = np.flatnonzero(buf == 10)
     starts = np.concatenate(([0], newlines + 1))
     ends = np.concatenate((newlines, [len(buf)]))
@@ -373,11 +388,10 @@ def _parse_body_fast(
     has_cr = lengths > 0
     has_cr[has_cr] = buf[ends[has_cr] - 1] == 13
     blank = (lengths == 0) | ((lengths == 1) & has_cr)
+    if len(buf) and buf[-1] == 10:  # the empty "line" after the final line break is not a line
+        blank[-1] = True
     line_numbers = np.flatnonzero(~blank) + header_line + 1
-    if len(line_numbers) != table.num_rows:  # quoted newlines inside values: count records the slow way
-        return None, np.empty(0, dtype=np.int64), [], 0
-    frame = table.to_pandas()
-    return frame, line_numbers.astype(np.int64), [], 0
+    return line_numbers.astype(np.int64) if len(line_numbers) == records else None
 
 
 def _parse_body_slow(

@@ -23,6 +23,7 @@ import yaml
 
 from workbench import schema
 from workbench.demand.labels import fold_keep, nature_label
+from workbench.yamltext import YamlSyntaxError, read_yaml
 
 
 class CatalogueError(ValueError):
@@ -79,13 +80,9 @@ def _line_of(node: yaml.Node | None) -> int | None:
 def parse_catalogue(text: str, source: str = "catalogue") -> Catalogue:
     """Parse catalogue YAML text; raise CatalogueError naming `source` and the line of the problem."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CatalogueError(f"{source}{where}: not valid YAML ({problem}).") from None
+        data, root = read_yaml(text, source)
+    except YamlSyntaxError as exc:
+        raise CatalogueError(str(exc)) from None
     if not isinstance(data, dict) or "types" not in data:
         raise CatalogueError(f"{source}: a catalogue needs a 'types:' list (see docs/data-contracts.md).")
     items = data["types"]

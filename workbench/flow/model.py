@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from workbench.yamltext import YamlSyntaxError, read_yaml
+
 RESOLVED = "resolved"
 VALUE_WORK = "value"
 WASTE_KINDS = ("triage", "hand-off", "check", "authorise", "rework", "queue", "duplicate", "chase", "re-key",
@@ -372,13 +374,9 @@ class _Reader:
 def parse_map(text: str, source: str = "map", path: Path | None = None) -> ProcessMap:
     """Read a map from YAML text. Raises MapFileError only when the text is not a YAML mapping."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise MapFileError(f"{source}{where}: not valid YAML ({problem}).") from None
+        data, root = read_yaml(text, source)
+    except YamlSyntaxError as exc:
+        raise MapFileError(str(exc)) from None
     if not isinstance(data, dict):
         raise MapFileError(f"{source}: a process map must be a YAML mapping with name, roles, entry and steps.")
     lines = _line_index(root) if root is not None else {}

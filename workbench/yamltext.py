@@ -1,0 +1,25 @@
+"""Reading YAML that people wrote: the data (always `yaml.safe_load`) plus its node tree for line numbers,
+and one wording for syntax errors, so catalogues and process maps report them the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+
+class YamlSyntaxError(ValueError):
+    """Not valid YAML; the message names the source and the line."""
+
+
+def read_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
+    """(data, root node) of a YAML text; raises YamlSyntaxError naming `source` and the line."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise YamlSyntaxError(f"{source}{where}: not valid YAML ({problem}).") from None
+    return data, root

@@ -21,3 +21,19 @@ def test_month_first_shows_only_after_the_first_rows() -> None:
     assert dates.min() == pd.Timestamp("2026-01-01 09:00")
     assert dates.max() == pd.Timestamp("2026-01-31 10:00")
     assert (dates.dt.month == 1).all()
+
+
+def test_years_pandas_cannot_hold_are_set_aside_not_garbled() -> None:
+    data = b"Date received,Channel\n0026-01-05,Phone\n2262-04-12 10:00,Email\n2026-01-05 09:00,Phone\n05/01/0026,Phone\n"
+    loaded = load_demand(data, "years.csv")
+    assert loaded.frame[schema.RECEIVED_AT].tolist() == [pd.Timestamp("2026-01-05 09:00")]
+    assert [s.row for s in loaded.report.set_aside] == [2, 3, 5]
+    assert all(s.reason.startswith("date not readable") for s in loaded.report.set_aside)
+
+
+def test_spellings_that_differ_only_in_spaces_count_together() -> None:
+    # 'Phone' is typed three times (once with a leading, once with a trailing space), 'PHONE' twice: the group
+    # holds all five rows and shows the spelling most people typed, 'Phone'
+    rows = ["2026-01-05, Phone", "2026-01-05,Phone ", "2026-01-05,Phone", "2026-01-05,PHONE", "2026-01-05,PHONE"]
+    loaded = load_demand(("Date received,Channel\n" + "\n".join(rows) + "\n").encode(), "spaces.csv")
+    assert loaded.frame[schema.TOUCHPOINT].astype(str).tolist() == ["Phone"] * 5

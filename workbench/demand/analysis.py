@@ -37,6 +37,15 @@ def _share(part: float, whole: float) -> float | None:
     return float(part) / float(whole) if whole else None
 
 
+def _filled(values: pd.Series, label: str) -> pd.Series:
+    """`values` with missing ones labelled; a categorical stays categorical (no copy as a million objects)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        if label not in values.cat.categories:
+            values = values.cat.add_categories([label])
+        return values.fillna(label)
+    return values.astype("object").fillna(label)
+
+
 def headline(df: pd.DataFrame) -> Headline:
     counts = df[schema.NATURE].value_counts()
     value, failure = int(counts.get(schema.VALUE, 0)), int(counts.get(schema.FAILURE, 0))
@@ -120,21 +129,26 @@ def pareto(df: pd.DataFrame, by: str = schema.DEMAND_TYPE) -> pd.DataFrame:
 
 def failure_causes(df: pd.DataFrame) -> pd.DataFrame:
     """cause, count, share of failure demand; most common first."""
-    failure = df[df[schema.NATURE] == schema.FAILURE]
-    causes = failure[schema.FAILURE_CAUSE].astype("object").fillna(NO_CAUSE)
+    failure = (df[schema.NATURE] == schema.FAILURE).to_numpy()
+    causes = df.loc[failure, schema.FAILURE_CAUSE].astype("object").fillna(NO_CAUSE)  # that column only
     out = causes.value_counts().rename_axis(schema.FAILURE_CAUSE).reset_index(name="count")
-    out["share"] = out["count"] / max(len(failure), 1)
+    out["share"] = out["count"] / max(int(failure.sum()), 1)
     return out.astype({schema.FAILURE_CAUSE: "str"})
 
 
 def period_start(dates: pd.Series, freq: str) -> pd.Series:
     """Start of the day, or the Monday of the ISO week, each date falls in."""
+    if freq not in FREQUENCIES:
+        raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}")
+    if isinstance(dates.dtype, np.dtype) and dates.dtype.kind == "M":  # naive datetimes: numpy is ~3x faster
+        days = dates.to_numpy().astype("datetime64[D]")
+        if freq == "W":  # 1 January 1970 was a Thursday: +3 makes Monday 0
+            days = days - ((days.astype(np.int64) + 3) % 7).astype("timedelta64[D]")
+        return pd.Series(days.astype(dates.dtype), index=dates.index, name=dates.name)
     days = dates.dt.normalize()
     if freq == "D":
         return days
-    if freq == "W":
-        return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
-    raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}")
+    return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
 
 
 def _by_period(starts: pd.Series, df: pd.DataFrame) -> pd.DataFrame:
@@ -198,7 +212,7 @@ def behaviour(series: pd.DataFrame, measure: str, split_at: object | None = None
 def by_field(df: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per touchpoint or type: demands, one-stop share (of those recorded), handling minutes (median,
     mean, total hours). Columns are present only when the data has them."""
-    key = df[by].astype("object").fillna(NO_TYPE if by == schema.DEMAND_TYPE else "")
+    key = _filled(df[by], NO_TYPE if by == schema.DEMAND_TYPE else "")
     grouped = df.groupby(key, sort=False, observed=True)
     out = pd.DataFrame({"count": grouped.size()})
     if df[schema.ONE_STOP].notna().any():

@@ -279,7 +279,7 @@ def read_table(
     else:
         data = bytes(source)
         name = name or "upload"
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): that copies the whole file
         raise DemandFileError(f"{name}: the file is empty.")
     kind = _sniff_kind(data, name)
     if kind == "excel":
@@ -294,11 +294,12 @@ def _read_csv(data: bytes, name: str, header_row: int | None) -> RawTable:
     if encoding == "utf-16":
         data = data.decode("utf-16").encode("utf-8")
         encoding = "utf-16"
+    bom = 0  # a byte-order mark is skipped, not sliced off (slicing copies the whole file)
     if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+        bom = 3
         encoding = "utf-8 (with BOM)"
     text_encoding = "utf-8" if encoding.startswith("utf") else encoding
-    head_text = data[:262144].decode(text_encoding, errors="replace")
+    head_text = data[bom:bom + 262144].decode(text_encoding, errors="replace")
     physical = head_text.splitlines()[: _HEADER_SCAN_LINES * 4]
     nonblank = [(i + 1, line) for i, line in enumerate(physical) if line.strip()][:_HEADER_SCAN_LINES]
     if not nonblank:
@@ -314,7 +315,7 @@ def _read_csv(data: bytes, name: str, header_row: int | None) -> RawTable:
         h = _header_index(parsed)
     header_line = nonblank[h][0]
     headers = _unique_headers(parsed[h])
-    body_offset = _offset_after_line(data, header_line)
+    body_offset = _offset_after_line(data, header_line, bom)
     frame, rows, bad, short = _parse_body_fast(data, body_offset, headers, delimiter, text_encoding, header_line)
     if frame is None:
         try:
@@ -332,8 +333,8 @@ def _read_csv(data: bytes, name: str, header_row: int | None) -> RawTable:
                     bad_rows=bad, short_rows=short)
 
 
-def _offset_after_line(data: bytes, line_no: int) -> int:
-    offset = 0
+def _offset_after_line(data: bytes, line_no: int, start: int = 0) -> int:
+    offset = start
     for _ in range(line_no):
         nxt = data.find(b"\n", offset)
         if nxt < 0:
@@ -374,22 +375,18 @@ def _parse_body_fast(
 
 def _line_numbers(data: bytes, start: int, header_line: int, records: int) -> np.ndarray | None:
     """The file line of each record (the body starts at byte `start`), or None when records and lines do
-    not match one to one (a quoted line break inside a value)."""
-    lines = data.count(b"\n", start) + (0 if data.endswith(b"\n") or len(data) == start else 1)
-    blank_lines = (data.find(b"\n\n", start) >= 0 or data.find(b"\n\r\n", start) >= 0
-                   or data.startswith((b"\n", b"\r\n"), start))
-    if not blank_lines:  # record i is on line header_line + 1 + i when every record is one line
-        return np.arange(header_line + 1, header_line + 1 + records, dtype=np.int64) if lines == records else None
+    not match one to one (a quoted line break inside a value). One numpy pass: bytes.find(b"\\n\\n") on a
+    large file costs more than the whole scan."""
     buf = np.frombuffer(data, dtype=np.uint8, offset=start)
     newlines = np.flatnonzero(buf == 10)
-    starts = np.concatenate(([0], newlines + 1))
-    ends = np.concatenate((newlines, [len(buf)]))
-    lengths = ends - starts
+    ends = np.append(newlines, len(buf))
+    lengths = np.diff(ends, prepend=-1) - 1
     has_cr = lengths > 0
     has_cr[has_cr] = buf[ends[has_cr] - 1] == 13
     blank = (lengths == 0) | ((lengths == 1) & has_cr)
-    if len(buf) and buf[-1] == 10:  # the empty "line" after the final line break is not a line
-        blank[-1] = True
+    if not blank.any() or (blank[-1] and not blank[:-1].any()):  # the usual case: every line holds a record
+        count = len(blank) - int(blank[-1])
+        return np.arange(header_line + 1, header_line + 1 + records, dtype=np.int64) if count == records else None
     line_numbers = np.flatnonzero(~blank) + header_line + 1
     return line_numbers.astype(np.int64) if len(line_numbers) == records else None
 
@@ -584,59 +581,106 @@ def parse_dates(values: pd.Series, order: str = "auto") -> tuple[pd.Series, str]
     sample_text = values.iloc[spread].fillna("").astype("str").str.strip()
     used = detect_date_order(sample_text) if order == "auto" else order
     formats = _ISO_FORMATS + _slash_formats(used != "month-first")
+    text = values.fillna("").astype("str").str.strip()
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    fast = _iso_with_arrow(values) if used == "iso" else None
-    if fast is not None:  # only the cells Arrow could not read go on to the per-format path
-        out = fast
-        rest = out.isna().to_numpy()
-        text = pd.Series("", index=values.index, dtype="str")
-        if rest.any():
-            text[rest] = values[rest].fillna("").astype("str").str.strip()
-    else:
-        text = values.fillna("").astype("str").str.strip()
     todo = (text != "").to_numpy().copy()
-    todo &= out.isna().to_numpy()
-    # pandas' strptime is strict (no 30 February, four-digit %Y) and fast on ISO; each format only sees
-    # the values no earlier format could read, so a clean file is parsed in one pass.
-    sample = text[todo].head(500)
-    formats.sort(key=lambda f: -int(pd.to_datetime(sample, format=f, errors="coerce").notna().sum()))
-    for fmt in formats:
-        if not todo.any():
-            break
-        subset = text if todo.all() else text[todo]
-        parsed = pd.to_datetime(subset, format=fmt, errors="coerce").astype("datetime64[ns]")
-        ok = parsed.notna().to_numpy()
-        if not ok.any():
-            continue
-        if todo.all():
-            out = parsed.where(parsed.notna(), out)
-        else:
-            out.loc[subset.index[ok]] = parsed[ok].to_numpy()
-        todo[np.flatnonzero(todo)[ok]] = False
+    # Zero-padded ISO cells ('2026-01-05', '2026-01-05 09:15', '2026-01-05T09:15:30') are read directly;
+    # only one of the formats below could read such a cell, so the result is the same as theirs.
+    iso_ok, iso_values = _parse_iso_fixed(text)
+    if iso_ok.all():
+        out = pd.Series(iso_values, index=values.index)
+    elif iso_ok.any():
+        out.iloc[np.flatnonzero(iso_ok)] = iso_values[iso_ok]
+    todo &= ~iso_ok
+    # pandas' strptime is strict (no 30 February, four-digit %Y); each format only sees the cells no
+    # earlier format could read, and only those cells are handed to it.
     left = np.flatnonzero(todo)
+    if len(left):
+        rest = text if len(left) == len(text) else text.iloc[left]
+        sample = rest.head(500)
+        formats.sort(key=lambda f: -int(pd.to_datetime(sample, format=f, errors="coerce").notna().sum()))
+        for fmt in formats:
+            if not len(left):
+                break
+            parsed = _in_range(pd.to_datetime(rest, format=fmt, errors="coerce"))
+            ok = parsed.notna().to_numpy()
+            if ok.any():
+                out.iloc[left[ok]] = parsed[ok].to_numpy()
+                left, rest = left[~ok], rest[~ok]
     if len(left):
         _parse_leftovers(text, out, left, used)
     return out, used
 
 
-_ISO_CELL = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$"
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+_NS_PER_MINUTE = 60_000_000_000
 
 
-def _iso_with_arrow(values: pd.Series) -> pd.Series | None:
-    """The ISO-looking cells of a column in one strict Arrow cast (it refuses 30 February); other cells are
-    NaT for the per-format path to try. None when an ISO-looking cell is not a real date, so that the
-    per-format path reads (and reports) every cell."""
-    arr = _arrow(values)
-    if arr is None:
-        return None
-    trimmed = pc.utf8_trim_whitespace(arr)
-    looks_iso = pc.fill_null(pc.match_substring_regex(trimmed, _ISO_CELL), False)
-    candidates = pc.if_else(looks_iso, trimmed, pa.scalar(None, pa.string()))
+def _parse_iso_fixed(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(read, datetime64[ns]) for cells exactly 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS'
+    (or with 'T'), zero-padded and valid; any other cell is left unread for the strptime formats."""
+    n = len(text)
+    ok = np.zeros(n, dtype=bool)
+    ns = np.zeros(n, dtype=np.int64)
     try:
-        stamps = pc.cast(candidates, pa.timestamp("s"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    return pd.Series(stamps.to_numpy(zero_copy_only=False).astype("datetime64[ns]"), index=values.index)
+        arr = pa.array(text.array)
+    except (TypeError, pa.ArrowException):
+        return ok, ns.view("datetime64[ns]")
+    pos = 0
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        m = len(chunk)
+        if m and (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            bufs = chunk.buffers()
+            width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            offsets = np.frombuffer(bufs[1], dtype=width)[chunk.offset: chunk.offset + m + 1]
+            data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+            lengths = np.diff(offsets)
+            for size in (16, 10, 19):
+                hit = lengths == size
+                if hit.all():  # a column of one shape: its cells are one contiguous block of bytes
+                    cells = data[offsets[0]: offsets[-1]].reshape(m, size)
+                    good, value = _iso_cells(cells)
+                    ok[pos: pos + m], ns[pos: pos + m] = good, value
+                    break
+                rows = np.flatnonzero(hit)
+                if len(rows):  # the cells of this width, copied into one block
+                    block = chunk.filter(pa.array(hit))
+                    first = np.frombuffer(block.buffers()[1], dtype=width)[block.offset]
+                    cells = np.frombuffer(block.buffers()[2], dtype=np.uint8)[first: first + len(rows) * size]
+                    good, value = _iso_cells(cells.reshape(len(rows), size))
+                    ok[pos + rows], ns[pos + rows] = good, value
+        pos += m
+    ns[~ok] = 0
+    return ok, ns.view("datetime64[ns]")
+
+
+def _iso_cells(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of bytes (10, 16 or 19 wide) -> (valid, nanoseconds since 1970)."""
+    size = cells.shape[1]
+    d = cells - np.uint8(48)  # digits 0-9; any other byte wraps round to more than 9
+    good = (cells[:, 4] == 45) & (cells[:, 7] == 45)  # '-'
+    for i in (0, 1, 2, 3, 5, 6, 8, 9) + ((11, 12, 14, 15) if size > 10 else ()) + ((17, 18) if size > 16 else ()):
+        good &= d[:, i] <= 9
+
+    def num(i: int) -> np.ndarray:
+        return d[:, i].astype(np.int64) * 10 + d[:, i + 1]
+
+    year, month, day = num(0) * 100 + num(2), num(5), num(8)
+    zero = np.zeros(len(cells), dtype=np.int64)
+    hour, minute, second = zero, zero, zero
+    if size > 10:
+        good &= ((cells[:, 10] == 32) | (cells[:, 10] == 84)) & (cells[:, 13] == 58)  # ' ' or 'T', ':'
+        hour, minute = num(11), num(14)
+    if size > 16:
+        good &= cells[:, 16] == 58
+        second = num(17)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    good &= (year >= 1678) & (year <= 2261) & (month >= 1) & (month <= 12)  # years pandas holds in ns
+    month_days = _DAYS_IN_MONTH[np.clip(month, 1, 12) - 1] + (leap & (month == 2))
+    good &= (day >= 1) & (day <= month_days) & (hour <= 23) & (minute <= 59) & (second <= 59)
+    months = np.where(good, (year - 1970) * 12 + month - 1, 0)
+    days = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + day - 1
+    return good, ((days * 24 + hour) * 60 + minute) * _NS_PER_MINUTE + second * 1_000_000_000
 
 
 def _parse_leftovers(text: pd.Series, out: pd.Series, positions: np.ndarray, order: str) -> None:
@@ -658,12 +702,23 @@ def _parse_leftovers(text: pd.Series, out: pd.Series, positions: np.ndarray, ord
             out.iat[pos] = cache[raw]
 
 
+_LOWEST, _HIGHEST = pd.Timestamp.min.ceil("s"), pd.Timestamp.max.floor("s")
+
+
+def _in_range(parsed: pd.Series) -> pd.Series:
+    """Dates in nanoseconds; years pandas cannot hold that way (0026, 2262...) become unreadable (NaT)."""
+    ok = parsed.notna() & (parsed >= _LOWEST) & (parsed <= _HIGHEST)
+    return parsed.where(ok).astype("datetime64[ns]")
+
+
 def _parse_excel_dates(values: pd.Series, order: str) -> tuple[pd.Series, str]:
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     text_pos = []
     for i, v in enumerate(values.array):
         if isinstance(v, (datetime, date)):
-            out.iat[i] = pd.Timestamp(v)
+            ts = pd.Timestamp(v)
+            if _LOWEST <= ts <= _HIGHEST:  # a year typed as 0026 stays unreadable instead of overflowing
+                out.iat[i] = ts
         elif isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v < 2958466:
             out.iat[i] = pd.Timestamp("1899-12-30") + pd.to_timedelta(float(v), unit="D")
         elif _cell_text(v):
@@ -697,15 +752,16 @@ def _grouped_labels(values: pd.Series, canonical: dict[str, str] | None = None,
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     keys = [fold_keep(u) for u in uniques]
-    best: dict[str, tuple[int, str]] = {}
+    spellings: dict[str, dict[str, int]] = {}  # key -> spelling (spaces tidied) -> rows
     for u, k, n in zip(uniques, keys, counts, strict=True):
-        if not k:
-            continue
-        spelling = " ".join(str(u).split())
-        if canonical and k in canonical:
-            spelling, n = canonical[k], 1 << 62
-        if k not in best or n > best[k][0]:
-            best[k] = (int(n), spelling)
+        if k:
+            tidy = " ".join(str(u).split())
+            spellings.setdefault(k, {})[tidy] = spellings.get(k, {}).get(tidy, 0) + int(n)
+    best: dict[str, tuple[int, str]] = {}
+    for k, by_spelling in spellings.items():
+        total = sum(by_spelling.values())
+        spelling = canonical[k] if canonical and k in canonical else max(by_spelling, key=by_spelling.get)
+        best[k] = (total, spelling)
     key_list = sorted(best, key=lambda k: -best[k][0])
     has_blank = bool((codes < 0).any()) or any(not k and n for k, n in zip(keys, counts, strict=True))
     if blank is not None and has_blank and blank not in key_list:
@@ -752,8 +808,8 @@ def clean(
     missing = np.flatnonzero(received.isna().to_numpy())
     # A blank row has a blank date, so only rows without a date need the (slower) all-cells check.
     blank = np.zeros(len(frame), dtype=bool)
+    cells = frame.iloc[missing]  # the rows without a date: checked here, set aside below
     if len(missing):
-        cells = frame.iloc[missing]
         empty = np.ones(len(missing), dtype=bool)
         for col in cells.columns:
             empty &= np.asarray(_as_text(cells[col]).str.len() == 0)
@@ -782,7 +838,7 @@ def clean(
     keep = ~(no_date | blank)
     out = _build_frame(frame, cols, received, rows, keep, catalogue, report, used_order)
     aside_positions = np.flatnonzero(no_date)
-    aside = frame.iloc[aside_positions].copy()
+    aside = cells.iloc[np.flatnonzero(no_date[missing])].copy()  # = frame.iloc[aside_positions]: one take
     aside.insert(0, "reason", [s.reason for s in report.set_aside if s.column == date_col][: len(aside)])
     aside.insert(0, schema.ROW, rows[aside_positions])
     return LoadedDemand(out, report, aside.reset_index(drop=True))

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-fast lint bench sample clean
+.PHONY: run test test-fast lint bench sample clean chromium postgres
 
 $(PY):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -28,7 +28,17 @@ chromium:
 	    || { echo "Could not install chromium; browser tests will be skipped outside CI"; [ "$$CI" != "true" ]; }; \
 	fi
 
-test: $(STAMP) chromium
+postgres:
+	@# The store's tests run on SQLite and on PostgreSQL. Start the machine's PostgreSQL if it is installed
+	@# but stopped; without one, those tests skip on a user's machine and fail under CI.
+	@if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then \
+	    echo "Starting PostgreSQL for the store tests..."; \
+	    pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start || true; \
+	  fi; \
+	fi
+
+test: $(STAMP) chromium postgres
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest

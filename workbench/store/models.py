@@ -1,0 +1,183 @@
+"""The tables a study is stored in: SQLAlchemy 2 typed declarative models.
+
+These classes describe the schema for queries; they never create it. Tables are made and changed only by the
+Alembic migrations in `workbench/store/migrations/versions/` (see `workbench.store.db.migrate`), and a test
+checks that the migrations and these models agree. The ORM classes stay inside `workbench.store`: the API in
+`workbench.store.studies` hands out plain dataclasses, so no page ever holds a live database object.
+
+Times are stored in UTC and come back timezone-aware on every database (SQLite keeps no zone, so
+`UTCDateTime` adds it back).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAME_LENGTH = 200  # study, map, author, sheet and file names
+
+# Constraint names are spelled the same way on every database, so a later migration can name them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and read back timezone-aware (SQLite drops the zone; this restores it)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class StudyRow(Base):
+    """A study: one team's piece of work (a demand sample, its corrections, maps and comparisons)."""
+
+    __tablename__ = "studies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    archived: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    # The database deletes the children (ON DELETE CASCADE); the ORM is told so and does not load them first.
+    demand_sources: Mapped[list[DemandSourceRow]] = relationship(
+        back_populates="study", cascade="all, delete-orphan", passive_deletes=True)
+    corrections: Mapped[list[CorrectionRow]] = relationship(
+        back_populates="study", cascade="all, delete-orphan", passive_deletes=True)
+    maps: Mapped[list[MapRow]] = relationship(
+        back_populates="study", cascade="all, delete-orphan", passive_deletes=True)
+    comparison_runs: Mapped[list[ComparisonRunRow]] = relationship(
+        back_populates="study", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class DemandSourceRow(Base):
+    """A demand file exactly as uploaded, with how it was read. The study's current source is its latest."""
+
+    __tablename__ = "demand_sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))  # the file name
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    mapping: Mapped[dict[str, Any]]  # field -> column in the file (the load mapping)
+    date_order: Mapped[str | None] = mapped_column(String(20))
+    sheet: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    header_row: Mapped[int | None] = mapped_column(Integer)
+    catalogue_text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
+
+    study: Mapped[StudyRow] = relationship(back_populates="demand_sources")
+
+
+class CorrectionRow(Base):
+    """One correction of one row's field. `version` counts the corrections of that (study, row, field),
+    from 1; the unique constraint makes two writers who both read version n unable to both write n + 1."""
+
+    __tablename__ = "corrections"
+    __table_args__ = (UniqueConstraint("study_id", "row", "field", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(50))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
+    created_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer)
+
+    study: Mapped[StudyRow] = relationship(back_populates="corrections")
+
+
+class MapRow(Base):
+    """A process map of a study, by name; its text lives in numbered versions."""
+
+    __tablename__ = "maps"
+    __table_args__ = (UniqueConstraint("study_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+
+    study: Mapped[StudyRow] = relationship(back_populates="maps")
+    versions: Mapped[list[MapVersionRow]] = relationship(
+        back_populates="map", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="MapVersionRow.version")
+
+
+class MapVersionRow(Base):
+    """One saved version of a map: the YAML text as written, who saved it and why."""
+
+    __tablename__ = "map_versions"
+    __table_args__ = (UniqueConstraint("map_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    map_id: Mapped[int] = mapped_column(ForeignKey("maps.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    yaml_text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime]
+
+    map: Mapped[MapRow] = relationship(back_populates="versions")
+
+
+class ComparisonRunRow(Base):
+    """A comparison of designs: the settings it ran with and its summary (`Comparison.to_json()`)."""
+
+    __tablename__ = "comparison_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    settings: Mapped[dict[str, Any]]
+    summary: Mapped[dict[str, Any]]
+    author: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
+
+    study: Mapped[StudyRow] = relationship(back_populates="comparison_runs")
+
+
+TABLES: tuple[str, ...] = tuple(Base.metadata.tables)

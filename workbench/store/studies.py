@@ -1,0 +1,800 @@
+"""Studies that persist: a small plain-Python API over the store.
+
+Every function takes a SQLAlchemy `Session` (from `workbench.store.db.sessions(engine)`) and returns plain
+dataclasses, never ORM objects. Each call is one transaction of its own: a write is all or nothing, and a
+read sees what others committed before it. The session must not hold uncommitted changes of the caller's
+(the API never leaves any); a read-only transaction left open is ended first.
+
+Two people may work on one study at once. Nobody's work is overwritten silently:
+
+* a **correction** names the version of the row's field it was made from (`expected_version`: how many
+  corrections that row's field had when the person looked); if someone else corrected it since, nothing is
+  saved and `ConflictError` says who, when, and what the value now is;
+* a **map** is saved from a base version; if someone saved a newer one meanwhile, the two sets of changes are
+  merged step by step when they touch different steps, roles and map fields, and refused with
+  `ConflictError` (naming the steps, with the other person's version of each) when they touch the same one.
+
+docs/storage.md describes these rules for people.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import yaml
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from workbench import schema
+from workbench.demand.corrections import EDITABLE, Correction
+from workbench.flow.model import ProcessMap, parse_map, to_dict, to_yaml
+from workbench.store.db import WRITE
+from workbench.store.models import (
+    NAME_LENGTH,
+    ComparisonRunRow,
+    CorrectionRow,
+    DemandSourceRow,
+    MapRow,
+    MapVersionRow,
+    StudyRow,
+    utcnow,
+)
+
+# ------------------------------------------------------------------------------------------ errors
+
+
+class StoreError(Exception):
+    """Something the store refused, in words a person can act on."""
+
+
+class NotFoundError(StoreError, LookupError):
+    """The study, map or version asked for does not exist (any more)."""
+
+
+class DuplicateNameError(StoreError, ValueError):
+    """A study (or a map within a study) of that name already exists."""
+
+
+class ConflictError(StoreError):
+    """Someone else saved first; nothing of yours was saved.
+
+    `author`, `at` and `version` describe the other person's save. `value` is what they left: for a
+    correction, the row's field as they corrected it; for a map, {what: their version of it as YAML, or None
+    where they removed it} for every step, role or map field you both changed (`items` names them).
+    """
+
+    def __init__(self, message: str, *, author: str, at: datetime | None, version: int,
+                 value: Any = None, items: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.author = author
+        self.at = at
+        self.version = version
+        self.value = value
+        self.items = items
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# ------------------------------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True)
+class Study:
+    id: int
+    name: str
+    description: str
+    archived: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class DemandSource:
+    """A demand file as uploaded and how it was read (arguments for `workbench.demand.load`)."""
+
+    id: int
+    study_id: int
+    name: str
+    data: bytes = field(repr=False)
+    mapping: dict[str, Any]
+    date_order: str | None
+    sheet: str | None
+    header_row: int | None
+    catalogue_text: str | None
+    created_at: datetime
+    created_by: str
+
+
+@dataclass(frozen=True)
+class CorrectionRecord:
+    """A stored correction with who made it. `version` is its place among that row's field's corrections
+    (1 = the first); pass it as `expected_version` to correct the same field again."""
+
+    id: int
+    study_id: int
+    row: int
+    field: str
+    before: str | None
+    after: str
+    author: str
+    created_at: datetime
+    version: int
+
+    def as_correction(self) -> Correction:
+        return Correction(self.row, self.field, self.after)
+
+
+@dataclass(frozen=True)
+class MapVersion:
+    map_id: int
+    study_id: int
+    name: str  # the map's name in the study
+    version: int
+    yaml_text: str = field(repr=False)
+    author: str
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ComparisonRun:
+    id: int
+    study_id: int
+    created_at: datetime
+    settings: dict[str, Any]
+    summary: dict[str, Any]
+    author: str
+
+
+def _study(r: StudyRow) -> Study:
+    return Study(r.id, r.name, r.description, bool(r.archived), r.created_at, r.updated_at)
+
+
+def _source(r: DemandSourceRow) -> DemandSource:
+    return DemandSource(r.id, r.study_id, r.name, bytes(r.data), dict(r.mapping or {}), r.date_order, r.sheet,
+                        r.header_row, r.catalogue_text, r.created_at, r.created_by)
+
+
+def _correction(r: CorrectionRow) -> CorrectionRecord:
+    return CorrectionRecord(r.id, r.study_id, r.row, r.field, r.before, r.after, r.author, r.created_at,
+                            r.version)
+
+
+def _map_version(m: MapRow, v: MapVersionRow) -> MapVersion:
+    return MapVersion(m.id, m.study_id, m.name, v.version, v.yaml_text, v.author, v.note, v.created_at)
+
+
+def _run(r: ComparisonRunRow) -> ComparisonRun:
+    return ComparisonRun(r.id, r.study_id, r.created_at, dict(r.settings), dict(r.summary), r.author)
+
+
+# ------------------------------------------------------------------------------------------ plumbing
+
+
+@contextmanager
+def _transaction(session: Session, *, write: bool) -> Iterator[None]:
+    """One call, one transaction. A write transaction takes SQLite's write lock at BEGIN (see db.engine_for),
+    so a check-then-write cannot be overtaken between the check and the write. The session's identity map is
+    emptied before and after: nothing loaded by an earlier call can hide what others committed since, and a
+    long-lived session does not keep uploaded files in memory."""
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise StoreError("the session has unsaved changes of its own; use a fresh session for the store")
+        session.rollback()
+    session.expunge_all()
+    try:
+        with session.begin():
+            if write:
+                session.connection(execution_options={WRITE: True})
+            yield
+    finally:
+        session.expunge_all()
+
+
+def _clean_name(name: str, what: str) -> str:
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise ValueError(f"A {what} needs a name.")
+    if len(name) > NAME_LENGTH:
+        raise ValueError(f"A {what} name can be at most {NAME_LENGTH} characters.")
+    return name
+
+
+def _clean_author(author: str) -> str:
+    return " ".join(str(author or "").split())[:NAME_LENGTH]
+
+
+def _who(author: str) -> str:
+    return author or "someone else"
+
+
+def _when(at: datetime | None) -> str:
+    return f"{at:%Y-%m-%d %H:%M} UTC" if at else "just now"
+
+
+def _get_study(session: Session, study_id: int, *, lock: bool = False) -> StudyRow:
+    query = select(StudyRow).where(StudyRow.id == study_id)
+    if lock:  # PostgreSQL: writes to one study queue here (SQLite already holds its write lock)
+        query = query.with_for_update()
+    study = session.scalars(query).one_or_none()
+    if study is None:
+        raise NotFoundError(f"There is no study {study_id} (it may have been deleted).")
+    return study
+
+
+def _touch(study: StudyRow) -> None:
+    study.updated_at = utcnow()
+
+
+def _check_json(value: Any, what: str) -> dict[str, Any]:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"The {what} cannot be stored as JSON: {exc}.") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"The {what} must be a mapping (a dict).")
+    return value
+
+
+# ------------------------------------------------------------------------------------------ studies
+
+
+def create_study(session: Session, name: str, description: str = "") -> Study:
+    name = _clean_name(name, "study")
+    try:
+        with _transaction(session, write=True):
+            if session.scalar(select(StudyRow.id).where(StudyRow.name == name)) is not None:
+                raise DuplicateNameError(f"A study called '{name}' already exists (perhaps archived).")
+            now = utcnow()
+            row = StudyRow(name=name, description=description or "", archived=False, created_at=now,
+                           updated_at=now)
+            session.add(row)
+            session.flush()
+            return _study(row)
+    except IntegrityError:  # created by someone else between the check and the insert
+        raise DuplicateNameError(f"A study called '{name}' already exists (perhaps archived).") from None
+
+
+def get_study(session: Session, study_id: int) -> Study:
+    with _transaction(session, write=False):
+        return _study(_get_study(session, study_id))
+
+
+def find_study(session: Session, name: str) -> Study | None:
+    with _transaction(session, write=False):
+        row = session.scalars(select(StudyRow).where(StudyRow.name == " ".join(name.split()))).one_or_none()
+        return _study(row) if row else None
+
+
+def list_studies(session: Session, include_archived: bool = False) -> list[Study]:
+    """Studies by name (case ignored); archived ones only when asked."""
+    with _transaction(session, write=False):
+        query = select(StudyRow)
+        if not include_archived:
+            query = query.where(StudyRow.archived.is_(False))
+        rows = session.scalars(query).all()
+        return sorted((_study(r) for r in rows), key=lambda s: (s.name.casefold(), s.id))
+
+
+def rename_study(session: Session, study_id: int, new_name: str) -> Study:
+    new_name = _clean_name(new_name, "study")
+    try:
+        with _transaction(session, write=True):
+            study = _get_study(session, study_id, lock=True)
+            clash = session.scalar(select(StudyRow.id).where(StudyRow.name == new_name, StudyRow.id != study_id))
+            if clash is not None:
+                raise DuplicateNameError(f"A study called '{new_name}' already exists (perhaps archived).")
+            study.name = new_name
+            _touch(study)
+            session.flush()
+            return _study(study)
+    except IntegrityError:
+        raise DuplicateNameError(f"A study called '{new_name}' already exists (perhaps archived).") from None
+
+
+def archive_study(session: Session, study_id: int, archived: bool = True) -> Study:
+    """Hide a study from the list (archived=False brings it back). Nothing is deleted."""
+    with _transaction(session, write=True):
+        study = _get_study(session, study_id, lock=True)
+        study.archived = archived
+        _touch(study)
+        session.flush()
+        return _study(study)
+
+
+def delete_study(session: Session, study_id: int) -> None:
+    """Delete a study and everything in it: sources, corrections, maps and their versions, comparison runs
+    (the database cascades). There is no undo; the caller asks the person to confirm first."""
+    with _transaction(session, write=True):
+        _get_study(session, study_id, lock=True)
+        session.execute(delete(StudyRow).where(StudyRow.id == study_id))
+
+
+# ------------------------------------------------------------------------------------------ demand
+
+
+def set_demand_source(session: Session, study_id: int, name: str, data: bytes, *,
+                      mapping: dict[str, Any] | None = None, date_order: str | None = None,
+                      sheet: str | None = None, header_row: int | None = None,
+                      catalogue_text: str | None = None, author: str = "") -> DemandSource:
+    """Store a demand file exactly as uploaded, with how to read it; it becomes the study's current source.
+    Earlier sources are kept (the current one is the latest)."""
+    name = _clean_name(name, "demand file")
+    with _transaction(session, write=True):
+        study = _get_study(session, study_id, lock=True)
+        row = DemandSourceRow(study_id=study_id, name=name, data=bytes(data),
+                              mapping=_check_json(dict(mapping or {}), "column mapping"), date_order=date_order,
+                              sheet=sheet, header_row=header_row, catalogue_text=catalogue_text,
+                              created_at=utcnow(), created_by=_clean_author(author))
+        session.add(row)
+        _touch(study)
+        session.flush()
+        return _source(row)
+
+
+def current_demand_source(session: Session, study_id: int) -> DemandSource | None:
+    with _transaction(session, write=False):
+        _get_study(session, study_id)
+        row = session.scalars(select(DemandSourceRow).where(DemandSourceRow.study_id == study_id)
+                              .order_by(DemandSourceRow.id.desc()).limit(1)).one_or_none()
+        return _source(row) if row else None
+
+
+# ------------------------------------------------------------------------------------------ corrections
+
+
+def _latest_correction(session: Session, study_id: int, row: int, field_: str) -> CorrectionRow | None:
+    return session.scalars(select(CorrectionRow)
+                           .where(CorrectionRow.study_id == study_id, CorrectionRow.row == row,
+                                  CorrectionRow.field == field_)
+                           .order_by(CorrectionRow.version.desc()).limit(1)).one_or_none()
+
+
+def _correction_conflict(latest: CorrectionRow | None, row: int, field_: str, after: str,
+                         expected_version: int) -> ConflictError:
+    label = schema.FIELD_LABELS.get(field_, field_).lower()
+    if latest is None:
+        return ConflictError(
+            f"Row {row}'s {label} has no stored corrections, but you started from version {expected_version}. "
+            f"Nothing was saved; reload the study and correct it again.",
+            author="", at=None, version=0, value=None)
+    return ConflictError(
+        f"{_who(latest.author)} corrected row {row}'s {label} to '{latest.after}' at {_when(latest.created_at)} "
+        f"(version {latest.version}), after you opened it at version {expected_version}. Your change to "
+        f"'{after}' was not saved; look at their value and correct it again if you still disagree.",
+        author=latest.author, at=latest.created_at, version=latest.version, value=latest.after)
+
+
+def add_correction(session: Session, study_id: int, row: int, field: str, after: str, author: str,
+                   expected_version: int, *, before: str | None = None) -> CorrectionRecord:
+    """Correct one row's field, if nobody else has since `expected_version` (0 for a field never corrected).
+
+    The row's current version is the number of corrections its field has; it must equal `expected_version`,
+    else `ConflictError` carries the other person's value, name and time. `before` is the value as loaded,
+    recorded with the first correction (later ones record the previous correction's value)."""
+    if field not in EDITABLE:
+        raise ValueError(f"'{field}' cannot be corrected; only {', '.join(EDITABLE)}.")
+    row, expected_version, after = int(row), int(expected_version), str(after or "")
+    try:
+        with _transaction(session, write=True):
+            study = _get_study(session, study_id, lock=True)
+            latest = _latest_correction(session, study_id, row, field)
+            current = latest.version if latest else 0
+            if current != expected_version:
+                raise _correction_conflict(latest, row, field, after, expected_version)
+            record = CorrectionRow(study_id=study_id, row=row, field=field,
+                                   before=latest.after if latest else before, after=after,
+                                   author=_clean_author(author), created_at=utcnow(), version=current + 1)
+            session.add(record)
+            _touch(study)
+            session.flush()
+            return _correction(record)
+    except IntegrityError:
+        # Two writers passed the check at once (only possible without the study lock); the unique
+        # (study, row, field, version) let one through. Report the winner like any other conflict.
+        with _transaction(session, write=False):
+            latest = _latest_correction(session, study_id, row, field)
+        if latest is None or latest.version == expected_version:
+            raise  # not a version clash: let the database's own error through
+        raise _correction_conflict(latest, row, field, after, expected_version) from None
+
+
+def correction_log(session: Session, study_id: int) -> list[CorrectionRecord]:
+    """Every stored correction of the study with who made it, oldest first."""
+    with _transaction(session, write=False):
+        _get_study(session, study_id)
+        rows = session.scalars(select(CorrectionRow).where(CorrectionRow.study_id == study_id)
+                               .order_by(CorrectionRow.id)).all()
+        return [_correction(r) for r in rows]
+
+
+def corrections_for(session: Session, study_id: int) -> list[Correction]:
+    """The study's corrections in the order they were made, for `apply_corrections`: replayed in this
+    order, the latest correction of each row's field is the one that stands."""
+    return [r.as_correction() for r in correction_log(session, study_id)]
+
+
+def correction_versions(session: Session, study_id: int) -> dict[tuple[int, str], int]:
+    """{(row, field): current version} for every corrected field: what to pass as `expected_version`."""
+    with _transaction(session, write=False):
+        _get_study(session, study_id)
+        rows = session.execute(select(CorrectionRow.row, CorrectionRow.field, func.max(CorrectionRow.version))
+                               .where(CorrectionRow.study_id == study_id)
+                               .group_by(CorrectionRow.row, CorrectionRow.field)).all()
+        return {(r, f): v for r, f, v in rows}
+
+
+# ------------------------------------------------------------------------------------------ map merging
+
+_TOP_LABELS = {"name": "the map's name", "service": "the service", "design": "the design",
+               "description": "the description", "catalogue": "the catalogue", "entry": "the entry step",
+               "failure_demand": "the failure demand (chase) rules"}
+_MISSING: Any = object()
+
+
+@dataclass
+class _Parts:
+    """A map cut into the pieces that are merged and compared one by one."""
+
+    top: dict[str, Any]
+    roles: dict[str, dict[str, Any]]
+    steps: dict[str, dict[str, Any]]
+    map: ProcessMap
+
+
+def _keyed(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key = str(item.get("id", ""))
+        n = 1
+        while key in out:  # a repeated (or missing) id: the map's checks report it; keep both here
+            n += 1
+            key = f"{item.get('id', '')}#{n}"
+        out[key] = item
+    return out
+
+
+def _parts(text: str, source: str = "map") -> _Parts:
+    m = parse_map(text, source)
+    d = to_dict(m)
+    top = {k: v for k, v in d.items() if k not in ("roles", "steps")}
+    return _Parts(top, _keyed(d.get("roles", [])), _keyed(d.get("steps", [])), m)
+
+
+def _label(kind: str, key: str, item: dict[str, Any] | None) -> str:
+    if kind == "map":
+        return _TOP_LABELS.get(key, f"the map's '{key}'")
+    name = str((item or {}).get("name") or "")
+    return f"{kind} '{key}'" + (f" ({name})" if name and name != key else "")
+
+
+def _merge_items(kind: str, base: dict[str, Any], theirs: dict[str, Any], mine: dict[str, Any]
+                 ) -> tuple[dict[str, Any], list[str]]:
+    """Three-way merge of keyed items: mine's changes applied onto theirs. Returns (merged, the keys both
+    sides changed differently). Items keep theirs' order; one added only in mine goes after the item it
+    follows in mine."""
+    merged = dict(theirs)
+    conflicts: list[str] = []
+    for key in dict.fromkeys([*base, *theirs, *mine]):
+        b, t, m = base.get(key, _MISSING), theirs.get(key, _MISSING), mine.get(key, _MISSING)
+        if m in (b, t):
+            continue  # mine did not change it, or both made the same change
+        if t != b:
+            conflicts.append(key)
+        elif m is _MISSING:
+            merged.pop(key, None)
+        else:
+            merged[key] = m
+    if kind == "map":
+        return merged, conflicts
+    order = [k for k in theirs if k in merged]
+    for i, key in enumerate(mine):
+        if key in merged and key not in order:
+            before = next((k for k in reversed(list(mine)[:i]) if k in order), None)
+            order.insert(order.index(before) + 1 if before is not None else 0, key)
+    return {k: merged[k] for k in order}, conflicts
+
+
+def _section(parts: _Parts, kind: str) -> dict[str, Any]:
+    return {"map": parts.top, "role": parts.roles, "step": parts.steps}[kind]
+
+
+def _as_yaml(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, default_flow_style=False).rstrip()
+    return str(value)
+
+
+@dataclass
+class MergeResult:
+    """The outcome of a three-way merge: `text` when it merged; else `conflicts`, {what: their version
+    as YAML, or None where they removed it}, and the same as (kind, key) pairs in `conflict_keys`, kind
+    being "step", "role" or "map" (a top-level field such as entry)."""
+
+    text: str | None
+    conflicts: dict[str, str | None] = field(default_factory=dict)
+    conflict_keys: list[tuple[str, str]] = field(default_factory=list)
+
+
+def merge_maps(base_text: str, theirs_text: str, mine_text: str) -> MergeResult:
+    """Merge two edits of one map, step by step: every step, role and top-level field (entry, name, chase
+    rules, ...) changed by only one side takes that side's version. Where both changed the same one
+    differently, nothing merges and the conflicts are returned. A merged map is written in the standard
+    layout (comments inside it are not kept; the file's header comment is mine's)."""
+    base, theirs, mine = _parts(base_text, "base"), _parts(theirs_text, "theirs"), _parts(mine_text, "mine")
+    merged: dict[str, dict[str, Any]] = {}
+    keys: list[tuple[str, str]] = []
+    for kind in ("step", "role", "map"):
+        merged[kind], clashes = _merge_items(kind, _section(base, kind), _section(theirs, kind),
+                                             _section(mine, kind))
+        keys += [(kind, key) for key in clashes]
+    if keys:
+        conflicts: dict[str, str | None] = {}
+        for kind, key in keys:
+            t = _section(theirs, kind).get(key, _MISSING)
+            item = t if t is not _MISSING else _section(mine, kind).get(key, _section(base, kind).get(key))
+            conflicts[_label(kind, key, item if isinstance(item, dict) else None)] = (
+                None if t is _MISSING else _as_yaml(t))
+        return MergeResult(None, conflicts, keys)
+    if (merged["map"], merged["role"], merged["step"]) == (theirs.top, theirs.roles, theirs.steps):
+        return MergeResult(theirs_text)  # mine adds nothing theirs lacks: keep their text as written
+    if (theirs.top, theirs.roles, theirs.steps) == (base.top, base.roles, base.steps):
+        return MergeResult(mine_text)  # theirs changed only comments or layout: keep mine as written
+    data = {**merged["map"], "roles": list(merged["role"].values()), "steps": list(merged["step"].values())}
+    out = parse_map(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "merged")
+    out.header_comment = mine.map.header_comment
+    return MergeResult(to_yaml(out))
+
+
+# ------------------------------------------------------------------------------------------ map diff
+
+
+def _short(value: Any) -> str:
+    if value is _MISSING or value is None or value == "":
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        text = ", ".join(f"{k} {_short(v)}" for k, v in value.items())
+    elif isinstance(value, list):
+        text = "; ".join(_route_words(v) if isinstance(v, dict) and "to" in v else _short(v) for v in value)
+    else:
+        text = str(value)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _route_words(route: dict[str, Any]) -> str:
+    parts = [f"{k} {_short(v)}" for k, v in route.items() if k not in ("to", "otherwise", "rework")]
+    if route.get("otherwise"):
+        parts.append("otherwise")
+    if route.get("rework"):
+        parts.append("rework")
+    return f"to {route.get('to', '?')}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    out = []
+    for key in dict.fromkeys([*old, *new]):
+        a, b = old.get(key, _MISSING), new.get(key, _MISSING)
+        if a != b:
+            out.append(f"{key.replace('_', ' ')} {_short(a)} → {_short(b)}")
+    return out
+
+
+def describe_changes(old_text: str, new_text: str) -> list[str]:
+    """What changed from one version of a map to another, one sentence per change, in plain words: steps
+    and roles added, removed or changed (with the fields that changed, old → new), the map's own fields,
+    the order of steps. Empty when the texts are identical."""
+    if old_text == new_text:
+        return []
+    old, new = _parts(old_text, "old"), _parts(new_text, "new")
+    out: list[str] = []
+    for key in dict.fromkeys([*old.top, *new.top]):
+        a, b = old.top.get(key, _MISSING), new.top.get(key, _MISSING)
+        if a != b:
+            what = _TOP_LABELS.get(key, key)
+            out.append(f"{what[0].upper()}{what[1:]} changed: {_short(a)} → {_short(b)}.")
+    for kind, a_items, b_items in (("Role", old.roles, new.roles), ("Step", old.steps, new.steps)):
+        for key in dict.fromkeys([*b_items, *a_items]):  # in the new order; removed ones last
+            a, b = a_items.get(key), b_items.get(key)
+            if a is None and b is not None:
+                out.append(f"{_label(kind, key, b)} added.")
+            elif b is None and a is not None:
+                out.append(f"{_label(kind, key, a)} removed.")
+            elif a != b and a is not None and b is not None:
+                out.append(f"{_label(kind, key, b)} changed: {'; '.join(_changes(a, b))}.")
+    common = [k for k in old.steps if k in new.steps]
+    if common != [k for k in new.steps if k in old.steps]:
+        out.append("The steps were put in a different order.")
+    if not out:
+        out.append("Only comments or layout changed.")
+    return out
+
+
+# ------------------------------------------------------------------------------------------ maps
+
+
+def _find_map(session: Session, study_id: int, name: str) -> MapRow | None:
+    return session.scalars(select(MapRow).where(MapRow.study_id == study_id, MapRow.name == name)).one_or_none()
+
+
+def _get_map(session: Session, study_id: int, name: str) -> MapRow:
+    m = _find_map(session, study_id, name)
+    if m is None:
+        raise NotFoundError(f"This study has no map called '{name}'.")
+    return m
+
+
+def _version_row(session: Session, m: MapRow, version: int | None) -> MapVersionRow:
+    query = select(MapVersionRow).where(MapVersionRow.map_id == m.id)
+    query = (query.where(MapVersionRow.version == version) if version is not None
+             else query.order_by(MapVersionRow.version.desc()).limit(1))
+    row = session.scalars(query).one_or_none()
+    if row is None:
+        raise NotFoundError(f"Map '{m.name}' has no version {version}." if version is not None
+                            else f"Map '{m.name}' has no versions.")
+    return row
+
+
+def _add_version(session: Session, study: StudyRow, m: MapRow, version: int, text: str, author: str,
+                 note: str) -> MapVersion:
+    row = MapVersionRow(map_id=m.id, version=version, yaml_text=text, author=_clean_author(author),
+                        note=note or "", created_at=utcnow())
+    session.add(row)
+    _touch(study)
+    session.flush()
+    return _map_version(m, row)
+
+
+def _map_conflict(session: Session, m: MapRow, base_version: int, result: MergeResult) -> ConflictError:
+    """Name what both changed, who changed it on their side (the latest version since yours that changed
+    it) and their version of it."""
+    rows = session.scalars(select(MapVersionRow).where(MapVersionRow.map_id == m.id,
+                                                      MapVersionRow.version >= base_version)
+                           .order_by(MapVersionRow.version)).all()
+    parts = [_parts(r.yaml_text, f"version {r.version}") for r in rows]
+    latest = rows[-1]
+    shown = []
+    for (kind, key), (what, text) in zip(result.conflict_keys, result.conflicts.items(), strict=True):
+        by = next((r for r, p, q in zip(reversed(rows[1:]), reversed(parts[1:]), reversed(parts[:-1]),
+                                        strict=True)
+                   if _section(p, kind).get(key, _MISSING) != _section(q, kind).get(key, _MISSING)), latest)
+        done = "removed" if text is None else "changed"
+        shown.append(f"- {what}: {done} by {_who(by.author)} in version {by.version} ({_when(by.created_at)})"
+                     + ("." if text is None else ". Their version:\n"
+                        + "\n".join("    " + line for line in text.splitlines())))
+    names = ", ".join(result.conflicts)
+    message = (f"Map '{m.name}' was saved again after version {base_version}, the one you started from (latest: "
+               f"version {latest.version}, by {_who(latest.author)}, {_when(latest.created_at)}), and those "
+               f"changes touch the same {'thing' if len(result.conflicts) == 1 else 'things'} as yours: "
+               f"{names}.\n" + "\n".join(shown)
+               + f"\nNothing of yours was saved: open version {latest.version}, make your change again and save.")
+    return ConflictError(message, author=latest.author, at=latest.created_at, version=latest.version,
+                         value=dict(result.conflicts), items=tuple(result.conflicts))
+
+
+def save_map_version(session: Session, study_id: int, name: str, yaml_text: str, author: str,
+                     base_version: int | None, note: str = "") -> MapVersion:
+    """Save `yaml_text` as the next version of the study's map `name`.
+
+    `base_version` is the version the person started from (None or 0 for a new map). If it is still the
+    latest, the text is saved as it is. If someone saved since, the two edits are merged step by step
+    (`merge_maps`) and the merge is saved, its note saying so; if both changed the same step, role or map
+    field, `ConflictError` names them and shows the other person's version, and nothing is saved. The text
+    must be a YAML mapping (a map that only has mistakes is fine: the editor shows them)."""
+    name = _clean_name(name, "map")
+    parse_map(yaml_text, name)  # MapFileError if it is not YAML at all: such text could never be merged
+    try:
+        with _transaction(session, write=True):
+            study = _get_study(session, study_id, lock=True)
+            m = _find_map(session, study_id, name)
+            if m is None:
+                if base_version:
+                    raise NotFoundError(f"Map '{name}' no longer exists (it may have been deleted).")
+                m = MapRow(study_id=study_id, name=name)
+                session.add(m)
+                session.flush()
+                return _add_version(session, study, m, 1, yaml_text, author, note)
+            latest = _version_row(session, m, None)
+            if not base_version:
+                raise ConflictError(
+                    f"{_who(latest.author)} already saved a map called '{name}' in this study "
+                    f"(version {latest.version}, {_when(latest.created_at)}). Nothing was saved: open it, or "
+                    f"save yours under another name.",
+                    author=latest.author, at=latest.created_at, version=latest.version, value=latest.yaml_text)
+            if base_version == latest.version:
+                return _add_version(session, study, m, latest.version + 1, yaml_text, author, note)
+            base = _version_row(session, m, base_version)
+            result = merge_maps(base.yaml_text, latest.yaml_text, yaml_text)
+            if result.text is None:
+                raise _map_conflict(session, m, base_version, result)
+            merged_note = (f"{note} " if note else "") + (
+                f"(merged with version {latest.version} by {_who(latest.author)}; "
+                f"started from version {base_version})")
+            return _add_version(session, study, m, latest.version + 1, result.text, author, merged_note)
+    except IntegrityError:
+        # only reachable without the study lock: another save took the same version number first
+        raise ConflictError(f"Someone else saved map '{name}' at the same moment. Nothing was saved; "
+                            f"open the latest version and save again.", author="", at=None, version=0) from None
+
+
+def list_maps(session: Session, study_id: int) -> list[MapVersion]:
+    """The latest version of every map in the study, by name."""
+    with _transaction(session, write=False):
+        _get_study(session, study_id)
+        latest = (select(MapVersionRow.map_id, func.max(MapVersionRow.version).label("v"))
+                  .group_by(MapVersionRow.map_id).subquery())
+        rows = session.execute(
+            select(MapRow, MapVersionRow)
+            .join(latest, latest.c.map_id == MapRow.id)
+            .join(MapVersionRow, (MapVersionRow.map_id == MapRow.id) & (MapVersionRow.version == latest.c.v))
+            .where(MapRow.study_id == study_id)).all()
+        return sorted((_map_version(m, v) for m, v in rows), key=lambda x: x.name.casefold())
+
+
+def list_map_versions(session: Session, study_id: int, name: str) -> list[MapVersion]:
+    """Every version of a map, oldest first."""
+    with _transaction(session, write=False):
+        m = _get_map(session, study_id, name)
+        rows = session.scalars(select(MapVersionRow).where(MapVersionRow.map_id == m.id)
+                               .order_by(MapVersionRow.version)).all()
+        return [_map_version(m, v) for v in rows]
+
+
+def get_map_version(session: Session, study_id: int, name: str, version: int | None = None) -> MapVersion:
+    """One version of a map; the latest when `version` is None."""
+    with _transaction(session, write=False):
+        m = _get_map(session, study_id, name)
+        return _map_version(m, _version_row(session, m, version))
+
+
+def diff_map_versions(session: Session, study_id: int, name: str, a: int, b: int) -> list[str]:
+    """What changed from version `a` to version `b` of a map, in plain words (`describe_changes`)."""
+    with _transaction(session, write=False):
+        m = _get_map(session, study_id, name)
+        old, new = _version_row(session, m, a).yaml_text, _version_row(session, m, b).yaml_text
+    return describe_changes(old, new)
+
+
+def restore_map_version(session: Session, study_id: int, name: str, version: int, author: str) -> MapVersion:
+    """Make an old version the latest again, as a new version with its text (history is never rewritten)."""
+    with _transaction(session, write=True):
+        study = _get_study(session, study_id, lock=True)
+        m = _get_map(session, study_id, name)
+        old = _version_row(session, m, version)
+        latest = _version_row(session, m, None)
+        return _add_version(session, study, m, latest.version + 1, old.yaml_text, author,
+                            f"Restored version {version}")
+
+
+# ------------------------------------------------------------------------------------------ comparisons
+
+
+def save_comparison_run(session: Session, study_id: int, settings: dict[str, Any], summary: dict[str, Any],
+                        author: str = "") -> ComparisonRun:
+    """Keep a comparison: the settings it ran with and its summary (`Comparison.to_json()`)."""
+    settings, summary = _check_json(settings, "settings"), _check_json(summary, "summary")
+    with _transaction(session, write=True):
+        study = _get_study(session, study_id, lock=True)
+        row = ComparisonRunRow(study_id=study_id, created_at=utcnow(), settings=settings, summary=summary,
+                               author=_clean_author(author))
+        session.add(row)
+        _touch(study)
+        session.flush()
+        return _run(row)
+
+
+def latest_comparison_run(session: Session, study_id: int) -> ComparisonRun | None:
+    with _transaction(session, write=False):
+        _get_study(session, study_id)
+        row = session.scalars(select(ComparisonRunRow).where(ComparisonRunRow.study_id == study_id)
+                              .order_by(ComparisonRunRow.id.desc()).limit(1)).one_or_none()
+        return _run(row) if row else None

@@ -48,6 +48,7 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/sim.py
 
 sample: $(STAMP)
 	$(PY) sample_data/generate.py

@@ -156,7 +156,10 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def study(session: Session) -> studies.Study:
-    return studies.create_study(session, "Housing repairs", "The 2026 sample")
+    """A study with a demand file loaded, so that its rows can be corrected."""
+    made = studies.create_study(session, "Housing repairs", "The 2026 sample")
+    studies.set_demand_source(session, made.id, "demand.csv", CSV, mapping={"received_at": "Date"})
+    return made
 
 
 def count(session: Session, model: type, **where: Any) -> int:
@@ -198,15 +201,18 @@ def test_migration_creates_every_table(engine: Engine) -> None:
     found = inspect(engine)
     assert set(found.get_table_names()) == TABLES | {"alembic_version"}
     assert {c["name"] for c in found.get_columns("corrections")} == {
-        "id", "study_id", "row", "field", "before", "after", "author", "created_at", "version"}
+        "id", "study_id", "source_id", "row", "field", "before", "after", "author", "created_at", "version"}
     assert {c["name"] for c in found.get_columns("demand_sources")} == {
         "id", "study_id", "name", "data", "mapping", "date_order", "sheet", "header_row", "catalogue_text",
         "created_at", "created_by"}
     assert {tuple(u["column_names"]) for u in found.get_unique_constraints("map_versions")} == {("map_id", "version")}
     for table in TABLES - {"studies", "map_versions"}:
-        (fk,) = found.get_foreign_keys(table)
-        assert (fk["referred_table"], fk["options"].get("ondelete")) == ("studies", "CASCADE")
-    assert db.current_revision(engine) == db.head_revision() == "0001"
+        fks = {fk["referred_table"]: fk["options"].get("ondelete") for fk in found.get_foreign_keys(table)}
+        expected = {"studies": "CASCADE"} | ({"demand_sources": "CASCADE"} if table == "corrections" else {})
+        assert fks == expected, table
+    assert {tuple(u["column_names"]) for u in found.get_unique_constraints("corrections")} == {
+        ("source_id", "row", "field", "version")}
+    assert db.current_revision(engine) == db.head_revision() == "0002"
     # the migration builds exactly what the models describe
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
@@ -215,11 +221,11 @@ def test_migration_creates_every_table(engine: Engine) -> None:
 def test_migrate_twice_is_a_noop(engine: Engine, session: Session) -> None:
     made = studies.create_study(session, "Kept")
     before = {t: [c["name"] for c in inspect(engine).get_columns(t)] for t in TABLES}
-    assert db.migrate(engine) == "0001"
-    assert db.migrate(engine) == "0001"
+    assert db.migrate(engine) == "0002"
+    assert db.migrate(engine) == "0002"
     assert {t: [c["name"] for c in inspect(engine).get_columns(t)] for t in TABLES} == before
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
     assert [s.id for s in studies.list_studies(session)] == [made.id]
 
 
@@ -301,8 +307,12 @@ def test_delete_cascades_to_everything_in_the_study(session: Session, study: stu
     assert [s.name for s in studies.list_studies(session)] == ["Other"]
 
 
-def test_demand_source_keeps_the_file_as_uploaded(session: Session, study: studies.Study) -> None:
+def test_demand_source_keeps_the_file_as_uploaded(session: Session) -> None:
+    study = studies.create_study(session, "Fresh")
     assert studies.current_demand_source(session, study.id) is None
+    assert studies.correction_versions(session, study.id) == {} and studies.corrections_for(session, study.id) == []
+    with pytest.raises(NotFoundError, match="no demand data yet"):
+        studies.add_correction(session, study.id, 2, schema.NATURE, "failure", "Ann", 0)
     studies.set_demand_source(session, study.id, "first.csv", CSV, author="Ann")
     blob = b"PK\x03\x04" + bytes(range(256)) * 4000 + b"\x00\xff"  # binary, ~1 MB, like an .xlsx
     studies.set_demand_source(session, study.id, "second.xlsx", blob, mapping={"received_at": "Logged on"},
@@ -354,6 +364,53 @@ def test_corrections_are_optimistic(session: Session, study: studies.Study) -> N
     assert by_row.loc[2, schema.NATURE] == "value"
     assert by_row.loc[2, schema.DEMAND_TYPE] == "Chasing a repair"
     assert by_row.loc[3, schema.NATURE] == "value"
+
+
+def test_corrections_belong_to_the_demand_file_they_were_made_on(session: Session,
+                                                                   study: studies.Study) -> None:
+    first_source = studies.current_demand_source(session, study.id)
+    assert first_source is not None
+    studies.add_correction(session, study.id, 2, schema.NATURE, "failure", "Ann", 0, source_id=first_source.id)
+    second = studies.set_demand_source(session, study.id, "newer.csv", CSV, author="Bob")
+    # the new file starts clean: row 2 of it is another demand
+    assert studies.corrections_for(session, study.id) == []
+    assert studies.correction_versions(session, study.id) == {}
+    # someone still looking at the old file is told, and nothing lands on the new file's rows
+    with pytest.raises(ConflictError, match="Bob loaded another demand file \\('newer.csv'\\)"):
+        studies.add_correction(session, study.id, 3, schema.NATURE, "value", "Ann", 0, source_id=first_source.id)
+    assert studies.corrections_for(session, study.id) == []
+    # the old file's corrections are kept with it
+    assert studies.corrections_for(session, study.id, first_source.id) == [Correction(2, schema.NATURE, "failure")]
+    made = studies.add_correction(session, study.id, 2, schema.NATURE, "value", "Cy", 0, source_id=second.id)
+    assert (made.version, made.source_id) == (1, second.id)
+    with pytest.raises(NotFoundError):
+        studies.corrections_for(session, study.id, 10_000)
+
+
+def test_migration_0002_moves_corrections_onto_their_source(tmp_path: Path) -> None:
+    """A database at 0001 with corrections is upgraded in place: each correction goes to its study's latest
+    file; the corrections of a study without any file cannot mean anything and go."""
+    from alembic import command
+
+    eng = db.engine_for(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        with eng.begin() as conn:
+            command.upgrade(db.alembic_config(conn), "0001")
+            now = "2026-11-01 10:00:00"
+            conn.execute(text(f"INSERT INTO studies VALUES (1, 'A', '', 0, '{now}', '{now}'), "
+                              f"(2, 'B', '', 0, '{now}', '{now}')"))
+            conn.execute(text(f"INSERT INTO demand_sources (id, study_id, name, data, mapping, created_at, "
+                              f"created_by) VALUES (5, 1, 'a.csv', x'00', '{{}}', '{now}', ''), "
+                              f"(6, 1, 'b.csv', x'00', '{{}}', '{now}', '')"))
+            conn.execute(text(f"INSERT INTO corrections (study_id, row, field, before, after, author, "
+                              f"created_at, version) VALUES (1, 2, 'nature', NULL, 'failure', 'Ann', '{now}', 1), "
+                              f"(2, 2, 'nature', NULL, 'value', 'Bob', '{now}', 1)"))
+        assert db.migrate(eng) == "0002"
+        with eng.connect() as conn:
+            rows = conn.execute(text("SELECT study_id, source_id, after FROM corrections")).all()
+        assert [tuple(r) for r in rows] == [(1, 6, "failure")]
+    finally:
+        eng.dispose()
 
 
 def _race(engine: Engine, writers: list[Callable[[Session], Any]]) -> list[Any]:
@@ -443,6 +500,7 @@ def test_a_committed_correction_survives_a_killed_process(tmp_path: Path) -> Non
     db.migrate(eng)
     with db.sessions(eng)() as s:
         study_id = studies.create_study(s, "Durable").id
+        studies.set_demand_source(s, study_id, "demand.csv", CSV)
     eng.dispose()
     child = textwrap.dedent(f"""
         import sys

@@ -113,14 +113,16 @@ class DemandSourceRow(Base):
 
 
 class CorrectionRow(Base):
-    """One correction of one row's field. `version` counts the corrections of that (study, row, field),
-    from 1; the unique constraint makes two writers who both read version n unable to both write n + 1."""
+    """One correction of one row's field of one demand file. `version` counts the corrections of that
+    (source, row, field), from 1; the unique constraint makes two writers who both read version n unable to
+    both write n + 1."""
 
     __tablename__ = "corrections"
-    __table_args__ = (UniqueConstraint("study_id", "row", "field", "version"),)
+    __table_args__ = (UniqueConstraint("source_id", "row", "field", "version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("demand_sources.id", ondelete="CASCADE"), index=True)
     row: Mapped[int] = mapped_column(Integer)
     field: Mapped[str] = mapped_column(String(50))
     before: Mapped[str | None] = mapped_column(Text)

@@ -120,6 +120,7 @@ class CorrectionRecord:
 
     id: int
     study_id: int
+    source_id: int  # the demand file whose row it corrects
     row: int
     field: str
     before: str | None
@@ -164,7 +165,7 @@ def _source(r: DemandSourceRow) -> DemandSource:
 
 
 def _correction(r: CorrectionRow) -> CorrectionRecord:
-    return CorrectionRecord(r.id, r.study_id, r.row, r.field, r.before, r.after, r.author, r.created_at,
+    return CorrectionRecord(r.id, r.study_id, r.source_id, r.row, r.field, r.before, r.after, r.author, r.created_at,
                             r.version)
 
 
@@ -351,9 +352,27 @@ def current_demand_source(session: Session, study_id: int) -> DemandSource | Non
 # ------------------------------------------------------------------------------------------ corrections
 
 
-def _latest_correction(session: Session, study_id: int, row: int, field_: str) -> CorrectionRow | None:
+def _current_source_id(session: Session, study_id: int) -> int | None:
+    return session.scalar(select(func.max(DemandSourceRow.id)).where(DemandSourceRow.study_id == study_id))
+
+
+def _source_for(session: Session, study_id: int, source_id: int | None) -> int:
+    """The source corrections are read from or written to: the one given, else the study's current one."""
+    if source_id is not None:
+        found = session.scalar(select(DemandSourceRow.id).where(DemandSourceRow.id == source_id,
+                                                                DemandSourceRow.study_id == study_id))
+        if found is None:
+            raise NotFoundError(f"Study {study_id} has no demand file {source_id}.")
+        return int(found)
+    current = _current_source_id(session, study_id)
+    if current is None:
+        raise NotFoundError("This study has no demand data yet: load a demand file before correcting rows.")
+    return int(current)
+
+
+def _latest_correction(session: Session, source_id: int, row: int, field_: str) -> CorrectionRow | None:
     return session.scalars(select(CorrectionRow)
-                           .where(CorrectionRow.study_id == study_id, CorrectionRow.row == row,
+                           .where(CorrectionRow.source_id == source_id, CorrectionRow.row == row,
                                   CorrectionRow.field == field_)
                            .order_by(CorrectionRow.version.desc()).limit(1)).one_or_none()
 
@@ -374,23 +393,34 @@ def _correction_conflict(latest: CorrectionRow | None, row: int, field_: str, af
 
 
 def add_correction(session: Session, study_id: int, row: int, field: str, after: str, author: str,
-                   expected_version: int, *, before: str | None = None) -> CorrectionRecord:
-    """Correct one row's field, if nobody else has since `expected_version` (0 for a field never corrected).
+                   expected_version: int, *, before: str | None = None,
+                   source_id: int | None = None) -> CorrectionRecord:
+    """Correct one row's field of the study's current demand file, if nobody else has since
+    `expected_version` (0 for a field never corrected).
 
     The row's current version is the number of corrections its field has; it must equal `expected_version`,
     else `ConflictError` carries the other person's value, name and time. `before` is the value as loaded,
-    recorded with the first correction (later ones record the previous correction's value)."""
+    recorded with the first correction (later ones record the previous correction's value). `source_id` is
+    the file the person was looking at: if someone has loaded another file since, nothing is saved."""
     if field not in EDITABLE:
         raise ValueError(f"'{field}' cannot be corrected; only {', '.join(EDITABLE)}.")
     row, expected_version, after = int(row), int(expected_version), str(after or "")
     try:
         with _transaction(session, write=True):
             study = _get_study(session, study_id, lock=True)
-            latest = _latest_correction(session, study_id, row, field)
+            current_source = _source_for(session, study_id, None)
+            if source_id is not None and int(source_id) != current_source:
+                newer = session.get_one(DemandSourceRow, current_source)
+                raise ConflictError(
+                    f"{_who(newer.created_by)} loaded another demand file ('{newer.name}') into this study at "
+                    f"{_when(newer.created_at)}, after you opened it. Your change to row {row} was not saved; "
+                    f"the page now shows their file.",
+                    author=newer.created_by, at=newer.created_at, version=0, value=None)
+            latest = _latest_correction(session, current_source, row, field)
             current = latest.version if latest else 0
             if current != expected_version:
                 raise _correction_conflict(latest, row, field, after, expected_version)
-            record = CorrectionRow(study_id=study_id, row=row, field=field,
+            record = CorrectionRow(study_id=study_id, source_id=current_source, row=row, field=field,
                                    before=latest.after if latest else before, after=after,
                                    author=_clean_author(author), created_at=utcnow(), version=current + 1)
             session.add(record)
@@ -401,33 +431,41 @@ def add_correction(session: Session, study_id: int, row: int, field: str, after:
         # Two writers passed the check at once (only possible without the study lock); the unique
         # (study, row, field, version) let one through. Report the winner like any other conflict.
         with _transaction(session, write=False):
-            latest = _latest_correction(session, study_id, row, field)
+            latest = _latest_correction(session, _source_for(session, study_id, source_id), row, field)
         if latest is None or latest.version == expected_version:
             raise  # not a version clash: let the database's own error through
         raise _correction_conflict(latest, row, field, after, expected_version) from None
 
 
-def correction_log(session: Session, study_id: int) -> list[CorrectionRecord]:
-    """Every stored correction of the study with who made it, oldest first."""
+def correction_log(session: Session, study_id: int, source_id: int | None = None) -> list[CorrectionRecord]:
+    """Every stored correction of a demand file of the study (its current one by default) with who made
+    it, oldest first. Empty when the study has no demand file."""
     with _transaction(session, write=False):
         _get_study(session, study_id)
-        rows = session.scalars(select(CorrectionRow).where(CorrectionRow.study_id == study_id)
+        if source_id is None and _current_source_id(session, study_id) is None:
+            return []
+        source = _source_for(session, study_id, source_id)
+        rows = session.scalars(select(CorrectionRow).where(CorrectionRow.source_id == source)
                                .order_by(CorrectionRow.id)).all()
         return [_correction(r) for r in rows]
 
 
-def corrections_for(session: Session, study_id: int) -> list[Correction]:
-    """The study's corrections in the order they were made, for `apply_corrections`: replayed in this
-    order, the latest correction of each row's field is the one that stands."""
-    return [r.as_correction() for r in correction_log(session, study_id)]
+def corrections_for(session: Session, study_id: int, source_id: int | None = None) -> list[Correction]:
+    """The corrections of a demand file (the current one by default) in the order they were made, for
+    `apply_corrections`: replayed in this order, the latest correction of each row's field stands."""
+    return [r.as_correction() for r in correction_log(session, study_id, source_id)]
 
 
-def correction_versions(session: Session, study_id: int) -> dict[tuple[int, str], int]:
+def correction_versions(session: Session, study_id: int,
+                        source_id: int | None = None) -> dict[tuple[int, str], int]:
     """{(row, field): current version} for every corrected field: what to pass as `expected_version`."""
     with _transaction(session, write=False):
         _get_study(session, study_id)
+        if source_id is None and _current_source_id(session, study_id) is None:
+            return {}
+        source = _source_for(session, study_id, source_id)
         rows = session.execute(select(CorrectionRow.row, CorrectionRow.field, func.max(CorrectionRow.version))
-                               .where(CorrectionRow.study_id == study_id)
+                               .where(CorrectionRow.source_id == source)
                                .group_by(CorrectionRow.row, CorrectionRow.field)).all()
         return {(r, f): v for r, f, v in rows}
 

@@ -47,6 +47,13 @@ def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
 
 
+@pytest.fixture(autouse=True)
+def _own_study_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test that opens the app or the store by default gets a study database of its own."""
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "workbench-data"))
+    monkeypatch.delenv("WORKBENCH_DATABASE_URL", raising=False)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -60,7 +67,9 @@ class AppServer:
         self.port = _free_port()
         self.url = f"http://localhost:{self.port}"
         self.log_path = tmp / f"streamlit-{self.port}.log"
-        self.env = {**os.environ, **(env or {})}
+        # each server keeps its studies in a database of its own, beside its log
+        self.env = {**os.environ, "WORKBENCH_DATA_DIR": str(tmp / f"data-{self.port}"), **(env or {})}
+        self.env.pop("WORKBENCH_DATABASE_URL", None)
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> AppServer:

@@ -1,7 +1,10 @@
-"""Session state of the process-map editor: the map being edited, its history, and where it came from.
+"""Session state of the process-map editor: the map being edited, its history, and where it is stored.
 
-Every edit is committed at once: the edited tables become a new map, which is written to YAML and read back
-(so validation messages point at lines of the YAML the team would save), and pushed on an undo stack.
+The maps the editor works on are the study's (workbench.store): opening a file from process_maps/, an upload,
+a template or a duplicate adds it to the study. Every edit is saved at once as the map's next version: the
+edited tables become a new map, written to YAML and read back (so validation messages point at lines of the
+YAML that is stored), and pushed on an undo stack. If someone else saved the map meanwhile, their changes and
+these are merged step by step, or the edit is refused with their version shown (workbench.store.studies).
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from pathlib import Path
 import streamlit as st
 
 from workbench import paths
-from workbench.flow.model import MapFileError, ProcessMap, load_map, parse_map, to_yaml
+from workbench.app import study
+from workbench.flow.model import MapFileError, ProcessMap, parse_map, to_yaml
+from workbench.store import studies
+from workbench.store.studies import ConflictError, StoreError
 
 KEY = "flow_editor"
 HISTORY_LIMIT = 50
@@ -20,17 +26,21 @@ HISTORY_LIMIT = 50
 
 @dataclass
 class Working:
-    """The map on screen. `origin` is the file it was opened from (None for uploads and templates)."""
+    """The map on screen: the study's map `name` at `stored_version`. `origin` is the process_maps/ file it
+    was last saved to or added from, if any (for the save-to-folder box)."""
 
     map: ProcessMap
     yaml_text: str
     origin: Path | None
-    saved_text: str | None  # the YAML as last saved or opened, to tell whether there are unsaved edits
-    version: int = 0
+    saved_text: str | None  # the YAML as last written to `origin`
+    version: int = 0  # widget generation: bumped on every change so the tables start afresh
+    study_id: int | None = None
+    name: str | None = None  # the map's name in the study
+    stored_version: int | None = None
 
     @property
     def unsaved(self) -> bool:
-        return self.saved_text != self.yaml_text
+        return self.stored_version is None
 
 
 def maps_dir() -> Path:
@@ -53,21 +63,67 @@ def working() -> Working | None:
     return st.session_state.get(KEY)
 
 
-def open_file(path: Path) -> None:
-    m = load_map(path)
+def _parsed(text: str, name: str) -> ProcessMap:
+    # a stored map is read as if it sat in process_maps/, so its relative catalogue path resolves there
+    return parse_map(text, name, maps_dir() / "study-map.yaml")
+
+
+def _free_map_name(study_id: int, wanted: str, text: str) -> tuple[str, bool]:
+    """`wanted`, or `wanted (2)`…: a name the study does not use. True when the study already has `wanted`
+    with exactly this text (nothing to add)."""
+    existing = {v.name: v.yaml_text for v in study.call(studies.list_maps, study_id)}
+    wanted = " ".join(wanted.split()) or "Map"
+    if existing.get(wanted) == text:
+        return wanted, True
+    name, n = wanted, 2
+    while name in existing:
+        name, n = f"{wanted} ({n})", n + 1
+    return name, False
+
+
+def add_text_to_study(study_id: int, text: str, wanted: str, note: str) -> str:
+    """Store a map's text as a new map of the study (or find it there already); its name in the study."""
+    name, present = _free_map_name(study_id, wanted, text)
+    if not present:
+        study.call(studies.save_map_version, study_id, name, text, study.author(), None, note=note)
+    return name
+
+
+def add_file_to_study(study_id: int, path: Path) -> str:
     text = path.read_text(encoding="utf-8-sig")
-    _set(Working(m, text, path, text))
+    m = parse_map(text, path.name, path)
+    return add_text_to_study(study_id, text, m.name or path.stem, f"From process_maps/{path.name}")
+
+
+def open_study_map(name: str, version: int | None = None, origin: Path | None = None) -> None:
+    current = study.require()
+    stored = study.call(studies.get_map_version, current.id, name, version)
+    _set(Working(_parsed(stored.yaml_text, name), stored.yaml_text, origin, None, study_id=current.id, name=name,
+                 stored_version=stored.version))
+
+
+def open_file(path: Path) -> None:
+    """Add a process_maps/ file to the study (unless it is there already, unchanged) and open it."""
+    current = study.require()
+    name = add_file_to_study(current.id, path)
+    open_study_map(name, origin=path)
+    w = working()
+    assert w is not None
+    w.saved_text = path.read_text(encoding="utf-8-sig")
 
 
 def open_text(text: str, name: str) -> None:
-    """An uploaded map; raises MapFileError when it is not a YAML mapping."""
+    """An uploaded map, added to the study; raises MapFileError when it is not a YAML mapping."""
     m = parse_map(text, name, maps_dir() / name)
-    _set(Working(m, text, None, None))
+    current = study.require()
+    open_study_map(add_text_to_study(current.id, text, m.name or Path(name).stem, f"Uploaded {name}"))
 
 
-def open_map(m: ProcessMap, origin: Path | None = None) -> None:
-    fresh, text = _normalised(m, m.source, origin)
-    _set(Working(fresh, text, origin, None))
+def open_map(m: ProcessMap, note: str = "New map") -> None:
+    """A map made on the page (a template, a duplicate), added to the study under its name."""
+    current = study.require()
+    text = to_yaml(m)
+    open_study_map(add_text_to_study(current.id, text, m.name or "New map", note))
 
 
 def _set(w: Working) -> None:
@@ -77,31 +133,68 @@ def _set(w: Working) -> None:
     st.session_state[KEY + "_history"] = []
 
 
+def _store(w: Working, text: str, note: str) -> Working:
+    """Save `text` as the map's next version, from the version on screen. Returns what is on screen next:
+    the saved (or merged) map, or, when the save is refused, the latest stored version with the reason kept
+    for the page in st.session_state["flow_conflict"]."""
+    assert w.study_id is not None and w.name is not None
+    try:
+        saved = study.call(studies.save_map_version, w.study_id, w.name, text, study.author(), w.stored_version,
+                           note=note)
+    except ConflictError as exc:
+        st.session_state["flow_conflict"] = str(exc)
+        latest = study.call(studies.get_map_version, w.study_id, w.name)
+        return Working(_parsed(latest.yaml_text, w.name), latest.yaml_text, w.origin, w.saved_text, w.version + 1,
+                       w.study_id, w.name, latest.version)
+    if saved.yaml_text != text:
+        st.session_state["flow_merged"] = saved.note
+    st.session_state["flow_saved"] = f"Saved as version {saved.version}."
+    return Working(_parsed(saved.yaml_text, w.name), saved.yaml_text, w.origin, w.saved_text, w.version + 1,
+                   w.study_id, w.name, saved.version)
+
+
+def _note(old: str, new: str) -> str:
+    try:
+        lines = studies.describe_changes(old, new)
+    except (StoreError, MapFileError, ValueError):
+        return "Edited"
+    return " ".join(lines[:3]) + (f" (+{len(lines) - 3} more)" if len(lines) > 3 else "") if lines else "Edited"
+
+
 def commit(m: ProcessMap) -> None:
-    """Replace the working map with an edited one (undoable)."""
+    """Replace the working map with an edited one: saved in the study at once, and undoable."""
     w = working()
     assert w is not None
-    fresh, text = _normalised(m, w.map.source, w.map.path)
+    text = to_yaml(m)
     if text == w.yaml_text:
         return
     history = st.session_state.setdefault(KEY + "_history", [])
-    history.append((w.map, w.yaml_text))
+    history.append(w.yaml_text)
     del history[:-HISTORY_LIMIT]
-    st.session_state[KEY] = Working(fresh, text, w.origin, w.saved_text, w.version + 1)
+    st.session_state[KEY] = _store(w, text, _note(w.yaml_text, text))
 
 
 def undo() -> bool:
+    """Go back one edit: the previous text is saved as the next version (history is never rewritten)."""
     history = st.session_state.get(KEY + "_history") or []
     w = working()
     if not history or w is None:
         return False
-    m, text = history.pop()
-    st.session_state[KEY] = Working(m, text, w.origin, w.saved_text, w.version + 1)
+    text = history.pop()
+    st.session_state[KEY] = _store(w, text, "Undo: " + _note(w.yaml_text, text))
     return True
 
 
 def can_undo() -> bool:
     return bool(st.session_state.get(KEY + "_history"))
+
+
+def restore(version: int) -> None:
+    w = working()
+    assert w is not None and w.study_id is not None and w.name is not None
+    study.call(studies.restore_map_version, w.study_id, w.name, version, study.author())
+    open_study_map(w.name, origin=w.origin)
+    st.session_state["flow_saved"] = f"Version {version} restored as the newest version."
 
 
 def save(path: Path) -> None:
@@ -112,22 +205,29 @@ def save(path: Path) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(w.yaml_text, encoding="utf-8")
     tmp.replace(path)
-    fresh = parse_map(w.yaml_text, path.name, path)
-    st.session_state[KEY] = Working(fresh, w.yaml_text, path, w.yaml_text, w.version + 1)
+    w.origin, w.saved_text = path, w.yaml_text
 
 
 def ensure_open() -> Working:
-    """The map on screen; at first start the first map in process_maps/ (or a template)."""
+    """The map on screen, re-read from the study at every rerun (so a refresh or another person's save shows
+    what is stored); at first the study's first map, else a template added to the study."""
+    current = study.require()
     w = working()
-    if w is not None:
-        return w
-    files = map_files()
-    for f in files:
+    if w is not None and w.study_id == current.id and w.name is not None:
         try:
-            open_file(f)
-            break
-        except (MapFileError, OSError):
-            continue
+            latest = study.call(studies.get_map_version, current.id, w.name)
+        except StoreError:
+            latest = None
+        if latest is not None:
+            if latest.version != w.stored_version:  # someone else saved it since this page last looked
+                _set(Working(_parsed(latest.yaml_text, w.name), latest.yaml_text, w.origin, w.saved_text,
+                             study_id=current.id, name=w.name, stored_version=latest.version))
+            w = working()
+            assert w is not None
+            return w
+    stored = study.call(studies.list_maps, current.id)
+    if stored:
+        open_study_map(stored[0].name)
     else:
         from workbench.flow.tables import template
 

@@ -1,4 +1,8 @@
-"""Workbench app entry point: page set-up and navigation. Each page lives in its own file in views/."""
+"""Workbench app entry point: page set-up, the study picker and navigation. Each page is a file in views/.
+
+A link with `?view=dashboard&study=<id>` opens the managers' read-only dashboard on its own: no navigation,
+no study picker, nothing to edit.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,26 @@ from pathlib import Path
 
 import streamlit as st
 
+from workbench.app import study
+
 PAGES = Path(__file__).parent / "views"  # not "pages/": that name switches on Streamlit's older page mode
 
 st.set_page_config(page_title="Workbench", page_icon="🔧", layout="wide")
 
-navigation = st.navigation(
-    [
-        st.Page(PAGES / "demand.py", title="Demand", icon=":material/forum:", default=True),
-        st.Page(PAGES / "flow.py", title="Flow", icon=":material/account_tree:"),
-        st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
-    ]
-)
-st.sidebar.caption("Workbench: study demand, map the flow, compare designs.")
+dashboard = st.Page(PAGES / "dashboard.py", title="Dashboard", icon=":material/dashboard:", url_path="dashboard")
+if st.query_params.get("view") == "dashboard":
+    navigation = st.navigation([dashboard], position="hidden")
+else:
+    navigation = st.navigation(
+        [
+            st.Page(PAGES / "demand.py", title="Demand", icon=":material/forum:", default=True),
+            st.Page(PAGES / "flow.py", title="Flow", icon=":material/account_tree:"),
+            st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
+            dashboard,
+            st.Page(PAGES / "studies.py", title="Studies", icon=":material/folder_open:", url_path="studies"),
+        ]
+    )
+    study.sidebar()
+    st.sidebar.caption("Workbench: study demand, map the flow, compare designs. Every change is saved in the "
+                       "study as you make it.")
 navigation.run()

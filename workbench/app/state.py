@@ -1,7 +1,9 @@
-"""Session state and cached calls into the core, shared by the pages.
+"""The study's demand and cached calls into the core, shared by the pages.
 
-Expensive work (reading a file, cleaning it, aggregating) is cached with `st.cache_data`, keyed by a digest
-of the file rather than its bytes so that large uploads are not re-hashed on every rerun.
+The demand file, how it is read and every correction live in the study store (workbench.store): the pages
+read them at each rerun, so a refresh, a restart or another person's edit shows what is saved. Expensive work
+(reading a file, cleaning it, aggregating) is cached with `st.cache_data`, keyed by a digest of the file
+rather than its bytes so that large uploads are not re-hashed on every rerun.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import pandas as pd
 import streamlit as st
 
 from workbench import paths, schema
+from workbench.app import study
 from workbench.demand import analysis
 from workbench.demand.catalogue import Catalogue, parse_catalogue
 from workbench.demand.corrections import Correction, apply_corrections
 from workbench.demand.load import LoadedDemand, RawTable, clean, read_table
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
+from workbench.store import studies
 
 SAMPLE_NAME = "Housing repairs sample"
 
@@ -35,6 +39,7 @@ class Source:
     date_order: str = "auto"
     catalogue_text: str | None = None
     catalogue_name: str | None = None
+    source_id: int | None = None  # its id in the study store, once stored
 
     @property
     def digest(self) -> str:
@@ -124,26 +129,58 @@ def downloads(key: tuple[object, ...], corrections: tuple[Correction, ...], _src
     return to_csv_bytes(frame), to_xlsx_bytes({"Demand": frame, "Set aside": aside})
 
 
-# ---------------------------------------------------------------------------------- session helpers
+# ---------------------------------------------------------------------------------- the study's demand
 
-ACTIVE = "demand_source"
-CORRECTIONS = "demand_corrections"
-
-
-def active_source() -> Source:
-    """The demand the pages show: the sample until the user loads something else that works."""
-    if ACTIVE not in st.session_state:
-        st.session_state[ACTIVE] = sample_source()
-        st.session_state[CORRECTIONS] = []
-    return st.session_state[ACTIVE]
+SAMPLE_DIGEST = hashlib.sha1(paths.SAMPLE_DEMAND.read_bytes()).hexdigest() if paths.SAMPLE_DEMAND.exists() else ""
 
 
-def set_active(src: Source) -> None:
-    previous = st.session_state.get(ACTIVE)
-    st.session_state[ACTIVE] = src
-    if previous is None or previous.digest != src.digest:
-        st.session_state[CORRECTIONS] = []
+def _from_store(stored: studies.DemandSource) -> Source:
+    digest = hashlib.sha1(stored.data).hexdigest()
+    return Source(stored.name, stored.data, is_sample=digest == SAMPLE_DIGEST, sheet=stored.sheet,
+                  header_row=stored.header_row, mapping=dict(stored.mapping),
+                  date_order=stored.date_order or "auto", catalogue_text=stored.catalogue_text,
+                  catalogue_name="catalogue.yaml" if stored.catalogue_text else None, source_id=stored.id)
 
 
-def corrections() -> list[Correction]:
-    return st.session_state.setdefault(CORRECTIONS, [])
+def active_source() -> Source | None:
+    """The current study's demand file as stored, or None when the study has none yet."""
+    current = study.current()
+    if current is None:
+        return None
+    stored = study.call(studies.current_demand_source, current.id)
+    return _from_store(stored) if stored else None
+
+
+def require_source() -> Source:
+    """The study's demand, or a message pointing to the Demand page and a stop."""
+    src = active_source()
+    if src is None:
+        st.info("This study has no demand data yet: load a file on the **Demand** page.", icon=":material/info:")
+        st.stop()
+    assert src is not None
+    return src
+
+
+def set_active(src: Source) -> Source:
+    """Store a newly chosen file (or a new way of reading the current one) in the study, at once.
+
+    The same bytes read differently keep their corrections (their rows are the same rows); a different file
+    starts without any (the earlier file and its corrections are kept in the study)."""
+    current = study.require()
+    previous = active_source()
+    kwargs = dict(mapping=src.mapping, date_order=src.date_order, sheet=src.sheet, header_row=src.header_row,
+                  catalogue_text=src.catalogue_text)
+    if previous is not None and previous.digest == src.digest and previous.name == src.name:
+        stored = study.call(studies.update_demand_reading, current.id, previous.source_id, **kwargs)
+    else:
+        stored = study.call(studies.set_demand_source, current.id, src.name, src.data, author=study.author(),
+                            **kwargs)
+    return _from_store(stored)
+
+
+def corrections(src: Source | None = None) -> list[Correction]:
+    """The corrections stored for the study's current file, in the order they were made."""
+    current = study.current()
+    if current is None or (src is not None and src.source_id is None):
+        return []
+    return study.call(studies.corrections_for, current.id, src.source_id if src else None)

@@ -341,6 +341,28 @@ def set_demand_source(session: Session, study_id: int, name: str, data: bytes, *
         return _source(row)
 
 
+def update_demand_reading(session: Session, study_id: int, source_id: int, *, mapping: dict[str, Any] | None,
+                          date_order: str | None, sheet: str | None, header_row: int | None,
+                          catalogue_text: str | None) -> DemandSource:
+    """Change how the current file is read (column mapping, date order, sheet, header row, catalogue) without
+    storing it again: its rows keep their numbers, so the corrections made on it still apply. Refused with
+    ConflictError when someone has loaded another file since."""
+    with _transaction(session, write=True):
+        study = _get_study(session, study_id, lock=True)
+        current = _current_source_id(session, study_id)
+        row = session.get_one(DemandSourceRow, current) if current is not None else None
+        if row is None or row.id != source_id:
+            raise ConflictError(
+                f"{_who(row.created_by) if row else 'Someone'} loaded another demand file into this study "
+                f"since you opened it; nothing was changed.",
+                author=row.created_by if row else "", at=row.created_at if row else None, version=0)
+        row.mapping = _check_json(dict(mapping or {}), "column mapping")
+        row.date_order, row.sheet, row.header_row, row.catalogue_text = date_order, sheet, header_row, catalogue_text
+        _touch(study)
+        session.flush()
+        return _source(row)
+
+
 def current_demand_source(session: Session, study_id: int) -> DemandSource | None:
     with _transaction(session, write=False):
         _get_study(session, study_id)

@@ -10,15 +10,16 @@ import pandas as pd
 import streamlit as st
 
 from workbench import charts, spc
-from workbench.app import flow_state, state
-from workbench.flow.model import MapFileError, ProcessMap, load_map, to_yaml
+from workbench.app import flow_state, state, study
+from workbench.flow.model import MapFileError, ProcessMap, to_yaml
 from workbench.flow.validate import has_errors, validate_map
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 from workbench.sim import metrics
 from workbench.sim.compare import Comparison, compare, label
+from workbench.sim.snapshot import snapshot
+from workbench.store import studies
 
-EDITOR_OPTION = "Open in the Flow editor (unsaved): "
-DEFAULT_MAPS = ("housing_repairs_standard_work.yaml", "housing_repairs_worker_led.yaml")
+DEFAULT_DESIGNS = ("standard-work", "worker-led")
 PERCENT = {"one_stop_share", "value_step_share", "flow_efficiency"}
 
 
@@ -36,16 +37,34 @@ def _remember(key: str, result: Comparison) -> None:
 
 
 def _designs() -> dict[str, ProcessMap]:
+    """The study's maps by name, as last saved (every edit on the Flow page is saved at once)."""
     options: dict[str, ProcessMap] = {}
-    for f in flow_state.map_files():
+    for v in study.call(studies.list_maps, study.require().id):
         try:
-            options[f.name] = load_map(f)
+            options[v.name] = flow_state._parsed(v.yaml_text, v.name)
         except MapFileError:
             continue
-    w = flow_state.working()
-    if w is not None and (w.unsaved or w.origin is None):
-        options[EDITOR_OPTION + w.map.name] = w.map
     return options
+
+
+def _default(designs: dict[str, ProcessMap]) -> list[str]:
+    picked = [next((n for n, m in designs.items() if m.design == d), None) for d in DEFAULT_DESIGNS]
+    picked = [n for n in picked if n]
+    return picked if len(picked) == 2 else list(designs)[:2]
+
+
+def _first_day(frame: pd.DataFrame) -> pd.Timestamp:
+    return frame["received_at"].min().normalize() if len(frame) else pd.Timestamp("2026-01-05")
+
+
+def _keep(current: studies.Study, result: Comparison, frame: pd.DataFrame, settings: dict[str, object]) -> None:
+    """Store the comparison in the study (for the dashboard and exports) unless the latest one is the same."""
+    latest = study.call(studies.latest_comparison_run, current.id)
+    if latest is not None and latest.settings.get("key") == settings["key"]:
+        return
+    clean = json.loads(json.dumps(settings, default=str))
+    study.call(studies.save_comparison_run, current.id, clean, snapshot(result, _first_day(frame)), study.author())
+    st.toast("Comparison saved in the study: the dashboard shows it.", icon=":material/cloud_done:")
 
 
 def _fmt(key: str, value: float) -> str:
@@ -107,14 +126,14 @@ def _settings(chosen: list[str], designs: dict[str, ProcessMap]) -> dict[str, ob
 
 
 def _key(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, settings: dict[str, object]) -> str:
-    parts = [to_yaml(designs[n]) for n in chosen] + [repr(src.key()), repr(tuple(state.corrections())),
+    parts = [to_yaml(designs[n]) for n in chosen] + [repr(src.key()), repr(tuple(state.corrections(src))),
                                                       json.dumps(settings, sort_keys=True, default=str)]
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def _run(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, settings: dict[str, object]
          ) -> Comparison:
-    frame = state.view(src, state.corrections()).frame
+    frame = state.view(src, state.corrections(src)).frame
     catalogue = state._catalogue(src)
     bar = st.progress(0.0, text="Starting…")
     result = compare([designs[n] for n in chosen], frame, catalogue=catalogue, weeks=settings["weeks"],
@@ -202,17 +221,15 @@ def render() -> None:
     st.title("Compare designs")
     st.caption("What would happen to our demand under each design? The same demands, with the same random "
                "draws where designs share a step, so differences come from the designs.")
+    current = study.require()
     designs = _designs()
     if not designs:
-        st.info("No process maps found: create one on the Flow page.")
+        st.info("This study has no process maps yet: create or add one on the Flow page.")
         return
     names = list(designs)
-    default = [n for n in DEFAULT_MAPS if n in names] or names[:2]
-    chosen = st.multiselect("Designs", names, default=default, key="cmp_designs",
-                            format_func=lambda n: f"{designs[n].name} ({n})" if not n.startswith(EDITOR_OPTION)
-                            else n)
-    src = state.active_source()
-    frame = state.view(src, state.corrections()).frame
+    chosen = st.multiselect("Designs", names, default=_default(designs), key=f"cmp_designs_{current.id}")
+    src = state.require_source()
+    frame = state.view(src, state.corrections(src)).frame
     st.caption(f"Demand: **{src.name}**, {len(frame):,} demands (change it on the Demand page).")
     broken = [n for n in chosen if has_errors(validate_map(designs[n]))]
     if broken:
@@ -229,6 +246,7 @@ def render() -> None:
     if result is None and (run or first_visit):
         result = _run(chosen, designs, src, settings)
         _remember(key, result)
+        _keep(current, result, frame, {**settings, "designs": chosen, "demand": src.name, "key": key})
     if result is not None:
         st.session_state["cmp_last"] = key
     elif st.session_state.get("cmp_last") in _results():
@@ -241,8 +259,7 @@ def render() -> None:
                "seed " + str(result.seed) + "; brackets are 95% intervals over replications.")
     st.table(_side_by_side(result), hide_index=True, border="horizontal")
     _charts(result)
-    first_day = frame["received_at"].min().normalize() if len(frame) else pd.Timestamp("2026-01-05")
-    _capability(result, first_day)
+    _capability(result, _first_day(frame))
     _details(result)
     _downloads(result, key)
 

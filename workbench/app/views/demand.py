@@ -9,11 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from workbench import charts, schema
-from workbench.app import state
+from workbench.app import state, study
 from workbench.demand import analysis
 from workbench.demand.catalogue import CatalogueError
 from workbench.demand.corrections import Correction, CorrectionError, apply_corrections
 from workbench.demand.load import DATE_ORDERS, DemandFileError, suggest_mapping
+from workbench.store import studies
+from workbench.store.studies import ConflictError, StoreError
 
 NOT_IN_FILE = "(not in the file)"
 ORDER_LABELS = {"auto": "Work it out", "day-first": "Day first (31/01/2026)", "month-first": "Month first (01/31/2026)"}
@@ -27,40 +29,57 @@ def _pct(x: float | None) -> str:
 # ------------------------------------------------------------------------------------------- loading
 
 
-def _catalogue_choice(src_is_sample: bool) -> tuple[str | None, str | None]:
+def _catalogue_choice(current: state.Source | None, new_file: bool) -> tuple[str | None, str | None]:
+    """The catalogue to read the demand with: an upload, the one stored with the study, or the sample's."""
     st.markdown("**Demand-type catalogue** (which types are value and which are failure)")
     upload = st.file_uploader("Upload a catalogue (YAML)", type=["yaml", "yml"], key="catalogue_upload")
     if upload is not None:
         return upload.getvalue().decode("utf-8-sig", errors="replace"), upload.name
-    use_sample = st.checkbox("Use the housing repairs sample catalogue", value=src_is_sample,
-                             key="use_sample_catalogue")
-    if use_sample:
-        sample = state.sample_source()
+    sample = state.sample_source()
+    stored = current.catalogue_text if current else None
+    if stored and stored != sample.catalogue_text:
+        if st.checkbox("Use the catalogue stored with this study", value=True, key="use_stored_catalogue"):
+            return stored, "catalogue.yaml"
+        return None, None
+    default = not new_file and stored is not None and stored == sample.catalogue_text
+    if st.checkbox("Use the housing repairs sample catalogue", value=default, key="use_sample_catalogue"):
         return sample.catalogue_text, sample.catalogue_name
     return None, None
 
 
+def _new_upload() -> object | None:
+    """The file in the upload box, unless it is the one this session already stored in the study."""
+    uploaded = st.file_uploader(
+        "Upload a demand sample (CSV or Excel)", type=["csv", "txt", "tsv", "xlsx"], key="demand_upload",
+        help="Any column names: you can say which column is which below. Up to 200 MB.")
+    if uploaded is None or st.session_state.get("demand_upload_stored") == uploaded.file_id:
+        return None
+    return uploaded
+
+
 def _data_panel() -> None:
-    """Upload, mapping and reading options. Only a load that works replaces what is on screen."""
+    """Upload, mapping and reading options. Only a load that works replaces what is on screen, and it is
+    stored in the study at once."""
     current = state.active_source()
-    with st.expander("Data: use the sample or upload your own demand", expanded=not current.is_sample):
+    with st.expander("Data: use the sample or upload your own demand",
+                     expanded=current is None or not current.is_sample):
         left, right = st.columns([3, 2])
         with left:
-            uploaded = st.file_uploader(
-                "Upload a demand sample (CSV or Excel)", type=["csv", "txt", "tsv", "xlsx"], key="demand_upload",
-                help="Any column names: you can say which column is which below. Up to 200 MB.")
-            if st.button("Back to the sample data", disabled=current.is_sample):
+            uploaded = _new_upload()
+            if st.button("Use the sample data", disabled=current is not None and current.is_sample):
                 state.set_active(state.sample_source())
+                st.session_state["demand_saved"] = "The sample data is now this study's demand."
                 st.rerun()
         with right:
-            catalogue_text, catalogue_name = _catalogue_choice(current.is_sample if uploaded is None else False)
+            catalogue_text, catalogue_name = _catalogue_choice(current, uploaded is not None)
 
         if uploaded is None:
+            if current is None:
+                st.info("This study has no demand data yet: upload a file, or use the sample data.")
+                return
             candidate = dataclasses.replace(current, catalogue_text=catalogue_text, catalogue_name=catalogue_name)
         else:
-            same_file = not current.is_sample and current.name == uploaded.name and \
-                current.data == uploaded.getvalue()
-            candidate = current if same_file else state.Source(uploaded.name, uploaded.getvalue())
+            candidate = state.Source(uploaded.name, uploaded.getvalue())  # type: ignore[attr-defined]
             candidate = dataclasses.replace(candidate, catalogue_text=catalogue_text, catalogue_name=catalogue_name)
 
         candidate = _mapping_panel(candidate)
@@ -72,10 +91,18 @@ def _data_panel() -> None:
             with st.spinner("Reading the demand…"):
                 state.load(candidate)
         except (DemandFileError, CatalogueError) as exc:
-            st.error(f"{exc}\n\nStill showing: {current.name}.", icon="⚠️")
+            still = f"\n\nStill showing: {current.name}." if current else ""
+            st.error(f"{exc}{still}", icon="⚠️")
             return
-        if candidate.key() != current.key():
-            state.set_active(candidate)
+        if current is None or candidate.key() != current.key():
+            try:
+                state.set_active(candidate)
+            except StoreError as exc:
+                st.error(str(exc), icon="⚠️")
+                return
+            if uploaded is not None:
+                st.session_state["demand_upload_stored"] = uploaded.file_id  # type: ignore[attr-defined]
+            st.session_state["demand_saved"] = f"Saved in the study: {candidate.name}, read as shown."
             st.rerun()
 
 
@@ -272,23 +299,68 @@ def _words(view: state.DemandView, src: state.Source) -> None:
             schema.FAILURE_CAUSE: st.column_config.SelectboxColumn("Failure cause", options=cause_options),
         })
     changes = _changes(editable, edited)
+    seen_key = f"correction_versions_{src.source_id}"
     if changes:
         try:
             apply_corrections(frame, changes, catalogue)
         except CorrectionError as exc:
             st.error(str(exc))
         else:
-            state.corrections().extend(changes)
+            _save_corrections(src, changes, editable, st.session_state.get(seen_key, {}))
             st.session_state["editor_version"] = version + 1
             st.rerun()
-    made = state.corrections()
-    if made:
-        c1, c2 = st.columns([4, 1])
-        c1.success(f"{len(made)} correction(s) applied; the charts include them.", icon="✅")
-        if c2.button("Undo last correction"):
-            made.pop()
-            st.session_state["editor_version"] = version + 1
-            st.rerun()
+    # what this page shows now is what the next correction is made from
+    st.session_state[seen_key] = study.call(studies.correction_versions, study.require().id, src.source_id)
+    _saved_status(src)
+
+
+def _save_corrections(src: state.Source, changes: list[Correction], shown: pd.DataFrame,
+                      seen: dict[tuple[int, str], int]) -> None:
+    """Write each correction at once, from the version the page showed; a clash is reported, not forced."""
+    current = study.require()
+    shown_by_row = shown.set_index(schema.ROW)
+    saved, refused = 0, []
+    for c in changes:
+        before = shown_by_row.at[c.row, c.field] if c.row in shown_by_row.index else None
+        try:
+            study.call(studies.add_correction, current.id, c.row, c.field, c.value, study.author(),
+                       seen.get((c.row, c.field), 0), before=None if pd.isna(before) else str(before),
+                       source_id=src.source_id)
+            saved += 1
+        except ConflictError as exc:
+            refused.append(str(exc))
+        except StoreError as exc:
+            refused.append(str(exc))
+    if saved:
+        st.session_state["demand_saved"] = f"Saved {saved} correction(s) in the study."
+    if refused:
+        st.session_state["demand_conflicts"] = refused
+
+
+def _saved_status(src: state.Source) -> None:
+    current = study.require()
+    log = study.call(studies.correction_log, current.id, src.source_id)
+    for message in st.session_state.pop("demand_conflicts", []):
+        st.error(message, icon=":material/sync_problem:")
+    if not log:
+        return
+    last = log[-1]
+    who = last.author or "someone"
+    c1, c2 = st.columns([4, 1])
+    c1.success(f"Saved: {len(log)} correction(s) in this study, the charts include them. Latest: row {last.row} "
+               f"by {who} at {last.created_at:%H:%M} UTC, {last.created_at:%d %b}.", icon=":material/cloud_done:")
+    mine = [r for r in log if r.author == study.author()]
+    if c2.button("Undo my last correction", disabled=not mine):
+        undo = mine[-1]
+        try:
+            study.call(studies.add_correction, current.id, undo.row, undo.field, undo.before or "",
+                       study.author(), undo.version, source_id=src.source_id)
+        except StoreError as exc:
+            st.session_state["demand_conflicts"] = [str(exc)]
+        else:
+            st.session_state["demand_saved"] = f"Undone: row {undo.row} is back to '{undo.before or ''}'."
+        st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
+        st.rerun()
 
 
 def _changes(before: pd.DataFrame, after: pd.DataFrame) -> list[Correction]:
@@ -302,7 +374,7 @@ def _changes(before: pd.DataFrame, after: pd.DataFrame) -> list[Correction]:
 
 
 def _downloads(view: state.DemandView, src: state.Source) -> None:
-    csv_bytes, xlsx_bytes = state.downloads(src.key(), tuple(state.corrections()), src)
+    csv_bytes, xlsx_bytes = state.downloads(src.key(), tuple(state.corrections(src)), src)
     stem = src.name.rsplit(".", 1)[0].replace(" ", "_").lower()
     st.markdown("The cleaned, classified demand, with your corrections. Safe to open in Excel.")
     c1, c2 = st.columns(2)
@@ -316,11 +388,18 @@ def _downloads(view: state.DemandView, src: state.Source) -> None:
 def render() -> None:
     st.title("Demand")
     st.caption("What do customers ask of us, and how much of it is caused by our own failures?")
+    current = study.require()
     _data_panel()
+    saved = st.session_state.pop("demand_saved", None)
+    if saved:
+        st.toast(saved, icon=":material/cloud_done:")
     src = state.active_source()
+    if src is None:
+        return
     loaded = state.load(src)
-    view = state.view(src, state.corrections())
+    view = state.view(src, state.corrections(src))
     st.subheader(src.name + (" (sample)" if src.is_sample else ""))
+    st.caption(f"Study: **{current.name}**")
     _report(loaded.report, loaded.set_aside_rows)
     _tiles(view)
     tabs = st.tabs(["Overview", "Demand types", "Over time", "Handling", "Customers' words", "Download"])

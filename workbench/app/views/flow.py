@@ -8,13 +8,14 @@ import re
 import pandas as pd
 import streamlit as st
 
-from workbench.app import flow_state, state
+from workbench.app import flow_state, state, study
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.flow import tables as flow_tables
 from workbench.flow.diagram import to_dot
 from workbench.flow.expected import FlowError, demand_mix, expect_mix
 from workbench.flow.model import RESOLVED, WORK_KINDS, MapFileError, ProcessMap
 from workbench.flow.validate import has_errors, validate_map
+from workbench.store import studies
 
 UNITS = ["days", "hours", "minutes"]
 
@@ -32,7 +33,7 @@ def _catalogue(m: ProcessMap) -> Catalogue | None:
         except CatalogueError as exc:
             st.warning(str(exc))
     src = state.active_source()
-    return state._catalogue(src)
+    return state._catalogue(src) if src else None
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -45,30 +46,36 @@ def _metrics(yaml_text: str, demand_key: tuple[object, ...], _m: ProcessMap, _mi
 
 
 def _chooser() -> None:
-    files = flow_state.map_files()
+    current = study.require()
+    stored = study.call(studies.list_maps, current.id)
+    names = [v.name for v in stored]
     w = flow_state.working()
-    names = [f.name for f in files]
+    now = w.name if w and w.name in names else None
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
-    current = w.origin.name if w and w.origin and w.origin.name in names else None
-    pick = c1.selectbox("Process map", names, index=names.index(current) if current else None,
-                        placeholder="Choose a map in process_maps/", key="flow_pick")
-    if c2.button("Open", disabled=pick is None or pick == current, width="stretch"):
-        try:
-            flow_state.open_file(flow_state.maps_dir() / pick)
-        except MapFileError as exc:
-            st.error(str(exc))
-        else:
-            st.rerun()
+    pick = c1.selectbox("Process map", names, index=names.index(now) if now else None,
+                        placeholder="Choose a map of this study", key=f"flow_pick_{now}")
+    if c2.button("Open", disabled=pick is None or pick == now, width="stretch"):
+        flow_state.open_study_map(pick)
+        st.rerun()
     if c3.button("New from template", width="stretch"):
-        flow_state.open_map(flow_tables.template())
+        flow_state.open_map(flow_tables.template(), "New from the template")
         st.rerun()
     if c4.button("Duplicate", disabled=w is None, width="stretch"):
-        copy = w.map.copy(name=f"Copy of {w.map.name}")
-        flow_state.open_map(copy)
+        flow_state.open_map(w.map.copy(name=f"Copy of {w.map.name}"), f"Duplicate of {w.name}")
         st.rerun()
-    with st.expander("Upload a map (YAML)"):
-        upload = st.file_uploader("Process map", type=["yaml", "yml"], key="flow_upload",
-                                  label_visibility="collapsed")
+    with st.expander("Add a map from process_maps/ or upload one (YAML)"):
+        files = flow_state.map_files()
+        f1, f2 = st.columns([3, 1], vertical_alignment="bottom")
+        chosen = f1.selectbox("A map in process_maps/", [f.name for f in files], index=None,
+                              placeholder="Choose a file", key="flow_file_pick")
+        if f2.button("Add to the study and open", disabled=chosen is None, width="stretch"):
+            try:
+                flow_state.open_file(flow_state.maps_dir() / chosen)
+            except (MapFileError, OSError) as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+        upload = st.file_uploader("Upload a map", type=["yaml", "yml"], key="flow_upload")
         if upload is not None and st.session_state.get("flow_uploaded") != upload.file_id:
             st.session_state["flow_uploaded"] = upload.file_id
             try:
@@ -77,6 +84,44 @@ def _chooser() -> None:
                 st.error(f"{exc} The map on screen is unchanged.")
             else:
                 st.rerun()
+
+
+def _messages() -> None:
+    conflict = st.session_state.pop("flow_conflict", None)
+    if conflict:
+        st.error(conflict, icon=":material/sync_problem:")
+    merged = st.session_state.pop("flow_merged", None)
+    if merged:
+        st.info(f"Someone else changed this map at the same time; both sets of changes are kept. {merged}",
+                icon=":material/merge:")
+    saved = st.session_state.pop("flow_saved", None)
+    if saved:
+        st.toast(saved, icon=":material/cloud_done:")
+
+
+def _versions(w: flow_state.Working) -> None:
+    """Every saved version: who, when, what changed; compare two; restore an old one as the newest."""
+    if w.study_id is None or w.name is None:
+        return
+    versions = study.call(studies.list_map_versions, w.study_id, w.name)
+    with st.expander(f"Versions of this map ({len(versions)})"):
+        table = pd.DataFrame([{"Version": v.version, "Saved": v.created_at.strftime("%d %b %Y %H:%M UTC"),
+                               "By": v.author or "–", "What changed": v.note} for v in reversed(versions)])
+        st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1), 300))
+        numbers = [v.version for v in versions]
+        if len(numbers) < 2:
+            return
+        c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+        a = c1.selectbox("Compare version", numbers, index=len(numbers) - 2, key=f"flow_diff_a_{w.name}")
+        b = c2.selectbox("with version", numbers, index=len(numbers) - 1, key=f"flow_diff_b_{w.name}")
+        lines = study.call(studies.diff_map_versions, w.study_id, w.name, a, b)
+        st.markdown("\n".join(f"- {line}" for line in lines) if lines else "No differences.")
+        old = [n for n in numbers if n != w.stored_version]
+        r1, r2 = st.columns([1, 2], vertical_alignment="bottom")
+        back = r1.selectbox("Restore version", old, index=len(old) - 1, key=f"flow_restore_pick_{w.name}")
+        if r2.button(f"Restore version {back} as the newest", key="flow_restore"):
+            flow_state.restore(back)
+            st.rerun()
 
 
 # --------------------------------------------------------------------------------------------- editing
@@ -259,7 +304,8 @@ def _per_type(per_type: pd.DataFrame) -> None:
 
 
 def _save(w: flow_state.Working) -> None:
-    st.subheader("Save")
+    st.subheader("Save a copy as a file")
+    st.caption("Every edit is already saved in the study. Save a copy to process_maps/ to share it as a file.")
     default = w.origin.stem if w.origin else re.sub(r"[^a-z0-9]+", "_", w.map.name.lower()).strip("_") or "map"
     c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
     stem = c1.text_input("File name in process_maps/", default, key=f"flow_save_name_{w.origin}")
@@ -298,14 +344,16 @@ def render() -> None:
     flow_state.ensure_open()
     _chooser()
     w = flow_state.ensure_open()
+    _messages()
     m = w.map
     catalogue = _catalogue(m)
     problems = validate_map(m, catalogue)
     head = f"{m.name}" + (f" · {m.design}" if m.design else "")
     st.subheader(head)
-    meta = [f"file: {w.origin.name}" if w.origin else "not saved yet"]
-    if w.unsaved:
-        meta.append("unsaved edits")
+    meta = [f"saved in the study as '{w.name}', version {w.stored_version}" if w.stored_version
+            else "not saved"]
+    if w.origin:
+        meta.append(f"file: {w.origin.name}")
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
     c1.caption(" · ".join(meta) + (f" · {m.description}" if m.description else ""))
     if c2.button("Undo last edit", disabled=not flow_state.can_undo(), width="stretch"):
@@ -313,17 +361,20 @@ def render() -> None:
         st.rerun()
     src = state.active_source()
     per_type, totals = pd.DataFrame(), {}
-    if not has_errors(problems):
-        frame = state.view(src, state.corrections()).frame
+    if not has_errors(problems) and src is not None:
+        made = state.corrections(src)
+        frame = state.view(src, made).frame
         mix = demand_mix(frame, catalogue)
         try:
-            per_type, totals = _metrics(w.yaml_text, (src.key(), tuple(state.corrections())), m, mix)
+            per_type, totals = _metrics(w.yaml_text, (src.key(), tuple(made)), m, mix)
         except FlowError as exc:
             st.error(str(exc))
     if totals:
         st.caption(f"Expected per demand for the {int(totals['demands']):,} demands of **{src.name}** "
                    "(exact expectations; unlimited staff, so no queueing).")
         _tiles(totals)
+    elif src is None:
+        st.info("Load this study's demand on the Demand page to see this design's flow metrics.")
     else:
         st.info("Fix the problems below to see this design's flow metrics.")
     st.graphviz_chart(to_dot(m, problems), width="stretch")
@@ -334,6 +385,7 @@ def render() -> None:
     if totals:
         with st.expander("Flow metrics per demand type"):
             _per_type(per_type)
+    _versions(w)
     with st.expander("YAML"):
         st.code(w.yaml_text, language="yaml", line_numbers=True)
     _save(w)

@@ -1,0 +1,112 @@
+"""The study the pages work on, who is working, and the connection to the store.
+
+The current study is kept in the URL (`?study=<id>`), so a refresh or a bookmark opens the same study. Every
+store call opens a short session of its own (one transaction per call, see workbench.store.studies): a page
+never holds a database object across reruns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from workbench.store import db, sample, studies
+
+T = TypeVar("T")
+STUDY_KEY = "study_id"
+AUTHOR_KEY = "author"
+
+
+@st.cache_resource(show_spinner="Opening the study database…")
+def _engine(url: str) -> Engine:
+    """One engine per database for the whole server; migrations and the sample study on first use."""
+    engine = db.engine_for(url)
+    db.migrate(engine)
+    with db.sessions(engine)() as session:
+        sample.ensure_sample_study(session)
+    return engine
+
+
+def engine() -> Engine:
+    return _engine(db.database_url())
+
+
+def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run one store API call in a session of its own."""
+    with db.sessions(engine())() as session:
+        return fn(session, *args, **kwargs)
+
+
+def session() -> Session:
+    return db.sessions(engine())()
+
+
+def author() -> str:
+    return st.session_state.get(AUTHOR_KEY, "")
+
+
+def _from_url() -> int | None:
+    raw = st.query_params.get("study")
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def current(*, fallback: bool = True) -> studies.Study | None:
+    """The study in the URL, else the one this session last used, else (with `fallback`) the first listed."""
+    wanted = _from_url() or st.session_state.get(STUDY_KEY)
+    found = None
+    if wanted is not None:
+        try:
+            found = call(studies.get_study, int(wanted))
+        except studies.NotFoundError:
+            found = None
+    if found is None and not fallback:
+        return None
+    if found is None:
+        listed = call(studies.list_studies)
+        found = listed[0] if listed else None
+    if found is not None:
+        use(found.id)
+    return found
+
+
+def use(study_id: int) -> None:
+    st.session_state[STUDY_KEY] = study_id
+    if st.query_params.get("study") != str(study_id):
+        st.query_params["study"] = str(study_id)
+
+
+def require() -> studies.Study:
+    """The current study, or a message and a stop when there is none (every study deleted)."""
+    found = current()
+    if found is None:
+        st.info("There is no study yet: create one on the Studies page.", icon=":material/info:")
+        st.stop()
+    assert found is not None
+    return found
+
+
+def sidebar() -> None:
+    """Which study, and who is working (their name goes with every saved change)."""
+    listed = call(studies.list_studies)
+    found = current()
+    with st.sidebar:
+        if listed and found is not None:
+            ids = [s.id for s in listed]
+            if found.id not in ids:  # an archived study opened by link
+                listed = [found, *listed]
+                ids = [found.id, *ids]
+            names = {s.id: s.name for s in listed}
+            pick = st.selectbox("Study", ids, index=ids.index(found.id), format_func=names.get,
+                                key=f"sidebar_study_{found.id}")
+            if pick != found.id:
+                use(pick)
+                st.rerun()
+        st.text_input("Your name", key=AUTHOR_KEY, placeholder="so others see who changed what",
+                      help="Saved with every correction and map change you make.")

@@ -1,0 +1,108 @@
+"""Managers' dashboard: a study's demand picture and its latest comparison, read-only, from what is stored.
+
+Opened by a link (`?view=dashboard&study=<id>`) it shows nothing else: no navigation, no editing. It never
+runs a simulation: the comparison is the snapshot saved when the team ran it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workbench import charts, spc
+from workbench.app import state, study
+from workbench.demand import analysis
+from workbench.sim.snapshot import Snapshot
+from workbench.store import studies
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{x:.0%}"
+
+
+def _link(study_id: int) -> str:
+    base = ""
+    try:
+        base = str(st.context.url or "").split("?")[0].rstrip("/")
+        base = base.removesuffix("/dashboard")
+    except Exception:  # noqa: BLE001 - the link is a convenience; the page works without it
+        base = ""
+    return f"{base}/dashboard?view=dashboard&study={study_id}"
+
+
+def _demand(found: studies.Study) -> None:
+    src = state.active_source()
+    if src is None:
+        st.info("This study has no demand data yet.")
+        return
+    view = state.view(src, state.corrections(src))
+    h = view.headline
+    st.subheader("Demand")
+    st.caption(f"{src.name}: {h.total:,} demands from {h.first} to {h.last}, with the team's "
+               f"corrections.")
+    tiles = st.columns(4)
+    tiles[0].metric("Demands", f"{h.total:,}")
+    tiles[1].metric("Failure demand share", _pct(h.failure_share),
+                    help="Failure demand as a share of classified demand (value + failure)")
+    tiles[2].metric("Not yet classified", f"{h.unclassified:,}")
+    tiles[3].metric("Resolved at first contact", _pct(h.one_stop_share))
+    left, right = st.columns(2)
+    left.altair_chart(charts.nature_bar(view.shares), width="stretch")
+    right.altair_chart(charts.touchpoint_chart(view.touchpoints), width="stretch")
+    st.altair_chart(charts.pareto_chart(view.types), width="stretch")
+    share = analysis.behaviour(view.weekly, "failure_share")
+    st.altair_chart(charts.xmr_chart(share, "Failure demand share per week", "Failure share", percent=True),
+                    width="stretch")
+
+
+def _comparison(found: studies.Study) -> None:
+    st.subheader("Designs compared")
+    run = study.call(studies.latest_comparison_run, found.id)
+    if run is None or "table" not in run.summary:
+        st.info("No comparison of designs has been run in this study yet.")
+        return
+    snap = Snapshot(run.summary)
+    who = f" by {run.author}" if run.author else ""
+    st.caption(f"Latest comparison, run{who} on {run.created_at:%d %b %Y at %H:%M} UTC: "
+               f"{snap.data.get('weeks', 0):g} weeks, {snap.data.get('replications', 1)} replication(s).")
+    if snap.headline:
+        st.success(snap.headline, icon=":material/campaign:")
+    table = snap.table()
+    names = snap.designs
+    wide = table.pivot_table(index="label", columns="design", values="mean", sort=False)[names]
+    st.dataframe(wide.reset_index().rename(columns={"label": "Measure"}), hide_index=True, width="stretch",
+                 column_config={n: st.column_config.NumberColumn(n, format="%.2f") for n in names})
+    distribution = snap.e2e_distribution()
+    if len(distribution):
+        st.altair_chart(charts.e2e_ecdf_chart(distribution, names), width="stretch")
+    st.markdown("**Capability charts**: end-to-end days of the needs met each day. Points inside the limits are "
+                "what the design will predictably deliver.")
+    cols = st.columns(max(len(names), 1))
+    for col, name in zip(cols, names, strict=False):
+        capability = snap.capability(name)
+        if capability.empty:
+            continue
+        col.altair_chart(charts.xmr_chart(capability, f"Capability: {name}", "End-to-end days",
+                                          period_label="Day"), width="stretch")
+        col.caption(f"Average {capability[spc.CENTRE].iloc[-1]:.1f} days; a day's average is predictably "
+                    f"between {capability[spc.LOWER].iloc[-1]:.1f} and {capability[spc.UPPER].iloc[-1]:.1f}.")
+
+
+def render() -> None:
+    found = study.current(fallback=st.query_params.get("view") != "dashboard")
+    if found is None:
+        st.title("Dashboard")
+        st.info("There is no such study: the link may be old, or the study was deleted.")
+        return
+    st.title(found.name)
+    if found.description:
+        st.caption(found.description)
+    if st.query_params.get("view") != "dashboard":
+        st.markdown("A read-only view for managers. Share this link: it opens this dashboard on its own.")
+        st.code(_link(found.id), language=None)
+    _demand(found)
+    _comparison(found)
+    st.caption(f"Last changed {found.updated_at:%d %b %Y at %H:%M} UTC. Read-only: changes are made by the team "
+               "in Workbench.")
+
+
+render()

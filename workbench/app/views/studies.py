@@ -1,0 +1,143 @@
+"""Studies page: list, open, create, rename, archive, delete, export and import studies."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from workbench.app import state, study
+from workbench.store import archive, studies
+from workbench.store.studies import StoreError
+
+
+def _overview(include_archived: bool) -> pd.DataFrame:
+    rows = []
+    for s in study.call(studies.list_studies, include_archived):
+        src = study.call(studies.current_demand_source, s.id)
+        rows.append({"Study": s.name, "Demand file": src.name if src else "–",
+                     "Corrections": len(study.call(studies.correction_log, s.id)),
+                     "Maps": len(study.call(studies.list_maps, s.id)),
+                     "Comparisons": "yes" if study.call(studies.latest_comparison_run, s.id) else "–",
+                     "Last changed": s.updated_at.strftime("%d %b %Y %H:%M UTC"),
+                     "Archived": "archived" if s.archived else "", "id": s.id})
+    return pd.DataFrame(rows)
+
+
+def _create() -> None:
+    with st.form("study_create", clear_on_submit=True):
+        st.markdown("**New study**")
+        name = st.text_input("Name", placeholder="e.g. Repairs redesign, spring 2027")
+        description = st.text_area("What it is about", height=68)
+        start = st.radio("Start with", ["The sample demand and maps", "Nothing: I will upload our demand"],
+                         horizontal=True)
+        if st.form_submit_button("Create the study", type="primary"):
+            try:
+                made = study.call(studies.create_study, name, description)
+            except (StoreError, ValueError) as exc:
+                st.error(str(exc))
+                return
+            study.use(made.id)
+            if start.startswith("The sample"):
+                sample = state.sample_source()
+                study.call(studies.set_demand_source, made.id, sample.name, sample.data,
+                           catalogue_text=sample.catalogue_text, author=study.author())
+                from workbench.app import flow_state
+
+                for f in flow_state.map_files():
+                    try:
+                        flow_state.add_file_to_study(made.id, f)
+                    except Exception as exc:  # noqa: BLE001 - one unreadable map must not stop the rest
+                        st.warning(f"{f.name} was not added: {exc}")
+            st.session_state["studies_message"] = f"Created '{made.name}'. It is now the open study."
+            st.rerun()
+
+
+def _manage(current: studies.Study) -> None:
+    st.markdown(f"**The open study: {current.name}**")
+    c1, c2 = st.columns(2)
+    with c1.form(f"study_rename_{current.id}"):
+        new_name = st.text_input("Rename to", current.name)
+        if st.form_submit_button("Rename"):
+            try:
+                study.call(studies.rename_study, current.id, new_name)
+            except (StoreError, ValueError) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["studies_message"] = f"Renamed to '{new_name.strip()}'."
+                st.rerun()
+    with c2:
+        label = "Bring back from the archive" if current.archived else "Archive (hide from the list)"
+        if st.button(label, key="study_archive"):
+            study.call(studies.archive_study, current.id, not current.archived)
+            st.session_state["studies_message"] = (f"'{current.name}' is back in the list." if current.archived
+                                                   else f"'{current.name}' is archived: nothing is deleted.")
+            st.rerun()
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "_", current.name).strip("_") or "study"
+        st.download_button("Export the study (zip)", lambda: study.call(archive.export_study, current.id),
+                           file_name=f"{stem}.zip", mime="application/zip", icon=":material/download:",
+                           help="Demand file, corrections, maps with every version and comparisons: CSV, YAML "
+                                "and JSON that open without Workbench.")
+    with st.expander("Delete this study"):
+        st.warning(f"Deleting removes '{current.name}' and everything in it: its demand, corrections, maps and "
+                   "comparisons. There is no undo. Export it first if you may want it back.")
+        typed = st.text_input("Type the study's name to confirm", key=f"study_delete_confirm_{current.id}")
+        if st.button("Delete for ever", type="primary", disabled=typed.strip() != current.name,
+                     key="study_delete"):
+            study.call(studies.delete_study, current.id)
+            st.session_state.pop(study.STUDY_KEY, None)
+            st.query_params.pop("study", None)
+            st.session_state["studies_message"] = f"Deleted '{current.name}'."
+            st.rerun()
+
+
+def _import() -> None:
+    st.markdown("**Import a study** exported from Workbench (a zip)")
+    upload = st.file_uploader("Study zip", type=["zip"], key="study_import", label_visibility="collapsed")
+    if upload is None or st.session_state.get("study_imported") == upload.file_id:
+        return
+    try:
+        made = study.call(archive.import_study, upload.getvalue(), author=study.author())
+    except (StoreError, ValueError) as exc:
+        st.error(f"{upload.name}: {exc} Nothing was changed.")
+        return
+    st.session_state["study_imported"] = upload.file_id
+    study.use(made.id)
+    st.session_state["studies_message"] = f"Imported '{made.name}'. It is now the open study."
+    st.rerun()
+
+
+def render() -> None:
+    st.title("Studies")
+    st.caption("A study is one piece of improvement work: its demand, the team's corrections, its process maps "
+               "with every version, and its comparisons. Everything is saved as you work.")
+    message = st.session_state.pop("studies_message", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+    show_archived = st.toggle("Show archived studies", key="studies_archived")
+    table = _overview(show_archived)
+    current = study.current()
+    if len(table):
+        st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
+        ids = table["id"].tolist()
+        names = dict(zip(table["id"], table["Study"], strict=True))
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        pick = c1.selectbox("Open a study", ids, format_func=names.get,
+                            index=ids.index(current.id) if current and current.id in ids else 0,
+                            key="studies_open_pick")
+        if c2.button("Open", disabled=current is not None and pick == current.id, width="stretch"):
+            study.use(pick)
+            st.rerun()
+    else:
+        st.info("No studies yet: create one below.")
+    if current is not None:
+        _manage(current)
+    left, right = st.columns(2)
+    with left:
+        _create()
+    with right:
+        _import()
+
+
+render()

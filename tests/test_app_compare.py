@@ -25,7 +25,7 @@ def _table(at: AppTest):  # noqa: ANN202
 
 def test_first_visit_runs_the_two_sample_designs_and_reads_out_a_headline(at: AppTest) -> None:
     chosen = next(m for m in at.multiselect if m.label == "Designs").value
-    assert chosen == ["housing_repairs_standard_work.yaml", "housing_repairs_worker_led.yaml"]
+    assert chosen == ["Housing repairs - as is", "Housing repairs - redesign"]  # the sample study's two maps
     headline = at.success[0].value
     assert "Housing repairs - redesign" in headline and "Housing repairs - as is" in headline
     assert "resolved at first contact" in headline

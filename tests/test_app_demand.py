@@ -35,7 +35,8 @@ def test_opens_on_the_sample_with_its_headline_figures(at: AppTest) -> None:
     assert metric(at, "Failure demand") == f"{exp.failure:,}"
     assert metric(at, "Not yet classified") == f"{exp.unclassified:,}"
     assert metric(at, "Failure demand share") == f"{exp.failure_share:.0%}"
-    assert any("Housing repairs sample" in h.value for h in at.subheader)
+    assert any("(sample)" in h.value for h in at.subheader)
+    assert any("Housing repairs sample" in c.value for c in at.caption)  # the sample study
     assert not at.error
 
 
@@ -114,7 +115,11 @@ def test_correcting_a_row_updates_the_headline(at: AppTest) -> None:
     counts[new] += 1
     assert metric(at, "Failure demand") == f"{counts['failure']:,}"
     assert metric(at, "Value demand") == f"{counts['value']:,}"
-    assert any("1 correction" in s.value for s in at.success)
-    # undo puts it back
-    next(b for b in at.button if b.label == "Undo last correction").click().run()
+    assert any("Saved: 1 correction(s)" in s.value for s in at.success)
+    # a new session (a refresh, another person) finds it saved in the study
+    fresh = AppTest.from_file(APP, default_timeout=90)
+    fresh.run()
+    assert metric(fresh, "Failure demand") == f"{counts['failure']:,}"
+    # undo puts it back, as a new correction (history is kept)
+    next(b for b in at.button if b.label == "Undo my last correction").click().run()
     assert metric(at, "Failure demand") == f"{exp.failure:,}"

@@ -61,9 +61,15 @@ def test_editing_a_steps_role_removes_the_hand_offs_and_can_be_undone(at: AppTes
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert metric(at, "Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
-    assert any("unsaved edits" in c.value for c in at.caption)
+    assert any("version 2" in c.value for c in at.caption)  # saved in the study at once
+    # a new session (a refresh) opens the map as saved
+    fresh = AppTest.from_file(APP, default_timeout=90)
+    fresh.run()
+    fresh.switch_page("views/flow.py").run()
+    assert metric(fresh, "Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
     next(b for b in at.button if b.label == "Undo last edit").click().run()
     assert metric(at, "Hand-offs") == f"{SMALL_HANDOFFS:.2f}"
+    assert any("version 3" in c.value for c in at.caption)  # the undo is a version too
 
 
 def test_the_step_form_changes_a_step(at: AppTest) -> None:
@@ -105,9 +111,9 @@ def test_save_writes_a_valid_file_and_asks_before_overwriting(at: AppTest, folde
 def test_a_map_with_errors_opens_and_lists_them_with_lines(at: AppTest, folder: Path) -> None:
     (folder / "broken.yaml").write_text(BROKEN_MAP, encoding="utf-8")
     at.run()
-    pick = next(s for s in at.selectbox if s.label == "Process map")
+    pick = next(s for s in at.selectbox if s.label == "A map in process_maps/")
     pick.set_value("broken.yaml").run()
-    next(b for b in at.button if b.label == "Open").click().run()
+    next(b for b in at.button if b.label == "Add to the study and open").click().run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "nowhere" in errors and f"line {BROKEN_LINE}" in errors

@@ -208,6 +208,22 @@ def save(path: Path) -> None:
     w.origin, w.saved_text = path, w.yaml_text
 
 
+TABLES = ("steps", "routes", "roles", "entry", "failure_demand")
+
+
+def form_key(w: Working) -> str:
+    return f"flow_step_form_apply_{w.version}"
+
+
+def _pending(w: Working) -> bool:
+    """Whether this rerun carries an edit made in the tables or the step form of the map on screen."""
+    for table in TABLES:
+        delta = st.session_state.get(f"flow_{table}_{w.version}")
+        if isinstance(delta, dict) and any(delta.get(k) for k in ("edited_rows", "added_rows", "deleted_rows")):
+            return True
+    return bool(st.session_state.get(form_key(w)))
+
+
 def ensure_open() -> Working:
     """The map on screen, re-read from the study at every rerun (so a refresh or another person's save shows
     what is stored); at first the study's first map, else a template added to the study."""
@@ -219,7 +235,9 @@ def ensure_open() -> Working:
         except StoreError:
             latest = None
         if latest is not None:
-            if latest.version != w.stored_version:  # someone else saved it since this page last looked
+            # someone else saved it since this page last looked: show theirs, unless an edit made on the
+            # older version is waiting to be saved (it is then saved from that version, i.e. merged or refused)
+            if latest.version != w.stored_version and not _pending(w):
                 _set(Working(_parsed(latest.yaml_text, w.name), latest.yaml_text, w.origin, w.saved_text,
                              study_id=current.id, name=w.name, stored_version=latest.version))
             w = working()

@@ -240,7 +240,7 @@ def _step_form(w: flow_state.Working, role_ids: list[str]) -> None:
         w_likely = c2.number_input("Wait likely", min_value=0.0, value=float(wt[1]))
         w_max = c3.number_input("Wait max", min_value=0.0, value=float(wt[2]))
         unit = c4.selectbox("Wait unit", UNITS, index=UNITS.index(step.wait.unit) if step.wait.unit in UNITS else 0)
-        if st.form_submit_button("Apply to step", type="primary"):
+        if st.form_submit_button("Apply to step", type="primary", key=flow_state.form_key(w)):
             new = m.copy()
             target = new.step(sid)
             assert target is not None

@@ -1,0 +1,218 @@
+"""Studies, map versions and the managers' dashboard through Streamlit's AppTest, on a database of the
+test's own (tests/conftest.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flow_fixtures import SMALL_HANDOFFS, SMALL_HANDOFFS_AFTER_ROLE_CHANGE, maps_folder
+from streamlit.testing.v1 import AppTest
+
+from workbench.flow.model import parse_map, to_yaml
+from workbench.store import db, studies
+from workbench.store.sample import SAMPLE_STUDY
+
+APP = str(Path(__file__).resolve().parent.parent / "workbench" / "app" / "main.py")
+
+
+def metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise AssertionError(f"no metric {label!r}; have {[m.label for m in at.metric]}")
+
+
+def button(at: AppTest, label: str):  # noqa: ANN201 - AppTest's element type
+    return next(b for b in at.button if b.label == label)
+
+
+def open_app(page: str | None = None, author: str = "", **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["author"] = author
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(f"views/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def store() -> studies.Session:  # type: ignore[name-defined]
+    return db.sessions(db.engine_for())()
+
+
+def sample_id() -> int:
+    with store() as s:
+        found = studies.find_study(s, SAMPLE_STUDY)
+        assert found is not None
+        return found.id
+
+
+@pytest.fixture
+def small_maps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = maps_folder(tmp_path)
+    monkeypatch.setenv("WORKBENCH_MAPS_DIR", str(folder))
+    return folder
+
+
+# ------------------------------------------------------------------------------------------ studies
+
+
+def test_first_start_creates_the_sample_study_with_its_maps() -> None:
+    at = open_app("studies")
+    with store() as s:
+        (only,) = studies.list_studies(s)
+        assert only.name == SAMPLE_STUDY
+        assert studies.current_demand_source(s, only.id).name == "housing_repairs_demand.csv"
+        assert sorted(v.name for v in studies.list_maps(s, only.id)) == [
+            "Housing repairs - as is", "Housing repairs - redesign"]
+    assert at.query_params["study"] == [str(only.id)]
+    assert at.dataframe[0].value["Study"].tolist() == [SAMPLE_STUDY]
+
+
+def test_create_rename_archive_and_delete_a_study() -> None:
+    at = open_app("studies", author="Ann")
+    form_name = next(t for t in at.text_input if t.label == "Name")
+    form_name.set_value("Repairs 2027")
+    next(r for r in at.radio if r.label == "Start with").set_value("Nothing: I will upload our demand")
+    next(b for b in at.button if b.label == "Create the study").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Created 'Repairs 2027'" in s.value for s in at.success)
+    with store() as s:
+        made = studies.find_study(s, "Repairs 2027")
+        assert made is not None and studies.current_demand_source(s, made.id) is None
+    assert at.query_params["study"] == [str(made.id)]  # it is now the open study
+    # the Demand page of an empty study asks for data instead of failing
+    at.switch_page("views/demand.py").run()
+    assert not at.exception
+    assert any("no demand data yet" in i.value for i in at.info)
+
+    at.switch_page("views/studies.py").run()
+    next(t for t in at.text_input if t.label == "Rename to").set_value("Repairs 2027 (pilot)")
+    button(at, "Rename").click().run()
+    with store() as s:
+        assert studies.get_study(s, made.id).name == "Repairs 2027 (pilot)"
+    button(at, "Archive (hide from the list)").click().run()
+    with store() as s:
+        assert [x.name for x in studies.list_studies(s)] == [SAMPLE_STUDY]
+        assert studies.get_study(s, made.id).archived
+    # deleting needs the name typed exactly
+    assert button(at, "Delete for ever").disabled
+    next(t for t in at.text_input if t.label == "Type the study's name to confirm").set_value("Repairs 2027 (pilot)")
+    button(at, "Delete for ever").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with store() as s:
+        assert [x.name for x in studies.list_studies(s, include_archived=True)] == [SAMPLE_STUDY]
+
+
+def test_a_duplicate_study_name_is_refused_with_a_message() -> None:
+    at = open_app("studies")
+    next(t for t in at.text_input if t.label == "Name").set_value(SAMPLE_STUDY)
+    next(b for b in at.button if b.label == "Create the study").click().run()
+    assert any("already exists" in e.value for e in at.error)
+    with store() as s:
+        assert len(studies.list_studies(s, include_archived=True)) == 1
+
+
+# ------------------------------------------------------------------------------------------ map versions
+
+
+def edit_role(at: AppTest, position: int, role: str) -> None:
+    w = at.session_state["flow_editor"]
+    at.session_state[f"flow_steps_{w.version}"] = {"edited_rows": {position: {"role": role}}, "added_rows": [],
+                                                   "deleted_rows": []}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_versions_are_listed_compared_and_restored(small_maps: Path) -> None:
+    at = open_app("flow", author="Ann")
+    edit_role(at, 1, "agent")
+    assert metric(at, "Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
+    versions = next(d for d in at.dataframe if "Version" in d.value.columns).value
+    assert versions["Version"].tolist() == [2, 1]
+    assert versions["By"].tolist()[0] == "Ann"
+    assert "role" in versions["What changed"].iloc[0]
+    # what changed between 1 and 2, in words
+    assert any("Step 'process'" in m.value and "role" in m.value for m in at.markdown)
+    button(at, "Restore version 1 as the newest").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metric(at, "Hand-offs") == f"{SMALL_HANDOFFS:.2f}"
+    with store() as s:
+        listed = studies.list_map_versions(s, sample_id(), "Small service")
+        assert [(v.version, v.note) for v in listed][-1] == (3, "Restored version 1")
+        assert listed[2].yaml_text == listed[0].yaml_text
+
+
+def test_two_people_editing_one_map_merge_or_are_refused(small_maps: Path) -> None:
+    ann, bob = open_app("flow", author="Ann"), open_app("flow", author="Bob")
+    edit_role(ann, 1, "agent")  # Ann changes step 2's role (version 2)
+    # Bob, still on version 1, changes another step: merged with Ann's change, both kept
+    bob_w = bob.session_state["flow_editor"]
+    third = bob_w.map.steps[2]
+    bob.session_state[f"flow_steps_{bob_w.version}"] = {"edited_rows": {2: {"name": "Renamed by Bob"}},
+                                                        "added_rows": [], "deleted_rows": []}
+    bob.run()
+    assert not bob.exception, [e.value for e in bob.exception]
+    assert any("both sets of changes are kept" in i.value for i in bob.info)
+    with store() as s:
+        latest = studies.get_map_version(s, sample_id(), "Small service")
+    merged = parse_map(latest.yaml_text)
+    assert latest.version == 3
+    assert merged.step(bob_w.map.steps[1].id).role == "agent"  # Ann's
+    assert merged.step(third.id).name == "Renamed by Bob"  # Bob's
+    # Ann, still on version 2, changes the step Bob renamed: refused, Bob's version shown
+    ann_w = ann.session_state["flow_editor"]
+    assert ann_w.stored_version == 2
+    ann.session_state[f"flow_steps_{ann_w.version}"] = {"edited_rows": {2: {"name": "Renamed by Ann"}},
+                                                        "added_rows": [], "deleted_rows": []}
+    ann.run()
+    messages = " ".join(e.value for e in ann.error)
+    assert f"step '{third.id}'" in messages and "Bob" in messages and "Renamed by Bob" in messages, messages
+    with store() as s:
+        assert studies.get_map_version(s, sample_id(), "Small service").version == 3  # nothing of Ann's
+    # her page now shows the merged map
+    assert ann.session_state["flow_editor"].stored_version == 3
+    assert ann.session_state["flow_editor"].map.step(third.id).name == "Renamed by Bob"
+
+
+# ------------------------------------------------------------------------------------------ dashboard
+
+
+def test_dashboard_by_link_is_read_only_and_shows_the_stored_comparison() -> None:
+    at = open_app("compare")  # the first visit runs and stores a comparison of the study's maps
+    assert not at.exception
+    with db.sessions(db.engine_for())() as s:
+        study_id = sample_id()
+        run = studies.latest_comparison_run(s, study_id)
+    assert run is not None and run.summary["headline"]
+    # a manager opens the link: only the dashboard, nothing to edit, figures from what is stored
+    board = open_app(view="dashboard", study=str(study_id))
+    assert not board.exception, [e.value for e in board.exception]
+    assert board.title[0].value == SAMPLE_STUDY
+    assert any(run.summary["headline"] == s.value for s in board.success)
+    assert not board.text_input and not board.button and not board.file_uploader and not board.selectbox
+    assert len(board.sidebar.selectbox) == 0
+    assert metric(board, "Demands") == "2,532"
+    # a link to a study that does not exist says so
+    gone = open_app(view="dashboard", study="9999")
+    assert any("no such study" in i.value for i in gone.info)
+
+
+def test_dashboard_without_a_comparison_says_so() -> None:
+    board = open_app(view="dashboard", study="1")
+    assert not board.exception
+    assert any("No comparison" in i.value for i in board.info)
+
+
+def test_a_map_saved_from_another_session_shows_on_the_next_rerun(small_maps: Path) -> None:
+    at = open_app("flow")
+    with store() as s:
+        latest = studies.get_map_version(s, sample_id(), "Small service")
+        m = parse_map(latest.yaml_text)
+        m.step(m.steps[1].id).role = "agent"
+        studies.save_map_version(s, sample_id(), "Small service", to_yaml(m), "Bob", latest.version)
+    at.run()
+    assert metric(at, "Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"

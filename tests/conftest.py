@@ -100,8 +100,9 @@ class AppServer:
                 self.process.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """A fresh server with a database of its own: what one test saves in a study never reaches another."""
     _need_chromium()
     server = AppServer(tmp_path_factory.mktemp("server")).start()
     yield server

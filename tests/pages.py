@@ -62,6 +62,25 @@ class DemandPage(AppPage):
         expect(self.page.get_by_role("heading", name=path.name)).to_be_visible(timeout=TIMEOUT_MS)
         self.wait_idle()
 
+    def correct_first_row(self, column: int, value: str) -> None:
+        """Change the first shown row's cell in the customers' words table: click the row's first cell,
+        move right `column` cells, open the cell's editor, type the option and press Enter."""
+        self.tab("Customers' words")
+        grid = self.page.get_by_test_id("stDataFrame").last
+        expect(grid).to_be_visible(timeout=TIMEOUT_MS)
+        self.page.wait_for_timeout(500)
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        assert box is not None
+        self.page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)  # under the header row
+        for _ in range(column):
+            self.page.keyboard.press("ArrowRight")
+        self.page.keyboard.press("Enter")
+        self.page.wait_for_timeout(300)
+        self.page.keyboard.type(value)
+        self.page.keyboard.press("Enter")
+        self.wait_idle()
+
     def report_text(self) -> str:
         return self.page.get_by_test_id("stAlertContentWarning").or_(
             self.page.get_by_test_id("stAlertContentInfo")).first.inner_text()

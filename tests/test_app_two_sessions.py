@@ -10,9 +10,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from independent import SAMPLE_CSV
 from workbench.store import db, studies
 from workbench.store.sample import SAMPLE_STUDY
+
+from independent import SAMPLE_CSV
 
 APP = str(Path(__file__).resolve().parent.parent / "workbench" / "app" / "main.py")
 

@@ -1,0 +1,76 @@
+"""Nothing the page showed as saved is lost when the server process is killed: edits through the real pages
+in Chromium, SIGKILL, a new server on the same database, and every edit is there."""
+
+from __future__ import annotations
+
+import csv
+import signal
+from pathlib import Path
+
+import pytest
+from flow_fixtures import SMALL_HANDOFFS, SMALL_HANDOFFS_AFTER_ROLE_CHANGE, maps_folder
+from playwright.sync_api import Page, expect
+
+from conftest import AppServer, _need_chromium
+from independent import SAMPLE_CSV, sample_expected
+from pages import DemandPage, FlowPage
+
+pytestmark = pytest.mark.browser
+
+
+def test_saved_edits_survive_a_killed_server(page: Page, tmp_path: Path) -> None:
+    _need_chromium()
+    env = {"WORKBENCH_DATA_DIR": str(tmp_path / "data"), "WORKBENCH_MAPS_DIR": str(maps_folder(tmp_path))}
+    server = AppServer(tmp_path, env=env).start()
+    exp = sample_expected()
+    with SAMPLE_CSV.open(encoding="utf-8", newline="") as f:
+        first = next(csv.DictReader(f))
+    old = first["nature"]
+    new = "value" if old == "failure" else "failure"
+    try:
+        # 1. a correction in the customers' words table: the first row's value/failure (4th column)
+        demand = DemandPage(page, server.url).open()
+        page.get_by_role("textbox", name="Your name").fill("Ann")
+        page.get_by_role("textbox", name="Your name").press("Enter")
+        demand.wait_idle()
+        demand.correct_first_row(3, new)
+        expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="Saved: 1 correction(s)")) \
+            .to_be_visible(timeout=60_000)
+        assert demand.headline("Value demand") == f"{exp.value + (1 if new == 'value' else -1):,}"
+
+        # 2. a map edit: a step's role, so a hand-off disappears
+        flow = FlowPage(page, server.url)
+        flow.open_flow()
+        assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS:.2f}"
+        flow.change_step_role("Process in the back office (process)", "agent")
+        expect(page.get_by_text("version 2", exact=False).first).to_be_visible(timeout=60_000)
+        assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
+
+        # 3. the study renamed on the Studies page
+        demand.open("studies")
+        box = page.get_by_role("textbox", name="Rename to")
+        box.fill("Repairs pilot")
+        page.get_by_role("button", name="Rename").click()
+        demand.wait_idle()
+        expect(page.get_by_text("Renamed to 'Repairs pilot'.")).to_be_visible(timeout=60_000)
+        url = page.url
+    finally:
+        assert server.process is not None
+        server.process.send_signal(signal.SIGKILL)  # no clean shut-down
+        assert server.process.wait(timeout=10) == -signal.SIGKILL
+
+    again = AppServer(tmp_path, env=env).start()
+    try:
+        study = url.split("study=")[1]
+        demand = DemandPage(page, again.url).open(f"?study={study}")
+        assert demand.headline("Value demand") == f"{exp.value + (1 if new == 'value' else -1):,}"
+        expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="Saved: 1 correction(s)")) \
+            .to_contain_text("by Ann")
+        expect(page.get_by_text("Study: Repairs pilot")).to_be_visible()
+        flow = FlowPage(page, again.url)
+        flow.open(f"flow?study={study}")
+        expect(page.get_by_role("heading", name="Flow", exact=True)).to_be_visible(timeout=60_000)
+        assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
+        expect(page.get_by_text("version 2", exact=False).first).to_be_visible()
+    finally:
+        again.stop()

@@ -246,6 +246,7 @@ def render() -> None:
     if result is None and (run or first_visit):
         result = _run(chosen, designs, src, settings)
         _remember(key, result)
+    if result is not None and (run or first_visit):  # also when another session ran the same comparison
         _keep(current, result, frame, {**settings, "designs": chosen, "demand": src.name, "key": key})
     if result is not None:
         st.session_state["cmp_last"] = key

@@ -116,6 +116,9 @@ def _versions(w: flow_state.Working) -> None:
         b = c2.selectbox("with version", numbers, index=len(numbers) - 1, key=f"flow_diff_b_{w.name}")
         lines = study.call(studies.diff_map_versions, w.study_id, w.name, a, b)
         st.markdown("\n".join(f"- {line}" for line in lines) if lines else "No differences.")
+        if c3.toggle(f"Show the text of version {a}", key=f"flow_show_version_{w.name}"):
+            st.code(study.call(studies.get_map_version, w.study_id, w.name, a).yaml_text, language="yaml",
+                    line_numbers=True)
         old = [n for n in numbers if n != w.stored_version]
         r1, r2 = st.columns([1, 2], vertical_alignment="bottom")
         back = r1.selectbox("Restore version", old, index=len(old) - 1, key=f"flow_restore_pick_{w.name}")

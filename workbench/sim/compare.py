@@ -197,3 +197,44 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
     if progress:
         progress(1.0, "Done")
     return Comparison(results, plan_weeks, replications, seed, round(sum(plan_demands) / len(plan_demands)))
+
+
+PERCENT = {"one_stop_share", "value_step_share", "flow_efficiency"}
+
+
+def _is_share(key: str) -> bool:
+    return key in PERCENT or key.startswith("utilisation_")
+
+
+def format_value(key: str, value: float | None) -> str:
+    """A metric as people read it: shares as percentages, big numbers without decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if _is_share(key):
+        return f"{value:.0%}" if abs(value) >= 0.1 else f"{value:.1%}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
+
+
+def side_by_side(table: pd.DataFrame, names: list[str], replications: int) -> pd.DataFrame:
+    """The comparison as a table to read: one row per measure, each design's value (with its 95% interval
+    when there are replications) and each design's difference from the first. `table` is
+    `Comparison.table()` (or a stored snapshot of it), so the Compare page and the dashboard read the same."""
+    rows = []
+    for key in dict.fromkeys(table["metric"]):
+        part = table[table["metric"] == key].set_index("design")
+        row = {"Measure": label(key)}
+        for n in names:
+            r = part.loc[n]
+            mean = float(r["mean"])
+            row[n] = format_value(key, mean) + (
+                f"  ({format_value(key, r['low'])} to {format_value(key, r['high'])})"
+                if replications > 1 and not math.isnan(mean) else "")
+        for n in names[1:]:
+            diff = float(part.loc[n]["difference"])
+            sign = "+" if diff > 0 else ""
+            text = f"{sign}{diff * 100:.0f} points" if _is_share(key) else f"{sign}{format_value(key, diff)}"
+            row[f"{n} vs {names[0]}"] = "–" if math.isnan(diff) else text
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 
 import pandas as pd
 import streamlit as st
@@ -15,12 +14,11 @@ from workbench.flow.model import MapFileError, ProcessMap, to_yaml
 from workbench.flow.validate import has_errors, validate_map
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 from workbench.sim import metrics
-from workbench.sim.compare import Comparison, compare, label
+from workbench.sim.compare import Comparison, compare, side_by_side
 from workbench.sim.snapshot import snapshot
 from workbench.store import studies
 
 DEFAULT_DESIGNS = ("standard-work", "worker-led")
-PERCENT = {"one_stop_share", "value_step_share", "flow_efficiency"}
 
 
 @st.cache_resource
@@ -65,38 +63,6 @@ def _keep(current: studies.Study, result: Comparison, frame: pd.DataFrame, setti
     clean = json.loads(json.dumps(settings, default=str))
     study.call(studies.save_comparison_run, current.id, clean, snapshot(result, _first_day(frame)), study.author())
     st.toast("Comparison saved in the study: the dashboard shows it.", icon=":material/cloud_done:")
-
-
-def _fmt(key: str, value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if key in PERCENT or key.startswith("utilisation_"):
-        return f"{value:.0%}" if abs(value) >= 0.1 else f"{value:.1%}"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
-
-
-def _side_by_side(result: Comparison) -> pd.DataFrame:
-    table = result.table()
-    names = [d.name for d in result.designs]
-    rows = []
-    for key in dict.fromkeys(table["metric"]):
-        part = table[table["metric"] == key].set_index("design")
-        row = {"Measure": label(key)}
-        for n in names:
-            r = part.loc[n]
-            row[n] = _fmt(key, r["mean"]) + (f"  ({_fmt(key, r['low'])} to {_fmt(key, r['high'])})"
-                                             if result.replications > 1 and not math.isnan(r["mean"]) else "")
-        for n in names[1:]:
-            r = part.loc[n]
-            sign = "+" if r["difference"] > 0 else ""
-            diff = r["difference"]
-            pct = key in PERCENT or key.startswith("utilisation_")
-            text = f"{sign}{diff * 100:.0f} points" if pct else f"{sign}{_fmt(key, diff)}"
-            row[f"{n} vs {names[0]}"] = "–" if math.isnan(diff) else text
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 def _settings(chosen: list[str], designs: dict[str, ProcessMap]) -> dict[str, object]:
@@ -258,7 +224,8 @@ def render() -> None:
     st.success(result.headline(), icon=":material/campaign:")
     st.caption(f"{result.demands:,} demands per run, {result.weeks:g} weeks, {result.replications} replication(s), "
                "seed " + str(result.seed) + "; brackets are 95% intervals over replications.")
-    st.table(_side_by_side(result), hide_index=True, border="horizontal")
+    st.table(side_by_side(result.table(), [d.name for d in result.designs], result.replications), hide_index=True,
+             border="horizontal")
     _charts(result)
     _capability(result, _first_day(frame))
     _details(result)

@@ -1,16 +1,19 @@
 """Managers' dashboard: a study's demand picture and its latest comparison, read-only, from what is stored.
 
-Opened by a link (`?view=dashboard&study=<id>`) it shows nothing else: no navigation, no editing. It never
+Opened by a link (`/?view=dashboard&study=<id>`) it shows nothing else: no navigation, no editing. It never
 runs a simulation: the comparison is the snapshot saved when the team ran it.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
 from workbench import charts, spc
 from workbench.app import state, study
 from workbench.demand import analysis
+from workbench.sim.compare import side_by_side
 from workbench.sim.snapshot import Snapshot
 from workbench.store import studies
 
@@ -20,13 +23,16 @@ def _pct(x: float | None) -> str:
 
 
 def _link(study_id: int) -> str:
-    base = ""
+    """The dashboard's shareable address: the app's own address (without the page's path) and the query."""
     try:
-        base = str(st.context.url or "").split("?")[0].rstrip("/")
-        base = base.removesuffix("/dashboard")
+        here = urlsplit(str(st.context.url or ""))
     except Exception:  # noqa: BLE001 - the link is a convenience; the page works without it
-        base = ""
-    return f"{base}/dashboard?view=dashboard&study={study_id}"
+        here = urlsplit("")
+    path = here.path.rstrip("/")
+    for page in ("/dashboard", "/studies", "/flow", "/compare", "/demand"):
+        path = path.removesuffix(page)
+    base = urlunsplit((here.scheme, here.netloc, path, "", "")) if here.netloc else ""
+    return f"{base}/?view=dashboard&study={study_id}"
 
 
 def _demand(found: studies.Study) -> None:
@@ -66,11 +72,9 @@ def _comparison(found: studies.Study) -> None:
                f"{snap.data.get('weeks', 0):g} weeks, {snap.data.get('replications', 1)} replication(s).")
     if snap.headline:
         st.success(snap.headline, icon=":material/campaign:")
-    table = snap.table()
     names = snap.designs
-    wide = table.pivot_table(index="label", columns="design", values="mean", sort=False)[names]
-    st.dataframe(wide.reset_index().rename(columns={"label": "Measure"}), hide_index=True, width="stretch",
-                 column_config={n: st.column_config.NumberColumn(n, format="%.2f") for n in names})
+    st.table(side_by_side(snap.table(), names, int(snap.data.get("replications") or 1)), hide_index=True,
+             border="horizontal")
     distribution = snap.e2e_distribution()
     if len(distribution):
         st.altair_chart(charts.e2e_ecdf_chart(distribution, names), width="stretch")

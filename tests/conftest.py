@@ -18,6 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"
+pytest_plugins = ["store_fixtures"]  # session / engine / database_url on SQLite and PostgreSQL
+
 CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
 UNDER_CI = os.environ.get("CI", "").lower() == "true"
 

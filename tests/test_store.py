@@ -14,16 +14,14 @@ import subprocess
 import sys
 import textwrap
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, inspect, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench import schema
@@ -43,8 +41,6 @@ from workbench.store.models import (
 from workbench.store.studies import ConflictError, DuplicateNameError, NotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
-UNDER_CI = os.environ.get("CI", "").lower() == "true"
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 TABLES = {"studies", "demand_sources", "corrections", "maps", "map_versions", "comparison_runs"}
 
 MAP = """\
@@ -87,71 +83,6 @@ CATALOGUE = "types:\n  - type: Report a leak\n    nature: value\n  - type: Chasi
 
 
 # ------------------------------------------------------------------------------------------ fixtures
-
-
-def _unavailable(message: str) -> None:
-    if UNDER_CI:
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A PostgreSQL database of this test session's own, dropped at the end."""
-    given = os.environ.get("WORKBENCH_TEST_DATABASE_URL", "").strip()
-    url = make_url(given or PG_DEFAULT)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    admin = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"workbench_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except OperationalError as exc:
-        admin.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        _unavailable(f"PostgreSQL not reachable at {url.render_as_string(hide_password=True)} ({reason}); "
-                     f"set WORKBENCH_TEST_DATABASE_URL to a server where the tests may create a database")
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of this test's own."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'workbench.db'}"
-        return
-    base = request.getfixturevalue("pg_database")
-    schema_name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema_name}"')
-    try:
-        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema_name}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema_name}" CASCADE')
-        admin.dispose()
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    eng = db.engine_for(database_url)
-    db.migrate(eng)
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with db.sessions(engine)() as s:
-        yield s
 
 
 @pytest.fixture

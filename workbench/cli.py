@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -25,6 +26,12 @@ from workbench.flow.expected import FlowError
 from workbench.flow.model import MapFileError, ProcessMap, load_map
 from workbench.flow.validate import has_errors, validate_map
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from workbench.store.studies import Study
 
 EXIT_UNUSABLE = 2
 
@@ -265,6 +272,120 @@ def cmd_app(args: argparse.Namespace) -> int:
     return subprocess.call(command, env=os.environ.copy())
 
 
+# ------------------------------------------------------------------------------------------ studies
+# The store is imported inside these commands only: the other commands need no database (nor SQLAlchemy).
+
+
+def _open_store() -> tuple[Engine, sessionmaker[Session]]:
+    """The study database of WORKBENCH_DATABASE_URL / WORKBENCH_DATA_DIR, migrated; unusable if unreachable."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from workbench.store import db
+
+    engine = None
+    try:
+        engine = db.engine_for()
+        db.migrate(engine)
+    except SQLAlchemyError as exc:
+        if engine is not None:
+            engine.dispose()
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise UsageError(f"the study database could not be opened ({reason})") from None
+    return engine, db.sessions(engine)
+
+
+def _find_study(session: Session, ref: str) -> Study:
+    """STUDY on the command line: an id (a whole number that is one) or else a name, archived ones too."""
+    from workbench.store import studies
+
+    if ref.strip().isdigit():
+        try:
+            return studies.get_study(session, int(ref))
+        except studies.NotFoundError:
+            pass
+    found = studies.find_study(session, ref)
+    if found is None:
+        raise UsageError(f"there is no study '{ref}' (run 'workbench study list --all' to see them)")
+    return found
+
+
+def cmd_study_list(args: argparse.Namespace) -> int:
+    from workbench.store import studies
+
+    engine, sessions = _open_store()
+    try:
+        with sessions() as session:
+            found = studies.list_studies(session, include_archived=args.all)
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        print(json.dumps({"studies": [
+            {"id": s.id, "name": s.name, "description": s.description, "archived": s.archived,
+             "created_at": s.created_at.isoformat(), "updated_at": s.updated_at.isoformat()} for s in found]},
+            indent=2, ensure_ascii=False))
+        return 0
+    if not found:
+        print("No studies yet." if args.all else "No studies (archived ones are shown with --all).")
+        return 0
+    width = max(4, *(len(s.name) for s in found))
+    print(f"{'id':>5}  {'name':<{width}}  last changed")
+    for s in found:
+        print(f"{s.id:>5}  {s.name:<{width}}  {s.updated_at:%Y-%m-%d %H:%M} UTC" + ("  (archived)" if s.archived
+                                                                                     else ""))
+    return 0
+
+
+def cmd_study_export(args: argparse.Namespace) -> int:
+    from workbench.store import archive, studies
+
+    engine, sessions = _open_store()
+    try:
+        with sessions() as session:
+            study = _find_study(session, args.study)
+            data = archive.export_study(session, study.id)
+    except studies.StoreError as exc:  # deleted since it was found
+        raise UsageError(str(exc)) from None
+    finally:
+        engine.dispose()
+    try:
+        contents = archive.read_archive(data).describe()  # proves the zip reads back before it is written
+    except archive.ArchiveError as exc:  # e.g. a study too big to import again
+        raise UsageError(f"the export of '{study.name}' could not be read back, so it was not written: {exc}") \
+            from None
+    out = Path(args.out)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(f"Exported study '{study.name}' ({contents}) to {out}")
+    return 0
+
+
+def cmd_study_import(args: argparse.Namespace) -> int:
+    from workbench.store import archive, studies
+
+    path = Path(args.path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        read = archive.read_archive(data)
+    except archive.ArchiveError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    engine, sessions = _open_store()
+    try:
+        with sessions() as session:
+            study = archive.import_study(session, read, name=args.name)
+    except (studies.StoreError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        engine.dispose()
+    note = " It is archived: 'workbench study list --all' shows it." if study.archived else ""
+    print(f"Imported '{study.name}' as study {study.id} ({read.describe()}).{note}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -325,6 +446,21 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--quiet", action="store_true", help="no progress lines")
     cmp.add_argument("--format", choices=("text", "json"), default="text")
     cmp.set_defaults(func=cmd_compare)
+
+    study = sub.add_parser("study", help="studies in the store: list, export to a zip, import a zip")
+    study_sub = study.add_subparsers(dest="study_command", required=True)
+    listing = study_sub.add_parser("list", help="the studies in the database, by name")
+    listing.add_argument("--all", action="store_true", help="archived studies too")
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.set_defaults(func=cmd_study_list)
+    exp = study_sub.add_parser("export", help="write a whole study to one zip file")
+    exp.add_argument("study", metavar="STUDY", help="the study's id or name")
+    exp.add_argument("-o", "--out", required=True, metavar="FILE.zip", help="the zip file to write")
+    exp.set_defaults(func=cmd_study_export)
+    imp = study_sub.add_parser("import", help="recreate a study from a zip written by 'study export'")
+    imp.add_argument("path", metavar="FILE.zip")
+    imp.add_argument("--name", help="the imported study's name (default: its own, or '<name> (imported)')")
+    imp.set_defaults(func=cmd_study_import)
     return parser
 
 

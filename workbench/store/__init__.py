@@ -2,7 +2,8 @@
 
 `db` opens the database and migrates it; `studies` is the API the app and CLI call (plain dataclasses in
 and out, one transaction per call, optimistic checks so two people never overwrite each other silently);
-`models` and `migrations` are the schema. docs/storage.md is the guide for people.
+`models` and `migrations` are the schema; `archive` exports a study as a zip and imports it back;
+`sample` makes the sample study on first start. docs/storage.md is the guide for people.
 
     from workbench.store import db, studies
     engine = db.engine_for()          # WORKBENCH_DATABASE_URL or <project>/data/workbench.db

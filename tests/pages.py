@@ -68,11 +68,19 @@ class DemandPage(AppPage):
         self.tab("Customers' words")
         grid = self.page.get_by_test_id("stDataFrame").last
         expect(grid).to_be_visible(timeout=TIMEOUT_MS)
-        self.page.wait_for_timeout(500)
-        grid.scroll_into_view_if_needed()
-        box = grid.bounding_box()
-        assert box is not None
-        self.page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)  # under the header row
+        focused = "el => el.contains(document.activeElement)"
+        for _ in range(10):  # the grid is drawn on a canvas: click it once it has stopped moving
+            grid.scroll_into_view_if_needed()
+            before = grid.bounding_box()
+            self.page.wait_for_timeout(400)
+            box = grid.bounding_box()
+            if box is None or box != before:
+                continue
+            self.page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)  # the first cell under the header
+            if grid.evaluate(focused):
+                break
+        else:
+            raise AssertionError("could not put the focus in the customers' words table")
         for _ in range(column):
             self.page.keyboard.press("ArrowRight")
         self.page.keyboard.press("Enter")

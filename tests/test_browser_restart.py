@@ -11,6 +11,8 @@ import pytest
 from flow_fixtures import SMALL_HANDOFFS, SMALL_HANDOFFS_AFTER_ROLE_CHANGE, maps_folder
 from playwright.sync_api import Page, expect
 
+from workbench.store import db, studies
+
 from conftest import AppServer, _need_chromium
 from independent import SAMPLE_CSV, sample_expected
 from pages import DemandPage, FlowPage
@@ -37,17 +39,24 @@ def test_saved_edits_survive_a_killed_server(page: Page, tmp_path: Path) -> None
         expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="Saved: 1 correction(s)")) \
             .to_be_visible(timeout=60_000)
         assert demand.headline("Value demand") == f"{exp.value + (1 if new == 'value' else -1):,}"
+        page.reload()  # a refresh keeps the correction, and the name (it is in the address)
+        demand.wait_idle()
+        expect(page.get_by_role("textbox", name="Your name")).to_have_value("Ann", timeout=60_000)
+        assert demand.headline("Value demand") == f"{exp.value + (1 if new == 'value' else -1):,}"
 
         # 2. a map edit: a step's role, so a hand-off disappears
         flow = FlowPage(page, server.url)
-        flow.open_flow()
+        page.get_by_test_id("stSidebarNav").get_by_text("Flow", exact=True).click()  # same session
+        flow.wait_idle()
+        expect(page.get_by_role("heading", name="Flow", exact=True)).to_be_visible(timeout=60_000)
         assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS:.2f}"
         flow.change_step_role("Process in the back office (process)", "agent")
         expect(page.get_by_text("version 2", exact=False).first).to_be_visible(timeout=60_000)
         assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
 
         # 3. the study renamed on the Studies page
-        demand.open("studies")
+        page.get_by_test_id("stSidebarNav").get_by_text("Studies", exact=True).click()
+        demand.wait_idle()
         box = page.get_by_role("textbox", name="Rename to")
         box.fill("Repairs pilot")
         page.get_by_role("button", name="Rename").click()
@@ -61,16 +70,29 @@ def test_saved_edits_survive_a_killed_server(page: Page, tmp_path: Path) -> None
 
     again = AppServer(tmp_path, env=env).start()
     try:
-        study = url.split("study=")[1]
-        demand = DemandPage(page, again.url).open(f"?study={study}")
+        query = url.split("?", 1)[1]  # study=…&who=Ann
+        assert "who=Ann" in query
+        demand = DemandPage(page, again.url).open(f"?{query}")
         assert demand.headline("Value demand") == f"{exp.value + (1 if new == 'value' else -1):,}"
         expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="Saved: 1 correction(s)")) \
             .to_contain_text("by Ann")
         expect(page.get_by_text("Study: Repairs pilot")).to_be_visible()
         flow = FlowPage(page, again.url)
-        flow.open(f"flow?study={study}")
+        flow.open(f"flow?{query}")
         expect(page.get_by_role("heading", name="Flow", exact=True)).to_be_visible(timeout=60_000)
         assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
         expect(page.get_by_text("version 2", exact=False).first).to_be_visible()
     finally:
         again.stop()
+    # and the store says who did each of them
+    engine = db.engine_for(f"sqlite:///{tmp_path / 'data' / 'workbench.db'}")
+    try:
+        with db.sessions(engine)() as s:
+            found = studies.find_study(s, "Repairs pilot")
+            assert found is not None
+            log = studies.correction_log(s, found.id)
+            assert [(c.row, c.field, c.after, c.author) for c in log] == [(2, "nature", new, "Ann")]
+            versions = studies.list_map_versions(s, found.id, "Small service")
+            assert [(v.version, v.author) for v in versions][-1] == (2, "Ann")
+    finally:
+        engine.dispose()

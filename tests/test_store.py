@@ -255,6 +255,13 @@ def test_demand_source_keeps_the_file_as_uploaded(session: Session) -> None:
     assert (current.date_order, current.sheet, current.header_row, current.created_by) == ("dmy", "Demand", 3, "Bob")
     assert current.catalogue_text == CATALOGUE
     assert count(session, DemandSourceRow, study_id=study.id) == 2  # the earlier one is kept
+    # without the bytes: the same description, and the bytes by id (they never change)
+    light = studies.current_demand_source(session, study.id, with_data=False)
+    assert light is not None and light.data == b""
+    assert (light.id, light.name, light.mapping, light.sheet) == (current.id, "second.xlsx", current.mapping, "Demand")
+    assert studies.demand_file(session, light.id) == blob
+    with pytest.raises(NotFoundError):
+        studies.demand_file(session, 10_000)
 
 
 # ------------------------------------------------------------------------------------------ corrections

@@ -8,6 +8,7 @@ rather than its bytes so that large uploads are not re-hashed on every rerun.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -41,8 +42,8 @@ class Source:
     catalogue_name: str | None = None
     source_id: int | None = None  # its id in the study store, once stored
 
-    @property
-    def digest(self) -> str:
+    @functools.cached_property
+    def digest(self) -> str:  # once per Source: big files are not re-hashed on every use
         return hashlib.sha1(self.data).hexdigest()
 
     def key(self) -> tuple[object, ...]:
@@ -134,9 +135,16 @@ def downloads(key: tuple[object, ...], corrections: tuple[Correction, ...], _src
 SAMPLE_DIGEST = hashlib.sha1(paths.SAMPLE_DEMAND.read_bytes()).hexdigest() if paths.SAMPLE_DEMAND.exists() else ""
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _stored_file(url: str, source_id: int) -> tuple[bytes, str]:
+    """A stored demand file's bytes and digest, read once per server (stored files never change)."""
+    data = study.call(studies.demand_file, source_id)
+    return data, hashlib.sha1(data).hexdigest()
+
+
 def _from_store(stored: studies.DemandSource) -> Source:
-    digest = hashlib.sha1(stored.data).hexdigest()
-    return Source(stored.name, stored.data, is_sample=digest == SAMPLE_DIGEST, sheet=stored.sheet,
+    data, digest = _stored_file(study.database_key(), stored.id)
+    return Source(stored.name, data, is_sample=digest == SAMPLE_DIGEST, sheet=stored.sheet,
                   header_row=stored.header_row, mapping=dict(stored.mapping),
                   date_order=stored.date_order or "auto", catalogue_text=stored.catalogue_text,
                   catalogue_name="catalogue.yaml" if stored.catalogue_text else None, source_id=stored.id)
@@ -147,7 +155,7 @@ def active_source() -> Source | None:
     current = study.current()
     if current is None:
         return None
-    stored = study.call(studies.current_demand_source, current.id)
+    stored = study.call(studies.current_demand_source, current.id, with_data=False)
     return _from_store(stored) if stored else None
 
 

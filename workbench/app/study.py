@@ -31,8 +31,13 @@ def _engine(url: str) -> Engine:
     return engine
 
 
+def database_key() -> str:
+    """Which database the pages use (a cache key: tests and servers may each have their own)."""
+    return db.database_url()
+
+
 def engine() -> Engine:
-    return _engine(db.database_url())
+    return _engine(database_key())
 
 
 def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -108,5 +113,11 @@ def sidebar() -> None:
             if pick != found.id:
                 use(pick)
                 st.rerun()
-        st.text_input("Your name", key=AUTHOR_KEY, placeholder="so others see who changed what",
-                      help="Saved with every correction and map change you make.")
+        if AUTHOR_KEY not in st.session_state and st.query_params.get("who"):
+            st.session_state[AUTHOR_KEY] = st.query_params["who"][:200]  # a refresh keeps the name
+        name = st.text_input("Your name", key=AUTHOR_KEY, placeholder="so others see who changed what",
+                             help="Saved with every correction and map change you make.")
+        if name.strip() and st.query_params.get("who") != name.strip():
+            st.query_params["who"] = name.strip()
+        elif not name.strip() and "who" in st.query_params:
+            del st.query_params["who"]

@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from workbench import schema
 from workbench.demand.corrections import EDITABLE, Correction
@@ -363,12 +363,31 @@ def update_demand_reading(session: Session, study_id: int, source_id: int, *, ma
         return _source(row)
 
 
-def current_demand_source(session: Session, study_id: int) -> DemandSource | None:
+def current_demand_source(session: Session, study_id: int, *, with_data: bool = True) -> DemandSource | None:
+    """The study's current demand file and how to read it. `with_data=False` leaves the file's bytes out
+    (`data` is empty): a page that already holds the bytes of source `id` (they never change) reads only the
+    rest, which may change (`update_demand_reading`)."""
     with _transaction(session, write=False):
         _get_study(session, study_id)
-        row = session.scalars(select(DemandSourceRow).where(DemandSourceRow.study_id == study_id)
-                              .order_by(DemandSourceRow.id.desc()).limit(1)).one_or_none()
-        return _source(row) if row else None
+        query = select(DemandSourceRow).where(DemandSourceRow.study_id == study_id)
+        if not with_data:
+            query = query.options(defer(DemandSourceRow.data, raiseload=True))
+        row = session.scalars(query.order_by(DemandSourceRow.id.desc()).limit(1)).one_or_none()
+        if row is None:
+            return None
+        if with_data:
+            return _source(row)
+        return DemandSource(row.id, row.study_id, row.name, b"", dict(row.mapping or {}), row.date_order,
+                            row.sheet, row.header_row, row.catalogue_text, row.created_at, row.created_by)
+
+
+def demand_file(session: Session, source_id: int) -> bytes:
+    """The bytes of one stored demand file (they never change once stored)."""
+    with _transaction(session, write=False):
+        data = session.scalar(select(DemandSourceRow.data).where(DemandSourceRow.id == source_id))
+        if data is None:
+            raise NotFoundError(f"There is no demand file {source_id} (its study may have been deleted).")
+        return bytes(data)
 
 
 # ------------------------------------------------------------------------------------------ corrections

@@ -3,6 +3,7 @@ test's own (tests/conftest.py)."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 from workbench.flow.model import parse_map, to_yaml
 from workbench.store import db, studies
 from workbench.store.sample import SAMPLE_STUDY
+
+from independent import SAMPLE_CSV, sample_expected
 
 APP = str(Path(__file__).resolve().parent.parent / "workbench" / "app" / "main.py")
 
@@ -248,3 +251,32 @@ def test_import_through_the_page_and_a_corrupt_zip_is_refused() -> None:
     assert any("broken.zip" in e.value and "Nothing was changed" in e.value for e in at.error)
     with store() as s:
         assert len(studies.list_studies(s)) == 2
+
+
+# ------------------------------------------------------------------------------------------ databases
+
+
+def test_the_same_app_runs_on_sqlite_and_postgresql(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WORKBENCH_DATABASE_URL points the app at another database (PostgreSQL for a shared server): it is
+    migrated and given the sample study on first use, and a correction made in one session is there in the
+    next."""
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", database_url)
+    exp = sample_expected()
+    with SAMPLE_CSV.open(encoding="utf-8", newline="") as f:
+        assert next(csv.DictReader(f))["nature"] == "failure"  # the first row, corrected below
+    at = open_app(author="Ann")
+    assert metric(at, "Failure demand") == f"{exp.failure:,}"
+    with store() as s:
+        found = studies.find_study(s, SAMPLE_STUDY)
+        assert found is not None
+    assert db.current_revision(db.engine_for()) == db.head_revision()
+    key = f"words_editor_{at.session_state['editor_version']}"
+    at.session_state[key] = {"edited_rows": {0: {"nature": "unclassified"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    with store() as s:
+        assert [(c.row, c.after, c.author) for c in studies.correction_log(s, found.id)] == [
+            (2, "unclassified", "Ann")]
+    fresh = open_app()
+    assert metric(fresh, "Failure demand") == f"{exp.failure - 1:,}"
+    assert metric(fresh, "Not yet classified") == f"{exp.unclassified + 1:,}"

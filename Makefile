@@ -49,6 +49,7 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/sim.py
+	$(PY) benchmarks/dashboard.py
 
 sample: $(STAMP)
 	$(PY) sample_data/generate.py

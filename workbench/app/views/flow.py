@@ -353,12 +353,14 @@ def render() -> None:
     problems = validate_map(m, catalogue)
     head = f"{m.name}" + (f" · {m.design}" if m.design else "")
     st.subheader(head)
-    meta = [f"saved in the study as '{w.name}', version {w.stored_version}" if w.stored_version
-            else "not saved"]
+    meta = [f":material/cloud_done: Saved in the study as '{w.name}', version {w.stored_version}"
+            if w.stored_version else "Not saved"]
     if w.origin:
         meta.append(f"file: {w.origin.name}")
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
-    c1.caption(" · ".join(meta) + (f" · {m.description}" if m.description else ""))
+    c1.caption(" · ".join(meta))
+    if m.description:
+        c1.caption(m.description)
     if c2.button("Undo last edit", disabled=not flow_state.can_undo(), width="stretch"):
         flow_state.undo()
         st.rerun()

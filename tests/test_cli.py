@@ -331,3 +331,21 @@ def test_console_script_unusable_input(tmp_path: Path) -> None:
     assert done.stdout == ""
     assert done.stderr.splitlines() == [done.stderr.rstrip("\n")]
     assert done.stderr.startswith("workbench: junk.csv: this looks like a binary file")
+
+
+def test_app_opens_the_study_database_first(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    """A database that cannot be opened is one line and exit 2 before any server starts; a good one is
+    migrated and named, then Streamlit is started with the app."""
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    started: list[list[str]] = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda command, env=None: started.append(command) or 0)
+    code, _, err = run(capsys, "app", "--headless")
+    assert code == 2 and started == []
+    assert err.startswith("workbench: the study database could not be opened") and err.count("\n") == 1
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
+    code, _, err = run(capsys, "app", "--headless", "--port", "8123")
+    assert code == 0 and (tmp_path / "w.db").exists()
+    assert "(schema 0002)" in err
+    (command,) = started
+    assert command[1:4] == ["-m", "streamlit", "run"] and command[command.index("--server.port") + 1] == "8123"

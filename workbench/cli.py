@@ -264,6 +264,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
+    """Start the app; the study database is opened and migrated first, so a bad WORKBENCH_DATABASE_URL is
+    reported here, in one line, rather than in the browser."""
+    from sqlalchemy.engine import make_url
+
+    from workbench.store import db
+
+    engine, _ = _open_store()
+    print(f"Studies are kept in {make_url(db.database_url()).render_as_string(hide_password=True)} "
+          f"(schema {db.current_revision(engine)}).", file=sys.stderr)
+    engine.dispose()
     command = [sys.executable, "-m", "streamlit", "run", str(paths.APP_ENTRY),
                "--server.port", str(args.port), "--server.maxUploadSize", "200",
                "--browser.gatherUsageStats", "false"]

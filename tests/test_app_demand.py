@@ -123,3 +123,32 @@ def test_correcting_a_row_updates_the_headline(at: AppTest) -> None:
     # undo puts it back, as a new correction (history is kept)
     next(b for b in at.button if b.label == "Undo my last correction").click().run()
     assert metric(at, "Failure demand") == f"{exp.failure:,}"
+
+
+def test_reading_the_file_differently_keeps_the_corrections() -> None:
+    """A new date order (or mapping, sheet, header row) for the same file is stored on that file: its rows
+    are the same rows, so the corrections made on them stay."""
+    from workbench.store import db, studies
+    from workbench.store.sample import SAMPLE_STUDY
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.session_state["words_editor_0"] = {"edited_rows": {0: {"nature": "unclassified"}}, "added_rows": [],
+                                          "deleted_rows": []}
+    at.run()
+    failure = metric(at, "Failure demand")
+    order = next(s for s in at.selectbox if s.label == "Dates are written")
+    order.set_value("day-first").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metric(at, "Failure demand") == failure
+    assert any("Saved: 1 correction(s)" in s.value for s in at.success)
+    engine = db.engine_for()
+    try:
+        with db.sessions(engine)() as s:
+            found = studies.find_study(s, SAMPLE_STUDY)
+            assert found is not None
+            current = studies.current_demand_source(s, found.id, with_data=False)
+            assert current is not None and current.date_order == "day-first"
+            assert len(studies.correction_log(s, found.id)) == 1
+    finally:
+        engine.dispose()

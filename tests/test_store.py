@@ -325,6 +325,28 @@ def test_corrections_belong_to_the_demand_file_they_were_made_on(session: Sessio
         studies.corrections_for(session, study.id, 10_000)
 
 
+def test_reading_the_same_file_differently_keeps_its_corrections(session: Session, study: studies.Study) -> None:
+    source = studies.current_demand_source(session, study.id)
+    assert source is not None
+    studies.add_correction(session, study.id, 2, schema.NATURE, "failure", "Ann", 0)
+    changed = studies.update_demand_reading(session, study.id, source.id, mapping={"received_at": "Date"},
+                                            date_order="day-first", sheet=None, header_row=1,
+                                            catalogue_text=CATALOGUE)
+    assert (changed.id, changed.data, changed.date_order, changed.header_row) == (
+        source.id, CSV, "day-first", 1)
+    assert changed.catalogue_text == CATALOGUE
+    again = studies.current_demand_source(session, study.id)
+    assert again is not None and (again.id, again.date_order, again.catalogue_text) == (source.id, "day-first",
+                                                                                          CATALOGUE)
+    assert studies.corrections_for(session, study.id) == [Correction(2, schema.NATURE, "failure")]
+    # once someone has loaded another file, the old one's reading cannot be changed from a stale page
+    studies.set_demand_source(session, study.id, "newer.csv", CSV, author="Bob")
+    with pytest.raises(ConflictError, match="Bob loaded another demand file"):
+        studies.update_demand_reading(session, study.id, source.id, mapping={}, date_order="auto", sheet=None,
+                                      header_row=None, catalogue_text=None)
+    assert studies.current_demand_source(session, study.id).name == "newer.csv"
+
+
 def test_migration_0002_moves_corrections_onto_their_source(tmp_path: Path) -> None:
     """A database at 0001 with corrections is upgraded in place: each correction goes to its study's latest
     file; the corrections of a study without any file cannot mean anything and go."""

@@ -280,3 +280,19 @@ def test_the_same_app_runs_on_sqlite_and_postgresql(database_url: str, monkeypat
     fresh = open_app()
     assert metric(fresh, "Failure demand") == f"{exp.failure - 1:,}"
     assert metric(fresh, "Not yet classified") == f"{exp.unclassified + 1:,}"
+
+
+def test_export_through_the_page_offers_a_zip_that_imports() -> None:
+    from workbench.store import archive
+
+    at = open_app("studies")
+    button(at, "Export the study (zip)").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    data, contents = at.session_state[f"study_export_{sample_id()}"]
+    assert any(c.value.startswith("Inside: ") and contents in c.value for c in at.caption)
+    read = archive.read_archive(data)  # what is offered reads back as a study archive
+    assert read.describe() == contents
+    with store() as s:
+        made = archive.import_study(s, data)
+        assert made.name == f"{SAMPLE_STUDY} (imported)"
+        assert len(studies.list_maps(s, made.id)) == 2

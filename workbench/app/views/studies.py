@@ -74,11 +74,7 @@ def _manage(current: studies.Study) -> None:
             st.session_state["studies_message"] = (f"'{current.name}' is back in the list." if current.archived
                                                    else f"'{current.name}' is archived: nothing is deleted.")
             st.rerun()
-        stem = re.sub(r"[^A-Za-z0-9_-]+", "_", current.name).strip("_") or "study"
-        st.download_button("Export the study (zip)", lambda: study.call(archive.export_study, current.id),
-                           file_name=f"{stem}.zip", mime="application/zip", icon=":material/download:",
-                           help="Demand file, corrections, maps with every version and comparisons: CSV, YAML "
-                                "and JSON that open without Workbench.")
+        _export(current)
     with st.expander("Delete this study"):
         st.warning(f"Deleting removes '{current.name}' and everything in it: its demand, corrections, maps and "
                    "comparisons. There is no undo. Export it first if you may want it back.")
@@ -90,6 +86,31 @@ def _manage(current: studies.Study) -> None:
             st.query_params.pop("study", None)
             st.session_state["studies_message"] = f"Deleted '{current.name}'."
             st.rerun()
+
+
+def _export(current: studies.Study) -> None:
+    """Export in two steps: build the zip and read it back (so what is downloaded is known to import
+    again), then offer it with a summary of what is inside."""
+    key = f"study_export_{current.id}"
+    if st.button("Export the study (zip)", icon=":material/archive:", key="study_export",
+                 help="Demand files, corrections, maps with every version and comparisons: CSV, YAML and JSON "
+                      "that open without Workbench."):
+        with st.spinner("Packing the study…"):
+            data = study.call(archive.export_study, current.id)
+            try:
+                contents = archive.read_archive(data).describe()
+            except archive.ArchiveError as exc:
+                st.session_state.pop(key, None)
+                st.error(f"The export could not be read back, so it is not offered: {exc}")
+                return
+        st.session_state[key] = (data, contents)
+    ready = st.session_state.get(key)
+    if ready:
+        data, contents = ready
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "_", current.name).strip("_") or "study"
+        st.download_button(f"Download {stem}.zip ({len(data) / 1e6:.1f} MB)", data, file_name=f"{stem}.zip",
+                           mime="application/zip", icon=":material/download:", key="study_export_download")
+        st.caption(f"Inside: {contents}.")
 
 
 def _import() -> None:

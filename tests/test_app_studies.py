@@ -296,3 +296,16 @@ def test_export_through_the_page_offers_a_zip_that_imports() -> None:
         made = archive.import_study(s, data)
         assert made.name == f"{SAMPLE_STUDY} (imported)"
         assert len(studies.list_maps(s, made.id)) == 2
+
+
+def test_delete_a_map_from_the_flow_page() -> None:
+    at = open_app("flow")
+    shown = at.session_state["flow_editor"].name
+    assert button(at, "Delete the map").disabled
+    next(c for c in at.checkbox if c.label == f"Yes, delete '{shown}'").check().run()
+    button(at, "Delete the map").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with store() as s:
+        left = [v.name for v in studies.list_maps(s, sample_id())]
+    assert shown not in left and len(left) == 1
+    assert at.session_state["flow_editor"].name == left[0]  # the page opened the other map

@@ -528,6 +528,19 @@ def test_map_versions_list_diff_and_restore(session: Session, study: studies.Stu
         studies.get_map_version(session, study.id, "As is", 9)
 
 
+def test_delete_a_map_with_its_versions(session: Session, study: studies.Study) -> None:
+    studies.save_map_version(session, study.id, "As is", MAP, "Ann", None)
+    studies.save_map_version(session, study.id, "As is", MAP, "Ann", 1)
+    studies.save_map_version(session, study.id, "Redesign", MAP, "Ann", None)
+    studies.delete_map(session, study.id, "As is")
+    assert [v.name for v in studies.list_maps(session, study.id)] == ["Redesign"]
+    assert count(session, MapVersionRow) == 1
+    with pytest.raises(NotFoundError):
+        studies.delete_map(session, study.id, "As is")
+    # the name is free again: a new map under it starts at version 1
+    assert studies.save_map_version(session, study.id, "As is", MAP, "Bob", None).version == 1
+
+
 def test_edits_to_different_steps_merge(session: Session, study: studies.Study) -> None:
     studies.save_map_version(session, study.id, "As is", MAP, "Ann", None)
     # Bob and Ann both open version 1; Bob saves first (a step and a role), then Ann (another step, a new one)

@@ -126,6 +126,12 @@ def open_map(m: ProcessMap, note: str = "New map") -> None:
     open_study_map(add_text_to_study(current.id, text, m.name or "New map", note))
 
 
+def forget() -> None:
+    """Close the map on screen (after it was deleted); the next page run opens another."""
+    st.session_state.pop(KEY, None)
+    st.session_state[KEY + "_history"] = []
+
+
 def _set(w: Working) -> None:
     previous = working()
     w.version = (previous.version + 1) if previous else 0

@@ -854,6 +854,16 @@ def restore_map_version(session: Session, study_id: int, name: str, version: int
                             f"Restored version {version}")
 
 
+def delete_map(session: Session, study_id: int, name: str) -> None:
+    """Delete a map and all its versions from the study. There is no undo; the caller asks first (an export
+    of the study keeps a copy)."""
+    with _transaction(session, write=True):
+        study = _get_study(session, study_id, lock=True)
+        m = _get_map(session, study_id, name)
+        session.execute(delete(MapRow).where(MapRow.id == m.id))
+        _touch(study)
+
+
 # ------------------------------------------------------------------------------------------ comparisons
 
 

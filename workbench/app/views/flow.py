@@ -257,6 +257,20 @@ def _step_form(w: flow_state.Working, role_ids: list[str]) -> None:
             st.rerun()
 
 
+def _delete(w: flow_state.Working) -> None:
+    if w.study_id is None or w.name is None:
+        return
+    with st.expander("Delete this map"):
+        st.warning(f"Deleting removes '{w.name}' and every version of it from the study. There is no undo; "
+                   "download the YAML or export the study first if you may want it back.")
+        sure = st.checkbox(f"Yes, delete '{w.name}'", key=f"flow_delete_sure_{w.name}")
+        if st.button("Delete the map", type="primary", disabled=not sure, key="flow_delete"):
+            study.call(studies.delete_map, w.study_id, w.name)
+            flow_state.forget()
+            st.session_state["flow_saved"] = f"Deleted '{w.name}'."
+            st.rerun()
+
+
 # --------------------------------------------------------------------------------------------- showing
 
 
@@ -391,6 +405,7 @@ def render() -> None:
         with st.expander("Flow metrics per demand type"):
             _per_type(per_type)
     _versions(w)
+    _delete(w)
     with st.expander("YAML"):
         st.code(w.yaml_text, language="yaml", line_numbers=True)
     _save(w)

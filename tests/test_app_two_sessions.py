@@ -89,3 +89,8 @@ def test_different_rows_both_survive_and_the_same_row_is_refused() -> None:
     edit(cy, 1, second_type, "demand_type")
     assert not cy.error
     assert stored_log()[-1] == (row1, "demand_type", second_type, "Cy", 2)
+    # every page lists the corrections with who made them, newest first
+    cy.run()
+    history = next(d for d in cy.dataframe if "Who" in d.value.columns).value
+    assert history["Who"].tolist() == ["Cy", "Ann", "Bob", "Ann"]
+    assert history.iloc[0][["Row", "What", "From", "To"]].tolist() == [row1, "Demand type", first_type, second_type]

@@ -14,6 +14,7 @@ from workbench.demand import analysis
 from workbench.demand.catalogue import CatalogueError
 from workbench.demand.corrections import Correction, CorrectionError, apply_corrections
 from workbench.demand.load import DATE_ORDERS, DemandFileError, suggest_mapping
+from workbench.safe_export import to_csv_bytes
 from workbench.store import studies
 from workbench.store.studies import ConflictError, StoreError
 
@@ -361,6 +362,20 @@ def _saved_status(src: state.Source) -> None:
             st.session_state["demand_saved"] = f"Undone: row {undo.row} is back to '{undo.before or ''}'."
         st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
         st.rerun()
+    _history(log, src)
+
+
+def _history(log: list[studies.CorrectionRecord], src: state.Source) -> None:
+    """Every correction of this file, newest first: who changed what, when, from what to what."""
+    with st.expander(f"Corrections made ({len(log)}): who changed what"):
+        table = pd.DataFrame([{
+            "When": r.created_at.strftime("%d %b %Y %H:%M UTC"), "Who": r.author or "–", "Row": r.row,
+            "What": schema.FIELD_LABELS.get(r.field, r.field), "From": r.before or "", "To": r.after,
+        } for r in reversed(log)])
+        st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1), 320))
+        stem = src.name.rsplit(".", 1)[0].replace(" ", "_").lower()
+        st.download_button("Download the corrections (CSV)", to_csv_bytes(table),
+                           file_name=f"{stem}_corrections.csv", mime="text/csv", icon=":material/download:")
 
 
 def _changes(before: pd.DataFrame, after: pd.DataFrame) -> list[Correction]:

@@ -192,6 +192,11 @@ def test_dashboard_by_link_is_read_only_and_shows_the_stored_comparison() -> Non
         study_id = sample_id()
         run = studies.latest_comparison_run(s, study_id)
     assert run is not None and run.summary["headline"]
+    # its inputs: which designs at which saved version, on which demand file, with the settings used
+    assert run.settings["designs"] == ["Housing repairs - as is", "Housing repairs - redesign"]
+    assert run.settings["map_versions"] == {"Housing repairs - as is": 1, "Housing repairs - redesign": 1}
+    assert run.settings["demand"] == "housing_repairs_demand.csv" and run.settings["corrections"] == 0
+    assert (run.settings["replications"], run.settings["seed"]) == (3, 1)
     # a manager opens the link: only the dashboard, nothing to edit, figures from what is stored
     board = open_app(view="dashboard", study=str(study_id))
     assert not board.exception, [e.value for e in board.exception]
@@ -200,6 +205,7 @@ def test_dashboard_by_link_is_read_only_and_shows_the_stored_comparison() -> Non
     assert not board.text_input and not board.button and not board.file_uploader and not board.selectbox
     assert len(board.sidebar.selectbox) == 0
     assert metric(board, "Demands") == "2,532"
+    assert any("Housing repairs - as is (version 1)" in c.value for c in board.caption)
     # a link to a study that does not exist says so
     gone = open_app(view="dashboard", study="9999")
     assert any("no such study" in i.value for i in gone.info)

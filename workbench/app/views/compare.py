@@ -213,7 +213,11 @@ def render() -> None:
         result = _run(chosen, designs, src, settings)
         _remember(key, result)
     if result is not None and (run or first_visit):  # also when another session ran the same comparison
-        _keep(current, result, frame, {**settings, "designs": chosen, "demand": src.name, "key": key})
+        versions = {v.name: v.version for v in study.call(studies.list_maps, current.id)}
+        _keep(current, result, frame, {
+            **settings, "designs": chosen, "map_versions": {n: versions.get(n) for n in chosen},
+            "demand": src.name, "demand_source_id": src.source_id,
+            "corrections": len(state.corrections(src)), "key": key})
     if result is not None:
         st.session_state["cmp_last"] = key
     elif st.session_state.get("cmp_last") in _results():

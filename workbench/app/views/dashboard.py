@@ -68,7 +68,10 @@ def _comparison(found: studies.Study) -> None:
         return
     snap = Snapshot(run.summary)
     who = f" by {run.author}" if run.author else ""
-    st.caption(f"Latest comparison, run{who} on {run.created_at:%d %b %Y at %H:%M} UTC: "
+    versions = run.settings.get("map_versions") or {}
+    maps = ", ".join(f"{n} (version {v})" for n, v in versions.items()) if versions else ", ".join(snap.designs)
+    demand = f" on {run.settings['demand']}" if run.settings.get("demand") else ""
+    st.caption(f"Latest comparison, run{who} on {run.created_at:%d %b %Y at %H:%M} UTC: {maps}{demand}, "
                f"{snap.data.get('weeks', 0):g} weeks, {snap.data.get('replications', 1)} replication(s).")
     if snap.headline:
         st.success(snap.headline, icon=":material/campaign:")

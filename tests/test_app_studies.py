@@ -315,3 +315,19 @@ def test_delete_a_map_from_the_flow_page() -> None:
         left = [v.name for v in studies.list_maps(s, sample_id())]
     assert shown not in left and len(left) == 1
     assert at.session_state["flow_editor"].name == left[0]  # the page opened the other map
+
+
+def test_a_new_study_from_the_sample_has_its_demand_and_maps() -> None:
+    at = open_app("studies", author="Ann")
+    next(t for t in at.text_input if t.label == "Name").set_value("Training copy")
+    next(b for b in at.button if b.label == "Create the study").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with store() as s:
+        made = studies.find_study(s, "Training copy")
+        assert made is not None
+        src = studies.current_demand_source(s, made.id)
+        assert src is not None and (src.name, src.created_by) == ("housing_repairs_demand.csv", "Ann")
+        assert sorted(v.name for v in studies.list_maps(s, made.id)) == [
+            "Housing repairs - as is", "Housing repairs - redesign"]
+    at.switch_page("views/demand.py").run()
+    assert metric(at, "Demands") == "2,532"

@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from workbench.app import state, study
-from workbench.store import archive, studies
+from workbench.app import study
+from workbench.store import archive, sample, studies
 from workbench.store.studies import StoreError
 
 
@@ -40,16 +40,8 @@ def _create() -> None:
                 return
             study.use(made.id)
             if start.startswith("The sample"):
-                sample = state.sample_source()
-                study.call(studies.set_demand_source, made.id, sample.name, sample.data,
-                           catalogue_text=sample.catalogue_text, author=study.author())
-                from workbench.app import flow_state
-
-                for f in flow_state.map_files():
-                    try:
-                        flow_state.add_file_to_study(made.id, f)
-                    except Exception as exc:  # noqa: BLE001 - one unreadable map must not stop the rest
-                        st.warning(f"{f.name} was not added: {exc}")
+                with study.session() as session:
+                    sample.fill_with_sample(session, made.id, study.author())
             st.session_state["studies_message"] = f"Created '{made.name}'. It is now the open study."
             st.rerun()
 

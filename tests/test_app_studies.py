@@ -331,3 +331,18 @@ def test_a_new_study_from_the_sample_has_its_demand_and_maps() -> None:
             "Housing repairs - as is", "Housing repairs - redesign"]
     at.switch_page("views/demand.py").run()
     assert metric(at, "Demands") == "2,532"
+
+
+def test_an_unreachable_database_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    messages = " ".join(e.value for e in at.error)
+    assert "cannot be reached" in messages and "127.0.0.1:1" in messages
+    assert len(at.error) == 1  # said once, not again by the page
+    board = AppTest.from_file(APP, default_timeout=60)
+    board.query_params["view"] = "dashboard"
+    board.query_params["study"] = "1"
+    board.run()
+    assert not board.exception and any("cannot be reached" in e.value for e in board.error)

@@ -17,6 +17,7 @@ PAGES = Path(__file__).parent / "views"  # not "pages/": that name switches on S
 st.set_page_config(page_title="Workbench", page_icon="🔧", layout="wide")
 
 dashboard = st.Page(PAGES / "dashboard.py", title="Dashboard", icon=":material/dashboard:", url_path="dashboard")
+database_ok = True
 if st.query_params.get("view") == "dashboard":
     navigation = st.navigation([dashboard], position="hidden")
 else:
@@ -29,7 +30,11 @@ else:
             st.Page(PAGES / "studies.py", title="Studies", icon=":material/folder_open:", url_path="studies"),
         ]
     )
-    study.sidebar()
+    with study.database_errors() as reachable:
+        study.sidebar()
+    database_ok = reachable.ok
     st.sidebar.caption("Workbench: study demand, map the flow, compare designs. Every change is saved in the "
                        "study as you make it.")
-navigation.run()
+if database_ok:  # else the message is shown once, not again by the page
+    with study.database_errors():
+        navigation.run()

@@ -7,11 +7,14 @@ never holds a database object across reruns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from workbench.store import db, sample, studies
@@ -34,6 +37,27 @@ def _engine(url: str) -> Engine:
 def database_key() -> str:
     """Which database the pages use (a cache key: tests and servers may each have their own)."""
     return db.database_url()
+
+
+class _Guard:
+    ok = True
+
+
+@contextmanager
+def database_errors() -> Iterator[_Guard]:
+    """A database that cannot be reached is a plain message, not a traceback; nothing on screen is claimed
+    as saved (each write is one transaction: it either committed before the error or did not happen)."""
+    guard = _Guard()
+    try:
+        yield guard
+    except SQLAlchemyError as exc:
+        guard.ok = False
+        _engine.clear()  # try to connect afresh on the next run
+        where = make_url(database_key()).render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+        st.error(f"The study database ({where}) cannot be reached just now, so this page cannot show or save "
+                 f"the study. What was shown as saved is safe. Reload the page to try again.\n\n"
+                 f"Reason: {reason}", icon=":material/cloud_off:")
 
 
 def engine() -> Engine:

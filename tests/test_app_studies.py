@@ -346,3 +346,16 @@ def test_an_unreachable_database_is_a_message_not_a_traceback(monkeypatch: pytes
     board.query_params["study"] = "1"
     board.run()
     assert not board.exception and any("cannot be reached" in e.value for e in board.error)
+
+
+def test_a_store_refusal_the_page_did_not_expect_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """E.g. a study deleted by someone else between this page's read and its write."""
+    at = open_app("studies")
+
+    def gone(*args: object, **kwargs: object) -> None:
+        raise studies.NotFoundError("There is no study 1 (it may have been deleted).")
+
+    monkeypatch.setattr(studies, "archive_study", gone)
+    button(at, "Archive (hide from the list)").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("There is no study 1" in w.value and "Reload" in w.value for w in at.warning)

@@ -50,6 +50,9 @@ def database_errors() -> Iterator[_Guard]:
     guard = _Guard()
     try:
         yield guard
+    except studies.StoreError as exc:  # e.g. the study or map was deleted in another session meanwhile
+        guard.ok = False
+        st.warning(f"{exc} Reload the page to see the study as it is now.", icon=":material/sync_problem:")
     except SQLAlchemyError as exc:
         guard.ok = False
         _engine.clear()  # try to connect afresh on the next run

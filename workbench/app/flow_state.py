@@ -63,7 +63,7 @@ def working() -> Working | None:
     return st.session_state.get(KEY)
 
 
-def _parsed(text: str, name: str) -> ProcessMap:
+def parse_stored(text: str, name: str) -> ProcessMap:
     # a stored map is read as if it sat in process_maps/, so its relative catalogue path resolves there
     return parse_map(text, name, maps_dir() / "study-map.yaml")
 
@@ -98,7 +98,7 @@ def add_file_to_study(study_id: int, path: Path) -> str:
 def open_study_map(name: str, version: int | None = None, origin: Path | None = None) -> None:
     current = study.require()
     stored = study.call(studies.get_map_version, current.id, name, version)
-    _set(Working(_parsed(stored.yaml_text, name), stored.yaml_text, origin, None, study_id=current.id, name=name,
+    _set(Working(parse_stored(stored.yaml_text, name), stored.yaml_text, origin, None, study_id=current.id, name=name,
                  stored_version=stored.version))
 
 
@@ -150,12 +150,12 @@ def _store(w: Working, text: str, note: str) -> Working:
     except ConflictError as exc:
         st.session_state["flow_conflict"] = str(exc)
         latest = study.call(studies.get_map_version, w.study_id, w.name)
-        return Working(_parsed(latest.yaml_text, w.name), latest.yaml_text, w.origin, w.saved_text, w.version + 1,
+        return Working(parse_stored(latest.yaml_text, w.name), latest.yaml_text, w.origin, w.saved_text, w.version + 1,
                        w.study_id, w.name, latest.version)
     if saved.yaml_text != text:
         st.session_state["flow_merged"] = saved.note
     st.session_state["flow_saved"] = f"Saved as version {saved.version}."
-    return Working(_parsed(saved.yaml_text, w.name), saved.yaml_text, w.origin, w.saved_text, w.version + 1,
+    return Working(parse_stored(saved.yaml_text, w.name), saved.yaml_text, w.origin, w.saved_text, w.version + 1,
                    w.study_id, w.name, saved.version)
 
 
@@ -244,7 +244,7 @@ def ensure_open() -> Working:
             # someone else saved it since this page last looked: show theirs, unless an edit made on the
             # older version is waiting to be saved (it is then saved from that version, i.e. merged or refused)
             if latest.version != w.stored_version and not _pending(w):
-                _set(Working(_parsed(latest.yaml_text, w.name), latest.yaml_text, w.origin, w.saved_text,
+                _set(Working(parse_stored(latest.yaml_text, w.name), latest.yaml_text, w.origin, w.saved_text,
                              study_id=current.id, name=w.name, stored_version=latest.version))
             w = working()
             assert w is not None

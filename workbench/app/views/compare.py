@@ -39,7 +39,7 @@ def _designs() -> dict[str, ProcessMap]:
     options: dict[str, ProcessMap] = {}
     for v in study.call(studies.list_maps, study.require().id):
         try:
-            options[v.name] = flow_state._parsed(v.yaml_text, v.name)
+            options[v.name] = flow_state.parse_stored(v.yaml_text, v.name)
         except MapFileError:
             continue
     return options

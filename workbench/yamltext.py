@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # both build only plain data (safe_load's rules)
+
 
 class YamlSyntaxError(ValueError):
     """Not valid YAML; the message names the source and the line."""
@@ -14,12 +16,17 @@ class YamlSyntaxError(ValueError):
 
 def read_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
     """(data, root node) of a YAML text; raises YamlSyntaxError naming `source` and the line."""
+    loader = _SAFE_LOADER(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # one parse (in C when libyaml is there): the node tree for line numbers, and the data built from
+        # that same tree by the safe constructor, exactly what yaml.safe_load would return
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise YamlSyntaxError(f"{source}{where}: not valid YAML ({problem}).") from None
+    finally:
+        loader.dispose()
     return data, root

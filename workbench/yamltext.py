@@ -1,5 +1,6 @@
-"""Reading YAML that people wrote: the data (always `yaml.safe_load`) plus its node tree for line numbers,
-and one wording for syntax errors, so catalogues and process maps report them the same way."""
+"""Reading YAML that people wrote: the data (by `yaml.safe_load`'s rules: plain data only, never objects)
+plus its node tree for line numbers, and one wording for syntax errors, so catalogues and process maps
+report them the same way."""
 
 from __future__ import annotations
 

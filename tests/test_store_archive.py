@@ -218,11 +218,13 @@ def test_the_zip_is_readable_without_workbench(session: Session) -> None:
     assert zf.testzip() is None
     names = zf.namelist()
     assert names == sorted(names) == [
-        "comparisons/1.json", "comparisons/2.json", "corrections.csv", "demand/1-catalogue.yaml",
+        "README.txt", "comparisons/1.json", "comparisons/2.json", "corrections.csv", "demand/1-catalogue.yaml",
         "demand/1-demand_week_1.csv", "demand/2-Reparations_export.xlsx", "maps/As_is/v001.yaml",
         "maps/As_is/v002.yaml", "maps/As_is/v003.yaml", "maps/To_be_redesign/v001.yaml",
         "maps/To_be_redesign/v002.yaml", "study.json"]
     assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert "study.json" in zf.read("README.txt").decode() and "workbench study import" in zf.read(
+        "README.txt").decode()  # says what each file is, for people without Workbench
 
     doc = json.loads(zf.read("study.json"))
     assert (doc["format"], doc["format_version"], doc["workbench_version"]) == (
@@ -529,7 +531,7 @@ def test_zip_bombs_are_refused_before_unpacking(session: Session, exported: byte
         archive.import_study(session, bomb)
 
     monkeypatch.setattr(archive, "MAX_MEMBERS", 5)
-    with pytest.raises(ArchiveError, match=r"holds 12 files, more than the 5"):
+    with pytest.raises(ArchiveError, match=r"holds 13 files, more than the 5"):
         archive.import_study(session, exported)
     monkeypatch.setattr(archive, "MAX_MEMBERS", 10_000)
     monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", len(XLSX))

@@ -57,6 +57,24 @@ FORMAT = "workbench-study"
 FORMAT_VERSION = 1  # the newest layout this Workbench writes and reads
 MANIFEST = "study.json"
 CORRECTIONS_CSV = "corrections.csv"
+README = "README.txt"
+_README = """A Workbench study, exported.
+
+Everything in it opens without Workbench:
+
+  study.json        what the study holds: its name, its demand files and how they are read (column
+                    mapping, date order, sheet, header row), every correction (who, when, before, after),
+                    every map version and comparison, with the SHA-256 of each file. Workbench imports
+                    from this file.
+  demand/           each demand file exactly as it was loaded, oldest first, and its demand-type
+                    catalogue (YAML) when it had one.
+  corrections.csv   the corrections as a table for people (cells that would start a spreadsheet formula
+                    begin with an apostrophe, so it is safe to open in Excel).
+  maps/<map>/vNNN.yaml  every saved version of each process map.
+  comparisons/      each comparison of designs: its settings and its results (JSON).
+
+To bring it back: the Studies page's "Import a study", or `workbench study import FILE.zip`.
+"""
 MAX_TOTAL_BYTES = 500 * 1024 * 1024  # an import never unpacks more than this (zip bombs)
 MAX_MEMBERS = 10_000  # nor opens a zip of more files than this
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every member's timestamp: the same study gives the same bytes
@@ -229,6 +247,7 @@ def export_study(session: Session, study_id: int, *, exported_at: datetime | Non
     members[MANIFEST] = _json_bytes(manifest)
     # For people (Excel): cells that would start a formula are defused, so import reads study.json instead.
     members[CORRECTIONS_CSV] = to_csv_bytes(pd.DataFrame(csv_rows, columns=list(_CORRECTION_COLUMNS)))
+    members[README] = _README.encode("utf-8")
     return _zip(members)
 
 

@@ -66,7 +66,7 @@ class DemandPage(AppPage):
         """Change the first shown row's cell in the customers' words table: click the row's first cell,
         move right `column` cells, open the cell's editor, type the option and press Enter."""
         self.tab("Customers' words")
-        grid = self.page.get_by_test_id("stDataFrame").last
+        grid = self.page.get_by_test_id("stDataFrame").filter(has_text="Customer's words").first
         expect(grid).to_be_visible(timeout=TIMEOUT_MS)
         focused = "el => el.contains(document.activeElement)"
         for _ in range(10):  # the grid is drawn on a canvas: click it once it has stopped moving
@@ -76,6 +76,9 @@ class DemandPage(AppPage):
             box = grid.bounding_box()
             if box is None or box != before:
                 continue
+            # hover first: a grid drawn afresh after a rerun takes a click only once the pointer is over it
+            self.page.mouse.move(box["x"] + 30, box["y"] + 35 + 17)
+            self.page.wait_for_timeout(300)
             self.page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)  # the first cell under the header
             if grid.evaluate(focused):
                 break
@@ -83,9 +86,10 @@ class DemandPage(AppPage):
             raise AssertionError("could not put the focus in the customers' words table")
         for _ in range(column):
             self.page.keyboard.press("ArrowRight")
-        self.page.keyboard.press("Enter")
-        self.page.wait_for_timeout(300)
+        self.page.keyboard.press("Enter")  # opens the cell's list of options
+        self.page.wait_for_timeout(600)
         self.page.keyboard.type(value)
+        self.page.wait_for_timeout(300)
         self.page.keyboard.press("Enter")
         self.wait_idle()
 

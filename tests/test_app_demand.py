@@ -152,3 +152,24 @@ def test_reading_the_file_differently_keeps_the_corrections() -> None:
             assert len(studies.correction_log(s, found.id)) == 1
     finally:
         engine.dispose()
+
+
+def test_an_earlier_file_can_be_used_again_with_its_corrections() -> None:
+    exp, messy = sample_expected(), messy_expected()
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state["author"] = "Ann"
+    at.run()
+    at.session_state["words_editor_0"] = {"edited_rows": {0: {"nature": "unclassified"}}, "added_rows": [],
+                                          "deleted_rows": []}
+    at.run()
+    assert metric(at, "Failure demand") == f"{exp.failure - 1:,}"
+    at.file_uploader(key="demand_upload").set_value(
+        (MESSY_CSV.name, MESSY_CSV.read_bytes(), "text/csv")).run()
+    assert metric(at, "Demands") == f"{messy.rows:,}"  # the new file, without the sample's correction
+    pick = next(s for s in at.selectbox if s.label == "Earlier demand files of this study")
+    assert "housing_repairs_demand.csv" in pick.options[0] and "1 correction(s)" in pick.options[0]
+    next(b for b in at.button if b.label == "Use this file again").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metric(at, "Demands") == f"{exp.rows:,}"
+    assert metric(at, "Failure demand") == f"{exp.failure - 1:,}"  # its correction came back with it
+    assert any("Saved: 1 correction(s)" in s.value for s in at.success)

@@ -347,6 +347,29 @@ def test_reading_the_same_file_differently_keeps_its_corrections(session: Sessio
     assert studies.current_demand_source(session, study.id).name == "newer.csv"
 
 
+def test_an_earlier_file_comes_back_with_its_corrections(session: Session, study: studies.Study) -> None:
+    first = studies.current_demand_source(session, study.id)
+    assert first is not None
+    studies.add_correction(session, study.id, 2, schema.NATURE, "failure", "Ann", 0)
+    studies.add_correction(session, study.id, 2, schema.NATURE, "value", "Bob", 1)
+    second = studies.set_demand_source(session, study.id, "wrong file.csv", b"Date\n2026-01-01\n", author="Cy")
+    studies.add_correction(session, study.id, 2, schema.NATURE, "failure", "Cy", 0)
+    listed = studies.list_demand_sources(session, study.id)
+    assert [(s.id, s.name, n) for s, n in listed] == [(second.id, "wrong file.csv", 1), (first.id, "demand.csv", 2)]
+    assert all(s.data == b"" for s, _ in listed)
+
+    back = studies.reuse_demand_source(session, study.id, first.id, author="Ann")
+    assert back.id not in (first.id, second.id) and (back.name, back.data, back.mapping) == (
+        "demand.csv", CSV, first.mapping)
+    assert studies.current_demand_source(session, study.id).id == back.id
+    log = studies.correction_log(session, study.id)  # the current file's: the earlier one's, as they were
+    assert [(c.row, c.after, c.author, c.version) for c in log] == [(2, "failure", "Ann", 1), (2, "value", "Bob", 2)]
+    # and work goes on from there: the next correction of row 2 is version 3
+    assert studies.add_correction(session, study.id, 2, schema.NATURE, "failure", "Ann", 2).version == 3
+    with pytest.raises(NotFoundError):
+        studies.reuse_demand_source(session, study.id, 10_000)
+
+
 def test_migration_0002_moves_corrections_onto_their_source(tmp_path: Path) -> None:
     """A database at 0001 with corrections is upgraded in place: each correction goes to its study's latest
     file; the corrections of a study without any file cannot mean anything and go."""

@@ -381,6 +381,47 @@ def current_demand_source(session: Session, study_id: int, *, with_data: bool = 
                             row.sheet, row.header_row, row.catalogue_text, row.created_at, row.created_by)
 
 
+def list_demand_sources(session: Session, study_id: int) -> list[tuple[DemandSource, int]]:
+    """Every demand file the study has had, newest (the current one) first, without their bytes, each with
+    the number of corrections made on it."""
+    with _transaction(session, write=False):
+        _get_study(session, study_id)
+        rows = session.scalars(select(DemandSourceRow).where(DemandSourceRow.study_id == study_id)
+                               .options(defer(DemandSourceRow.data, raiseload=True))
+                               .order_by(DemandSourceRow.id.desc())).all()
+        counts = dict(session.execute(select(CorrectionRow.source_id, func.count())
+                                      .where(CorrectionRow.study_id == study_id)
+                                      .group_by(CorrectionRow.source_id)).all())
+        return [(DemandSource(r.id, r.study_id, r.name, b"", dict(r.mapping or {}), r.date_order, r.sheet,
+                              r.header_row, r.catalogue_text, r.created_at, r.created_by), int(counts.get(r.id, 0)))
+                for r in rows]
+
+
+def reuse_demand_source(session: Session, study_id: int, source_id: int, author: str = "") -> DemandSource:
+    """Make an earlier demand file of the study its current one again, with the corrections made on it:
+    both are copied as they were (who, when, versions), so going back to a file never loses its work."""
+    with _transaction(session, write=True):
+        study = _get_study(session, study_id, lock=True)
+        old = session.scalars(select(DemandSourceRow).where(DemandSourceRow.id == source_id,
+                                                            DemandSourceRow.study_id == study_id)).one_or_none()
+        if old is None:
+            raise NotFoundError(f"Study {study_id} has no demand file {source_id}.")
+        row = DemandSourceRow(study_id=study_id, name=old.name, data=bytes(old.data), mapping=dict(old.mapping),
+                              date_order=old.date_order, sheet=old.sheet, header_row=old.header_row,
+                              catalogue_text=old.catalogue_text, created_at=utcnow(),
+                              created_by=_clean_author(author))
+        session.add(row)
+        session.flush()
+        for c in session.scalars(select(CorrectionRow).where(CorrectionRow.source_id == source_id)
+                                 .order_by(CorrectionRow.id)).all():
+            session.add(CorrectionRow(study_id=study_id, source_id=row.id, row=c.row, field=c.field,
+                                      before=c.before, after=c.after, author=c.author, created_at=c.created_at,
+                                      version=c.version))
+        _touch(study)
+        session.flush()
+        return _source(row)
+
+
 def demand_file(session: Session, source_id: int) -> bytes:
     """The bytes of one stored demand file (they never change once stored)."""
     with _transaction(session, write=False):

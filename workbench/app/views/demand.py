@@ -58,6 +58,24 @@ def _new_upload() -> object | None:
     return uploaded
 
 
+def _earlier_files() -> None:
+    """Go back to a file the study had before, with the corrections made on it (nothing is ever lost)."""
+    current = study.require()
+    listed = study.call(studies.list_demand_sources, current.id)
+    earlier = listed[1:]
+    if not earlier:
+        return
+    labels = {s.id: f"{s.name}, loaded {s.created_at:%d %b %Y %H:%M} UTC" + (f" by {s.created_by}" if s.created_by
+             else "") + f", {n} correction(s)" for s, n in earlier}
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    pick = c1.selectbox("Earlier demand files of this study", list(labels), format_func=labels.get,
+                        key="demand_earlier_pick")
+    if c2.button("Use this file again", key="demand_earlier_use", width="stretch"):
+        back = study.call(studies.reuse_demand_source, current.id, pick, study.author())
+        st.session_state["demand_saved"] = f"{back.name} is this study's demand again, with its corrections."
+        st.rerun()
+
+
 def _data_panel() -> None:
     """Upload, mapping and reading options. Only a load that works replaces what is on screen, and it is
     stored in the study at once."""
@@ -71,6 +89,7 @@ def _data_panel() -> None:
                 state.set_active(state.sample_source())
                 st.session_state["demand_saved"] = "The sample data is now this study's demand."
                 st.rerun()
+            _earlier_files()
         with right:
             catalogue_text, catalogue_name = _catalogue_choice(current, uploaded is not None)
 

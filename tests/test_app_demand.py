@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
+from app_helpers import APP, metric
 from streamlit.testing.v1 import AppTest
 
 from independent import MESSY_CSV, SAMPLE_CSV, messy_expected, sample_expected
-
-APP = str(Path(__file__).resolve().parent.parent / "workbench" / "app" / "main.py")
-
-
-def metric(at: AppTest, label: str) -> str:
-    for m in at.metric:
-        if m.label == label:
-            return m.value
-    raise AssertionError(f"no metric {label!r}; have {[m.label for m in at.metric]}")
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from app_helpers import APP, metric
 from flow_fixtures import (
     BROKEN_LINE,
     BROKEN_MAP,
@@ -18,15 +19,6 @@ from streamlit.testing.v1 import AppTest
 
 from workbench.flow.model import load_map
 from workbench.flow.validate import has_errors, validate_map
-
-APP = str(Path(__file__).resolve().parent.parent / "workbench" / "app" / "main.py")
-
-
-def metric(at: AppTest, label: str) -> str:
-    for m in at.metric:
-        if m.label == label:
-            return m.value
-    raise AssertionError(f"no metric {label!r}; have {[m.label for m in at.metric]}")
 
 
 @pytest.fixture

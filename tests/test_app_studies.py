@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from app_helpers import APP, metric
 from flow_fixtures import SMALL_HANDOFFS, SMALL_HANDOFFS_AFTER_ROLE_CHANGE, maps_folder
 from streamlit.testing.v1 import AppTest
 
@@ -15,15 +16,6 @@ from workbench.store import db, studies
 from workbench.store.sample import SAMPLE_STUDY
 
 from independent import SAMPLE_CSV, sample_expected
-
-APP = str(Path(__file__).resolve().parent.parent / "workbench" / "app" / "main.py")
-
-
-def metric(at: AppTest, label: str) -> str:
-    for m in at.metric:
-        if m.label == label:
-            return m.value
-    raise AssertionError(f"no metric {label!r}; have {[m.label for m in at.metric]}")
 
 
 def button(at: AppTest, label: str):  # noqa: ANN201 - AppTest's element type

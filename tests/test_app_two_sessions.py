@@ -6,16 +6,14 @@ out-of-date page is refused with a message naming the other person and showing t
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
+from app_helpers import APP
 from streamlit.testing.v1 import AppTest
 
 from workbench.store import db, studies
 from workbench.store.sample import SAMPLE_STUDY
 
 from independent import SAMPLE_CSV
-
-APP = str(Path(__file__).resolve().parent.parent / "workbench" / "app" / "main.py")
 
 
 def session(name: str) -> AppTest:

@@ -64,6 +64,27 @@ steps:
 """
 BROKEN_LINE = 11  # the route to the unknown step 'nowhere'
 
+# Two steps that send demand to each other for ever: no route ever ends it (validation and expectations).
+LOOP = """\
+name: Loop
+roles:
+  - id: agent
+entry: a
+steps:
+  - id: a
+    role: agent
+    touch: 5
+    routes:
+      - to: b
+        otherwise: true
+  - id: b
+    role: agent
+    touch: 5
+    routes:
+      - to: a
+        otherwise: true
+"""
+
 
 def maps_folder(tmp: Path) -> Path:
     folder = tmp / "process_maps"

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from demand_fixtures import small_catalogue
 
 from workbench import schema
-from workbench.demand.catalogue import parse_catalogue
 from workbench.demand.corrections import Correction, CorrectionError, apply_corrections
 from workbench.demand.load import load_demand
 
-CATALOGUE = parse_catalogue(
-    """\
-types:
-  - type: Report a leak
-    nature: value
-  - type: Chasing a repair
-    nature: failure
-    cause: progress chasing
-  - type: Nobody turned up
-    nature: failure
-    cause: not done
-""",
-    "cat.yaml",
-)
+CATALOGUE = small_catalogue("cat.yaml")
 
 DATA = """\
 Date,Type,V/F,Cause

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from flow_fixtures import BROKEN_LINE, BROKEN_MAP
 
 from workbench import cli
 from workbench.demand.catalogue import load_catalogue
@@ -63,21 +64,6 @@ failure_demand:
     demand_type: Chasing a repair
 """
 
-BROKEN = """\
-name: Broken
-roles:
-  - id: agent
-    name: Agent
-entry: answer
-steps:
-  - id: answer
-    role: agent
-    touch: 5
-    routes:
-      - to: nowhere
-        otherwise: true
-"""
-BROKEN_LINE = 11  # "- to: nowhere", counted by hand
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
@@ -96,8 +82,8 @@ def good(tmp_path: Path) -> Path:
 @pytest.fixture
 def broken(tmp_path: Path) -> Path:
     path = tmp_path / "broken.yaml"
-    path.write_text(BROKEN, encoding="utf-8")
-    assert BROKEN.splitlines()[BROKEN_LINE - 1].strip() == "- to: nowhere"
+    path.write_text(BROKEN_MAP, encoding="utf-8")
+    assert BROKEN_MAP.splitlines()[BROKEN_LINE - 1].strip() == "- to: nowhere"
     return path
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from flow_fixtures import LOOP
 
 from workbench import schema
 from workbench.demand.catalogue import load_catalogue
@@ -575,25 +576,6 @@ def test_the_same_role_after_a_wait_is_not_one_stop() -> None:
 
 # ------------------------------------------------------------------------------------------ (g) no exit
 
-LOOP = """\
-name: Loop
-roles:
-  - id: agent
-entry: a
-steps:
-  - id: a
-    role: agent
-    touch: 5
-    routes:
-      - to: b
-        otherwise: true
-  - id: b
-    role: agent
-    touch: 5
-    routes:
-      - to: a
-        otherwise: true
-"""
 
 
 def test_a_loop_with_no_exit_is_caught_by_validation_and_raises_flow_error() -> None:

@@ -10,6 +10,7 @@ import re
 
 import pandas as pd
 import pytest
+from flow_fixtures import SMALL_MAP
 
 from workbench.flow.diagram import HANDOFF_COLOUR, PROBLEM_COLOUR, VALUE_FILL, WASTE_FILL, to_dot
 from workbench.flow.expected import expect
@@ -242,31 +243,7 @@ def test_a_new_step_row_becomes_a_step() -> None:
 
 
 def test_editing_a_role_cell_changes_the_hand_offs() -> None:
-    text = """\
-name: Small
-roles:
-  - id: agent
-  - id: office
-entry: answer
-steps:
-  - id: answer
-    role: agent
-    touch: 6
-    routes:
-      - to: process
-        otherwise: true
-  - id: process
-    role: office
-    touch: 10
-    wait: 2
-    routes:
-      - to: close
-        otherwise: true
-  - id: close
-    role: agent
-    touch: 4
-"""
-    m = parse_map(text)
+    m = parse_map(SMALL_MAP)
     # agent -> office -> agent: 2 hand-offs
     assert expect(m, PHONE).handoffs == pytest.approx(2)
     t = to_tables(m)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from flow_fixtures import LOOP
 
 from workbench.demand.catalogue import load_catalogue, parse_catalogue
 from workbench.flow.model import MapFileError, Problem, ProcessMap, load_map, parse_map, to_yaml
@@ -250,25 +251,6 @@ def test_a_step_reached_only_by_rework_is_reachable() -> None:
     assert problems_of(REACHED_BY_REWORK_ONLY) == []
 
 
-LOOP = """\
-name: Loop
-roles:
-  - id: agent
-entry: a
-steps:
-  - id: a
-    role: agent
-    touch: 5
-    routes:
-      - to: b
-        otherwise: true
-  - id: b
-    role: agent
-    touch: 5
-    routes:
-      - to: a
-        otherwise: true
-"""
 
 
 def test_a_loop_with_no_exit_is_reported_at_every_step_in_it() -> None:

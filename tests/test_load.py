@@ -17,9 +17,10 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from demand_fixtures import small_catalogue
 
 from workbench import schema
-from workbench.demand.catalogue import load_catalogue, parse_catalogue
+from workbench.demand.catalogue import load_catalogue
 from workbench.demand.load import DemandFileError, load_demand, read_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,20 +30,7 @@ SAMPLE_CATALOGUE = SAMPLE_DIR / "housing_repairs_catalogue.yaml"
 MESSY_CSV = SAMPLE_DIR / "messy_upload.csv"
 MESSY_XLSX = SAMPLE_DIR / "messy_upload.xlsx"
 
-CATALOGUE = parse_catalogue(
-    """\
-types:
-  - type: Report a leak
-    nature: value
-  - type: Chasing a repair
-    nature: failure
-    cause: progress chasing
-  - type: Nobody turned up
-    nature: failure
-    cause: not done
-""",
-    "test-catalogue.yaml",
-)
+CATALOGUE = small_catalogue("test-catalogue.yaml")
 
 
 def write(tmp_path: Path, name: str, content: str | bytes, encoding: str = "utf-8") -> Path:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flow_fixtures import SMALL_MAP as MAP
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -43,40 +44,6 @@ from workbench.store.studies import ConflictError, DuplicateNameError, NotFoundE
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = {"studies", "demand_sources", "corrections", "maps", "map_versions", "comparison_runs"}
 
-MAP = """\
-# A map for the store tests
-name: Small service
-design: standard-work
-roles:
-  - id: agent
-    name: Agent
-    staff: 3
-  - id: office
-    name: Back office
-    staff: 1
-entry: answer
-steps:
-  - id: answer
-    name: Answer
-    role: agent
-    touch: 6
-    routes:
-      - to: process
-        otherwise: true
-  - id: process
-    name: Process in the back office
-    role: office
-    work: hand-off
-    touch: 10
-    wait: 2
-    routes:
-      - to: close
-        otherwise: true
-  - id: close
-    name: Close with the customer
-    role: agent
-    touch: 4
-"""
 
 CSV = b"Date,Type,V/F\n2026-01-05,Report a leak,\n2026-01-05,Chasing a repair,\n2026-01-06,Report a leak,V\n"
 CATALOGUE = "types:\n  - type: Report a leak\n    nature: value\n  - type: Chasing a repair\n    nature: failure\n"
@@ -580,7 +547,7 @@ def test_edits_to_different_steps_merge(session: Session, study: studies.Study) 
     touch = {s.id: s.touch.likely for s in m.steps}
     assert touch == {"answer": 7, "process": 10, "check": 3, "close": 5}  # Bob's and Ann's edits both kept
     assert m.role("office").staff == 2 and m.role("agent").staff == 3
-    assert merged.yaml_text.startswith("# A map for the store tests\n")
+    assert merged.yaml_text.startswith("# A small map for tests\n")
     assert studies.diff_map_versions(session, study.id, "As is", 2, 3) == [
         "Step 'check' (Check) added.", "Step 'close' (Close with the customer) changed: touch 4 → 5."]
 

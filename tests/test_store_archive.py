@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flow_fixtures import SMALL_MAP as MAP
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -46,28 +47,6 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS = (StudyRow, DemandSourceRow, CorrectionRow, MapRow, MapVersionRow, ComparisonRunRow)
 AT = datetime(2026, 11, 2, 10, 31, tzinfo=UTC)
 
-MAP = """\
-# A map for the archive tests
-name: Small service
-design: standard-work
-roles:
-  - id: agent
-    name: Agent
-    staff: 3
-entry: answer
-steps:
-  - id: answer
-    name: Answer
-    role: agent
-    touch: 6
-    routes:
-      - to: close
-        otherwise: true
-  - id: close
-    name: Close with the customer
-    role: agent
-    touch: 4
-"""
 CSV = b"Date,Type,V/F\r\n05/01/2026,Report a leak,\r\n05/01/2026,Chasing a repair,\r\n06/01/2026,Report a leak,V\r\n"
 CATALOGUE = "types:\n  - type: Report a leak\n    nature: value\n  - type: Chasing a repair\n    nature: failure\n"
 # binary and zip-like, as an .xlsx is: every byte value, NULs, a zip signature and no trailing newline
@@ -101,7 +80,7 @@ def build_study(session: Session, name: str = "Housing repairs 2026", *, archive
     studies.save_map_version(session, made.id, "As is", MAP, "Ann", None, "first draft")
     studies.save_map_version(session, made.id, "As is", MAP.replace("touch: 6", "touch: 7"), "Bob", 1)
     studies.restore_map_version(session, made.id, "As is", 1, "Ann")
-    redesign = MAP.replace("standard-work", "worker-led").replace("# A map", "# Für alle: a map")
+    redesign = MAP.replace("standard-work", "worker-led").replace("# A small map", "# Für alle: a small map")
     studies.save_map_version(session, made.id, "To be / redesign", redesign, "Cy", None)
     studies.save_map_version(session, made.id, "To be / redesign", redesign + "# no trailing newline", "Cy", 1,
                              "=note")

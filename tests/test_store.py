@@ -29,6 +29,7 @@ from workbench import schema
 from workbench.demand.catalogue import parse_catalogue
 from workbench.demand.corrections import Correction, apply_corrections
 from workbench.demand.load import load_demand
+from workbench.flow import merge
 from workbench.flow.model import parse_map
 from workbench.store import db, studies
 from workbench.store.models import (
@@ -579,17 +580,17 @@ def test_merge_and_describe_without_a_database() -> None:
     # both made the same change: no conflict; entry changed on one side only: taken
     theirs = MAP.replace("touch: 6", "touch: 7")
     mine = MAP.replace("touch: 6", "touch: 7").replace("entry: answer", "entry: process")
-    result = studies.merge_maps(MAP, theirs, mine)
+    result = merge.merge_maps(MAP, theirs, mine)
     assert result.conflicts == {} and result.text is not None
     assert parse_map(result.text).entry_default == "process"
     # both changed the entry differently: a top-level conflict
-    clash = studies.merge_maps(MAP, MAP.replace("entry: answer", "entry: close"),
+    clash = merge.merge_maps(MAP, MAP.replace("entry: answer", "entry: close"),
                                MAP.replace("entry: answer", "entry: process"))
     assert clash.text is None and clash.conflict_keys == [("map", "entry")]
     assert clash.conflicts == {"the entry step": "close"}
     # only comments changed on their side: mine is kept as written
-    assert studies.merge_maps(MAP, "# new comment\n" + MAP, mine).text == mine
-    assert studies.describe_changes(MAP, "# another comment\n" + MAP) == ["Only comments or layout changed."]
+    assert merge.merge_maps(MAP, "# new comment\n" + MAP, mine).text == mine
+    assert merge.describe_changes(MAP, "# another comment\n" + MAP) == ["Only comments or layout changed."]
 
 
 # ------------------------------------------------------------------------------------------ comparisons

@@ -1,4 +1,4 @@
-"""Properties of the step-by-step merge of two people's edits to one map (workbench.store.studies.merge_maps),
+"""Properties of the step-by-step merge of two people's edits to one map (workbench.flow.merge.merge_maps),
 on the bundled standard-work map: edits to different steps always merge and keep both; edits to the same
 step that differ always conflict, naming exactly those steps; the order of the two sides does not matter."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from workbench.flow.merge import merge_maps
 from workbench.flow.model import ProcessMap, load_map, parse_map, to_yaml
-from workbench.store.studies import merge_maps
 
 BASE_MAP = load_map(Path(__file__).resolve().parent.parent / "process_maps" / "housing_repairs_standard_work.yaml")
 BASE = to_yaml(BASE_MAP)

@@ -7,6 +7,8 @@ signals on process behaviour charts red. Labels are plain words for a workshop a
 
 from __future__ import annotations
 
+from typing import cast
+
 import altair as alt
 import pandas as pd
 
@@ -137,7 +139,7 @@ def xmr_chart(table: pd.DataFrame, title: str, measure_label: str, percent: bool
         layers.append(base.mark_line(strokeDash=dash, color=colour, interpolate="step-after").encode(
             x=x, y=f"{col}:Q", detail=f"{spc.PHASE}:N"))
     layers.append(points)
-    return alt.layer(*layers).properties(height=360, title=title)
+    return cast(alt.LayerChart, alt.layer(*layers).properties(height=360, title=title))
 
 
 def moving_range_chart(table: pd.DataFrame, measure_label: str, percent: bool = False) -> alt.LayerChart:
@@ -151,7 +153,7 @@ def moving_range_chart(table: pd.DataFrame, measure_label: str, percent: bool = 
                      axis=alt.Axis(format=fmt)))
     limit = base.mark_line(strokeDash=[6, 4], color=LIMIT_COLOUR, interpolate="step-after").encode(
         x=x, y=f"{spc.RANGE_LIMIT}:Q", detail=f"{spc.PHASE}:N")
-    return alt.layer(ranges, limit).properties(height=190)
+    return cast(alt.LayerChart, alt.layer(ranges, limit).properties(height=190))
 
 
 def minutes_chart(per_group: pd.DataFrame, by: str, label: str) -> alt.Chart:
@@ -210,7 +212,8 @@ def design_metric_bars(table: pd.DataFrame, metric: str, title: str, designs: li
     rules = base.mark_rule(color="#1b262c", strokeWidth=2).encode(x="low:Q", x2="high:Q")
     text = base.mark_text(align="left", dx=6, dy=-10, fontSize=13).encode(
         x="mean:Q", text=alt.Text("mean:Q", format=fmt))
-    return alt.layer(bars, rules, text).properties(height=_rows_height(len(data), 46), title=title)
+    return cast(alt.LayerChart, alt.layer(bars, rules, text).properties(height=_rows_height(len(data), 46),
+                                                                       title=title))
 
 
 def utilisation_chart(table: pd.DataFrame, designs: list[str]) -> alt.Chart:

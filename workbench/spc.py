@@ -20,6 +20,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+Label = pd.Timestamp | str | int | float
+"""What labels a point (a period start, usually): a split is given as one of these, or a date string."""
+
 LIMIT_FACTOR = 2.66
 RANGE_FACTOR = 3.268
 D2 = 1.128
@@ -71,7 +74,8 @@ def _three_of_four(x: np.ndarray, centre: float, sigma: float) -> np.ndarray:
     return flags
 
 
-def _phase_limits(x: np.ndarray, lower_bound: float | None, upper_bound: float | None) -> dict[str, object]:
+def _phase_limits(x: np.ndarray, lower_bound: float | None, upper_bound: float | None
+                  ) -> dict[str, float | np.ndarray]:
     centre = float(np.mean(x))
     mr = np.abs(np.diff(x))
     mr_bar = float(np.mean(mr)) if len(mr) else 0.0
@@ -96,10 +100,10 @@ def _phase_limits(x: np.ndarray, lower_bound: float | None, upper_bound: float |
 
 
 def xmr(
-    values: Sequence[float] | pd.Series,
-    index: Sequence[object] | pd.Index | None = None,
+    values: Sequence[float] | pd.Series | np.ndarray,
+    index: pd.Index | None = None,
     *,
-    split_at: object | Sequence[object] | None = None,
+    split_at: Label | Sequence[Label] | None = None,
     lower_bound: float | None = 0.0,
     upper_bound: float | None = None,
 ) -> pd.DataFrame:
@@ -114,7 +118,7 @@ def xmr(
     splits = [] if split_at is None else (
         list(split_at) if isinstance(split_at, (list, tuple)) else [split_at])
     phase = np.zeros(len(series), dtype=int)
-    for s in sorted(splits):
+    for s in splits:  # a point's phase is how many split labels it is at or after
         phase += np.asarray(series.index >= s, dtype=int)
     out = pd.DataFrame({PHASE: phase, VALUE: series.to_numpy()}, index=series.index)
     for col in (CENTRE, LOWER, UPPER, MEAN_RANGE, RANGE_LIMIT, MOVING_RANGE):

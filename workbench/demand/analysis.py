@@ -192,7 +192,7 @@ def over_time(df: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     return out
 
 
-def behaviour(series: pd.DataFrame, measure: str, split_at: object | None = None,
+def behaviour(series: pd.DataFrame, measure: str, split_at: spc.Label | None = None,
               full_periods_only: bool | None = None) -> pd.DataFrame:
     """XmR table (see `workbench.spc`) of one measure of an `over_time` frame, indexed by period start.
 
@@ -228,23 +228,25 @@ def by_field(df: pd.DataFrame, by: str) -> pd.DataFrame:
     return out.rename_axis(by).reset_index().astype({by: "str"})
 
 
-def summary(df: pd.DataFrame, split_at: object | None = None) -> dict[str, object]:
+def summary(df: pd.DataFrame, split_at: spc.Label | None = None) -> dict[str, object]:
     """Everything the CLI's JSON holds about the demand itself (the load report is added by the caller)."""
     head = headline(df)
     tp = by_touchpoint(df)
     weekly = over_time(df, "W")
     xmr = behaviour(weekly, "failure_share", split_at=split_at)
     weeks = []
-    for row in weekly.itertuples(index=False):
-        signals = spc.signal_names(xmr.loc[row.period_start]) if row.period_start in xmr.index else []
+    for row in weekly.to_dict("records"):
+        start = pd.Timestamp(row["period_start"])
+        signals = spc.signal_names(xmr.loc[[start]].iloc[0]) if start in xmr.index else []
+        share = row["failure_share"]
         weeks.append({
-            "week_start": row.period_start.date().isoformat(),
-            "total": int(row.total),
-            "value": int(row.value),
-            "failure": int(row.failure),
-            "unclassified": int(row.unclassified),
-            "failure_share": None if pd.isna(row.failure_share) else round(float(row.failure_share), 4),
-            "days_covered": int(row.days_covered),
+            "week_start": start.date().isoformat(),
+            "total": int(row["total"]),
+            "value": int(row["value"]),
+            "failure": int(row["failure"]),
+            "unclassified": int(row["unclassified"]),
+            "failure_share": None if pd.isna(share) else round(float(share), 4),
+            "days_covered": int(row["days_covered"]),
             "signals": signals,
         })
     types = pareto(df)

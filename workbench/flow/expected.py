@@ -192,7 +192,7 @@ def demand_mix(frame: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.Da
     df = df.fillna({schema.DEMAND_TYPE: "", schema.FAILURE_CAUSE: ""})
     mix = df.groupby([schema.DEMAND_TYPE, schema.TOUCHPOINT], sort=False).size().rename("count").reset_index()
     majority = (df.groupby(schema.DEMAND_TYPE)[[schema.NATURE, schema.FAILURE_CAUSE]]
-                .agg(lambda s: s.value_counts().index[0] if len(s) else ""))
+                .agg(_most_common))
     natures, causes = [], []
     for t in mix[schema.DEMAND_TYPE]:
         entry = catalogue.lookup(t) if catalogue and t else None
@@ -235,11 +235,15 @@ def expect_mix(m: ProcessMap, mix: pd.DataFrame) -> tuple[pd.DataFrame, dict[str
     per_type["nature"] = grouped["nature"].first()
     per_type = _ratios(per_type).reset_index().sort_values("count", ascending=False, kind="stable")
     total_weight = float(weights.sum())
-    totals = {k: float((detail[k] * weights).sum() / total_weight) for k in MIX_METRICS}
-    totals = _ratios(pd.DataFrame([totals])).iloc[0].to_dict()
+    means = {k: float((detail[k] * weights).sum() / total_weight) for k in MIX_METRICS}
+    totals: dict[str, float] = {str(k): float(v) for k, v in _ratios(pd.DataFrame([means])).iloc[0].items()}
     totals["demands"] = total_weight
     totals["failure_demand_per_100"] = totals["failure_demand"] * 100
     return per_type.reset_index(drop=True), {k: float(v) for k, v in totals.items()}
+
+
+def _most_common(values: pd.Series) -> object:
+    return values.value_counts().index[0] if len(values) else ""
 
 
 def _ratios(df: pd.DataFrame) -> pd.DataFrame:

@@ -355,11 +355,11 @@ class _Reader:
         if isinstance(value, str):
             match = re.fullmatch(r"\s*([-+]?\d+(?:\.\d+)?)\s*([a-z]*)\s*", value.lower())
             if match:
-                unit = {"": default_unit, "m": "minutes", "min": "minutes", "mins": "minutes",
-                        "minute": "minutes", "minutes": "minutes", "h": "hours", "hour": "hours",
-                        "hours": "hours", "d": "days", "day": "days", "days": "days"}.get(match.group(2))
-                if unit:
-                    return Duration(likely=float(match.group(1)), unit=unit)
+                spelled = {"": default_unit, "m": "minutes", "min": "minutes", "mins": "minutes",
+                           "minute": "minutes", "minutes": "minutes", "h": "hours", "hour": "hours",
+                           "hours": "hours", "d": "days", "day": "days", "days": "days"}.get(match.group(2))
+                if spelled:
+                    return Duration(likely=float(match.group(1)), unit=spelled)
         number = self.number(value, what, where, *path)
         return Duration(likely=number, unit=default_unit)
 

@@ -51,6 +51,11 @@ def _number(value: Any) -> float | None:
         return None
 
 
+def _or(value: float | None, default: float) -> float:
+    """A blank cell takes the default; a zero typed in the table stays zero."""
+    return default if value is None else value
+
+
 def _flag(value: Any) -> bool:
     if _blank(value):
         return False
@@ -125,7 +130,7 @@ def from_tables(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> ProcessMap
         return renames.get(sid, sid)
 
     roles = [Role(id=_text(r["id"]), name=_text(r["name"]) or _text(r["id"]),
-                  staff=_number(r["staff"]) if _number(r["staff"]) is not None else 1.0,
+                  staff=_or(_number(r["staff"]), 1.0),
                   hours_per_day=_number(r["hours_per_day"]) or 7.5,
                   days_per_week=_number(r["days_per_week"]) or 5.0)
              for r in tables["roles"].to_dict("records") if _text(r["id"])]
@@ -148,8 +153,7 @@ def from_tables(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> ProcessMap
         steps.append(Step(
             id=sid, name=_text(r["name"]) or sid, role=_text(r["role"]), work=_text(r["work"]).lower() or "value",
             touch=touch, wait=wait,
-            complete_and_accurate=_number(r["complete_and_accurate"]) if _number(
-                r["complete_and_accurate"]) is not None else 100.0,
+            complete_and_accurate=_or(_number(r["complete_and_accurate"]), 100.0),
             rework_to=ref(r["rework_to"]), recall_type=_text(r["recall_type"]), pulled=_flag(r["pulled"]),
             source=_text(r.get("source")), line=original.line if original else None))
     by_id = {s.id: s for s in steps}

@@ -365,11 +365,11 @@ def plan_arrivals(frame: pd.DataFrame, catalogue: Catalogue | None = None, *, we
         bootstrap_day(d, measured=False)
     if weeks is None and volume == 1.0:
         offset = warm_days + (first_day - first_monday).days
-        by_day = {d: [] for d in sample_days}
-        for (minute, kind), d in demands:
-            by_day[d].append((minute, kind))
-        for i, d in enumerate(sample_days):
-            add_day(offset + i, sorted(by_day[d], key=lambda x: x[0]), measured=True)
+        by_day: dict[pd.Timestamp, list[tuple[float, DemandKind]]] = {day: [] for day in sample_days}
+        for (minute, kind), day in demands:
+            by_day[day].append((minute, kind))
+        for i, day in enumerate(sample_days):
+            add_day(offset + i, sorted(by_day[day], key=lambda x: x[0]), measured=True)
         start = (warm_days + (first_day - first_monday).days) * MINUTES_PER_DAY
         end = (offset + len(sample_days)) * MINUTES_PER_DAY
         n_weeks = len(sample_days) / 7.0

@@ -8,6 +8,7 @@ without one (e.g. `command.upgrade(db.alembic_config(), "head")`), it opens `db.
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 from workbench.store import db
 from workbench.store.models import Base
@@ -38,7 +39,7 @@ def run_online() -> None:
         engine.dispose()
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     # render_as_batch: SQLite cannot ALTER most things; batch mode copies the table instead.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():

@@ -7,6 +7,7 @@ aggregated frame, ready for a chart or a table: charts never see raw rows.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -228,13 +229,51 @@ def by_field(df: pd.DataFrame, by: str) -> pd.DataFrame:
     return out.rename_axis(by).reset_index().astype({by: "str"})
 
 
-def summary(df: pd.DataFrame, split_at: spc.Label | None = None) -> dict[str, object]:
+class WeekSummary(TypedDict):
+    week_start: str  # ISO date of the Monday
+    total: int
+    value: int
+    failure: int
+    unclassified: int
+    failure_share: float | None  # None when nothing that week was classified
+    days_covered: int
+    signals: list[str]  # plain-language names of the process behaviour signals the week trips
+
+
+class TypeCount(TypedDict):
+    demand_type: str
+    nature: str
+    count: int
+
+
+class CauseCount(TypedDict):
+    cause: str
+    count: int
+
+
+class DemandSummary(TypedDict):
+    """The demand part of `workbench demand summary --format json` (docs/data-contracts.md)."""
+
+    value: int
+    failure: int
+    unclassified: int
+    failure_share: float | None
+    one_stop_share: float | None
+    first_date: str | None
+    last_date: str | None
+    by_touchpoint: dict[str, dict[str, int]]  # touchpoint -> {value, failure, unclassified}
+    by_type: list[TypeCount]
+    by_cause: list[CauseCount]
+    weekly: list[WeekSummary]
+
+
+def summary(df: pd.DataFrame, split_at: spc.Label | None = None) -> DemandSummary:
     """Everything the CLI's JSON holds about the demand itself (the load report is added by the caller)."""
     head = headline(df)
     tp = by_touchpoint(df)
     weekly = over_time(df, "W")
     xmr = behaviour(weekly, "failure_share", split_at=split_at)
-    weeks = []
+    weeks: list[WeekSummary] = []
     for row in weekly.to_dict("records"):
         start = pd.Timestamp(row["period_start"])
         signals = spc.signal_names(xmr.loc[[start]].iloc[0]) if start in xmr.index else []
@@ -259,14 +298,14 @@ def summary(df: pd.DataFrame, split_at: spc.Label | None = None) -> dict[str, ob
         "first_date": head.first,
         "last_date": head.last,
         "by_touchpoint": {
-            r[schema.TOUCHPOINT]: {n: int(r[n]) for n in schema.NATURES} for r in tp.to_dict("records")
+            str(r[schema.TOUCHPOINT]): {n: int(r[n]) for n in schema.NATURES} for r in tp.to_dict("records")
         },
         "by_type": [
-            {"demand_type": r[schema.DEMAND_TYPE], "nature": r[schema.NATURE], "count": int(r["count"])}
+            {"demand_type": str(r[schema.DEMAND_TYPE]), "nature": str(r[schema.NATURE]), "count": int(r["count"])}
             for r in types.to_dict("records")
         ],
         "by_cause": [
-            {"cause": r[schema.FAILURE_CAUSE], "count": int(r["count"])}
+            {"cause": str(r[schema.FAILURE_CAUSE]), "count": int(r["count"])}
             for r in failure_causes(df).to_dict("records")
         ],
         "weekly": weeks,

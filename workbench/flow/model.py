@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -26,6 +26,8 @@ WORK_KINDS = (VALUE_WORK, *WASTE_KINDS)
 DESIGNS = ("as-is", "standard-work", "worker-led")
 UNITS_IN_MINUTES = {"minutes": 1.0, "hours": 60.0, "days": 1440.0}
 DEFAULT_TOUCHPOINT = "Phone"
+Severity = Literal["error", "warning"]  # an error stops a map from being run; a warning does not
+Distribution = Literal["triangular", "exponential"]
 
 
 class MapFileError(ValueError):
@@ -36,7 +38,7 @@ class MapFileError(ValueError):
 class Problem:
     """A message about a map: what is wrong, where (step/route), and the YAML line."""
 
-    severity: str  # "error" or "warning"
+    severity: Severity
     message: str
     where: str = ""
     line: int | None = None
@@ -57,7 +59,7 @@ class Duration:
     likely: float | None = None
     max: float | None = None
     unit: str = "minutes"
-    distribution: str = "triangular"  # or "exponential"
+    distribution: Distribution = "triangular"
 
     @property
     def exponential(self) -> bool:
@@ -306,7 +308,7 @@ class _Reader:
             path = path[:-1]
         return self.lines.get(())
 
-    def problem(self, message: str, where: str, *path: object, severity: str = "error") -> None:
+    def problem(self, message: str, where: str, *path: object, severity: Severity = "error") -> None:
         self.problems.append(Problem(severity, message, where, self.line(*path), self.source))
 
     def number(self, value: Any, what: str, where: str, *path: object, default: float | None = None

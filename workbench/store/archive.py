@@ -33,6 +33,15 @@ from sqlalchemy.orm import Session
 
 from workbench.demand.corrections import EDITABLE
 from workbench.safe_export import to_csv_bytes
+from workbench.store._common import (
+    DuplicateNameError,
+    NotFoundError,
+    StoreError,
+    Study,
+    clean_name,
+    study_of,
+    transaction,
+)
 from workbench.store.models import (
     NAME_LENGTH,
     ComparisonRunRow,
@@ -42,15 +51,6 @@ from workbench.store.models import (
     MapVersionRow,
     StudyRow,
     utcnow,
-)
-from workbench.store.studies import (
-    DuplicateNameError,
-    NotFoundError,
-    StoreError,
-    Study,
-    _clean_name,
-    _study,
-    _transaction,
 )
 
 FORMAT = "workbench-study"
@@ -164,7 +164,7 @@ def export_study(session: Session, study_id: int, *, exported_at: datetime | Non
     One read transaction; on PostgreSQL the study row is held FOR SHARE, which makes every save to the study
     (they all lock it first) wait, so the export is one consistent moment. `exported_at` is for tests."""
     members: dict[str, bytes] = {}
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         study = session.scalars(select(StudyRow).where(StudyRow.id == study_id)
                                 .with_for_update(read=True)).one_or_none()
         if study is None:
@@ -666,17 +666,17 @@ def import_study(session: Session, data: bytes | StudyArchive, *, name: str | No
     """
     del author  # see the docstring: nothing in the schema records who imported a study
     archive = data if isinstance(data, StudyArchive) else read_archive(data)
-    wanted = _clean_name(name, "study") if name is not None else None
+    wanted = clean_name(name, "study") if name is not None else None
     final = wanted or ""
     try:
-        with _transaction(session, write=True):
+        with transaction(session, write=True):
             if wanted is not None:
                 if session.scalar(select(StudyRow.id).where(StudyRow.name == wanted)) is not None:
                     raise DuplicateNameError(f"A study called '{wanted}' already exists (perhaps archived); "
                                              f"nothing was imported.")
             else:
-                final = _free_name(session, _clean_name(archive.name, "study"))
-            return _study(_insert(session, archive, final))
+                final = _free_name(session, clean_name(archive.name, "study"))
+            return study_of(_insert(session, archive, final))
     except IntegrityError:  # a study of that name was created by someone else at the same moment
         raise DuplicateNameError(f"A study called '{final}' was created by someone else while this one was "
                                  f"being imported; nothing was imported, so try again.") from None

@@ -1,6 +1,6 @@
 """What the store's API (`studies`) and the study archive (`archive`) both need: the store's errors, the
-`Study` result, one call as one transaction, name cleaning. Its own module so that neither of the two
-reaches into the other's private names.
+`Study` result, one call as one transaction, name cleaning, and how a demand source's columns hold its
+`ReadOptions`. Its own module so that neither of the two reaches into the other's private names.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from workbench.demand.reading import READ_OPTION_NAMES, ReadOptions
 from workbench.store.db import WRITE
-from workbench.store.models import NAME_LENGTH, StudyRow
+from workbench.store.models import NAME_LENGTH, DemandSourceRow, StudyRow
 
 # ------------------------------------------------------------------------------------------ errors
 
@@ -68,6 +69,20 @@ class Study:
 
 def study_of(r: StudyRow) -> Study:
     return Study(r.id, r.name, r.description, bool(r.archived), r.created_at, r.updated_at)
+
+
+# ------------------------------------------------------------------------------------------ demand sources
+
+
+def reading_of(row: DemandSourceRow) -> ReadOptions:
+    """How a stored demand file is read. Its columns are named as `ReadOptions.to_dict` names the options
+    (no migration was needed when ReadOptions came); a column named otherwise would be mapped here."""
+    return ReadOptions.from_dict({name: getattr(row, name) for name in READ_OPTION_NAMES})
+
+
+def reading_columns(reading: ReadOptions) -> dict[str, Any]:
+    """The `DemandSourceRow` columns that hold `reading` (keyword arguments for the row or `setattr`)."""
+    return reading.to_dict()
 
 
 # ------------------------------------------------------------------------------------------ plumbing

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, defer
 
 from workbench import schema
 from workbench.demand.corrections import EDITABLE, Correction
+from workbench.demand.reading import ReadOptions
 from workbench.flow.model import ProcessMap, parse_map, to_dict, to_yaml
 from workbench.store._common import (  # the errors and Study are this API's too: callers import them from here
     ConflictError,
@@ -39,6 +40,8 @@ from workbench.store._common import (  # the errors and Study are this API's too
     StoreError,  # noqa: F401
     Study,
     clean_name,
+    reading_columns,
+    reading_of,
     study_of,
     transaction,
 )
@@ -58,19 +61,36 @@ from workbench.store.models import (
 
 @dataclass(frozen=True)
 class DemandSource:
-    """A demand file as uploaded and how it was read (arguments for `workbench.demand.load`)."""
+    """A demand file as uploaded and how it is read (`reading`, for `workbench.demand.load.load_demand`)."""
 
     id: int
     study_id: int
     name: str
     data: bytes = field(repr=False)
-    mapping: dict[str, Any]
-    date_order: str | None
-    sheet: str | None
-    header_row: int | None
-    catalogue_text: str | None
+    reading: ReadOptions
     created_at: datetime
     created_by: str
+
+    # The options one by one, as callers read them before ReadOptions; new code reads `reading`.
+    @property
+    def mapping(self) -> dict[str, Any]:
+        return self.reading.mapping
+
+    @property
+    def date_order(self) -> str | None:
+        return self.reading.date_order
+
+    @property
+    def sheet(self) -> str | None:
+        return self.reading.sheet
+
+    @property
+    def header_row(self) -> int | None:
+        return self.reading.header_row
+
+    @property
+    def catalogue_text(self) -> str | None:
+        return self.reading.catalogue_text
 
 
 @dataclass(frozen=True)
@@ -115,9 +135,10 @@ class ComparisonRun:
     author: str
 
 
-def _source(r: DemandSourceRow) -> DemandSource:
-    return DemandSource(r.id, r.study_id, r.name, bytes(r.data), dict(r.mapping or {}), r.date_order, r.sheet,
-                        r.header_row, r.catalogue_text, r.created_at, r.created_by)
+def _source(r: DemandSourceRow, *, with_data: bool = True) -> DemandSource:
+    """The result for a stored file; without its bytes (`data` empty) when they were not loaded."""
+    return DemandSource(r.id, r.study_id, r.name, bytes(r.data) if with_data else b"", reading_of(r), r.created_at,
+                        r.created_by)
 
 
 def _correction(r: CorrectionRow) -> CorrectionRecord:
@@ -249,31 +270,31 @@ def delete_study(session: Session, study_id: int) -> None:
 # ------------------------------------------------------------------------------------------ demand
 
 
-def set_demand_source(session: Session, study_id: int, name: str, data: bytes, *,
-                      mapping: dict[str, Any] | None = None, date_order: str | None = None,
-                      sheet: str | None = None, header_row: int | None = None,
-                      catalogue_text: str | None = None, author: str = "") -> DemandSource:
+def set_demand_source(session: Session, study_id: int, name: str, data: bytes, reading: ReadOptions | None = None,
+                      *, author: str = "", **changes: Any) -> DemandSource:
     """Store a demand file exactly as uploaded, with how to read it; it becomes the study's current source.
-    Earlier sources are kept (the current one is the latest)."""
+    Earlier sources are kept (the current one is the latest). The options may also be given one by one
+    (`mapping=`, `date_order=`, `sheet=`, `header_row=`, `catalogue_text=`)."""
     name = clean_name(name, "demand file")
+    columns = reading_columns((reading or ReadOptions()).updated(**changes))
     with transaction(session, write=True):
         study = _get_study(session, study_id, lock=True)
-        row = DemandSourceRow(study_id=study_id, name=name, data=bytes(data),
-                              mapping=_check_json(dict(mapping or {}), "column mapping"), date_order=date_order,
-                              sheet=sheet, header_row=header_row, catalogue_text=catalogue_text,
-                              created_at=utcnow(), created_by=_clean_author(author))
+        _check_json(columns["mapping"], "column mapping")
+        row = DemandSourceRow(study_id=study_id, name=name, data=bytes(data), **columns, created_at=utcnow(),
+                              created_by=_clean_author(author))
         session.add(row)
         _touch(study)
         session.flush()
         return _source(row)
 
 
-def update_demand_reading(session: Session, study_id: int, source_id: int, *, mapping: dict[str, Any] | None,
-                          date_order: str | None, sheet: str | None, header_row: int | None,
-                          catalogue_text: str | None) -> DemandSource:
+def update_demand_reading(session: Session, study_id: int, source_id: int, reading: ReadOptions | None = None,
+                          **changes: Any) -> DemandSource:
     """Change how the current file is read (column mapping, date order, sheet, header row, catalogue) without
     storing it again: its rows keep their numbers, so the corrections made on it still apply. Refused with
-    ConflictError when someone has loaded another file since."""
+    ConflictError when someone has loaded another file since. The options may also be given one by one, as
+    for `set_demand_source`."""
+    columns = reading_columns((reading or ReadOptions()).updated(**changes))
     with transaction(session, write=True):
         study = _get_study(session, study_id, lock=True)
         current = _current_source_id(session, study_id)
@@ -283,8 +304,9 @@ def update_demand_reading(session: Session, study_id: int, source_id: int, *, ma
                 f"{_who(row.created_by) if row else 'Someone'} loaded another demand file into this study "
                 f"since you opened it; nothing was changed.",
                 author=row.created_by if row else "", at=row.created_at if row else None, version=0)
-        row.mapping = _check_json(dict(mapping or {}), "column mapping")
-        row.date_order, row.sheet, row.header_row, row.catalogue_text = date_order, sheet, header_row, catalogue_text
+        _check_json(columns["mapping"], "column mapping")
+        for column, value in columns.items():
+            setattr(row, column, value)
         _touch(study)
         session.flush()
         return _source(row)
@@ -302,10 +324,7 @@ def current_demand_source(session: Session, study_id: int, *, with_data: bool = 
         row = session.scalars(query.order_by(DemandSourceRow.id.desc()).limit(1)).one_or_none()
         if row is None:
             return None
-        if with_data:
-            return _source(row)
-        return DemandSource(row.id, row.study_id, row.name, b"", dict(row.mapping or {}), row.date_order,
-                            row.sheet, row.header_row, row.catalogue_text, row.created_at, row.created_by)
+        return _source(row, with_data=with_data)
 
 
 def list_demand_sources(session: Session, study_id: int) -> list[tuple[DemandSource, int]]:
@@ -319,9 +338,7 @@ def list_demand_sources(session: Session, study_id: int) -> list[tuple[DemandSou
         counts = dict(session.execute(select(CorrectionRow.source_id, func.count())
                                       .where(CorrectionRow.study_id == study_id)
                                       .group_by(CorrectionRow.source_id)).all())
-        return [(DemandSource(r.id, r.study_id, r.name, b"", dict(r.mapping or {}), r.date_order, r.sheet,
-                              r.header_row, r.catalogue_text, r.created_at, r.created_by), int(counts.get(r.id, 0)))
-                for r in rows]
+        return [(_source(r, with_data=False), int(counts.get(r.id, 0))) for r in rows]
 
 
 def reuse_demand_source(session: Session, study_id: int, source_id: int, author: str = "") -> DemandSource:
@@ -333,9 +350,8 @@ def reuse_demand_source(session: Session, study_id: int, source_id: int, author:
                                                             DemandSourceRow.study_id == study_id)).one_or_none()
         if old is None:
             raise NotFoundError(f"Study {study_id} has no demand file {source_id}.")
-        row = DemandSourceRow(study_id=study_id, name=old.name, data=bytes(old.data), mapping=dict(old.mapping),
-                              date_order=old.date_order, sheet=old.sheet, header_row=old.header_row,
-                              catalogue_text=old.catalogue_text, created_at=utcnow(),
+        row = DemandSourceRow(study_id=study_id, name=old.name, data=bytes(old.data),
+                              **reading_columns(reading_of(old)), created_at=utcnow(),
                               created_by=_clean_author(author))
         session.add(row)
         session.flush()

@@ -6,6 +6,8 @@ The result's columns are `workbench.schema`'s; everything the cleaning decided i
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -43,7 +45,7 @@ def _grouped_labels(values: pd.Series, canonical: dict[str, str] | None = None,
     best: dict[str, tuple[int, str]] = {}
     for k, by_spelling in spellings.items():
         total = sum(by_spelling.values())
-        spelling = canonical[k] if canonical and k in canonical else max(by_spelling, key=by_spelling.get)
+        spelling = canonical[k] if canonical and k in canonical else max(by_spelling, key=by_spelling.__getitem__)
         best[k] = (total, spelling)
     key_list = sorted(best, key=lambda k: -best[k][0])
     has_blank = bool((codes < 0).any()) or any(not k and n for k, n in zip(keys, counts, strict=True))
@@ -111,7 +113,7 @@ def clean(
         )
     rows = raw.rows
     for i, pos in enumerate(np.flatnonzero(no_date)):
-        shown = date_text.iat[i]
+        shown = cast(str, date_text.iat[i])  # `date_text` holds strings only
         reason = (f"no date: '{date_col}' is blank" if not shown else
                   f"date not readable: '{shown}' in '{date_col}'"
                   + (" is not a month-first date" if used_order == "month-first" and is_numeric_date(shown) else ""))
@@ -150,6 +152,7 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
     cost per row is a few array lookups (a million-row file is mostly pyarrow's work)."""
     everything = bool(keep.all())
     n = int(keep.sum())
+    row_numbers = (rows if everything else rows[keep]).astype(np.int64)
 
     def raw(fld: str) -> pd.Series:
         if fld not in cols:
@@ -159,7 +162,7 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
         return column.reset_index(drop=True) if everything else pd.Series(column.array[keep])
 
     out: dict[str, object] = {
-        schema.ROW: (rows if everything else rows[keep]).astype(np.int64),
+        schema.ROW: row_numbers,
         schema.RECEIVED_AT: received if everything else received.loc[keep].reset_index(drop=True),
     }
     tp_display, tp_key = _grouped_labels(raw(schema.TOUCHPOINT), blank=schema.UNKNOWN_TOUCHPOINT)
@@ -180,9 +183,9 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
     source = np.where(nature != _UNCLASSIFIED, 1, 0).astype(np.int8)
     cause, _ = _grouped_labels(raw(schema.FAILURE_CAUSE))
     if catalogue is not None:
-        nature, cause, source = _apply_catalogue(out[schema.ROW], type_display, nature, cause, source,
+        nature, cause, source = _apply_catalogue(row_numbers, type_display, nature, cause, source,
                                                  catalogue, report)
-    out[schema.NATURE] = pd.Categorical.from_codes(nature, categories=list(schema.NATURES))
+    out[schema.NATURE] = pd.Categorical.from_codes(nature, categories=list(schema.NATURES))  # type: ignore[call-overload]
     out[schema.FAILURE_CAUSE] = cause
 
     codes, uniques = pd.factorize(raw(schema.ONE_STOP))
@@ -209,7 +212,8 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
 
     if schema.RESOLVED_AT in cols:
         resolved_raw = raw(schema.RESOLVED_AT)
-        resolved, _ = parse_dates(resolved_raw, "auto" if order in ("iso", "excel") else order)
+        asked: DateOrder = "auto" if order in ("iso", "excel") else cast(DateOrder, order)
+        resolved, _ = parse_dates(resolved_raw, asked)
         given_resolved = _given(resolved_raw)
         unreadable = int((given_resolved & resolved.isna().to_numpy()).sum())
         if unreadable:
@@ -224,7 +228,7 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
         out[schema.RESOLVED_AT] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
 
     out[schema.TOUCHPOINT_KEY] = tp_key
-    out[schema.NATURE_SOURCE] = pd.Categorical.from_codes(source, categories=SOURCES)
+    out[schema.NATURE_SOURCE] = pd.Categorical.from_codes(source, categories=SOURCES)  # type: ignore[call-overload]
     result = pd.DataFrame(out)
     return result[list(schema.CLEAN_COLUMNS)]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -177,7 +177,7 @@ def _parse_leftovers(text: pd.Series, out: pd.Series, positions: np.ndarray, ord
     """Free-form dates ('5 Jan 2026', '2026-01-05T09:15Z'); numeric d/m/y that failed stay unreadable."""
     cache: dict[str, pd.Timestamp | None] = {}
     for pos in positions[:100_000]:
-        raw = text.iat[pos]
+        raw = cast(str, text.iat[pos])  # `text` holds strings only
         if raw not in cache:
             cache[raw] = None
             if not _DMY.match(raw) and re.search(r"[A-Za-z]{3}|T\d|Z$|[+-]\d\d:?\d\d$", raw):

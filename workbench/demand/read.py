@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,7 +111,7 @@ def _detect_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _header_index(rows: list[list[object]]) -> int:
+def _header_index(rows: Sequence[Sequence[object]]) -> int:
     """Index of the header among the first rows: the one naming most known fields, else the first full row."""
     best_i, best_hits = -1, 0
     for i, cells in enumerate(rows):
@@ -125,7 +126,7 @@ def _header_index(rows: list[list[object]]) -> int:
     return widths.index(max(widths))
 
 
-def _unique_headers(cells: list[object]) -> list[str]:
+def _unique_headers(cells: Sequence[object]) -> list[str]:
     names: list[str] = []
     for i, cell in enumerate(cells, start=1):
         base = cell_text(cell) or f"Column {i}"

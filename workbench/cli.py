@@ -20,6 +20,7 @@ from workbench import paths, schema
 from workbench.demand import analysis
 from workbench.demand.catalogue import CatalogueError, load_catalogue
 from workbench.demand.load import DemandFileError, LoadedDemand, load_demand
+from workbench.demand.reading import ReadOptions
 from workbench.flow import expected as flow_expected
 from workbench.flow.diagram import to_dot
 from workbench.flow.expected import FlowError
@@ -50,10 +51,16 @@ def _parse_map(items: list[str]) -> dict[str, str]:
     return mapping
 
 
+def _read_options(args: argparse.Namespace) -> ReadOptions:
+    """How to read the demand file, from --sheet, --header-row, --map and --dayfirst/--monthfirst. (The
+    catalogue is read from its file by `load_catalogue`, so its messages name that file.)"""
+    return ReadOptions.from_dict({"sheet": args.sheet, "header_row": args.header_row,
+                                  "mapping": _parse_map(args.map), "date_order": args.date_order})
+
+
 def _load(args: argparse.Namespace) -> LoadedDemand:
     catalogue = load_catalogue(args.catalogue) if args.catalogue else None
-    return load_demand(Path(args.path), sheet=args.sheet, header_row=args.header_row,
-                       mapping=_parse_map(args.map), date_order=args.date_order, catalogue=catalogue)
+    return load_demand(Path(args.path), options=_read_options(args), catalogue=catalogue)
 
 
 def _summary_json(loaded: LoadedDemand, split_at: str | None) -> dict[str, object]:

@@ -8,6 +8,7 @@ rather than its bytes so that large uploads are not re-hashed on every rerun.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from workbench.demand import analysis
 from workbench.demand.catalogue import Catalogue, parse_catalogue
 from workbench.demand.corrections import Correction, apply_corrections
 from workbench.demand.load import LoadedDemand, RawTable, clean, read_table
+from workbench.demand.reading import ReadOptions
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 from workbench.store import studies
 
@@ -34,11 +36,7 @@ class Source:
     name: str
     data: bytes
     is_sample: bool = False
-    sheet: str | None = None
-    header_row: int | None = None
-    mapping: dict[str, str | None] = field(default_factory=dict)
-    date_order: str = "auto"
-    catalogue_text: str | None = None
+    options: ReadOptions = field(default_factory=lambda: ReadOptions(date_order="auto"))
     catalogue_name: str | None = None
     source_id: int | None = None  # its id in the study store, once stored
 
@@ -47,13 +45,13 @@ class Source:
         return hashlib.sha1(self.data).hexdigest()
 
     def key(self) -> tuple[object, ...]:
-        return (self.digest, self.name, self.sheet, self.header_row, tuple(sorted(self.mapping.items())),
-                self.date_order, self.catalogue_text)
+        return (self.digest, self.name, *self.options.key())
 
 
 def sample_source() -> Source:
     return Source(SAMPLE_NAME, paths.SAMPLE_DEMAND.read_bytes(), is_sample=True,
-                  catalogue_text=paths.SAMPLE_CATALOGUE.read_text(encoding="utf-8"),
+                  options=ReadOptions(date_order="auto",
+                                      catalogue_text=paths.SAMPLE_CATALOGUE.read_text(encoding="utf-8")),
                   catalogue_name=paths.SAMPLE_CATALOGUE.name)
 
 
@@ -68,15 +66,15 @@ def catalogue_from_text(text: str, name: str) -> Catalogue:
 
 
 def _catalogue(src: Source) -> Catalogue | None:
-    if not src.catalogue_text:
+    if not src.options.catalogue_text:
         return None
-    return catalogue_from_text(src.catalogue_text, src.catalogue_name or "catalogue")
+    return catalogue_from_text(src.options.catalogue_text, src.catalogue_name or "catalogue")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _load(key: tuple[object, ...], _src: Source) -> LoadedDemand:
-    raw = read_raw(_src.digest, _src.data, _src.name, _src.sheet, _src.header_row)
-    return clean(raw, _src.mapping, date_order=_src.date_order, catalogue=_catalogue(_src))
+    raw = read_raw(_src.digest, _src.data, _src.name, _src.options.sheet, _src.options.header_row)
+    return clean(raw, _src.options.mapping, date_order=_src.options.order, catalogue=_catalogue(_src))
 
 
 def load(src: Source) -> LoadedDemand:
@@ -144,10 +142,10 @@ def _stored_file(url: str, source_id: int) -> tuple[bytes, str]:
 
 def _from_store(stored: studies.DemandSource) -> Source:
     data, digest = _stored_file(study.database_key(), stored.id)
-    return Source(stored.name, data, is_sample=digest == SAMPLE_DIGEST, sheet=stored.sheet,
-                  header_row=stored.header_row, mapping=dict(stored.mapping),
-                  date_order=stored.date_order or "auto", catalogue_text=stored.catalogue_text,
-                  catalogue_name="catalogue.yaml" if stored.catalogue_text else None, source_id=stored.id)
+    reading = stored.reading
+    return Source(stored.name, data, is_sample=digest == SAMPLE_DIGEST,
+                  options=dataclasses.replace(reading, date_order=reading.order),  # the page shows 'auto'
+                  catalogue_name="catalogue.yaml" if reading.catalogue_text else None, source_id=stored.id)
 
 
 def active_source() -> Source | None:
@@ -176,13 +174,11 @@ def set_active(src: Source) -> Source:
     starts without any (the earlier file and its corrections are kept in the study)."""
     current = study.require()
     previous = active_source()
-    kwargs = dict(mapping=src.mapping, date_order=src.date_order, sheet=src.sheet, header_row=src.header_row,
-                  catalogue_text=src.catalogue_text)
     if previous is not None and previous.digest == src.digest and previous.name == src.name:
-        stored = study.call(studies.update_demand_reading, current.id, previous.source_id, **kwargs)
+        stored = study.call(studies.update_demand_reading, current.id, previous.source_id, src.options)
     else:
-        stored = study.call(studies.set_demand_source, current.id, src.name, src.data, author=study.author(),
-                            **kwargs)
+        stored = study.call(studies.set_demand_source, current.id, src.name, src.data, src.options,
+                            author=study.author())
     return _from_store(stored)
 
 

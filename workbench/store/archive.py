@@ -32,7 +32,19 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.demand.corrections import EDITABLE
+from workbench.demand.reading import ReadOptions
 from workbench.safe_export import to_csv_bytes
+from workbench.store._common import (
+    DuplicateNameError,
+    NotFoundError,
+    StoreError,
+    Study,
+    clean_name,
+    reading_columns,
+    reading_of,
+    study_of,
+    transaction,
+)
 from workbench.store.models import (
     NAME_LENGTH,
     ComparisonRunRow,
@@ -42,15 +54,6 @@ from workbench.store.models import (
     MapVersionRow,
     StudyRow,
     utcnow,
-)
-from workbench.store.studies import (
-    DuplicateNameError,
-    NotFoundError,
-    StoreError,
-    Study,
-    _clean_name,
-    _study,
-    _transaction,
 )
 
 FORMAT = "workbench-study"
@@ -164,7 +167,7 @@ def export_study(session: Session, study_id: int, *, exported_at: datetime | Non
     One read transaction; on PostgreSQL the study row is held FOR SHARE, which makes every save to the study
     (they all lock it first) wait, so the export is one consistent moment. `exported_at` is for tests."""
     members: dict[str, bytes] = {}
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         study = session.scalars(select(StudyRow).where(StudyRow.id == study_id)
                                 .with_for_update(read=True)).one_or_none()
         if study is None:
@@ -187,14 +190,15 @@ def export_study(session: Session, study_id: int, *, exported_at: datetime | Non
             safe = safe_name(s.name, "demand")
             if safe.casefold() == "catalogue.yaml":  # would clash with its catalogue's file
                 safe = "file-" + safe
+            reading = reading_of(s).to_dict()
+            catalogue_text = reading.pop("catalogue_text")  # a file of its own, named in the entry
             entry: dict[str, Any] = {
-                "file": f"demand/{n}-{safe}", "name": s.name, "mapping": dict(s.mapping or {}),
-                "date_order": s.date_order, "sheet": s.sheet, "header_row": s.header_row,
+                "file": f"demand/{n}-{safe}", "name": s.name, **reading,
                 "catalogue_file": None, "catalogue_sha256": None, "created_at": _iso(s.created_at),
                 "created_by": s.created_by, "sha256": _sha(data), "corrections": []}
             members[entry["file"]] = data
-            if s.catalogue_text is not None:
-                text = s.catalogue_text.encode("utf-8")
+            if catalogue_text is not None:
+                text = catalogue_text.encode("utf-8")
                 entry["catalogue_file"] = f"demand/{n}-catalogue.yaml"
                 entry["catalogue_sha256"] = _sha(text)
                 members[entry["catalogue_file"]] = text
@@ -269,11 +273,7 @@ class ArchivedCorrection:
 class ArchivedSource:
     name: str
     data: bytes = field(repr=False)
-    mapping: dict[str, Any]
-    date_order: str | None
-    sheet: str | None
-    header_row: int | None
-    catalogue_text: str | None
+    reading: ReadOptions
     created_at: datetime
     created_by: str
     corrections: list[ArchivedCorrection]
@@ -507,6 +507,16 @@ def read_archive(data: bytes) -> StudyArchive:
                            "copying), so it cannot be read.") from None
 
 
+# How each of a demand file's reading options is checked in study.json (ReadOptions.to_dict names them); the
+# catalogue is a file of its own. A new option needs its check here (tests/test_reading.py says so).
+_READING_CHECKS: dict[str, Callable[[_Manifest, Any, str], Any]] = {
+    "mapping": lambda m, src, where: m.obj(src, "mapping", where),
+    "date_order": lambda m, src, where: m.text(src, "date_order", where, limit=20, optional=True),
+    "sheet": lambda m, src, where: m.text(src, "sheet", where, limit=NAME_LENGTH, optional=True),
+    "header_row": lambda m, src, where: m.integer(src, "header_row", where, optional=True),
+}
+
+
 def _read(data: bytes) -> StudyArchive:
     zf = _open(data)
     names = {info.filename for info in zf.infolist()}
@@ -557,12 +567,11 @@ def _read(data: bytes) -> StudyArchive:
                 raise _malformed(f"{cw} repeats version {record.version} of row {record.row}'s {record.field}")
             seen.add(key)
             corrections.append(record)
+        name = m.text(src, "name", where, limit=NAME_LENGTH, required=True)
+        reading = {option: check(m, src, where) for option, check in _READING_CHECKS.items()}
         sources.append(ArchivedSource(
-            name=m.text(src, "name", where, limit=NAME_LENGTH, required=True), data=found[1] if found else b"",
-            mapping=m.obj(src, "mapping", where), date_order=m.text(src, "date_order", where, limit=20,
-                                                                    optional=True),
-            sheet=m.text(src, "sheet", where, limit=NAME_LENGTH, optional=True),
-            header_row=m.integer(src, "header_row", where, optional=True), catalogue_text=catalogue,
+            name=name, data=found[1] if found else b"",
+            reading=ReadOptions.from_dict({**reading, "catalogue_text": catalogue}),
             created_at=m.time(src, "created_at", where),
             created_by=m.text(src, "created_by", where, limit=NAME_LENGTH), corrections=corrections))
 
@@ -626,10 +635,8 @@ def _insert(session: Session, archive: StudyArchive, name: str) -> StudyRow:
     session.add(study)
     session.flush()
     for src in archive.sources:  # oldest first, so the ids keep their order and the latest stays current
-        row = DemandSourceRow(study_id=study.id, name=src.name, data=src.data, mapping=src.mapping,
-                              date_order=src.date_order, sheet=src.sheet, header_row=src.header_row,
-                              catalogue_text=src.catalogue_text, created_at=src.created_at,
-                              created_by=src.created_by)
+        row = DemandSourceRow(study_id=study.id, name=src.name, data=src.data, **reading_columns(src.reading),
+                              created_at=src.created_at, created_by=src.created_by)
         session.add(row)
         session.flush()
         for c in src.corrections:  # in the order they were made: the order they replay in
@@ -666,17 +673,17 @@ def import_study(session: Session, data: bytes | StudyArchive, *, name: str | No
     """
     del author  # see the docstring: nothing in the schema records who imported a study
     archive = data if isinstance(data, StudyArchive) else read_archive(data)
-    wanted = _clean_name(name, "study") if name is not None else None
+    wanted = clean_name(name, "study") if name is not None else None
     final = wanted or ""
     try:
-        with _transaction(session, write=True):
+        with transaction(session, write=True):
             if wanted is not None:
                 if session.scalar(select(StudyRow.id).where(StudyRow.name == wanted)) is not None:
                     raise DuplicateNameError(f"A study called '{wanted}' already exists (perhaps archived); "
                                              f"nothing was imported.")
             else:
-                final = _free_name(session, _clean_name(archive.name, "study"))
-            return _study(_insert(session, archive, final))
+                final = _free_name(session, clean_name(archive.name, "study"))
+            return study_of(_insert(session, archive, final))
     except IntegrityError:  # a study of that name was created by someone else at the same moment
         raise DuplicateNameError(f"A study called '{final}' was created by someone else while this one was "
                                  f"being imported; nothing was imported, so try again.") from None

@@ -20,8 +20,6 @@ docs/storage.md describes these rules for people.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,9 +30,21 @@ from sqlalchemy.orm import Session, defer
 
 from workbench import schema
 from workbench.demand.corrections import EDITABLE, Correction
+from workbench.demand.reading import ReadOptions
 from workbench.flow.merge import MergeResult, describe_changes, last_changes, merge_maps
 from workbench.flow.model import parse_map
-from workbench.store.db import WRITE
+from workbench.store._common import (  # the errors and Study are this API's too: callers import them from here
+    ConflictError,
+    DuplicateNameError,
+    NotFoundError,
+    StoreError,  # noqa: F401
+    Study,
+    clean_name,
+    reading_columns,
+    reading_of,
+    study_of,
+    transaction,
+)
 from workbench.store.models import (
     NAME_LENGTH,
     ComparisonRunRow,
@@ -46,71 +56,41 @@ from workbench.store.models import (
     utcnow,
 )
 
-# ------------------------------------------------------------------------------------------ errors
-
-
-class StoreError(Exception):
-    """Something the store refused, in words a person can act on."""
-
-
-class NotFoundError(StoreError, LookupError):
-    """The study, map or version asked for does not exist (any more)."""
-
-
-class DuplicateNameError(StoreError, ValueError):
-    """A study (or a map within a study) of that name already exists."""
-
-
-class ConflictError(StoreError):
-    """Someone else saved first; nothing of yours was saved.
-
-    `author`, `at` and `version` describe the other person's save. `value` is what they left: for a
-    correction, the row's field as they corrected it; for a map, {what: their version of it as YAML, or None
-    where they removed it} for every step, role or map field you both changed (`items` names them).
-    """
-
-    def __init__(self, message: str, *, author: str, at: datetime | None, version: int,
-                 value: Any = None, items: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.author = author
-        self.at = at
-        self.version = version
-        self.value = value
-        self.items = items
-
-    def __str__(self) -> str:
-        return self.message
-
-
 # ------------------------------------------------------------------------------------------ results
 
 
 @dataclass(frozen=True)
-class Study:
-    id: int
-    name: str
-    description: str
-    archived: bool
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
 class DemandSource:
-    """A demand file as uploaded and how it was read (arguments for `workbench.demand.load`)."""
+    """A demand file as uploaded and how it is read (`reading`, for `workbench.demand.load.load_demand`)."""
 
     id: int
     study_id: int
     name: str
     data: bytes = field(repr=False)
-    mapping: dict[str, Any]
-    date_order: str | None
-    sheet: str | None
-    header_row: int | None
-    catalogue_text: str | None
+    reading: ReadOptions
     created_at: datetime
     created_by: str
+
+    # The options one by one, as callers read them before ReadOptions; new code reads `reading`.
+    @property
+    def mapping(self) -> dict[str, Any]:
+        return self.reading.mapping
+
+    @property
+    def date_order(self) -> str | None:
+        return self.reading.date_order
+
+    @property
+    def sheet(self) -> str | None:
+        return self.reading.sheet
+
+    @property
+    def header_row(self) -> int | None:
+        return self.reading.header_row
+
+    @property
+    def catalogue_text(self) -> str | None:
+        return self.reading.catalogue_text
 
 
 @dataclass(frozen=True)
@@ -155,13 +135,10 @@ class ComparisonRun:
     author: str
 
 
-def _study(r: StudyRow) -> Study:
-    return Study(r.id, r.name, r.description, bool(r.archived), r.created_at, r.updated_at)
-
-
-def _source(r: DemandSourceRow) -> DemandSource:
-    return DemandSource(r.id, r.study_id, r.name, bytes(r.data), dict(r.mapping or {}), r.date_order, r.sheet,
-                        r.header_row, r.catalogue_text, r.created_at, r.created_by)
+def _source(r: DemandSourceRow, *, with_data: bool = True) -> DemandSource:
+    """The result for a stored file; without its bytes (`data` empty) when they were not loaded."""
+    return DemandSource(r.id, r.study_id, r.name, bytes(r.data) if with_data else b"", reading_of(r), r.created_at,
+                        r.created_by)
 
 
 def _correction(r: CorrectionRow) -> CorrectionRecord:
@@ -178,35 +155,6 @@ def _run(r: ComparisonRunRow) -> ComparisonRun:
 
 
 # ------------------------------------------------------------------------------------------ plumbing
-
-
-@contextmanager
-def _transaction(session: Session, *, write: bool) -> Iterator[None]:
-    """One call, one transaction. A write transaction takes SQLite's write lock at BEGIN (see db.engine_for),
-    so a check-then-write cannot be overtaken between the check and the write. The session's identity map is
-    emptied before and after: nothing loaded by an earlier call can hide what others committed since, and a
-    long-lived session does not keep uploaded files in memory."""
-    if session.in_transaction():
-        if session.new or session.dirty or session.deleted:
-            raise StoreError("the session has unsaved changes of its own; use a fresh session for the store")
-        session.rollback()
-    session.expunge_all()
-    try:
-        with session.begin():
-            if write:
-                session.connection(execution_options={WRITE: True})
-            yield
-    finally:
-        session.expunge_all()
-
-
-def _clean_name(name: str, what: str) -> str:
-    name = " ".join(str(name or "").split())
-    if not name:
-        raise ValueError(f"A {what} needs a name.")
-    if len(name) > NAME_LENGTH:
-        raise ValueError(f"A {what} name can be at most {NAME_LENGTH} characters.")
-    return name
 
 
 def _clean_author(author: str) -> str:
@@ -249,9 +197,9 @@ def _check_json(value: Any, what: str) -> dict[str, Any]:
 
 
 def create_study(session: Session, name: str, description: str = "") -> Study:
-    name = _clean_name(name, "study")
+    name = clean_name(name, "study")
     try:
-        with _transaction(session, write=True):
+        with transaction(session, write=True):
             if session.scalar(select(StudyRow.id).where(StudyRow.name == name)) is not None:
                 raise DuplicateNameError(f"A study called '{name}' already exists (perhaps archived).")
             now = utcnow()
@@ -259,36 +207,36 @@ def create_study(session: Session, name: str, description: str = "") -> Study:
                            updated_at=now)
             session.add(row)
             session.flush()
-            return _study(row)
+            return study_of(row)
     except IntegrityError:  # created by someone else between the check and the insert
         raise DuplicateNameError(f"A study called '{name}' already exists (perhaps archived).") from None
 
 
 def get_study(session: Session, study_id: int) -> Study:
-    with _transaction(session, write=False):
-        return _study(_get_study(session, study_id))
+    with transaction(session, write=False):
+        return study_of(_get_study(session, study_id))
 
 
 def find_study(session: Session, name: str) -> Study | None:
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         row = session.scalars(select(StudyRow).where(StudyRow.name == " ".join(name.split()))).one_or_none()
-        return _study(row) if row else None
+        return study_of(row) if row else None
 
 
 def list_studies(session: Session, include_archived: bool = False) -> list[Study]:
     """Studies by name (case ignored); archived ones only when asked."""
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         query = select(StudyRow)
         if not include_archived:
             query = query.where(StudyRow.archived.is_(False))
         rows = session.scalars(query).all()
-        return sorted((_study(r) for r in rows), key=lambda s: (s.name.casefold(), s.id))
+        return sorted((study_of(r) for r in rows), key=lambda s: (s.name.casefold(), s.id))
 
 
 def rename_study(session: Session, study_id: int, new_name: str) -> Study:
-    new_name = _clean_name(new_name, "study")
+    new_name = clean_name(new_name, "study")
     try:
-        with _transaction(session, write=True):
+        with transaction(session, write=True):
             study = _get_study(session, study_id, lock=True)
             clash = session.scalar(select(StudyRow.id).where(StudyRow.name == new_name, StudyRow.id != study_id))
             if clash is not None:
@@ -296,25 +244,25 @@ def rename_study(session: Session, study_id: int, new_name: str) -> Study:
             study.name = new_name
             _touch(study)
             session.flush()
-            return _study(study)
+            return study_of(study)
     except IntegrityError:
         raise DuplicateNameError(f"A study called '{new_name}' already exists (perhaps archived).") from None
 
 
 def archive_study(session: Session, study_id: int, archived: bool = True) -> Study:
     """Hide a study from the list (archived=False brings it back). Nothing is deleted."""
-    with _transaction(session, write=True):
+    with transaction(session, write=True):
         study = _get_study(session, study_id, lock=True)
         study.archived = archived
         _touch(study)
         session.flush()
-        return _study(study)
+        return study_of(study)
 
 
 def delete_study(session: Session, study_id: int) -> None:
     """Delete a study and everything in it: sources, corrections, maps and their versions, comparison runs
     (the database cascades). There is no undo; the caller asks the person to confirm first."""
-    with _transaction(session, write=True):
+    with transaction(session, write=True):
         _get_study(session, study_id, lock=True)
         session.execute(delete(StudyRow).where(StudyRow.id == study_id))
 
@@ -322,32 +270,32 @@ def delete_study(session: Session, study_id: int) -> None:
 # ------------------------------------------------------------------------------------------ demand
 
 
-def set_demand_source(session: Session, study_id: int, name: str, data: bytes, *,
-                      mapping: dict[str, Any] | None = None, date_order: str | None = None,
-                      sheet: str | None = None, header_row: int | None = None,
-                      catalogue_text: str | None = None, author: str = "") -> DemandSource:
+def set_demand_source(session: Session, study_id: int, name: str, data: bytes, reading: ReadOptions | None = None,
+                      *, author: str = "", **changes: Any) -> DemandSource:
     """Store a demand file exactly as uploaded, with how to read it; it becomes the study's current source.
-    Earlier sources are kept (the current one is the latest)."""
-    name = _clean_name(name, "demand file")
-    with _transaction(session, write=True):
+    Earlier sources are kept (the current one is the latest). The options may also be given one by one
+    (`mapping=`, `date_order=`, `sheet=`, `header_row=`, `catalogue_text=`)."""
+    name = clean_name(name, "demand file")
+    columns = reading_columns((reading or ReadOptions()).updated(**changes))
+    with transaction(session, write=True):
         study = _get_study(session, study_id, lock=True)
-        row = DemandSourceRow(study_id=study_id, name=name, data=bytes(data),
-                              mapping=_check_json(dict(mapping or {}), "column mapping"), date_order=date_order,
-                              sheet=sheet, header_row=header_row, catalogue_text=catalogue_text,
-                              created_at=utcnow(), created_by=_clean_author(author))
+        _check_json(columns["mapping"], "column mapping")
+        row = DemandSourceRow(study_id=study_id, name=name, data=bytes(data), **columns, created_at=utcnow(),
+                              created_by=_clean_author(author))
         session.add(row)
         _touch(study)
         session.flush()
         return _source(row)
 
 
-def update_demand_reading(session: Session, study_id: int, source_id: int, *, mapping: dict[str, Any] | None,
-                          date_order: str | None, sheet: str | None, header_row: int | None,
-                          catalogue_text: str | None) -> DemandSource:
+def update_demand_reading(session: Session, study_id: int, source_id: int, reading: ReadOptions | None = None,
+                          **changes: Any) -> DemandSource:
     """Change how the current file is read (column mapping, date order, sheet, header row, catalogue) without
     storing it again: its rows keep their numbers, so the corrections made on it still apply. Refused with
-    ConflictError when someone has loaded another file since."""
-    with _transaction(session, write=True):
+    ConflictError when someone has loaded another file since. The options may also be given one by one, as
+    for `set_demand_source`."""
+    columns = reading_columns((reading or ReadOptions()).updated(**changes))
+    with transaction(session, write=True):
         study = _get_study(session, study_id, lock=True)
         current = _current_source_id(session, study_id)
         row = session.get_one(DemandSourceRow, current) if current is not None else None
@@ -356,8 +304,9 @@ def update_demand_reading(session: Session, study_id: int, source_id: int, *, ma
                 f"{_who(row.created_by) if row else 'Someone'} loaded another demand file into this study "
                 f"since you opened it; nothing was changed.",
                 author=row.created_by if row else "", at=row.created_at if row else None, version=0)
-        row.mapping = _check_json(dict(mapping or {}), "column mapping")
-        row.date_order, row.sheet, row.header_row, row.catalogue_text = date_order, sheet, header_row, catalogue_text
+        _check_json(columns["mapping"], "column mapping")
+        for column, value in columns.items():
+            setattr(row, column, value)
         _touch(study)
         session.flush()
         return _source(row)
@@ -367,7 +316,7 @@ def current_demand_source(session: Session, study_id: int, *, with_data: bool = 
     """The study's current demand file and how to read it. `with_data=False` leaves the file's bytes out
     (`data` is empty): a page that already holds the bytes of source `id` (they never change) reads only the
     rest, which may change (`update_demand_reading`)."""
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         _get_study(session, study_id)
         query = select(DemandSourceRow).where(DemandSourceRow.study_id == study_id)
         if not with_data:
@@ -375,16 +324,13 @@ def current_demand_source(session: Session, study_id: int, *, with_data: bool = 
         row = session.scalars(query.order_by(DemandSourceRow.id.desc()).limit(1)).one_or_none()
         if row is None:
             return None
-        if with_data:
-            return _source(row)
-        return DemandSource(row.id, row.study_id, row.name, b"", dict(row.mapping or {}), row.date_order,
-                            row.sheet, row.header_row, row.catalogue_text, row.created_at, row.created_by)
+        return _source(row, with_data=with_data)
 
 
 def list_demand_sources(session: Session, study_id: int) -> list[tuple[DemandSource, int]]:
     """Every demand file the study has had, newest (the current one) first, without their bytes, each with
     the number of corrections made on it."""
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         _get_study(session, study_id)
         rows = session.scalars(select(DemandSourceRow).where(DemandSourceRow.study_id == study_id)
                                .options(defer(DemandSourceRow.data, raiseload=True))
@@ -392,23 +338,20 @@ def list_demand_sources(session: Session, study_id: int) -> list[tuple[DemandSou
         counts = dict(session.execute(select(CorrectionRow.source_id, func.count())
                                       .where(CorrectionRow.study_id == study_id)
                                       .group_by(CorrectionRow.source_id)).all())
-        return [(DemandSource(r.id, r.study_id, r.name, b"", dict(r.mapping or {}), r.date_order, r.sheet,
-                              r.header_row, r.catalogue_text, r.created_at, r.created_by), int(counts.get(r.id, 0)))
-                for r in rows]
+        return [(_source(r, with_data=False), int(counts.get(r.id, 0))) for r in rows]
 
 
 def reuse_demand_source(session: Session, study_id: int, source_id: int, author: str = "") -> DemandSource:
     """Make an earlier demand file of the study its current one again, with the corrections made on it:
     both are copied as they were (who, when, versions), so going back to a file never loses its work."""
-    with _transaction(session, write=True):
+    with transaction(session, write=True):
         study = _get_study(session, study_id, lock=True)
         old = session.scalars(select(DemandSourceRow).where(DemandSourceRow.id == source_id,
                                                             DemandSourceRow.study_id == study_id)).one_or_none()
         if old is None:
             raise NotFoundError(f"Study {study_id} has no demand file {source_id}.")
-        row = DemandSourceRow(study_id=study_id, name=old.name, data=bytes(old.data), mapping=dict(old.mapping),
-                              date_order=old.date_order, sheet=old.sheet, header_row=old.header_row,
-                              catalogue_text=old.catalogue_text, created_at=utcnow(),
+        row = DemandSourceRow(study_id=study_id, name=old.name, data=bytes(old.data),
+                              **reading_columns(reading_of(old)), created_at=utcnow(),
                               created_by=_clean_author(author))
         session.add(row)
         session.flush()
@@ -424,7 +367,7 @@ def reuse_demand_source(session: Session, study_id: int, source_id: int, author:
 
 def demand_file(session: Session, source_id: int) -> bytes:
     """The bytes of one stored demand file (they never change once stored)."""
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         data = session.scalar(select(DemandSourceRow.data).where(DemandSourceRow.id == source_id))
         if data is None:
             raise NotFoundError(f"There is no demand file {source_id} (its study may have been deleted).")
@@ -488,7 +431,7 @@ def add_correction(session: Session, study_id: int, row: int, field: str, after:
         raise ValueError(f"'{field}' cannot be corrected; only {', '.join(EDITABLE)}.")
     row, expected_version, after = int(row), int(expected_version), str(after or "")
     try:
-        with _transaction(session, write=True):
+        with transaction(session, write=True):
             study = _get_study(session, study_id, lock=True)
             current_source = _source_for(session, study_id, None)
             if source_id is not None and int(source_id) != current_source:
@@ -512,7 +455,7 @@ def add_correction(session: Session, study_id: int, row: int, field: str, after:
     except IntegrityError:
         # Two writers passed the check at once (only possible without the study lock); the unique
         # (study, row, field, version) let one through. Report the winner like any other conflict.
-        with _transaction(session, write=False):
+        with transaction(session, write=False):
             latest = _latest_correction(session, _source_for(session, study_id, source_id), row, field)
         if latest is None or latest.version == expected_version:
             raise  # not a version clash: let the database's own error through
@@ -522,7 +465,7 @@ def add_correction(session: Session, study_id: int, row: int, field: str, after:
 def correction_log(session: Session, study_id: int, source_id: int | None = None) -> list[CorrectionRecord]:
     """Every stored correction of a demand file of the study (its current one by default) with who made
     it, oldest first. Empty when the study has no demand file."""
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         _get_study(session, study_id)
         if source_id is None and _current_source_id(session, study_id) is None:
             return []
@@ -541,7 +484,7 @@ def corrections_for(session: Session, study_id: int, source_id: int | None = Non
 def correction_versions(session: Session, study_id: int,
                         source_id: int | None = None) -> dict[tuple[int, str], int]:
     """{(row, field): current version} for every corrected field: what to pass as `expected_version`."""
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         _get_study(session, study_id)
         if source_id is None and _current_source_id(session, study_id) is None:
             return {}
@@ -621,10 +564,10 @@ def save_map_version(session: Session, study_id: int, name: str, yaml_text: str,
     (`merge_maps`) and the merge is saved, its note saying so; if both changed the same step, role or map
     field, `ConflictError` names them and shows the other person's version, and nothing is saved. The text
     must be a YAML mapping (a map that only has mistakes is fine: the editor shows them)."""
-    name = _clean_name(name, "map")
+    name = clean_name(name, "map")
     parse_map(yaml_text, name)  # MapFileError if it is not YAML at all: such text could never be merged
     try:
-        with _transaction(session, write=True):
+        with transaction(session, write=True):
             study = _get_study(session, study_id, lock=True)
             m = _find_map(session, study_id, name)
             if m is None:
@@ -659,7 +602,7 @@ def save_map_version(session: Session, study_id: int, name: str, yaml_text: str,
 
 def list_maps(session: Session, study_id: int) -> list[MapVersion]:
     """The latest version of every map in the study, by name."""
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         _get_study(session, study_id)
         latest = (select(MapVersionRow.map_id, func.max(MapVersionRow.version).label("v"))
                   .group_by(MapVersionRow.map_id).subquery())
@@ -673,7 +616,7 @@ def list_maps(session: Session, study_id: int) -> list[MapVersion]:
 
 def list_map_versions(session: Session, study_id: int, name: str) -> list[MapVersion]:
     """Every version of a map, oldest first."""
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         m = _get_map(session, study_id, name)
         rows = session.scalars(select(MapVersionRow).where(MapVersionRow.map_id == m.id)
                                .order_by(MapVersionRow.version)).all()
@@ -682,14 +625,14 @@ def list_map_versions(session: Session, study_id: int, name: str) -> list[MapVer
 
 def get_map_version(session: Session, study_id: int, name: str, version: int | None = None) -> MapVersion:
     """One version of a map; the latest when `version` is None."""
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         m = _get_map(session, study_id, name)
         return _map_version(m, _version_row(session, m, version))
 
 
 def diff_map_versions(session: Session, study_id: int, name: str, a: int, b: int) -> list[str]:
     """What changed from version `a` to version `b` of a map, in plain words (`describe_changes`)."""
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         m = _get_map(session, study_id, name)
         old, new = _version_row(session, m, a).yaml_text, _version_row(session, m, b).yaml_text
     return describe_changes(old, new)
@@ -697,7 +640,7 @@ def diff_map_versions(session: Session, study_id: int, name: str, a: int, b: int
 
 def restore_map_version(session: Session, study_id: int, name: str, version: int, author: str) -> MapVersion:
     """Make an old version the latest again, as a new version with its text (history is never rewritten)."""
-    with _transaction(session, write=True):
+    with transaction(session, write=True):
         study = _get_study(session, study_id, lock=True)
         m = _get_map(session, study_id, name)
         old = _version_row(session, m, version)
@@ -709,7 +652,7 @@ def restore_map_version(session: Session, study_id: int, name: str, version: int
 def delete_map(session: Session, study_id: int, name: str) -> None:
     """Delete a map and all its versions from the study. There is no undo; the caller asks first (an export
     of the study keeps a copy)."""
-    with _transaction(session, write=True):
+    with transaction(session, write=True):
         study = _get_study(session, study_id, lock=True)
         m = _get_map(session, study_id, name)
         session.execute(delete(MapRow).where(MapRow.id == m.id))
@@ -723,7 +666,7 @@ def save_comparison_run(session: Session, study_id: int, settings: dict[str, Any
                         author: str = "") -> ComparisonRun:
     """Keep a comparison: the settings it ran with and its summary (`Comparison.to_json()`)."""
     settings, summary = _check_json(settings, "settings"), _check_json(summary, "summary")
-    with _transaction(session, write=True):
+    with transaction(session, write=True):
         study = _get_study(session, study_id, lock=True)
         row = ComparisonRunRow(study_id=study_id, created_at=utcnow(), settings=settings, summary=summary,
                                author=_clean_author(author))
@@ -734,7 +677,7 @@ def save_comparison_run(session: Session, study_id: int, settings: dict[str, Any
 
 
 def latest_comparison_run(session: Session, study_id: int) -> ComparisonRun | None:
-    with _transaction(session, write=False):
+    with transaction(session, write=False):
         _get_study(session, study_id)
         row = session.scalars(select(ComparisonRunRow).where(ComparisonRunRow.study_id == study_id)
                               .order_by(ComparisonRunRow.id.desc()).limit(1)).one_or_none()

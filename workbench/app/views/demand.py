@@ -37,14 +37,14 @@ def _catalogue_choice(current: state.Source | None, new_file: bool) -> tuple[str
     if upload is not None:
         return upload.getvalue().decode("utf-8-sig", errors="replace"), upload.name
     sample = state.sample_source()
-    stored = current.catalogue_text if current else None
-    if stored and stored != sample.catalogue_text:
+    stored = current.options.catalogue_text if current else None
+    if stored and stored != sample.options.catalogue_text:
         if st.checkbox("Use the catalogue stored with this study", value=True, key="use_stored_catalogue"):
             return stored, "catalogue.yaml"
         return None, None
-    default = not new_file and stored is not None and stored == sample.catalogue_text
+    default = not new_file and stored is not None and stored == sample.options.catalogue_text
     if st.checkbox("Use the housing repairs sample catalogue", value=default, key="use_sample_catalogue"):
-        return sample.catalogue_text, sample.catalogue_name
+        return sample.options.catalogue_text, sample.catalogue_name
     return None, None
 
 
@@ -97,17 +97,18 @@ def _data_panel() -> None:
             if current is None:
                 st.info("This study has no demand data yet: upload a file, or use the sample data.")
                 return
-            candidate = dataclasses.replace(current, catalogue_text=catalogue_text, catalogue_name=catalogue_name)
+            candidate = current
         else:
             candidate = state.Source(uploaded.name, uploaded.getvalue())  # type: ignore[attr-defined]
-            candidate = dataclasses.replace(candidate, catalogue_text=catalogue_text, catalogue_name=catalogue_name)
+        candidate = dataclasses.replace(candidate, options=candidate.options.updated(catalogue_text=catalogue_text),
+                                        catalogue_name=catalogue_name)
 
         candidate = _mapping_panel(candidate)
         if candidate is None:
             return
         try:
-            if candidate.catalogue_text:
-                state.catalogue_from_text(candidate.catalogue_text, candidate.catalogue_name or "catalogue")
+            if candidate.options.catalogue_text:
+                state.catalogue_from_text(candidate.options.catalogue_text, candidate.catalogue_name or "catalogue")
             with st.spinner("Reading the demand…"):
                 state.load(candidate)
         except (DemandFileError, CatalogueError) as exc:
@@ -137,7 +138,7 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
             st.error(str(exc), icon="⚠️")
             return None
 
-    raw = read(src.sheet, None)
+    raw = read(src.options.sheet, None)
     if raw is None:
         return None
     opts = st.columns(3)
@@ -146,9 +147,9 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
         sheet = opts[0].selectbox("Sheet", raw.sheets, index=raw.sheets.index(raw.sheet),
                                   key=f"sheet_{src.digest}")
     auto_header = raw.header_row
-    header = opts[1].number_input("Header is on row", min_value=1, value=src.header_row or auto_header, step=1,
+    header = opts[1].number_input("Header is on row", min_value=1, value=src.options.header_row or auto_header, step=1,
                                   key=f"header_{src.digest}_{sheet}")
-    order = opts[2].selectbox("Dates are written", DATE_ORDERS, index=DATE_ORDERS.index(src.date_order),
+    order = opts[2].selectbox("Dates are written", DATE_ORDERS, index=DATE_ORDERS.index(src.options.order),
                               format_func=ORDER_LABELS.get, key=f"order_{src.digest}")
     header_row = None if header == auto_header else int(header)
     if sheet != raw.sheet or header_row is not None:
@@ -158,9 +159,10 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
     suggested = suggest_mapping(raw.columns)
     choices = [NOT_IN_FILE, *raw.columns]
     mapping: dict[str, str | None] = {}
+    chosen = src.options.mapping
     cols = st.columns(5)
     for i, fld in enumerate(schema.FIELDS):
-        default = src.mapping[fld] if fld in src.mapping else suggested.get(fld)
+        default = chosen[fld] if fld in chosen else suggested.get(fld)
         pick = cols[i % 5].selectbox(
             schema.FIELD_LABELS[fld] + (" (needed)" if fld in schema.REQUIRED_FIELDS else ""),
             choices, index=choices.index(default) if default in choices else 0,
@@ -174,7 +176,8 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
     st.caption(f"The file as read ({', '.join(details)}):")
     st.dataframe(raw.preview(6), hide_index=True, width="stretch")
     explicit = {f: c for f, c in mapping.items() if c != suggested.get(f)}
-    return dataclasses.replace(src, mapping=explicit, date_order=order, sheet=sheet, header_row=header_row)
+    return dataclasses.replace(src, options=src.options.updated(mapping=explicit, date_order=order, sheet=sheet,
+                                                                header_row=header_row))
 
 
 def _report(loaded_report: object, aside: pd.DataFrame) -> None:

@@ -1,0 +1,293 @@
+"""From the file's table to clean demand: the mapped columns, dates parsed, blank and unusable rows set aside
+with their reasons, labels normalised on their unique values, numbers read, the catalogue applied.
+
+The result's columns are `workbench.schema`'s; everything the cleaning decided is in the `LoadReport`.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workbench import schema
+from workbench.demand.catalogue import Catalogue
+from workbench.demand.dates import DATE_ORDERS, DateOrder, UsedOrder, is_numeric_date, parse_dates
+from workbench.demand.labels import fold_keep, nature_label, yes_no
+from workbench.demand.mapping import resolve_mapping
+from workbench.demand.read import RawTable, cell_text
+from workbench.demand.report import Conflict, DemandFileError, LoadedDemand, LoadReport, SetAsideRow
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    if values.dtype == object:
+        return pd.Series([cell_text(v) for v in values.array], index=values.index, dtype="str")
+    return values.fillna("").str.strip()
+
+
+def _grouped_labels(values: pd.Series, canonical: dict[str, str] | None = None,
+                    blank: str | None = None) -> tuple[pd.Categorical, pd.Categorical]:
+    """Labels grouped by trimmed, case-folded key; each group shown in its most frequent spelling.
+
+    Returns (display categories, key categories). Works on the unique labels only.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    keys = [fold_keep(u) for u in uniques]
+    spellings: dict[str, dict[str, int]] = {}  # key -> spelling (spaces tidied) -> rows
+    for u, k, n in zip(uniques, keys, counts, strict=True):
+        if k:
+            tidy = " ".join(str(u).split())
+            spellings.setdefault(k, {})[tidy] = spellings.get(k, {}).get(tidy, 0) + int(n)
+    best: dict[str, tuple[int, str]] = {}
+    for k, by_spelling in spellings.items():
+        total = sum(by_spelling.values())
+        spelling = canonical[k] if canonical and k in canonical else max(by_spelling, key=by_spelling.__getitem__)
+        best[k] = (total, spelling)
+    key_list = sorted(best, key=lambda k: -best[k][0])
+    has_blank = bool((codes < 0).any()) or any(not k and n for k, n in zip(keys, counts, strict=True))
+    if blank is not None and has_blank and blank not in key_list:
+        key_list.append(blank)
+    display = [best[k][1] if k in best else k for k in key_list]
+    index_of = {k: i for i, k in enumerate(key_list)}
+    missing = index_of.get(blank, -1) if blank is not None else -1
+    lut = np.array([index_of.get(k, missing) for k in keys] + [missing], dtype=np.int64)
+    row_codes = lut[codes]  # code -1 (NA) picks the last entry
+    return (pd.Categorical.from_codes(row_codes, categories=pd.Index(display, dtype="str")),
+            pd.Categorical.from_codes(row_codes, categories=pd.Index(key_list, dtype="str")))
+
+
+def clean(
+    raw: RawTable,
+    mapping: dict[str, str | None] | None = None,
+    *,
+    date_order: DateOrder = "auto",
+    catalogue: Catalogue | None = None,
+) -> LoadedDemand:
+    """Turn the file's table into clean demand, using `mapping` (field -> column) on top of the synonyms."""
+    if date_order not in DATE_ORDERS:
+        raise DemandFileError(f"date order must be one of {', '.join(DATE_ORDERS)}, not '{date_order}'.")
+    cols = resolve_mapping(raw.columns, mapping, raw.source)
+    frame = raw.frame
+    if schema.RECEIVED_AT not in cols:
+        raise DemandFileError(
+            f"{raw.source}: no date column found (looked for names like 'Date received'); columns are: "
+            f"{', '.join(raw.columns)}. Choose the date column in the mapping (CLI: --map received_at=COLUMN)."
+        )
+    if frame.empty:
+        raise DemandFileError(f"{raw.source}: there is a header row but no data rows.")
+    report = LoadReport(raw.source, raw.kind, raw.header_row, raw.columns, dict(cols), date_order,
+                        rows_read=len(frame) + len(raw.bad_rows), encoding=raw.encoding,
+                        delimiter=raw.delimiter, sheet=raw.sheet)
+    report.set_aside.extend(raw.bad_rows)
+    if raw.short_rows:
+        report.notes.append(f"{raw.short_rows:,} row(s) had fewer values than the header; the missing "
+                            "cells were left blank.")
+
+    date_col = cols[schema.RECEIVED_AT]
+    received, used_order = parse_dates(frame[date_col], date_order)
+    report.date_order = used_order
+    missing = np.flatnonzero(received.isna().to_numpy())
+    # A blank row has a blank date, so only rows without a date need the (slower) all-cells check.
+    blank = np.zeros(len(frame), dtype=bool)
+    cells = frame.iloc[missing]  # the rows without a date: checked here, set aside below
+    if len(missing):
+        empty = np.ones(len(missing), dtype=bool)
+        for col in cells.columns:
+            empty &= np.asarray(_as_text(cells[col]).str.len() == 0)
+        blank[missing[empty]] = True
+    report.blank_rows = int(blank.sum())
+    no_date = received.isna().to_numpy() & ~blank
+    if not no_date.any() and blank.all():
+        raise DemandFileError(f"{raw.source}: there is a header row but no data rows.")
+    date_text = _as_text(frame[date_col].iloc[np.flatnonzero(no_date)]) if no_date.any() else pd.Series([], dtype="str")
+    if no_date.sum() == (~blank).sum():
+        example = next((t for t in date_text if t), "")
+        raise DemandFileError(
+            f"{raw.source}: none of the rows in column '{date_col}' holds a date we can read"
+            + (f" (e.g. '{example}')" if example else " (the column is empty)")
+            + ". Choose the date column in the mapping, or the date order (day-first / month-first)."
+        )
+    rows = raw.rows
+    for i, pos in enumerate(np.flatnonzero(no_date)):
+        shown = cast(str, date_text.iat[i])  # `date_text` holds strings only
+        reason = (f"no date: '{date_col}' is blank" if not shown else
+                  f"date not readable: '{shown}' in '{date_col}'"
+                  + (" is not a month-first date" if used_order == "month-first" and is_numeric_date(shown) else ""))
+        report.set_aside.append(SetAsideRow(int(rows[pos]), reason, date_col))
+    report.set_aside.sort(key=lambda s: s.row)
+
+    keep = ~(no_date | blank)
+    out = _build_frame(frame, cols, received, rows, keep, catalogue, report, used_order)
+    aside_positions = np.flatnonzero(no_date)
+    aside = cells.iloc[np.flatnonzero(no_date[missing])].copy()  # = frame.iloc[aside_positions]: one take
+    aside.insert(0, "reason", [s.reason for s in report.set_aside if s.column == date_col][: len(aside)])
+    aside.insert(0, schema.ROW, rows[aside_positions])
+    return LoadedDemand(out, report, aside.reset_index(drop=True))
+
+
+def _arrow(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow data behind an Arrow-backed string column (no copy), or None for other columns."""
+    if values.dtype == object:
+        return None
+    try:
+        data = values.array.__arrow_array__()
+    except (AttributeError, TypeError):
+        return None
+    return data if isinstance(data, pa.ChunkedArray) else pa.chunked_array([data])
+
+
+NATURE_CODES = {n: i for i, n in enumerate(schema.NATURES)}  # value 0, failure 1, unclassified 2
+_UNCLASSIFIED = NATURE_CODES[schema.UNCLASSIFIED]
+SOURCES = ["", "data", "catalogue", "correction"]
+
+
+def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series, rows: np.ndarray,
+                 keep: np.ndarray, catalogue: Catalogue | None, report: LoadReport,
+                 order: UsedOrder) -> pd.DataFrame:
+    """The clean frame. Labels are normalised on their unique values and carried as integer codes, so the
+    cost per row is a few array lookups (a million-row file is mostly pyarrow's work)."""
+    everything = bool(keep.all())
+    n = int(keep.sum())
+    row_numbers = (rows if everything else rows[keep]).astype(np.int64)
+
+    def raw(fld: str) -> pd.Series:
+        if fld not in cols:
+            return pd.Series(pd.array([None] * n, dtype="str"))
+        column = frame[cols[fld]]
+        # boolean indexing of the array itself: several times cheaper than frame.loc on Arrow strings
+        return column.reset_index(drop=True) if everything else pd.Series(column.array[keep])
+
+    out: dict[str, object] = {
+        schema.ROW: row_numbers,
+        schema.RECEIVED_AT: received if everything else received.loc[keep].reset_index(drop=True),
+    }
+    tp_display, tp_key = _grouped_labels(raw(schema.TOUCHPOINT), blank=schema.UNKNOWN_TOUCHPOINT)
+    out[schema.TOUCHPOINT] = tp_display
+    out[schema.CUSTOMER_WORDS] = _as_text(raw(schema.CUSTOMER_WORDS))
+    canonical = {fold_keep(t.name): t.name for t in catalogue.types} if catalogue else None
+    type_display, _ = _grouped_labels(raw(schema.DEMAND_TYPE), canonical)
+    out[schema.DEMAND_TYPE] = type_display
+
+    codes, uniques = pd.factorize(raw(schema.NATURE))
+    mapped = [nature_label(u) for u in uniques]
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    for u, m, c in zip(uniques, mapped, counts, strict=True):
+        if m is None:
+            report.unknown_nature_labels[str(u).strip()] = int(c)
+    lut = np.array([NATURE_CODES[m or schema.UNCLASSIFIED] for m in mapped] + [_UNCLASSIFIED], dtype=np.int8)
+    nature = lut[codes]
+    source = np.where(nature != _UNCLASSIFIED, 1, 0).astype(np.int8)
+    cause, _ = _grouped_labels(raw(schema.FAILURE_CAUSE))
+    if catalogue is not None:
+        nature, cause, source = _apply_catalogue(row_numbers, type_display, nature, cause, source,
+                                                 catalogue, report)
+    out[schema.NATURE] = pd.Categorical.from_codes(nature, categories=list(schema.NATURES))  # type: ignore[call-overload]
+    out[schema.FAILURE_CAUSE] = cause
+
+    codes, uniques = pd.factorize(raw(schema.ONE_STOP))
+    answers = [yes_no(u) if cell_text(u) else None for u in uniques] + [None]
+    values = np.array([a is True for a in answers], dtype=bool)[codes]
+    unknown = np.array([a is None for a in answers], dtype=bool)[codes]
+    out[schema.ONE_STOP] = pd.arrays.BooleanArray(values, unknown)
+    unread = [str(u).strip() for u in uniques if cell_text(u) and yes_no(u) is None]
+    if unread:
+        report.notes.append("Resolved-first-time answers we could not read as yes/no (left blank): "
+                            + ", ".join(f"'{u}'" for u in unread[:8]) + ".")
+
+    minutes, given = _numbers(raw(schema.HANDLING_MINUTES))
+    bad_minutes = int((given & np.isnan(minutes)).sum())
+    negative = minutes < 0
+    if negative.any():
+        minutes = np.where(negative, np.nan, minutes)
+        report.notes.append(f"{int(negative.sum()):,} negative handling time(s) were left blank.")
+    if bad_minutes:
+        report.notes.append(f"{bad_minutes:,} handling time(s) are not numbers and were left blank.")
+    out[schema.HANDLING_MINUTES] = minutes
+    out[schema.CASE_ID] = _as_text(raw(schema.CASE_ID)) if schema.CASE_ID in cols else \
+        pd.Series([""] * n, dtype="str")
+
+    if schema.RESOLVED_AT in cols:
+        resolved_raw = raw(schema.RESOLVED_AT)
+        asked: DateOrder = "auto" if order in ("iso", "excel") else cast(DateOrder, order)
+        resolved, _ = parse_dates(resolved_raw, asked)
+        given_resolved = _given(resolved_raw)
+        unreadable = int((given_resolved & resolved.isna().to_numpy()).sum())
+        if unreadable:
+            report.notes.append(f"{unreadable:,} resolved date(s) could not be read and were left blank.")
+        before = (resolved < out[schema.RECEIVED_AT]).to_numpy()
+        if before.any():
+            report.notes.append(f"{int(before.sum()):,} row(s) were resolved before they were received; "
+                                "their resolved date was left blank.")
+            resolved = resolved.mask(before)
+        out[schema.RESOLVED_AT] = resolved.to_numpy()
+    else:
+        out[schema.RESOLVED_AT] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+
+    out[schema.TOUCHPOINT_KEY] = tp_key
+    out[schema.NATURE_SOURCE] = pd.Categorical.from_codes(source, categories=SOURCES)  # type: ignore[call-overload]
+    result = pd.DataFrame(out)
+    return result[list(schema.CLEAN_COLUMNS)]
+
+
+def _given(values: pd.Series) -> np.ndarray:
+    """Which cells hold something (not blank, not just spaces)."""
+    arr = _arrow(values)
+    if arr is not None:
+        trimmed = pc.utf8_trim_whitespace(arr)
+        return pc.fill_null(pc.greater(pc.utf8_length(trimmed), 0), False).to_numpy(zero_copy_only=False)
+    return np.array([bool(cell_text(v)) for v in values.array], dtype=bool)
+
+
+def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(numbers with NaN where unreadable or blank, which cells held something). Arrow's cast reads a clean
+    column in one pass; anything else ('4,5', 'n/a') goes through pandas."""
+    given = _given(values)
+    arr = _arrow(values)
+    if arr is not None:
+        trimmed = pc.utf8_trim_whitespace(arr)
+        blank_as_null = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        try:
+            return pc.cast(blank_as_null, pa.float64()).to_numpy(zero_copy_only=False).astype(float), given
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    text = _as_text(values).str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("float64").to_numpy(), given
+
+
+def _apply_catalogue(rows: np.ndarray, types: pd.Categorical, nature: np.ndarray, cause: pd.Categorical,
+                     source: np.ndarray, catalogue: Catalogue,
+                     report: LoadReport) -> tuple[np.ndarray, pd.Categorical, np.ndarray]:
+    """Fill value/failure and cause from the catalogue where the row has none; report disagreements.
+    Works on codes: `nature` holds NATURE_CODES, `source` indexes SOURCES."""
+    entries = [catalogue.lookup(t) for t in types.categories]
+    causes = list(dict.fromkeys([*map(str, cause.categories), *(e.cause for e in entries if e and e.cause)]))
+    cause_index = {c: i for i, c in enumerate(causes)}
+    cat_nature_lut = np.array([NATURE_CODES[e.nature] if e else -1 for e in entries] + [-1], dtype=np.int8)
+    cat_cause_lut = np.array([cause_index[e.cause] if e and e.cause else -1 for e in entries] + [-1],
+                             dtype=np.int64)
+    tcodes = types.codes
+    cat_nature = cat_nature_lut[tcodes]
+    counts = np.bincount(tcodes[tcodes >= 0], minlength=len(entries))
+    for name, e, c in zip(types.categories, entries, counts, strict=True):
+        if e is None and c:
+            report.unknown_types[str(name)] = int(c)
+    known = cat_nature >= 0
+    fill = (nature == _UNCLASSIFIED) & known
+    clash = (nature != _UNCLASSIFIED) & known & (nature != cat_nature)
+    report.filled_from_catalogue = int(fill.sum())
+    report.conflict_count = int(clash.sum())
+    for pos in np.flatnonzero(clash)[:1000]:
+        report.conflicts.append(Conflict(int(rows[pos]), str(types[pos]), schema.NATURES[nature[pos]],
+                                         schema.NATURES[cat_nature[pos]]))
+    new_nature = np.where(fill, cat_nature, nature).astype(np.int8)
+    remap = np.array([cause_index[str(c)] for c in cause.categories] + [-1], dtype=np.int64)
+    cause_codes = remap[cause.codes]
+    failure = NATURE_CODES[schema.FAILURE]
+    need = (new_nature == failure) & (cause_codes < 0) & (cat_nature == failure)
+    cause_codes = np.where(need, cat_cause_lut[tcodes], cause_codes)
+    source = np.where(fill, 2, source).astype(np.int8)
+    return new_nature, pd.Categorical.from_codes(cause_codes, categories=pd.Index(causes, dtype="str")), source

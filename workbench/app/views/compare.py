@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench import charts, spc
-from workbench.app import flow_state, state, study
+from workbench.app import flow_state, keys, state, study
 from workbench.flow.model import MapFileError, ProcessMap, to_yaml
 from workbench.flow.validate import has_errors, validate_map
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
@@ -100,7 +100,7 @@ def _key(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, s
 def _run(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, settings: dict[str, object]
          ) -> Comparison:
     frame = state.view(src, state.corrections(src)).frame
-    catalogue = state._catalogue(src)
+    catalogue = state.catalogue(src)
     bar = st.progress(0.0, text="Starting…")
     result = compare([designs[n] for n in chosen], frame, catalogue=catalogue, weeks=settings["weeks"],
                      volume=settings["volume"], replications=settings["replications"], seed=settings["seed"],
@@ -208,7 +208,7 @@ def render() -> None:
     key = _key(chosen, designs, src, settings)
     result = _results().get(key)
     run = st.button("Run the comparison", type="primary", icon=":material/play_arrow:")
-    first_visit = "cmp_last" not in st.session_state
+    first_visit = keys.COMPARE_LAST not in st.session_state
     if result is None and (run or first_visit):
         result = _run(chosen, designs, src, settings)
         _remember(key, result)
@@ -219,9 +219,9 @@ def render() -> None:
             "demand": src.name, "demand_source_id": src.source_id,
             "corrections": len(state.corrections(src)), "key": key})
     if result is not None:
-        st.session_state["cmp_last"] = key
-    elif st.session_state.get("cmp_last") in _results():
-        result = _results()[st.session_state["cmp_last"]]
+        st.session_state[keys.COMPARE_LAST] = key
+    elif st.session_state.get(keys.COMPARE_LAST) in _results():
+        result = _results()[st.session_state[keys.COMPARE_LAST]]
         st.warning("The settings have changed since these results: press **Run the comparison** to update.")
     if result is None:
         return

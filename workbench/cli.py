@@ -214,7 +214,7 @@ def _load_maps(paths_: list[str]) -> list[ProcessMap]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from workbench.sim.compare import compare, label
+    from workbench.sim.compare import CompareSettings, label
 
     maps = _load_maps(args.maps)
     catalogue = load_catalogue(args.catalogue) if args.catalogue else None
@@ -232,9 +232,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if args.format == "text" and not args.quiet:
             print(f"  {fraction:4.0%}  {message}", file=sys.stderr)
 
-    result = compare(maps, loaded.frame, catalogue=catalogue, weeks=args.weeks, volume=args.volume,
-                     replications=args.replications, seed=args.seed, progress=progress,
-                     keep_runs=bool(args.per_demand))
+    settings = CompareSettings(weeks=args.weeks, volume=args.volume, replications=args.replications, seed=args.seed)
+    result = settings.run(maps, loaded.frame, catalogue=catalogue, progress=progress, keep_runs=bool(args.per_demand))
     if args.per_demand:
         Path(args.per_demand).write_bytes(to_csv_bytes(result.per_demand()))
     if args.format == "json":

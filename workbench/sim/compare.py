@@ -168,7 +168,7 @@ def map_catalogue(m: ProcessMap, fallback: Catalogue | None) -> Catalogue | None
 def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogue | None = None,
             weeks: int | None = None, volume: float = 1.0, replications: int = 5, seed: int = 1,
             warmup_weeks: int = 1, staffing: Mapping[str, Mapping[str, float]] | None = None,
-            progress: Callable[[float, str], None] | None = None, keep_runs: bool = True) -> Comparison:
+            progress: Callable[[float, str], object] | None = None, keep_runs: bool = True) -> Comparison:
     """Run every design on the same demand, `replications` times. `staffing` maps a design's source (file
     name) to {role: staff}. `progress(fraction, message)` is called as runs finish."""
     if not maps:
@@ -221,7 +221,7 @@ class CompareSettings:
                 "staffing": {s: dict(roles) for s, roles in self.staffing.items()}}
 
     def run(self, maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogue | None = None,
-            progress: Callable[[float, str], None] | None = None, keep_runs: bool = True) -> Comparison:
+            progress: Callable[[float, str], object] | None = None, keep_runs: bool = True) -> Comparison:
         """`compare` with these settings."""
         return compare(maps, demand, catalogue=catalogue, weeks=self.weeks, volume=self.volume,
                        replications=self.replications, seed=self.seed, staffing=self.staffing, progress=progress,

@@ -71,3 +71,20 @@ def test_changing_staffing_reruns_on_request_and_revisiting_is_instant(at: AppTe
     reps.set_value(3).run()  # back to the first settings: cached, no warning, no rerun needed
     assert not any("settings have changed" in w.value for w in at.warning)
     assert "3 replication(s)" in " ".join(c.value for c in at.caption)
+
+
+def test_a_rerun_reads_the_corrections_from_the_store_once(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.app import state
+
+    calls: list[object] = []
+    real = state.corrections
+
+    def counted(src: state.Source | None = None) -> list:
+        calls.append(src)
+        return real(src)
+
+    monkeypatch.setattr(state, "corrections", counted)
+    at.run()
+    assert not at.exception
+    assert len(calls) == 1
+    assert "3 replication(s)" in " ".join(c.value for c in at.caption)  # the kept comparison, shown at once

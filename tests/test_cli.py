@@ -339,7 +339,7 @@ def test_app_opens_the_study_database_first(capsys: pytest.CaptureFixture[str], 
     migrated and named, then Streamlit is started with the app."""
     monkeypatch.setenv("WORKBENCH_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     started: list[list[str]] = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda command, env=None: started.append(command) or 0)
+    monkeypatch.setattr(cli, "_serve", lambda command, env=None: started.append(command) or 0)
     code, _, err = run(capsys, "app", "--headless")
     assert code == 2 and started == []
     assert err.startswith("workbench: the study database could not be opened") and err.count("\n") == 1

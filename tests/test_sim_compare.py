@@ -17,7 +17,7 @@ from workbench.demand.catalogue import Catalogue, load_catalogue
 from workbench.demand.load import load_demand
 from workbench.flow.model import load_map
 from workbench.sim import metrics
-from workbench.sim.compare import Comparison, compare, interval, t95
+from workbench.sim.compare import CompareSettings, Comparison, compare, interval, t95
 from workbench.sim.engine import plan_arrivals
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,6 +209,29 @@ def test_staffing_override_by_design_source(sample: tuple[pd.DataFrame, Catalogu
     staff = result.designs[0].runs[0].roles.set_index("role")["staff"]
     assert staff["coordinator"] == 9
     assert staff.drop("coordinator").tolist() == [r.staff for r in m.roles if r.id != "coordinator"]
+
+
+def test_settings_run_compare_with_their_values_and_keep_the_stored_json(sample: tuple[pd.DataFrame, Catalogue]
+                                                                          ) -> None:
+    frame, catalogue = sample
+    m = load_map(MAPS / "housing_repairs_worker_led.yaml")
+    staffing = {m.source: {"coordinator": 9.0}}
+    settings = CompareSettings(weeks=1, volume=1.5, replications=2, seed=4, staffing=staffing)
+    staffing[m.source]["coordinator"] = 1.0  # the settings keep their own copy
+    result = settings.run([m], frame, catalogue=catalogue)
+    direct = compare([m], frame, catalogue=catalogue, weeks=1, volume=1.5, replications=2, seed=4,
+                     staffing={m.source: {"coordinator": 9.0}})
+    assert result.to_json() == direct.to_json()
+    assert (result.weeks, result.replications, result.seed) == (1, 2, 4)
+    assert result.designs[0].runs[0].roles.set_index("role")["staff"]["coordinator"] == 9
+    # what is stored with a comparison run (the dashboard and study exports read it): these keys, in this order
+    stored = settings.to_dict()
+    assert stored == {"weeks": 1, "volume": 1.5, "replications": 2, "seed": 4,
+                      "staffing": {m.source: {"coordinator": 9.0}}}
+    assert list(stored) == ["weeks", "volume", "replications", "seed", "staffing"]
+    assert json.loads(json.dumps(stored)) == stored
+    assert CompareSettings().to_dict() == {"weeks": None, "volume": 1.0, "replications": 5, "seed": 1,
+                                           "staffing": {}}
 
 
 # ------------------------------------------------------------------------------------------ arrivals

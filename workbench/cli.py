@@ -7,10 +7,13 @@ on stderr saying why.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -221,7 +224,7 @@ def _load_maps(paths_: list[str]) -> list[ProcessMap]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from workbench.sim.compare import compare, label
+    from workbench.sim.compare import CompareSettings, label
 
     maps = _load_maps(args.maps)
     catalogue = load_catalogue(args.catalogue) if args.catalogue else None
@@ -239,9 +242,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if args.format == "text" and not args.quiet:
             print(f"  {fraction:4.0%}  {message}", file=sys.stderr)
 
-    result = compare(maps, loaded.frame, catalogue=catalogue, weeks=args.weeks, volume=args.volume,
-                     replications=args.replications, seed=args.seed, progress=progress,
-                     keep_runs=bool(args.per_demand))
+    settings = CompareSettings(weeks=args.weeks, volume=args.volume, replications=args.replications, seed=args.seed)
+    result = settings.run(maps, loaded.frame, catalogue=catalogue, progress=progress, keep_runs=bool(args.per_demand))
     if args.per_demand:
         Path(args.per_demand).write_bytes(to_csv_bytes(result.per_demand()))
     if args.format == "json":
@@ -286,7 +288,70 @@ def cmd_app(args: argparse.Namespace) -> int:
                "--browser.gatherUsageStats", "false"]
     if args.headless:
         command += ["--server.headless", "true"]
-    return subprocess.call(command, env=os.environ.copy())
+    return _serve(command, os.environ.copy())
+
+
+SERVER_STOP_SECONDS = 10.0  # how long a server asked to stop may take before it is killed
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+class _Stop(Exception):
+    """Raised by the signal handler to end the wait for the server."""
+
+
+def _serve(command: list[str], env: dict[str, str]) -> int:
+    """Run the Streamlit server until it exits, and never leave it running without us: SIGTERM or Ctrl-C
+    (SIGINT) given to this process is passed on to the server, which is then waited for (and killed if it
+    has not stopped within SERVER_STOP_SECONDS). On Linux the kernel also stops the server if this process
+    dies without a chance to pass anything on (SIGKILL, a crash). Returns the server's exit status."""
+    server = subprocess.Popen(command, env=env, preexec_fn=_stop_with_parent())
+
+    def pass_on(signum: int, frame: object) -> None:
+        if server.poll() is None:
+            server.send_signal(signum)
+
+    def pass_on_and_stop(signum: int, frame: object) -> None:
+        pass_on(signum, frame)
+        raise _Stop
+
+    stops = (signal.SIGTERM, signal.SIGINT)
+    previous = {s: signal.getsignal(s) for s in stops}
+    try:
+        try:
+            for s in stops:
+                signal.signal(s, pass_on_and_stop)
+            return server.wait()
+        except _Stop:
+            pass
+        for s in stops:  # the server is stopping: a second Ctrl-C is passed on, and does not cut the wait short
+            signal.signal(s, pass_on)
+        try:
+            return server.wait(timeout=SERVER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            return server.wait()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _stop_with_parent() -> Callable[[], None] | None:
+    """On Linux, what the server runs before it starts: ask the kernel for SIGTERM when its parent (this
+    process) dies, however it dies (prctl PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the child only calls it
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the request was made
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
 
 
 # ------------------------------------------------------------------------------------------ studies

@@ -15,12 +15,12 @@ from pathlib import Path
 import streamlit as st
 
 from workbench import paths
-from workbench.app import study
+from workbench.app import keys, notices, study
+from workbench.flow.merge import describe_changes
 from workbench.flow.model import MapFileError, ProcessMap, parse_map, to_yaml
 from workbench.store import studies
 from workbench.store.studies import ConflictError, StoreError
 
-KEY = "flow_editor"
 HISTORY_LIMIT = 50
 
 
@@ -60,7 +60,7 @@ def _normalised(m: ProcessMap, source: str, path: Path | None) -> tuple[ProcessM
 
 
 def working() -> Working | None:
-    return st.session_state.get(KEY)
+    return st.session_state.get(keys.FLOW_EDITOR)
 
 
 def parse_stored(text: str, name: str) -> ProcessMap:
@@ -128,40 +128,41 @@ def open_map(m: ProcessMap, note: str = "New map") -> None:
 
 def forget() -> None:
     """Close the map on screen (after it was deleted); the next page run opens another."""
-    st.session_state.pop(KEY, None)
-    st.session_state[KEY + "_history"] = []
+    st.session_state.pop(keys.FLOW_EDITOR, None)
+    st.session_state[keys.FLOW_HISTORY] = []
 
 
 def _set(w: Working) -> None:
     previous = working()
     w.version = (previous.version + 1) if previous else 0
-    st.session_state[KEY] = w
-    st.session_state[KEY + "_history"] = []
+    st.session_state[keys.FLOW_EDITOR] = w
+    st.session_state[keys.FLOW_HISTORY] = []
 
 
 def _store(w: Working, text: str, note: str) -> Working:
     """Save `text` as the map's next version, from the version on screen. Returns what is on screen next:
     the saved (or merged) map, or, when the save is refused, the latest stored version with the reason kept
-    for the page in st.session_state["flow_conflict"]."""
+    for the page to show (notices, keys.FLOW_NOTICES)."""
     assert w.study_id is not None and w.name is not None
     try:
         saved = study.call(studies.save_map_version, w.study_id, w.name, text, study.author(), w.stored_version,
                            note=note)
     except ConflictError as exc:
-        st.session_state["flow_conflict"] = str(exc)
+        notices.later(keys.FLOW_NOTICES, str(exc), "error")
         latest = study.call(studies.get_map_version, w.study_id, w.name)
         return Working(parse_stored(latest.yaml_text, w.name), latest.yaml_text, w.origin, w.saved_text, w.version + 1,
                        w.study_id, w.name, latest.version)
     if saved.yaml_text != text:
-        st.session_state["flow_merged"] = saved.note
-    st.session_state["flow_saved"] = f"Saved as version {saved.version}."
+        notices.later(keys.FLOW_NOTICES, "Someone else changed this map at the same time; both sets of changes "
+                      f"are kept. {saved.note}", "info", icon=":material/merge:")
+    notices.later(keys.FLOW_NOTICES, f"Saved as version {saved.version}.", "toast")
     return Working(parse_stored(saved.yaml_text, w.name), saved.yaml_text, w.origin, w.saved_text, w.version + 1,
                    w.study_id, w.name, saved.version)
 
 
 def _note(old: str, new: str) -> str:
     try:
-        lines = studies.describe_changes(old, new)
+        lines = describe_changes(old, new)
     except (StoreError, MapFileError, ValueError):
         return "Edited"
     return " ".join(lines[:3]) + (f" (+{len(lines) - 3} more)" if len(lines) > 3 else "") if lines else "Edited"
@@ -174,25 +175,25 @@ def commit(m: ProcessMap) -> None:
     text = to_yaml(m)
     if text == w.yaml_text:
         return
-    history = st.session_state.setdefault(KEY + "_history", [])
+    history = st.session_state.setdefault(keys.FLOW_HISTORY, [])
     history.append(w.yaml_text)
     del history[:-HISTORY_LIMIT]
-    st.session_state[KEY] = _store(w, text, _note(w.yaml_text, text))
+    st.session_state[keys.FLOW_EDITOR] = _store(w, text, _note(w.yaml_text, text))
 
 
 def undo() -> bool:
     """Go back one edit: the previous text is saved as the next version (history is never rewritten)."""
-    history = st.session_state.get(KEY + "_history") or []
+    history = st.session_state.get(keys.FLOW_HISTORY) or []
     w = working()
     if not history or w is None:
         return False
     text = history.pop()
-    st.session_state[KEY] = _store(w, text, "Undo: " + _note(w.yaml_text, text))
+    st.session_state[keys.FLOW_EDITOR] = _store(w, text, "Undo: " + _note(w.yaml_text, text))
     return True
 
 
 def can_undo() -> bool:
-    return bool(st.session_state.get(KEY + "_history"))
+    return bool(st.session_state.get(keys.FLOW_HISTORY))
 
 
 def restore(version: int) -> None:
@@ -200,7 +201,7 @@ def restore(version: int) -> None:
     assert w is not None and w.study_id is not None and w.name is not None
     study.call(studies.restore_map_version, w.study_id, w.name, version, study.author())
     open_study_map(w.name, origin=w.origin)
-    st.session_state["flow_saved"] = f"Version {version} restored as the newest version."
+    notices.later(keys.FLOW_NOTICES, f"Version {version} restored as the newest version.", "toast")
 
 
 def save(path: Path) -> None:
@@ -217,17 +218,13 @@ def save(path: Path) -> None:
 TABLES = ("steps", "routes", "roles", "entry", "failure_demand")
 
 
-def form_key(w: Working) -> str:
-    return f"flow_step_form_apply_{w.version}"
-
-
 def _pending(w: Working) -> bool:
     """Whether this rerun carries an edit made in the tables or the step form of the map on screen."""
     for table in TABLES:
-        delta = st.session_state.get(f"flow_{table}_{w.version}")
+        delta = st.session_state.get(keys.flow_table(table, w.version))
         if isinstance(delta, dict) and any(delta.get(k) for k in ("edited_rows", "added_rows", "deleted_rows")):
             return True
-    return bool(st.session_state.get(form_key(w)))
+    return bool(st.session_state.get(keys.flow_step_apply(w.version)))
 
 
 def ensure_open() -> Working:

@@ -65,7 +65,8 @@ def catalogue_from_text(text: str, name: str) -> Catalogue:
     return parse_catalogue(text, name)
 
 
-def _catalogue(src: Source) -> Catalogue | None:
+def catalogue(src: Source) -> Catalogue | None:
+    """The demand-type catalogue `src` is read with, parsed (cached), or None when it has none."""
     if not src.options.catalogue_text:
         return None
     return catalogue_from_text(src.options.catalogue_text, src.catalogue_name or "catalogue")
@@ -74,7 +75,7 @@ def _catalogue(src: Source) -> Catalogue | None:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _load(key: tuple[object, ...], _src: Source) -> LoadedDemand:
     raw = read_raw(_src.digest, _src.data, _src.name, _src.options.sheet, _src.options.header_row)
-    return clean(raw, _src.options.mapping, date_order=_src.options.order, catalogue=_catalogue(_src))
+    return clean(raw, _src.options.mapping, date_order=_src.options.order, catalogue=catalogue(_src))
 
 
 def load(src: Source) -> LoadedDemand:
@@ -100,7 +101,7 @@ class DemandView:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _view(key: tuple[object, ...], corrections: tuple[Correction, ...], _src: Source) -> DemandView:
     loaded = load(_src)
-    frame = apply_corrections(loaded.frame, list(corrections), _catalogue(_src)) if corrections else loaded.frame
+    frame = apply_corrections(loaded.frame, list(corrections), catalogue(_src)) if corrections else loaded.frame
     return DemandView(
         frame=frame,
         headline=analysis.headline(frame),

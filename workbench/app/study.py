@@ -17,11 +17,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from workbench.app import keys
 from workbench.store import db, sample, studies
 
 T = TypeVar("T")
-STUDY_KEY = "study_id"
-AUTHOR_KEY = "author"
 
 
 @st.cache_resource(show_spinner="Opening the study database…")
@@ -78,7 +77,7 @@ def session() -> Session:
 
 
 def author() -> str:
-    return st.session_state.get(AUTHOR_KEY, "")
+    return st.session_state.get(keys.AUTHOR, "")
 
 
 def _from_url() -> int | None:
@@ -91,7 +90,7 @@ def _from_url() -> int | None:
 
 def current(*, fallback: bool = True) -> studies.Study | None:
     """The study in the URL, else the one this session last used, else (with `fallback`) the first listed."""
-    wanted = _from_url() or st.session_state.get(STUDY_KEY)
+    wanted = _from_url() or st.session_state.get(keys.STUDY)
     found = None
     if wanted is not None:
         try:
@@ -109,7 +108,7 @@ def current(*, fallback: bool = True) -> studies.Study | None:
 
 
 def use(study_id: int) -> None:
-    st.session_state[STUDY_KEY] = study_id
+    st.session_state[keys.STUDY] = study_id
     if st.query_params.get("study") != str(study_id):
         st.query_params["study"] = str(study_id)
 
@@ -140,9 +139,9 @@ def sidebar() -> None:
             if pick != found.id:
                 use(pick)
                 st.rerun()
-        if AUTHOR_KEY not in st.session_state and st.query_params.get("who"):
-            st.session_state[AUTHOR_KEY] = st.query_params["who"][:200]  # a refresh keeps the name
-        name = st.text_input("Your name", key=AUTHOR_KEY, placeholder="so others see who changed what",
+        if keys.AUTHOR not in st.session_state and st.query_params.get("who"):
+            st.session_state[keys.AUTHOR] = st.query_params["who"][:200]  # a refresh keeps the name
+        name = st.text_input("Your name", key=keys.AUTHOR, placeholder="so others see who changed what",
                              help="Saved with every correction and map change you make.")
         if name.strip() and st.query_params.get("who") != name.strip():
             st.query_params["who"] = name.strip()

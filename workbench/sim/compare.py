@@ -9,7 +9,7 @@ paired by replication.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -167,8 +167,8 @@ def map_catalogue(m: ProcessMap, fallback: Catalogue | None) -> Catalogue | None
 
 def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogue | None = None,
             weeks: int | None = None, volume: float = 1.0, replications: int = 5, seed: int = 1,
-            warmup_weeks: int = 1, staffing: dict[str, dict[str, float]] | None = None,
-            progress: Callable[[float, str], None] | None = None, keep_runs: bool = True) -> Comparison:
+            warmup_weeks: int = 1, staffing: Mapping[str, Mapping[str, float]] | None = None,
+            progress: Callable[[float, str], object] | None = None, keep_runs: bool = True) -> Comparison:
     """Run every design on the same demand, `replications` times. `staffing` maps a design's source (file
     name) to {role: staff}. `progress(fraction, message)` is called as runs finish."""
     if not maps:
@@ -197,6 +197,35 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
     if progress:
         progress(1.0, "Done")
     return Comparison(results, plan_weeks, replications, seed, round(sum(plan_demands) / len(plan_demands)))
+
+
+@dataclass(frozen=True)
+class CompareSettings:
+    """How a comparison is run, as chosen on the Compare page or given to `workbench compare`.
+
+    `to_dict()` is the JSON kept with a stored comparison run (the dashboard and study exports read it), so
+    its keys are part of the stored format."""
+
+    weeks: int | None = None  # resample the demand to this many weeks; None: the sample's own weeks
+    volume: float = 1.0  # the daily volume, as a multiple of the sample's
+    replications: int = 5  # runs with different random draws
+    seed: int = 1
+    staffing: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # design source -> role -> staff
+
+    def __post_init__(self) -> None:
+        # a copy, so that changing the caller's dicts later cannot change settings already used as a key
+        object.__setattr__(self, "staffing", {s: dict(roles) for s, roles in self.staffing.items()})
+
+    def to_dict(self) -> dict[str, object]:
+        return {"weeks": self.weeks, "volume": self.volume, "replications": self.replications, "seed": self.seed,
+                "staffing": {s: dict(roles) for s, roles in self.staffing.items()}}
+
+    def run(self, maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogue | None = None,
+            progress: Callable[[float, str], object] | None = None, keep_runs: bool = True) -> Comparison:
+        """`compare` with these settings."""
+        return compare(maps, demand, catalogue=catalogue, weeks=self.weeks, volume=self.volume,
+                       replications=self.replications, seed=self.seed, staffing=self.staffing, progress=progress,
+                       keep_runs=keep_runs)
 
 
 PERCENT = {"one_stop_share", "value_step_share", "flow_efficiency"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -129,7 +130,7 @@ def kind_for(demand_type: str, touchpoint: str, catalogue: Catalogue | None, nat
 
 class _Model:
     def __init__(self, m: ProcessMap, catalogue: Catalogue | None, seed: int, replication: int,
-                 staffing: dict[str, float] | None) -> None:
+                 staffing: Mapping[str, float] | None) -> None:
         self.m = m
         self.catalogue = catalogue
         self.seed = seed
@@ -252,7 +253,7 @@ class _Model:
 
 
 def simulate(m: ProcessMap, arrivals: list[Arrival], *, catalogue: Catalogue | None = None, seed: int = 1,
-             replication: int = 0, staffing: dict[str, float] | None = None,
+             replication: int = 0, staffing: Mapping[str, float] | None = None,
              measured: tuple[float, float] | None = None) -> RunResult:
     """Run one replication of one design on the given arrivals (which every design shares)."""
     model = _Model(m, catalogue, seed, replication, staffing)

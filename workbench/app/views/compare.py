@@ -9,29 +9,43 @@ import pandas as pd
 import streamlit as st
 
 from workbench import charts, spc
-from workbench.app import flow_state, state, study
+from workbench.app import flow_state, keys, state, study
+from workbench.demand.corrections import Correction
 from workbench.flow.model import MapFileError, ProcessMap, to_yaml
 from workbench.flow.validate import has_errors, validate_map
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 from workbench.sim import metrics
-from workbench.sim.compare import Comparison, compare, side_by_side
+from workbench.sim.compare import CompareSettings, Comparison, side_by_side
 from workbench.sim.snapshot import snapshot
 from workbench.store import studies
 
 DEFAULT_DESIGNS = ("standard-work", "worker-led")
 
 
-@st.cache_resource
-def _results() -> dict[str, Comparison]:
-    """Finished comparisons, shared by sessions, so revisiting a result is instant."""
-    return {}
+class _NotRunYet(Exception):
+    """No finished comparison is kept for a key (raised, so that Streamlit keeps nothing for it)."""
 
 
-def _remember(key: str, result: Comparison) -> None:
-    store = _results()
-    store[key] = result
-    while len(store) > 12:
-        store.pop(next(iter(store)))
+@st.cache_resource(max_entries=12, show_spinner=False)
+def _finished(key: str, _result: Comparison | None = None) -> Comparison:
+    """Finished comparisons by `key`, the digest of their inputs (see `_key`): the 12 used last are kept for
+    the whole server, so revisiting one, in this session or another, is instant.
+
+    Called with `_result` (a comparison just run), it keeps it; without, it looks one up and raises
+    _NotRunYet when none is kept. The run itself happens outside: its progress bar is drawn while it runs,
+    whereas what a cached function draws is replayed on every later hit."""
+    if _result is None:
+        raise _NotRunYet(key)
+    return _result
+
+
+def _lookup(key: str | None) -> Comparison | None:
+    if key is None:
+        return None
+    try:
+        return _finished(key)
+    except _NotRunYet:
+        return None
 
 
 def _designs() -> dict[str, ProcessMap]:
@@ -56,7 +70,8 @@ def _first_day(frame: pd.DataFrame) -> pd.Timestamp:
 
 
 def _keep(current: studies.Study, result: Comparison, frame: pd.DataFrame, settings: dict[str, object]) -> None:
-    """Store the comparison in the study (for the dashboard and exports) unless the latest one is the same."""
+    """Store the comparison in the study (for the dashboard and exports) unless the latest one is the same.
+    `settings` is what is stored with it: CompareSettings.to_dict() and what it ran on, with its "key"."""
     latest = study.call(studies.latest_comparison_run, current.id)
     if latest is not None and latest.settings.get("key") == settings["key"]:
         return
@@ -65,7 +80,7 @@ def _keep(current: studies.Study, result: Comparison, frame: pd.DataFrame, setti
     st.toast("Comparison saved in the study: the dashboard shows it.", icon=":material/cloud_done:")
 
 
-def _settings(chosen: list[str], designs: dict[str, ProcessMap]) -> dict[str, object]:
+def _settings(chosen: list[str], designs: dict[str, ProcessMap]) -> CompareSettings:
     c1, c2, c3, c4 = st.columns(4)
     as_sample = c1.toggle("Weeks as in the sample", value=True, key="cmp_as_sample",
                           help="Off: resample the demand to a number of weeks, keeping its weekly rhythm")
@@ -87,24 +102,23 @@ def _settings(chosen: list[str], designs: dict[str, ProcessMap]) -> dict[str, ob
                                          key=f"cmp_staff_{name}_{role.id}")
                 if value != role.staff:
                     staffing.setdefault(m.source, {})[role.id] = value
-    return {"weeks": weeks, "volume": float(volume), "replications": replications, "seed": seed,
-            "staffing": staffing}
+    return CompareSettings(weeks=weeks, volume=float(volume), replications=replications, seed=seed,
+                           staffing=staffing)
 
 
-def _key(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, settings: dict[str, object]) -> str:
-    parts = [to_yaml(designs[n]) for n in chosen] + [repr(src.key()), repr(tuple(state.corrections(src))),
-                                                      json.dumps(settings, sort_keys=True, default=str)]
+def _key(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, made: list[Correction],
+         settings: CompareSettings) -> str:
+    """A digest of everything a comparison depends on: the maps, the demand file, its corrections, the settings."""
+    parts = [to_yaml(designs[n]) for n in chosen] + [repr(src.key()), repr(tuple(made)),
+                                                      json.dumps(settings.to_dict(), sort_keys=True, default=str)]
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def _run(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, settings: dict[str, object]
-         ) -> Comparison:
-    frame = state.view(src, state.corrections(src)).frame
-    catalogue = state._catalogue(src)
+def _run(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, frame: pd.DataFrame,
+         settings: CompareSettings) -> Comparison:
     bar = st.progress(0.0, text="Starting…")
-    result = compare([designs[n] for n in chosen], frame, catalogue=catalogue, weeks=settings["weeks"],
-                     volume=settings["volume"], replications=settings["replications"], seed=settings["seed"],
-                     staffing=settings["staffing"], progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+    result = settings.run([designs[n] for n in chosen], frame, catalogue=state.catalogue(src),
+                          progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
     bar.empty()
     return result
 
@@ -195,7 +209,8 @@ def render() -> None:
     names = list(designs)
     chosen = st.multiselect("Designs", names, default=_default(designs), key=f"cmp_designs_{current.id}")
     src = state.require_source()
-    frame = state.view(src, state.corrections(src)).frame
+    made = state.corrections(src)  # a store query: once per run
+    frame = state.view(src, made).frame
     st.caption(f"Demand: **{src.name}**, {len(frame):,} demands (change it on the Demand page).")
     broken = [n for n in chosen if has_errors(validate_map(designs[n]))]
     if broken:
@@ -205,24 +220,23 @@ def render() -> None:
         st.info("Choose at least two designs to compare.")
         return
     settings = _settings(chosen, designs)
-    key = _key(chosen, designs, src, settings)
-    result = _results().get(key)
+    key = _key(chosen, designs, src, made, settings)
+    result = _lookup(key)
     run = st.button("Run the comparison", type="primary", icon=":material/play_arrow:")
-    first_visit = "cmp_last" not in st.session_state
+    first_visit = keys.COMPARE_LAST not in st.session_state
     if result is None and (run or first_visit):
-        result = _run(chosen, designs, src, settings)
-        _remember(key, result)
+        result = _finished(key, _run(chosen, designs, src, frame, settings))
     if result is not None and (run or first_visit):  # also when another session ran the same comparison
         versions = {v.name: v.version for v in study.call(studies.list_maps, current.id)}
         _keep(current, result, frame, {
-            **settings, "designs": chosen, "map_versions": {n: versions.get(n) for n in chosen},
-            "demand": src.name, "demand_source_id": src.source_id,
-            "corrections": len(state.corrections(src)), "key": key})
+            **settings.to_dict(), "designs": chosen, "map_versions": {n: versions.get(n) for n in chosen},
+            "demand": src.name, "demand_source_id": src.source_id, "corrections": len(made), "key": key})
     if result is not None:
-        st.session_state["cmp_last"] = key
-    elif st.session_state.get("cmp_last") in _results():
-        result = _results()[st.session_state["cmp_last"]]
-        st.warning("The settings have changed since these results: press **Run the comparison** to update.")
+        st.session_state[keys.COMPARE_LAST] = key
+    else:
+        result = _lookup(st.session_state.get(keys.COMPARE_LAST))
+        if result is not None:
+            st.warning("The settings have changed since these results: press **Run the comparison** to update.")
     if result is None:
         return
     st.success(result.headline(), icon=":material/campaign:")

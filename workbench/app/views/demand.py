@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench import charts, schema
-from workbench.app import state, study
+from workbench.app import keys, notices, state, study
 from workbench.demand import analysis
 from workbench.demand.catalogue import CatalogueError
 from workbench.demand.corrections import Correction, CorrectionError, apply_corrections
@@ -53,7 +53,7 @@ def _new_upload() -> object | None:
     uploaded = st.file_uploader(
         "Upload a demand sample (CSV or Excel)", type=["csv", "txt", "tsv", "xlsx"], key="demand_upload",
         help="Any column names: you can say which column is which below. Up to 200 MB.")
-    if uploaded is None or st.session_state.get("demand_upload_stored") == uploaded.file_id:
+    if uploaded is None or st.session_state.get(keys.DEMAND_UPLOAD_STORED) == uploaded.file_id:
         return None
     return uploaded
 
@@ -72,7 +72,8 @@ def _earlier_files() -> None:
                         key="demand_earlier_pick")
     if c2.button("Use this file again", key="demand_earlier_use", width="stretch"):
         back = study.call(studies.reuse_demand_source, current.id, pick, study.author())
-        st.session_state["demand_saved"] = f"{back.name} is this study's demand again, with its corrections."
+        notices.later(keys.DEMAND_NOTICES, f"{back.name} is this study's demand again, with its corrections.",
+                      "toast")
         st.rerun()
 
 
@@ -87,7 +88,7 @@ def _data_panel() -> None:
             uploaded = _new_upload()
             if st.button("Use the sample data", disabled=current is not None and current.is_sample):
                 state.set_active(state.sample_source())
-                st.session_state["demand_saved"] = "The sample data is now this study's demand."
+                notices.later(keys.DEMAND_NOTICES, "The sample data is now this study's demand.", "toast")
                 st.rerun()
             _earlier_files()
         with right:
@@ -122,8 +123,8 @@ def _data_panel() -> None:
                 st.error(str(exc), icon="⚠️")
                 return
             if uploaded is not None:
-                st.session_state["demand_upload_stored"] = uploaded.file_id  # type: ignore[attr-defined]
-            st.session_state["demand_saved"] = f"Saved in the study: {candidate.name}, read as shown."
+                st.session_state[keys.DEMAND_UPLOAD_STORED] = uploaded.file_id  # type: ignore[attr-defined]
+            notices.later(keys.DEMAND_NOTICES, f"Saved in the study: {candidate.name}, read as shown.", "toast")
             st.rerun()
 
 
@@ -299,13 +300,13 @@ def _words(view: state.DemandView, src: state.Source) -> None:
         + ". Change a type or value/failure in the table: the charts follow.")
     editable = shown.astype({schema.DEMAND_TYPE: "object", schema.NATURE: "object",
                              schema.FAILURE_CAUSE: "object"}).reset_index(drop=True)
-    catalogue = state._catalogue(src)
+    catalogue = state.catalogue(src)
     type_options = sorted(set(frame[schema.DEMAND_TYPE].dropna().astype(str))
                           | set(catalogue.names() if catalogue else []))
     cause_options = sorted(set(frame[schema.FAILURE_CAUSE].dropna().astype(str))
                            | {t.cause for t in (catalogue.types if catalogue else []) if t.cause})
-    version = st.session_state.setdefault("editor_version", 0)
-    key = f"words_editor_{version}"
+    version = st.session_state.setdefault(keys.EDITOR_VERSION, 0)
+    key = keys.words_editor(version)
     edited = st.data_editor(
         editable, key=key, hide_index=True, width="stretch", height=420,
         column_order=[schema.ROW, schema.CUSTOMER_WORDS, schema.DEMAND_TYPE, schema.NATURE, schema.FAILURE_CAUSE,
@@ -322,7 +323,7 @@ def _words(view: state.DemandView, src: state.Source) -> None:
             schema.FAILURE_CAUSE: st.column_config.SelectboxColumn("Failure cause", options=cause_options),
         })
     changes = _changes(editable, edited)
-    seen_key = f"correction_versions_{src.source_id}"
+    seen_key = keys.correction_versions(src.source_id)
     if changes:
         try:
             apply_corrections(frame, changes, catalogue)
@@ -330,7 +331,7 @@ def _words(view: state.DemandView, src: state.Source) -> None:
             st.error(str(exc))
         else:
             _save_corrections(src, changes, editable, st.session_state.get(seen_key, {}))
-            st.session_state["editor_version"] = version + 1
+            st.session_state[keys.EDITOR_VERSION] = version + 1
             st.rerun()
     # what this page shows now is what the next correction is made from
     st.session_state[seen_key] = study.call(studies.correction_versions, study.require().id, src.source_id)
@@ -355,16 +356,15 @@ def _save_corrections(src: state.Source, changes: list[Correction], shown: pd.Da
         except StoreError as exc:
             refused.append(str(exc))
     if saved:
-        st.session_state["demand_saved"] = f"Saved {saved} correction(s) in the study."
-    if refused:
-        st.session_state["demand_conflicts"] = refused
+        notices.later(keys.DEMAND_NOTICES, f"Saved {saved} correction(s) in the study.", "toast")
+    for message in refused:
+        notices.later(keys.CORRECTION_NOTICES, message, "error")
 
 
 def _saved_status(src: state.Source) -> None:
     current = study.require()
     log = study.call(studies.correction_log, current.id, src.source_id)
-    for message in st.session_state.pop("demand_conflicts", []):
-        st.error(message, icon=":material/sync_problem:")
+    notices.show(keys.CORRECTION_NOTICES)
     if not log:
         return
     last = log[-1]
@@ -379,10 +379,10 @@ def _saved_status(src: state.Source) -> None:
             study.call(studies.add_correction, current.id, undo.row, undo.field, undo.before or "",
                        study.author(), undo.version, source_id=src.source_id)
         except StoreError as exc:
-            st.session_state["demand_conflicts"] = [str(exc)]
+            notices.later(keys.CORRECTION_NOTICES, str(exc), "error")
         else:
-            st.session_state["demand_saved"] = f"Undone: row {undo.row} is back to '{undo.before or ''}'."
-        st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
+            notices.later(keys.DEMAND_NOTICES, f"Undone: row {undo.row} is back to '{undo.before or ''}'.", "toast")
+        st.session_state[keys.EDITOR_VERSION] = st.session_state.get(keys.EDITOR_VERSION, 0) + 1
         st.rerun()
     _history(log, src)
 
@@ -427,9 +427,7 @@ def render() -> None:
     st.caption("What do customers ask of us, and how much of it is caused by our own failures?")
     current = study.require()
     _data_panel()
-    saved = st.session_state.pop("demand_saved", None)
-    if saved:
-        st.toast(saved, icon=":material/cloud_done:")
+    notices.show(keys.DEMAND_NOTICES)
     src = state.active_source()
     if src is None:
         return

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from workbench.app import flow_state, state, study
+from workbench.app import flow_state, keys, notices, state, study
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.flow import tables as flow_tables
 from workbench.flow.diagram import to_dot
@@ -33,7 +34,7 @@ def _catalogue(m: ProcessMap) -> Catalogue | None:
         except CatalogueError as exc:
             st.warning(str(exc))
     src = state.active_source()
-    return state._catalogue(src) if src else None
+    return state.catalogue(src) if src else None
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -76,27 +77,14 @@ def _chooser() -> None:
             else:
                 st.rerun()
         upload = st.file_uploader("Upload a map", type=["yaml", "yml"], key="flow_upload")
-        if upload is not None and st.session_state.get("flow_uploaded") != upload.file_id:
-            st.session_state["flow_uploaded"] = upload.file_id
+        if upload is not None and st.session_state.get(keys.FLOW_UPLOADED) != upload.file_id:
+            st.session_state[keys.FLOW_UPLOADED] = upload.file_id
             try:
                 flow_state.open_text(upload.getvalue().decode("utf-8-sig", errors="replace"), upload.name)
             except MapFileError as exc:
                 st.error(f"{exc} The map on screen is unchanged.")
             else:
                 st.rerun()
-
-
-def _messages() -> None:
-    conflict = st.session_state.pop("flow_conflict", None)
-    if conflict:
-        st.error(conflict, icon=":material/sync_problem:")
-    merged = st.session_state.pop("flow_merged", None)
-    if merged:
-        st.info(f"Someone else changed this map at the same time; both sets of changes are kept. {merged}",
-                icon=":material/merge:")
-    saved = st.session_state.pop("flow_saved", None)
-    if saved:
-        st.toast(saved, icon=":material/cloud_done:")
 
 
 def _versions(w: flow_state.Working) -> None:
@@ -131,7 +119,7 @@ def _versions(w: flow_state.Working) -> None:
 
 
 def _editor(name: str, frame: pd.DataFrame, w: flow_state.Working, **kwargs: object) -> pd.DataFrame:
-    return st.data_editor(frame, key=f"flow_{name}_{w.version}", hide_index=True, width="stretch",
+    return st.data_editor(frame, key=keys.flow_table(name, w.version), hide_index=True, width="stretch",
                           num_rows="dynamic", **kwargs)
 
 
@@ -243,7 +231,7 @@ def _step_form(w: flow_state.Working, role_ids: list[str]) -> None:
         w_likely = c2.number_input("Wait likely", min_value=0.0, value=float(wt[1]))
         w_max = c3.number_input("Wait max", min_value=0.0, value=float(wt[2]))
         unit = c4.selectbox("Wait unit", UNITS, index=UNITS.index(step.wait.unit) if step.wait.unit in UNITS else 0)
-        if st.form_submit_button("Apply to step", type="primary", key=flow_state.form_key(w)):
+        if st.form_submit_button("Apply to step", type="primary", key=keys.flow_step_apply(w.version)):
             new = m.copy()
             target = new.step(sid)
             assert target is not None
@@ -267,7 +255,7 @@ def _delete(w: flow_state.Working) -> None:
         if st.button("Delete the map", type="primary", disabled=not sure, key="flow_delete"):
             study.call(studies.delete_map, w.study_id, w.name)
             flow_state.forget()
-            st.session_state["flow_saved"] = f"Deleted '{w.name}'."
+            notices.later(keys.FLOW_NOTICES, f"Deleted '{w.name}'.", "toast")
             st.rerun()
 
 
@@ -329,14 +317,14 @@ def _save(w: flow_state.Working) -> None:
     stem = re.sub(r"[^A-Za-z0-9_\-]+", "_", stem.strip().removesuffix(".yaml")) or "map"
     target = flow_state.maps_dir() / f"{stem}.yaml"
     exists = target.exists() and target.read_text(encoding="utf-8-sig") != w.yaml_text
-    confirm = st.session_state.get("flow_confirm_overwrite") == str(target)
+    confirm = st.session_state.get(keys.FLOW_CONFIRM_OVERWRITE) == str(target)
     if c2.button("Save", type="primary", width="stretch", key="flow_save"):
         if exists and not confirm:
-            st.session_state["flow_confirm_overwrite"] = str(target)
+            st.session_state[keys.FLOW_CONFIRM_OVERWRITE] = str(target)
             st.rerun()
         flow_state.save(target)
-        st.session_state.pop("flow_confirm_overwrite", None)
-        st.session_state["flow_saved_to"] = target.name
+        st.session_state.pop(keys.FLOW_CONFIRM_OVERWRITE, None)
+        _saved_to(target)
         st.rerun()
     c3.download_button("Download YAML", w.yaml_text.encode("utf-8"), file_name=f"{stem}.yaml",
                        mime="application/x-yaml", width="stretch")
@@ -346,12 +334,14 @@ def _save(w: flow_state.Working) -> None:
                    f"version instead.")
         if st.button(f"Save as {free.name}", key="flow_save_new"):
             flow_state.save(free)
-            st.session_state.pop("flow_confirm_overwrite", None)
-            st.session_state["flow_saved_to"] = free.name
+            st.session_state.pop(keys.FLOW_CONFIRM_OVERWRITE, None)
+            _saved_to(free)
             st.rerun()
-    saved = st.session_state.pop("flow_saved_to", None)
-    if saved:
-        st.success(f"Saved to process_maps/{saved}.", icon=":material/save:")
+    notices.show(keys.FLOW_FILE_NOTICES)
+
+
+def _saved_to(path: Path) -> None:
+    notices.later(keys.FLOW_FILE_NOTICES, f"Saved to process_maps/{path.name}.", icon=":material/save:")
 
 
 def render() -> None:
@@ -361,7 +351,7 @@ def render() -> None:
     flow_state.ensure_open()
     _chooser()
     w = flow_state.ensure_open()
-    _messages()
+    notices.show(keys.FLOW_NOTICES)
     m = w.map
     catalogue = _catalogue(m)
     problems = validate_map(m, catalogue)

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from workbench.app import study
+from workbench.app import keys, notices, study
 from workbench.store import archive, sample, studies
 from workbench.store.studies import StoreError
 
@@ -42,7 +42,7 @@ def _create() -> None:
             if start.startswith("The sample"):
                 with study.session() as session:
                     sample.fill_with_sample(session, made.id, study.author())
-            st.session_state["studies_message"] = f"Created '{made.name}'. It is now the open study."
+            notices.later(keys.STUDIES_NOTICES, f"Created '{made.name}'. It is now the open study.")
             st.rerun()
 
 
@@ -57,14 +57,14 @@ def _manage(current: studies.Study) -> None:
             except (StoreError, ValueError) as exc:
                 st.error(str(exc))
             else:
-                st.session_state["studies_message"] = f"Renamed to '{new_name.strip()}'."
+                notices.later(keys.STUDIES_NOTICES, f"Renamed to '{new_name.strip()}'.")
                 st.rerun()
     with c2:
         label = "Bring back from the archive" if current.archived else "Archive (hide from the list)"
         if st.button(label, key="study_archive"):
             study.call(studies.archive_study, current.id, not current.archived)
-            st.session_state["studies_message"] = (f"'{current.name}' is back in the list." if current.archived
-                                                   else f"'{current.name}' is archived: nothing is deleted.")
+            notices.later(keys.STUDIES_NOTICES, f"'{current.name}' is back in the list." if current.archived
+                          else f"'{current.name}' is archived: nothing is deleted.")
             st.rerun()
         _export(current)
     with st.expander("Delete this study"):
@@ -74,16 +74,16 @@ def _manage(current: studies.Study) -> None:
         if st.button("Delete for ever", type="primary", disabled=typed.strip() != current.name,
                      key="study_delete"):
             study.call(studies.delete_study, current.id)
-            st.session_state.pop(study.STUDY_KEY, None)
+            st.session_state.pop(keys.STUDY, None)
             st.query_params.pop("study", None)
-            st.session_state["studies_message"] = f"Deleted '{current.name}'."
+            notices.later(keys.STUDIES_NOTICES, f"Deleted '{current.name}'.")
             st.rerun()
 
 
 def _export(current: studies.Study) -> None:
     """Export in two steps: build the zip and read it back (so what is downloaded is known to import
     again), then offer it with a summary of what is inside."""
-    key = f"study_export_{current.id}"
+    key = keys.study_export(current.id)
     if st.button("Export the study (zip)", icon=":material/archive:", key="study_export",
                  help="Demand files, corrections, maps with every version and comparisons: CSV, YAML and JSON "
                       "that open without Workbench."):
@@ -108,16 +108,16 @@ def _export(current: studies.Study) -> None:
 def _import() -> None:
     st.markdown("**Import a study** exported from Workbench (a zip)")
     upload = st.file_uploader("Study zip", type=["zip"], key="study_import", label_visibility="collapsed")
-    if upload is None or st.session_state.get("study_imported") == upload.file_id:
+    if upload is None or st.session_state.get(keys.STUDY_IMPORTED) == upload.file_id:
         return
     try:
         made = study.call(archive.import_study, upload.getvalue(), author=study.author())
     except (StoreError, ValueError) as exc:
         st.error(f"{upload.name}: {exc} Nothing was changed.")
         return
-    st.session_state["study_imported"] = upload.file_id
+    st.session_state[keys.STUDY_IMPORTED] = upload.file_id
     study.use(made.id)
-    st.session_state["studies_message"] = f"Imported '{made.name}'. It is now the open study."
+    notices.later(keys.STUDIES_NOTICES, f"Imported '{made.name}'. It is now the open study.")
     st.rerun()
 
 
@@ -125,9 +125,7 @@ def render() -> None:
     st.title("Studies")
     st.caption("A study is one piece of improvement work: its demand, the team's corrections, its process maps "
                "with every version, and its comparisons. Everything is saved as you work.")
-    message = st.session_state.pop("studies_message", None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    notices.show(keys.STUDIES_NOTICES)
     show_archived = st.toggle("Show archived studies", key="studies_archived")
     table = _overview(show_archived)
     current = study.current()

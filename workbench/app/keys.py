@@ -1,0 +1,71 @@
+"""Session-state keys: the one place their names are spelled.
+
+Every `st.session_state[...]` entry and every widget `key=` that code other than the widget's own line reads
+is named here, with what it holds. Widgets read only through their return value keep their keys where they
+are drawn. Some values are read by the tests (e.g. "author", "editor_version", "flow_editor"): do not rename
+them lightly.
+"""
+
+from __future__ import annotations
+
+# ------------------------------------------------------------------------------ the study and the person
+
+STUDY = "study_id"  # the id of the study this session last opened (the URL's ?study= comes first)
+AUTHOR = "author"  # the sidebar's "Your name" box: who is working, saved with every change they make
+
+# ------------------------------------------------------------------------------------------ Demand page
+
+DEMAND_UPLOAD_STORED = "demand_upload_stored"  # file_id of the upload this session already stored in the study
+EDITOR_VERSION = "editor_version"  # generation of the customers' words table, bumped after every save
+
+
+def words_editor(version: int) -> str:
+    """The customers' words table of generation `version`: its pending edits (st.data_editor's delta)."""
+    return f"words_editor_{version}"
+
+
+def correction_versions(source_id: int | None) -> str:
+    """The corrections' versions the page last showed for a demand file: what the next correction is made from."""
+    return f"correction_versions_{source_id}"
+
+
+# ---------------------------------------------------------------------------- Flow page and its editor
+
+FLOW_EDITOR = "flow_editor"  # the map on screen (flow_state.Working)
+FLOW_HISTORY = "flow_editor_history"  # the YAML before each edit of the map on screen, for undo (newest last)
+FLOW_UPLOADED = "flow_uploaded"  # file_id of the map upload last opened (so it is not added again)
+FLOW_CONFIRM_OVERWRITE = "flow_confirm_overwrite"  # the file the Save button overwrites if pressed again
+
+
+def flow_table(table: str, version: int) -> str:
+    """An editable table of the map on screen (steps, routes, ...) at editor generation `version`: its edits."""
+    return f"flow_{table}_{version}"
+
+
+def flow_step_apply(version: int) -> str:
+    """The step form's "Apply to step" button at editor generation `version`: True on the run it was pressed."""
+    return f"flow_step_form_apply_{version}"
+
+
+# ----------------------------------------------------------------------------------------- Compare page
+
+COMPARE_LAST = "cmp_last"  # the key (input digest) of the comparison this session last showed
+
+# ----------------------------------------------------------------------------------------- Studies page
+
+STUDY_IMPORTED = "study_imported"  # file_id of the study zip last imported (so it is not imported twice)
+
+
+def study_export(study_id: int) -> str:
+    """A study's export, built and read back: (zip bytes, a summary of its contents), ready to download."""
+    return f"study_export_{study_id}"
+
+
+# ------------------------------------------------------- messages shown on the next run (notices.py)
+# Each holds the notices waiting to be shown at one place; see notices.later / notices.show.
+
+DEMAND_NOTICES = "notices_demand"  # the Demand page, under the data panel: a file or correction saved
+CORRECTION_NOTICES = "notices_corrections"  # the customers' words tab: corrections the store refused
+FLOW_NOTICES = "notices_flow"  # the Flow page, above the map: saved, merged with another's edit, refused
+FLOW_FILE_NOTICES = "notices_flow_file"  # the Flow page's "save a copy as a file" box: the file written
+STUDIES_NOTICES = "notices_studies"  # the Studies page, at the top: created, renamed, archived, deleted, imported

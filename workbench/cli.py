@@ -15,7 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import pandas as pd
 
@@ -66,7 +66,29 @@ def _load(args: argparse.Namespace) -> LoadedDemand:
     return load_demand(Path(args.path), options=_read_options(args), catalogue=catalogue)
 
 
-def _summary_json(loaded: LoadedDemand, split_at: str | None) -> dict[str, object]:
+class SetAsideJSON(TypedDict):
+    row: int
+    reason: str
+
+
+class SummaryJSON(analysis.DemandSummary):
+    """`workbench demand summary --format json`: the load report around the demand summary
+    (docs/data-contracts.md)."""
+
+    source: str
+    rows_read: int
+    rows: int
+    blank_rows: int
+    set_aside: list[SetAsideJSON]
+    mapping: dict[str, str]
+    date_order: str
+    catalogue_filled: int
+    catalogue_conflicts: list[dict[str, object]]
+    unknown_types: dict[str, int]
+    notes: list[str]
+
+
+def _summary_json(loaded: LoadedDemand, split_at: str | None) -> SummaryJSON:
     report = loaded.report
     body = analysis.summary(loaded.frame, split_at=split_at)
     return {
@@ -85,11 +107,11 @@ def _summary_json(loaded: LoadedDemand, split_at: str | None) -> dict[str, objec
     }
 
 
-def _pct(x: object) -> str:
-    return "-" if x is None else f"{float(x):.0%}"  # type: ignore[arg-type]
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{float(x):.0%}"
 
 
-def _summary_text(data: dict[str, object], report_lines: list[str]) -> str:
+def _summary_text(data: SummaryJSON, report_lines: list[str]) -> str:
     lines = [*report_lines, ""]
     lines.append(f"Demand: {data['rows']:,} from {data['first_date']} to {data['last_date']}")
     lines.append(f"  value {data['value']:,}   failure {data['failure']:,}   not yet classified "
@@ -98,15 +120,15 @@ def _summary_text(data: dict[str, object], report_lines: list[str]) -> str:
         lines.append(f"  resolved at first contact: {_pct(data['one_stop_share'])}")
     lines.append("")
     lines.append("By touchpoint (value / failure / not classified):")
-    for name, c in data["by_touchpoint"].items():  # type: ignore[union-attr]
+    for name, c in data["by_touchpoint"].items():
         lines.append(f"  {name:<24} {c['value']:>6} {c['failure']:>6} {c['unclassified']:>6}")
     lines.append("")
     lines.append("Most common demand types:")
-    for t in data["by_type"][:15]:  # type: ignore[index]
+    for t in data["by_type"][:15]:
         lines.append(f"  {t['count']:>6}  {t['demand_type']:<40} {t['nature']}")
     lines.append("")
     lines.append("Week starting   demands  failure share  signals")
-    for w in data["weekly"]:  # type: ignore[union-attr]
+    for w in data["weekly"]:
         sig = ", ".join(w["signals"]) or ""
         lines.append(f"  {w['week_start']}   {w['total']:>6}   {_pct(w['failure_share']):>12}  {sig}")
     return "\n".join(lines)

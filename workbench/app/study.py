@@ -134,7 +134,7 @@ def sidebar() -> None:
                 listed = [found, *listed]
                 ids = [found.id, *ids]
             names = {s.id: s.name for s in listed}
-            pick = st.selectbox("Study", ids, index=ids.index(found.id), format_func=names.get,
+            pick = st.selectbox("Study", ids, index=ids.index(found.id), format_func=names.__getitem__,
                                 key=f"sidebar_study_{found.id}")
             if pick != found.id:
                 use(pick)

@@ -60,8 +60,8 @@ def _designs() -> dict[str, ProcessMap]:
 
 
 def _default(designs: dict[str, ProcessMap]) -> list[str]:
-    picked = [next((n for n, m in designs.items() if m.design == d), None) for d in DEFAULT_DESIGNS]
-    picked = [n for n in picked if n]
+    found = (next((n for n, m in designs.items() if m.design == d), None) for d in DEFAULT_DESIGNS)
+    picked = [n for n in found if n]
     return picked if len(picked) == 2 else list(designs)[:2]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
@@ -13,7 +14,7 @@ from workbench.app import keys, notices, state, study
 from workbench.demand import analysis
 from workbench.demand.catalogue import CatalogueError
 from workbench.demand.corrections import Correction, CorrectionError, apply_corrections
-from workbench.demand.load import DATE_ORDERS, DemandFileError, suggest_mapping
+from workbench.demand.load import DATE_ORDERS, DemandFileError, RawTable, suggest_mapping
 from workbench.safe_export import to_csv_bytes
 from workbench.store import studies
 from workbench.store.studies import ConflictError, StoreError
@@ -68,7 +69,7 @@ def _earlier_files() -> None:
     labels = {s.id: f"{s.name}, loaded {s.created_at:%d %b %Y %H:%M} UTC" + (f" by {s.created_by}" if s.created_by
              else "") + f", {n} correction(s)" for s, n in earlier}
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    pick = c1.selectbox("Earlier demand files of this study", list(labels), format_func=labels.get,
+    pick = c1.selectbox("Earlier demand files of this study", list(labels), format_func=labels.__getitem__,
                         key="demand_earlier_pick")
     if c2.button("Use this file again", key="demand_earlier_use", width="stretch"):
         back = study.call(studies.reuse_demand_source, current.id, pick, study.author())
@@ -104,9 +105,10 @@ def _data_panel() -> None:
         candidate = dataclasses.replace(candidate, options=candidate.options.updated(catalogue_text=catalogue_text),
                                         catalogue_name=catalogue_name)
 
-        candidate = _mapping_panel(candidate)
-        if candidate is None:
+        read_as_shown = _mapping_panel(candidate)
+        if read_as_shown is None:
             return
+        candidate = read_as_shown
         try:
             if candidate.options.catalogue_text:
                 state.catalogue_from_text(candidate.options.catalogue_text, candidate.catalogue_name or "catalogue")
@@ -132,7 +134,7 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
     """Sheet, header row, column mapping and date order, with a preview of the file as read."""
     st.markdown("**How the file is read**")
 
-    def read(sheet: str | None, header_row: int | None) -> object:
+    def read(sheet: str | None, header_row: int | None) -> RawTable | None:
         try:
             return state.read_raw(src.digest, src.data, src.name, sheet, header_row)
         except DemandFileError as exc:
@@ -145,13 +147,13 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
     opts = st.columns(3)
     sheet = None
     if raw.kind == "excel":
-        sheet = opts[0].selectbox("Sheet", raw.sheets, index=raw.sheets.index(raw.sheet),
+        sheet = opts[0].selectbox("Sheet", raw.sheets, index=raw.sheets.index(raw.sheet) if raw.sheet in raw.sheets else 0,
                                   key=f"sheet_{src.digest}")
     auto_header = raw.header_row
     header = opts[1].number_input("Header is on row", min_value=1, value=src.options.header_row or auto_header, step=1,
                                   key=f"header_{src.digest}_{sheet}")
     order = opts[2].selectbox("Dates are written", DATE_ORDERS, index=DATE_ORDERS.index(src.options.order),
-                              format_func=ORDER_LABELS.get, key=f"order_{src.digest}")
+                              format_func=ORDER_LABELS.__getitem__, key=f"order_{src.digest}")
     header_row = None if header == auto_header else int(header)
     if sheet != raw.sheet or header_row is not None:
         raw = read(sheet, header_row)
@@ -248,7 +250,7 @@ def _over_time(view: state.DemandView) -> None:
     signals = share[share["signal"]]
     if len(signals):
         st.caption("Signals in failure share: " + "; ".join(
-            f"{idx.date()}: {', '.join(_signal_names(r))}" for idx, r in signals.iterrows()))
+            f"{cast(pd.Timestamp, idx).date()}: {', '.join(_signal_names(r))}" for idx, r in signals.iterrows()))
     if period == "Week" and (frame["days_covered"] < 7).any():
         st.caption("Weeks only partly in the sample are left out of the volume chart's limits.")
 
@@ -345,7 +347,7 @@ def _save_corrections(src: state.Source, changes: list[Correction], shown: pd.Da
     shown_by_row = shown.set_index(schema.ROW)
     saved, refused = 0, []
     for c in changes:
-        before = shown_by_row.at[c.row, c.field] if c.row in shown_by_row.index else None
+        before: Any = shown_by_row.at[c.row, c.field] if c.row in shown_by_row.index else None
         try:
             study.call(studies.add_correction, current.id, c.row, c.field, c.value, study.author(),
                        seen.get((c.row, c.field), 0), before=None if pd.isna(before) else str(before),
@@ -402,11 +404,12 @@ def _history(log: list[studies.CorrectionRecord], src: state.Source) -> None:
 
 def _changes(before: pd.DataFrame, after: pd.DataFrame) -> list[Correction]:
     out = []
+    rows = before[schema.ROW].to_numpy()
     for fld in (schema.DEMAND_TYPE, schema.NATURE, schema.FAILURE_CAUSE):
-        old = before[fld].fillna("").astype(str)
-        new = after[fld].fillna("").astype(str)
-        for pos in (old != new).to_numpy().nonzero()[0]:
-            out.append(Correction(int(before[schema.ROW].iat[pos]), fld, new.iat[pos]))
+        old = before[fld].fillna("").astype(str).to_numpy()
+        new = after[fld].fillna("").astype(str).to_numpy()
+        for pos in (old != new).nonzero()[0]:
+            out.append(Correction(int(rows[pos]), fld, str(new[pos])))
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -55,13 +56,13 @@ def _chooser() -> None:
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
     pick = c1.selectbox("Process map", names, index=names.index(now) if now else None,
                         placeholder="Choose a map of this study", key=f"flow_pick_{now}")
-    if c2.button("Open", disabled=pick is None or pick == now, width="stretch"):
+    if c2.button("Open", disabled=pick is None or pick == now, width="stretch") and pick is not None:
         flow_state.open_study_map(pick)
         st.rerun()
     if c3.button("New from template", width="stretch"):
         flow_state.open_map(flow_tables.template(), "New from the template")
         st.rerun()
-    if c4.button("Duplicate", disabled=w is None, width="stretch"):
+    if c4.button("Duplicate", disabled=w is None, width="stretch") and w is not None:
         flow_state.open_map(w.map.copy(name=f"Copy of {w.map.name}"), f"Duplicate of {w.name}")
         st.rerun()
     with st.expander("Add a map from process_maps/ or upload one (YAML)"):
@@ -69,7 +70,7 @@ def _chooser() -> None:
         f1, f2 = st.columns([3, 1], vertical_alignment="bottom")
         chosen = f1.selectbox("A map in process_maps/", [f.name for f in files], index=None,
                               placeholder="Choose a file", key="flow_file_pick")
-        if f2.button("Add to the study and open", disabled=chosen is None, width="stretch"):
+        if f2.button("Add to the study and open", disabled=chosen is None, width="stretch") and chosen is not None:
             try:
                 flow_state.open_file(flow_state.maps_dir() / chosen)
             except (MapFileError, OSError) as exc:
@@ -118,7 +119,7 @@ def _versions(w: flow_state.Working) -> None:
 # --------------------------------------------------------------------------------------------- editing
 
 
-def _editor(name: str, frame: pd.DataFrame, w: flow_state.Working, **kwargs: object) -> pd.DataFrame:
+def _editor(name: str, frame: pd.DataFrame, w: flow_state.Working, **kwargs: Any) -> pd.DataFrame:
     return st.data_editor(frame, key=keys.flow_table(name, w.version), hide_index=True, width="stretch",
                           num_rows="dynamic", **kwargs)
 
@@ -209,7 +210,7 @@ def _step_form(w: flow_state.Working, role_ids: list[str]) -> None:
         st.info("Add a step in the Steps table first.")
         return
     labels = {s.id: f"{s.name} ({s.id})" for s in steps}
-    sid = st.selectbox("Step", list(labels), format_func=labels.get, key="flow_form_step")
+    sid: str = st.selectbox("Step", list(labels), format_func=labels.__getitem__, key="flow_form_step")
     step = m.step(sid)
     assert step is not None
     with st.form(f"flow_step_form_{w.version}_{sid}"):
@@ -369,7 +370,7 @@ def render() -> None:
         flow_state.undo()
         st.rerun()
     src = state.active_source()
-    per_type, totals = pd.DataFrame(), {}
+    per_type, totals = pd.DataFrame(), dict[str, float]()
     if not has_errors(problems) and src is not None:
         made = state.corrections(src)
         frame = state.view(src, made).frame
@@ -378,7 +379,7 @@ def render() -> None:
             per_type, totals = _metrics(w.yaml_text, (src.key(), tuple(made)), m, mix)
         except FlowError as exc:
             st.error(str(exc))
-    if totals:
+    if totals and src is not None:
         st.caption(f"Expected per demand for the {int(totals['demands']):,} demands of **{src.name}** "
                    "(exact expectations; unlimited staff, so no queueing).")
         _tiles(totals)

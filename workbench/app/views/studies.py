@@ -134,7 +134,7 @@ def render() -> None:
         ids = table["id"].tolist()
         names = dict(zip(table["id"], table["Study"], strict=True))
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        pick = c1.selectbox("Open a study", ids, format_func=names.get,
+        pick = c1.selectbox("Open a study", ids, format_func=names.__getitem__,
                             index=ids.index(current.id) if current and current.id in ids else 0,
                             key="studies_open_pick")
         if c2.button("Open", disabled=current is not None and pick == current.id, width="stretch"):

@@ -175,6 +175,7 @@ class DemandPage(AppPage):
         self.tab(self.WORDS_TAB)
         self.enter_text("Search the customers' words", text)
         expect(self.cell(0, "Customer's words")).to_contain_text(text, ignore_case=True, timeout=TIMEOUT_MS)
+        self.page.get_by_text("matching demands").click()  # leave the search box, as a user does
 
     def correct(self, row: int, column: str, value: str) -> None:
         """Pick `value` in a cell of the customers' words table, as a user does: select the cell, press Enter to
@@ -186,18 +187,22 @@ class DemandPage(AppPage):
         grid.scroll_into_view_if_needed()
         target = self.cell(row, column)
         expect(target).to_be_attached(timeout=TIMEOUT_MS)
-        # Focusing a cell selects a cell of the grid (the first one, when the grid had no selection yet): move
-        # from the selected cell to the target with the arrow keys, as a keyboard user would.
-        target.focus()
-        selected = grid.locator('td[role="gridcell"][aria-selected="true"]')
-        expect(selected).to_have_count(1, timeout=TIMEOUT_MS)
-        at_col, at_row = (int(n) for n in (selected.get_attribute("id") or "").split("-")[2:4])
+        # Focusing a cell selects it, but the grid ignores a focus on the cell it last saw focused, and may
+        # select its first cell when it had no selection yet: focus a neighbour, then the target, until the
+        # grid shows the target selected.
         target_col, target_row = (int(n) for n in (target.get_attribute("id") or "").split("-")[2:4])
-        for key, steps in (("ArrowRight", target_col - at_col), ("ArrowLeft", at_col - target_col),
-                           ("ArrowDown", target_row - at_row), ("ArrowUp", at_row - target_row)):
-            for _ in range(max(steps, 0)):
-                self.page.keyboard.press(key)
-        expect(target).to_have_attribute("aria-selected", "true", timeout=TIMEOUT_MS)
+        neighbour = grid.get_by_test_id(f"glide-cell-{1 if target_col == 0 else 0}-{target_row}")
+        for attempt in range(5):
+            if attempt:
+                grid.hover()  # a grid drawn afresh may take focus only once the pointer has been over it
+            neighbour.focus()
+            target.focus()
+            try:
+                expect(target).to_have_attribute("aria-selected", "true", timeout=10_000 if attempt < 4 else TIMEOUT_MS)
+                break
+            except AssertionError:
+                if attempt == 4:
+                    raise
         self.page.keyboard.press("Enter")  # opens the cell's list of options
         option = self.page.locator("#portal").get_by_role("option", name=value, exact=True)
         expect(option).to_be_visible(timeout=TIMEOUT_MS)

@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 # ------------------------------------------------------------------ the app's keys, in one place
 # The app's own names for them (workbench/app/views/*.py, workbench/app/study.py, flow_state.py). When the app
-# keeps its keys in one module (workbench.app.keys), these become imports from it.
+# keeps its keys in one module (workbench.app.keys, same strings), these become imports from it: AUTHOR,
+# EDITOR_VERSION, words_editor(v), FLOW_EDITOR, flow_table("steps", v), study_export(id).
 AUTHOR = "author"  # who is working: their name goes with every saved change
 DEMAND_EDITOR_VERSION = "editor_version"  # generation of the customers' words table, bumped after each save
 DEMAND_EDITOR = "words_editor_{version}"  # the customers' words table (a data editor)

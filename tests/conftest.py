@@ -15,10 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"
 pytest_plugins = ["store_fixtures"]  # session / engine / database_url on SQLite and PostgreSQL
+
+# A busy machine draws pages slowly: every `expect` retries for up to a minute before it fails (Playwright's
+# default is 5 s), so what a test waits for is what the page shows, never how long it usually takes.
+expect.set_options(timeout=60_000)
 
 CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
 UNDER_CI = os.environ.get("CI", "").lower() == "true"

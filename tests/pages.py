@@ -1,46 +1,138 @@
-"""Page objects for the browser tests: small helpers so that tests read like a user's steps."""
+"""Page objects for the browser tests: small helpers so that tests read like a user's steps.
+
+They never sleep and never click at pixel offsets. An action that makes the app rerun waits for that rerun
+to end (the server's "script finished" message on the page's websocket), then for the page to be idle; and
+every figure the app recomputes is checked with Playwright's `expect`, which retries until the page shows it
+or the time runs out (`expect_headline`, `expect_tile`, ...). On a busy machine the page may be drawn a
+moment after the run ends: reading a figure once and asserting on it is how tests become flaky."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, WebSocket, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 TIMEOUT_MS = 60_000
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+_RUN_ENDED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)  # not: early for a rerun
+
+
+def _run_finished(payload: str | bytes) -> bool:
+    """Whether a websocket frame from the server says a script run ended (and no rerun follows at once)."""
+    if not isinstance(payload, bytes):
+        return False
+    msg = ForwardMsg()
+    try:
+        msg.ParseFromString(payload)
+    except Exception:  # noqa: BLE001 - not a message of ours: not the one we wait for
+        return False
+    return msg.WhichOneof("type") == "script_finished" and msg.script_finished in _RUN_ENDED
+
+
+def _streams(page: Page) -> list[WebSocket]:
+    """The websockets the page opened, newest last (one per load of the app), recorded once per page."""
+    streams: list[WebSocket] | None = getattr(page, "_workbench_streams", None)
+    if streams is None:
+        streams = []
+        page.on("websocket", lambda ws: streams.append(ws))  # a Python function: Playwright tags its handlers
+        page._workbench_streams = streams  # type: ignore[attr-defined]
+    return streams
 
 
 class AppPage:
     def __init__(self, page: Page, base_url: str) -> None:
         self.page = page
         self.base_url = base_url
+        _streams(page)  # before the first load, so its websocket is seen
+
+    # ------------------------------------------------------------------ loading and reruns
 
     def open(self, path: str = "") -> AppPage:
         self.page.goto(f"{self.base_url}/{path}")
+        self._wait_loaded()
+        return self
+
+    def reload(self) -> None:
+        self.page.reload()
+        self._wait_loaded()
+
+    def _wait_loaded(self) -> None:
+        # a fresh document starts 'initial': 'notRunning' can only follow the end of its first run
         expect(self.page.locator('[data-testid="stApp"][data-test-connection-state="CONNECTED"]')).to_be_attached(
             timeout=TIMEOUT_MS)
         self.wait_idle()
-        return self
 
     def wait_idle(self) -> None:
-        """Wait until the script has finished its current run (and any run it started)."""
-        self.page.wait_for_timeout(300)
-        expect(self.page.locator('[data-test-script-state="notRunning"]')).to_be_attached(timeout=TIMEOUT_MS)
+        """Wait until no script run is under way (the page's own script state, and no status widget)."""
+        expect(self.page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_be_attached(
+            timeout=TIMEOUT_MS)
         expect(self.page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
 
-    def headline(self, label: str) -> str:
-        metric = self.page.get_by_test_id("stMetric").filter(
-            has=self.page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
-        return metric.get_by_test_id("stMetricValue").inner_text().strip()
-
-    def tab(self, name: str) -> None:
-        self.page.get_by_role("tab", name=name).click()
+    @contextmanager
+    def rerun(self) -> Iterator[None]:
+        """Around an action that makes the app rerun: wait for that run to end, then for the page to be idle."""
+        live = [ws for ws in _streams(self.page) if not ws.is_closed()]
+        if not live:  # no websocket seen (a page object made after the load): the page's state is all we have
+            yield
+            self.wait_idle()
+            return
+        with live[-1].expect_event("framereceived", predicate=_run_finished, timeout=TIMEOUT_MS):
+            yield
         self.wait_idle()
 
-    def rendered_charts(self) -> int:
-        """Vega-Lite charts that have drawn something (a canvas or an svg with marks)."""
-        return self.page.get_by_test_id("stVegaLiteChart").locator("canvas, svg").count()
+    def go_to(self, name: str) -> None:
+        """Another page of the app, through the sidebar (same session)."""
+        with self.rerun():
+            self.page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click()
+
+    def enter_text(self, label: str, text: str) -> None:
+        """Type into a text box found by its label and press Enter (Streamlit reruns with the new text)."""
+        box = self.page.get_by_role("textbox", name=label)
+        box.fill(text)
+        with self.rerun():
+            box.press("Enter")
+        expect(box).to_have_value(text, timeout=TIMEOUT_MS)
+
+    def press(self, button: str) -> None:
+        with self.rerun():
+            self.page.get_by_role("button", name=button, exact=True).click()
+
+    # ------------------------------------------------------------------ reading what the page shows
+
+    def tile(self, label: str) -> Locator:
+        """The value of the headline tile (st.metric) labelled `label`."""
+        metric = self.page.get_by_test_id("stMetric").filter(
+            has=self.page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+        return metric.get_by_test_id("stMetricValue")
+
+    def expect_headline(self, label: str, value: str) -> None:
+        """The tile labelled `label` shows `value` (retried until it does, or the time runs out)."""
+        expect(self.tile(label)).to_have_text(value, timeout=TIMEOUT_MS)
+
+    expect_tile = expect_headline
+
+    def tab(self, name: str) -> None:
+        """Open a tab (no rerun: st.tabs switch in the browser)."""
+        tab = self.page.get_by_role("tab", name=name)
+        tab.click()
+        expect(tab).to_have_attribute("aria-selected", "true", timeout=TIMEOUT_MS)
+
+    def charts(self) -> Locator:
+        """What the Vega-Lite charts have drawn (a canvas or an svg each)."""
+        return self.page.get_by_test_id("stVegaLiteChart").locator("canvas, svg")
+
+    def expect_rendered_charts(self, at_least: int) -> None:
+        """At least `at_least` charts have drawn (they draw one by one, after the run)."""
+        expect(self.charts().nth(at_least - 1)).to_be_attached(timeout=TIMEOUT_MS)
+
+    def expect_no_exception(self) -> None:
+        expect(self.page.get_by_test_id("stException")).to_have_count(0)
 
     def screenshot(self, path: Path) -> None:
         height = self.page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
@@ -49,65 +141,105 @@ class AppPage:
 
 
 class DemandPage(AppPage):
+    WORDS_TAB = "Customers' words"
+
     def open_data_panel(self) -> None:
-        uploader = self.page.get_by_test_id("stFileUploaderDropzoneInput")
-        if uploader.count() == 0 or not self.page.get_by_text("Upload a demand sample").is_visible():
+        panel = self.page.get_by_text("Upload a demand sample (CSV or Excel)")
+        if not panel.is_visible():
             self.page.get_by_text("Data: use the sample or upload your own demand").click()
-        expect(self.page.get_by_text("Upload a demand sample (CSV or Excel)")).to_be_visible()
+        expect(panel).to_be_visible(timeout=TIMEOUT_MS)
 
     def upload(self, path: Path) -> None:
         self.open_data_panel()
-        self.page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(path))
-        self.wait_idle()
+        with self.rerun():
+            self.page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(path))
         expect(self.page.get_by_role("heading", name=path.name)).to_be_visible(timeout=TIMEOUT_MS)
-        self.wait_idle()
 
-    def correct_first_row(self, column: int, value: str) -> None:
-        """Change the first shown row's cell in the customers' words table: click the row's first cell,
-        move right `column` cells, open the cell's editor, type the option and press Enter."""
-        self.tab("Customers' words")
-        grid = self.page.get_by_test_id("stDataFrame").filter(has_text="Customer's words").first
+    def words_table(self) -> Locator:
+        return self.page.get_by_test_id("stDataFrame").filter(has_text="Customer's words").first
+
+    def cell(self, row: int, column: str) -> Locator:
+        """A cell of the customers' words table: `row` counts the rows shown (0 is the first), `column` is the
+        header. The grid is drawn on a canvas; the cells are also in a table for screen readers, which is what
+        this reads (and what moves the grid's selection when focused)."""
+        grid = self.words_table()
+        # the table is drawn afresh after a rerun: wait for its header before reading where the column is
+        expect(grid.locator("thead th").filter(has_text=column).first).to_be_attached(timeout=TIMEOUT_MS)
+        headers = [h.strip() for h in grid.locator("thead th").all_inner_texts()]
+        if column not in headers:
+            raise AssertionError(f"no column {column!r} in the customers' words table; have {headers}")
+        return grid.get_by_test_id(f"glide-cell-{headers.index(column)}-{row}")
+
+    def search_words(self, text: str) -> None:
+        """Search the customers' words, and wait for the table's first row to be a match."""
+        self.tab(self.WORDS_TAB)
+        self.enter_text("Search the customers' words", text)
+        expect(self.cell(0, "Customer's words")).to_contain_text(text, ignore_case=True, timeout=TIMEOUT_MS)
+        self.page.get_by_text("matching demands").click()  # leave the search box, as a user does
+
+    def correct(self, row: int, column: str, value: str) -> None:
+        """Pick `value` in a cell of the customers' words table, as a user does: select the cell, press Enter to
+        open its list, click the option. The app saves it and reruns; this waits for that run to end (what it
+        saved or refused is for the caller to expect)."""
+        self.tab(self.WORDS_TAB)
+        grid = self.words_table()
         expect(grid).to_be_visible(timeout=TIMEOUT_MS)
-        focused = "el => el.contains(document.activeElement)"
-        for _ in range(10):  # the grid is drawn on a canvas: click it once it has stopped moving
-            grid.scroll_into_view_if_needed()
-            before = grid.bounding_box()
-            self.page.wait_for_timeout(400)
-            box = grid.bounding_box()
-            if box is None or box != before:
-                continue
-            # hover first: a grid drawn afresh after a rerun takes a click only once the pointer is over it
-            self.page.mouse.move(box["x"] + 30, box["y"] + 35 + 17)
-            self.page.wait_for_timeout(300)
-            self.page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)  # the first cell under the header
-            if grid.evaluate(focused):
+        grid.scroll_into_view_if_needed()
+        target = self.cell(row, column)
+        expect(target).to_be_attached(timeout=TIMEOUT_MS)
+        # Focusing a cell selects it, but the grid ignores a focus on the cell it last saw focused, and may
+        # select its first cell when it had no selection yet: focus a neighbour, then the target, until the
+        # grid shows the target selected.
+        target_col, target_row = (int(n) for n in (target.get_attribute("id") or "").split("-")[2:4])
+        neighbour = grid.get_by_test_id(f"glide-cell-{1 if target_col == 0 else 0}-{target_row}")
+        for attempt in range(5):
+            if attempt:
+                grid.hover()  # a grid drawn afresh may take focus only once the pointer has been over it
+            neighbour.focus()
+            target.focus()
+            try:
+                expect(target).to_have_attribute("aria-selected", "true", timeout=10_000 if attempt < 4 else TIMEOUT_MS)
                 break
-        else:
-            raise AssertionError("could not put the focus in the customers' words table")
-        for _ in range(column):
-            self.page.keyboard.press("ArrowRight")
+            except AssertionError:
+                if attempt == 4:
+                    raise
         self.page.keyboard.press("Enter")  # opens the cell's list of options
-        self.page.wait_for_timeout(600)
-        self.page.keyboard.type(value)
-        self.page.wait_for_timeout(300)
-        self.page.keyboard.press("Enter")
-        self.wait_idle()
+        option = self.page.locator("#portal").get_by_role("option", name=value, exact=True)
+        expect(option).to_be_visible(timeout=TIMEOUT_MS)
+        with self.rerun():
+            option.click()
 
-    def report_text(self) -> str:
+    def correct_first_row(self, column: str, value: str) -> None:
+        """Change the first shown row's cell in the column headed `column` of the customers' words table."""
+        self.correct(0, column, value)
+
+    def expect_saved(self, count: int) -> Locator:
+        """The customers' words tab says `count` corrections are saved in the study (returned, to check more of
+        its text)."""
+        self.tab(self.WORDS_TAB)
+        saved = self.page.get_by_test_id("stAlertContentSuccess").filter(has_text=f"Saved: {count} correction(s)")
+        expect(saved).to_be_visible(timeout=TIMEOUT_MS)
+        return saved
+
+    def report(self) -> Locator:
+        """The load report (a warning when rows were set aside, else a note)."""
         return self.page.get_by_test_id("stAlertContentWarning").or_(
-            self.page.get_by_test_id("stAlertContentInfo")).first.inner_text()
+            self.page.get_by_test_id("stAlertContentInfo")).first
 
 
 class FlowPage(AppPage):
     def open_flow(self) -> FlowPage:
         self.open("flow")
-        expect(self.page.get_by_role("heading", name="Flow", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+        self.expect_heading()
         return self
 
+    def expect_heading(self) -> None:
+        expect(self.page.get_by_role("heading", name="Flow", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+
     def choose(self, label: str, option: str) -> None:
-        """Pick an option in a Streamlit selectbox found by its label."""
-        self._pick(self.page, label, option)
-        self.wait_idle()
+        """Pick an option in a Streamlit selectbox found by its label (the app reruns)."""
+        with self.rerun():
+            self._pick(self.page, label, option)
 
     def _pick(self, scope: Page | Locator, label: str, option: str) -> None:
         """Open a selectbox's list and click an option (the list opens below, so scroll it into view)."""
@@ -116,7 +248,7 @@ class FlowPage(AppPage):
         box.scroll_into_view_if_needed()
         choice = self.page.get_by_role("listbox").get_by_role("option").filter(
             has=self.page.get_by_text(option, exact=True))
-        for _ in range(5):
+        for _ in range(5):  # a list opened while the page was redrawn can close again: open it once more
             box.get_by_role("button", name="Open").click()
             try:
                 choice.wait_for(state="visible", timeout=3000)
@@ -124,30 +256,48 @@ class FlowPage(AppPage):
             except PlaywrightTimeout:
                 self.page.keyboard.press("Escape")
         choice.click()
+        expect(box.get_by_role("combobox")).to_have_value(option, timeout=TIMEOUT_MS)
 
-    def handoff_edges(self) -> int:
-        """Edges of the diagram labelled as hand-offs."""
-        edges = self.page.get_by_test_id("stGraphVizChart").locator("svg g.edge")
-        return edges.filter(has_text="hand-off").count()
+    def diagram_edges(self, label: str) -> Locator:
+        return self.page.get_by_test_id("stGraphVizChart").locator("svg g.edge").filter(has_text=label)
 
-    def diagram_nodes(self) -> int:
-        return self.page.get_by_test_id("stGraphVizChart").locator("svg g.node").count()
+    def diagram_nodes(self) -> Locator:
+        return self.page.get_by_test_id("stGraphVizChart").locator("svg g.node")
+
+    def expect_handoff_edges(self, count: int) -> None:
+        """The diagram shows `count` edges labelled as hand-offs (it is drawn in the browser, after the run)."""
+        expect(self.diagram_nodes().first).to_be_visible(timeout=TIMEOUT_MS)
+        expect(self.diagram_edges("hand-off")).to_have_count(count, timeout=TIMEOUT_MS)
+
+    def expect_diagram_nodes(self, count: int) -> None:
+        expect(self.diagram_nodes()).to_have_count(count, timeout=TIMEOUT_MS)
 
     def change_step_role(self, step_label: str, role: str) -> None:
+        """In the one-step form: pick the step, pick its role, apply (the app saves a new version)."""
         self.tab("Edit one step")
         self.choose("Step", step_label)
         form = self.page.get_by_test_id("stForm")
+        # the form is drawn afresh for the chosen step: wait for it to show that step's name
+        name = re.sub(r" \([^)]*\)$", "", step_label)
+        expect(form.get_by_role("textbox", name="Name", exact=True)).to_have_value(name, timeout=TIMEOUT_MS)
         self._pick(form, "Role", role)
-        form.get_by_role("button", name="Apply to step").click()
-        self.wait_idle()
+        with self.rerun():
+            form.get_by_role("button", name="Apply to step").click()
+
+    def expect_version(self, version: int) -> None:
+        expect(self.page.get_by_text(f"version {version}", exact=False).first).to_be_visible(timeout=TIMEOUT_MS)
 
     def save_as(self, stem: str) -> None:
-        box = self.page.get_by_label("File name in process_maps/")
-        box.fill(stem)
-        box.press("Enter")
-        self.wait_idle()
-        self.page.get_by_role("button", name="Save", exact=True).click()
-        self.wait_idle()
+        self.enter_text("File name in process_maps/", stem)
+        self.press("Save")
+
+
+class StudiesPage(AppPage):
+    def rename(self, name: str) -> None:
+        """Rename the open study (a form: the new name is sent with the button)."""
+        self.page.get_by_role("textbox", name="Rename to").fill(name)
+        self.press("Rename")
+        expect(self.page.get_by_text(f"Renamed to '{name}'.")).to_be_visible(timeout=TIMEOUT_MS)
 
 
 class ComparePage(AppPage):
@@ -156,8 +306,11 @@ class ComparePage(AppPage):
         expect(self.page.get_by_role("heading", name="Compare designs")).to_be_visible(timeout=TIMEOUT_MS)
         return self
 
+    def headline_box(self) -> Locator:
+        return self.page.get_by_test_id("stAlertContentSuccess").first
+
     def headline_text(self) -> str:
-        box = self.page.get_by_test_id("stAlertContentSuccess").first
+        box = self.headline_box()
         expect(box).to_be_visible(timeout=TIMEOUT_MS)
         return box.inner_text()
 

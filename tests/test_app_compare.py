@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from app_pages import Screen, open_app
 from streamlit.testing.v1 import AppTest
-
-APP = str(Path(__file__).resolve().parent.parent / "workbench" / "app" / "main.py")
 
 
 @pytest.fixture(scope="module")
 def at() -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=180)
-    app.run()
-    app.switch_page("views/compare.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_app("compare", timeout=180)
 
 
 def _table(at: AppTest):  # noqa: ANN202
@@ -64,7 +57,7 @@ def test_changing_staffing_reruns_on_request_and_revisiting_is_instant(at: AppTe
     reps = next(n for n in at.number_input if n.label == "Replications")
     reps.set_value(2).run()
     assert any("settings have changed" in w.value for w in at.warning)
-    next(b for b in at.button if b.label == "Run the comparison").click().run()
+    Screen(at).press("Run the comparison")
     assert not at.exception
     assert "2 replication(s)" in " ".join(c.value for c in at.caption)
     reps = next(n for n in at.number_input if n.label == "Replications")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_helpers import APP, metric
+from app_pages import FlowScreen, open_app
 from flow_fixtures import (
     BROKEN_LINE,
     BROKEN_MAP,
@@ -30,58 +30,50 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def at(folder: Path) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=90)
-    app.run()
-    app.switch_page("views/flow.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_app("flow")
 
 
-def test_opens_the_first_map_with_its_expected_metrics(at: AppTest) -> None:
+@pytest.fixture
+def flow(at: AppTest) -> FlowScreen:
+    return FlowScreen(at)
+
+
+def test_opens_the_first_map_with_its_expected_metrics(at: AppTest, flow: FlowScreen) -> None:
     assert any("Small service" in h.value for h in at.subheader)
-    assert metric(at, "Hand-offs") == f"{SMALL_HANDOFFS:.2f}"
-    assert metric(at, "Touch minutes") == f"{SMALL_TOUCH_MINUTES:.0f}"
-    assert metric(at, "End-to-end days") == f"{SMALL_E2E_DAYS:.1f}"
-    assert metric(at, "One-stop") == "0%"
-    assert metric(at, "Value steps") == f"{2 / 3:.0%}"
-    assert any("valid" in s.value for s in at.success)
+    assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS:.2f}"
+    assert flow.headline("Touch minutes") == f"{SMALL_TOUCH_MINUTES:.0f}"
+    assert flow.headline("End-to-end days") == f"{SMALL_E2E_DAYS:.1f}"
+    assert flow.headline("One-stop") == "0%"
+    assert flow.headline("Value steps") == f"{2 / 3:.0%}"
+    assert flow.says("success", "valid")
 
 
-def test_editing_a_steps_role_removes_the_hand_offs_and_can_be_undone(at: AppTest) -> None:
-    at.session_state["flow_steps_0"] = {"edited_rows": {1: {"role": "agent"}}, "added_rows": [],
-                                        "deleted_rows": []}
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert metric(at, "Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
-    assert any("version 2" in c.value for c in at.caption)  # saved in the study at once
+def test_editing_a_steps_role_removes_the_hand_offs_and_can_be_undone(flow: FlowScreen) -> None:
+    assert flow.working.version == 0
+    flow.edit_step(1, role="agent")
+    flow.assert_no_exception()
+    assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
+    assert flow.says("caption", "version 2")  # saved in the study at once
     # a new session (a refresh) opens the map as saved
-    fresh = AppTest.from_file(APP, default_timeout=90)
-    fresh.run()
-    fresh.switch_page("views/flow.py").run()
-    assert metric(fresh, "Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
-    next(b for b in at.button if b.label == "Undo last edit").click().run()
-    assert metric(at, "Hand-offs") == f"{SMALL_HANDOFFS:.2f}"
-    assert any("version 3" in c.value for c in at.caption)  # the undo is a version too
+    fresh = FlowScreen(open_app("flow"))
+    assert fresh.headline("Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
+    flow.undo()
+    assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS:.2f}"
+    assert flow.says("caption", "version 3")  # the undo is a version too
 
 
-def test_the_step_form_changes_a_step(at: AppTest) -> None:
-    form_role = next(s for s in at.selectbox if s.label == "Role")
-    form_step = next(s for s in at.selectbox if s.label == "Step")
-    form_step.set_value("process").run()
-    form_role = next(s for s in at.selectbox if s.label == "Role")
-    form_role.set_value("agent")
-    next(b for b in at.button if b.label == "Apply to step").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert metric(at, "Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
+def test_the_step_form_changes_a_step(at: AppTest, flow: FlowScreen) -> None:
+    flow.choose("Step", "process")
+    flow.selectbox("Role").set_value("agent")  # in a form: sent with the button
+    flow.press("Apply to step")
+    flow.assert_no_exception()
+    assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
 
 
-def test_save_writes_a_valid_file_and_asks_before_overwriting(at: AppTest, folder: Path) -> None:
-    at.session_state["flow_steps_0"] = {"edited_rows": {1: {"role": "agent"}}, "added_rows": [],
-                                        "deleted_rows": []}
-    at.run()
-    name_box = next(t for t in at.text_input if t.label == "File name in process_maps/")
-    name_box.set_value("small_worker_led").run()
-    next(b for b in at.button if b.label == "Save").click().run()
+def test_save_writes_a_valid_file_and_asks_before_overwriting(at: AppTest, flow: FlowScreen, folder: Path) -> None:
+    flow.edit_step(1, role="agent")
+    flow.type("File name in process_maps/", "small_worker_led")
+    flow.press("Save")
     saved = folder / "small_worker_led.yaml"
     assert saved.exists()
     m = load_map(saved)
@@ -90,30 +82,28 @@ def test_save_writes_a_valid_file_and_asks_before_overwriting(at: AppTest, folde
     assert saved.read_text().startswith("# A small map for tests")  # the file's comment block is kept
     # overwriting the original asks first, and offers a new version instead
     before = (folder / "small.yaml").read_text()
-    name_box = next(t for t in at.text_input if t.label == "File name in process_maps/")
-    name_box.set_value("small").run()
-    next(b for b in at.button if b.label == "Save").click().run()
+    flow.type("File name in process_maps/", "small")
+    flow.press("Save")
     assert (folder / "small.yaml").read_text() == before
-    assert any("already exists" in w.value for w in at.warning)
-    next(b for b in at.button if b.label == "Save as small-2.yaml").click().run()
+    assert flow.says("warning", "already exists")
+    flow.press("Save as small-2.yaml")
     assert (folder / "small-2.yaml").exists()
     assert (folder / "small.yaml").read_text() == before
 
 
-def test_a_map_with_errors_opens_and_lists_them_with_lines(at: AppTest, folder: Path) -> None:
+def test_a_map_with_errors_opens_and_lists_them_with_lines(at: AppTest, flow: FlowScreen, folder: Path) -> None:
     (folder / "broken.yaml").write_text(BROKEN_MAP, encoding="utf-8")
-    at.run()
-    pick = next(s for s in at.selectbox if s.label == "A map in process_maps/")
-    pick.set_value("broken.yaml").run()
-    next(b for b in at.button if b.label == "Add to the study and open").click().run()
+    flow.run()
+    flow.choose("A map in process_maps/", "broken.yaml")
+    flow.press("Add to the study and open")
     assert not at.exception
-    errors = " ".join(e.value for e in at.error)
+    errors = flow.errors()
     assert "nowhere" in errors and f"line {BROKEN_LINE}" in errors
-    assert not any(m.label == "Hand-offs" for m in at.metric)  # no metrics until the map is valid
+    assert "Hand-offs" not in flow.headline_labels()  # no metrics until the map is valid
 
 
-def test_uploading_invalid_yaml_keeps_the_map_on_screen(at: AppTest) -> None:
-    at.file_uploader(key="flow_upload").set_value(("bad.yaml", b"name: [unclosed\n", "application/x-yaml")).run()
+def test_uploading_invalid_yaml_keeps_the_map_on_screen(at: AppTest, flow: FlowScreen) -> None:
+    flow.upload("bad.yaml", b"name: [unclosed\n")
     assert not at.exception
     assert any("bad.yaml" in e.value and "not valid YAML" in e.value for e in at.error)
     assert any("Small service" in h.value for h in at.subheader)

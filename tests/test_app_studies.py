@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from app_helpers import APP, metric
+from app_pages import DemandScreen, FlowScreen, Screen, StudiesScreen
+from app_pages import open_app as _open_app
 from flow_fixtures import SMALL_HANDOFFS, SMALL_HANDOFFS_AFTER_ROLE_CHANGE, maps_folder
 from streamlit.testing.v1 import AppTest
 
@@ -19,19 +21,11 @@ from independent import SAMPLE_CSV, sample_expected
 
 
 def button(at: AppTest, label: str):  # noqa: ANN201 - AppTest's element type
-    return next(b for b in at.button if b.label == label)
+    return Screen(at).button(label)
 
 
 def open_app(page: str | None = None, author: str = "", **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["author"] = author
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(f"views/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return _open_app(page, author=author, timeout=120, **query)
 
 
 def store() -> studies.Session:  # type: ignore[name-defined]
@@ -69,11 +63,9 @@ def test_first_start_creates_the_sample_study_with_its_maps() -> None:
 
 def test_create_rename_archive_and_delete_a_study() -> None:
     at = open_app("studies", author="Ann")
-    form_name = next(t for t in at.text_input if t.label == "Name")
-    form_name.set_value("Repairs 2027")
-    next(r for r in at.radio if r.label == "Start with").set_value("Nothing: I will upload our demand")
-    next(b for b in at.button if b.label == "Create the study").click().run()
-    assert not at.exception, [e.value for e in at.exception]
+    page = StudiesScreen(at)
+    page.create("Repairs 2027", start_with="Nothing: I will upload our demand")
+    page.assert_no_exception()
     assert any("Created 'Repairs 2027'" in s.value for s in at.success)
     with store() as s:
         made = studies.find_study(s, "Repairs 2027")
@@ -85,28 +77,24 @@ def test_create_rename_archive_and_delete_a_study() -> None:
     assert any("no demand data yet" in i.value for i in at.info)
 
     at.switch_page("views/studies.py").run()
-    next(t for t in at.text_input if t.label == "Rename to").set_value("Repairs 2027 (pilot)")
-    button(at, "Rename").click().run()
+    page.rename("Repairs 2027 (pilot)")
     with store() as s:
         assert studies.get_study(s, made.id).name == "Repairs 2027 (pilot)"
-    button(at, "Archive (hide from the list)").click().run()
+    page.archive()
     with store() as s:
         assert [x.name for x in studies.list_studies(s)] == [SAMPLE_STUDY]
         assert studies.get_study(s, made.id).archived
     # deleting needs the name typed exactly
     assert button(at, "Delete for ever").disabled
-    next(t for t in at.text_input if t.label == "Type the study's name to confirm").set_value(
-        "Repairs 2027 (pilot)").run()
-    button(at, "Delete for ever").click().run()
-    assert not at.exception, [e.value for e in at.exception]
+    page.delete(confirm_name="Repairs 2027 (pilot)")
+    page.assert_no_exception()
     with store() as s:
         assert [x.name for x in studies.list_studies(s, include_archived=True)] == [SAMPLE_STUDY]
 
 
 def test_a_duplicate_study_name_is_refused_with_a_message() -> None:
     at = open_app("studies")
-    next(t for t in at.text_input if t.label == "Name").set_value(SAMPLE_STUDY)
-    next(b for b in at.button if b.label == "Create the study").click().run()
+    StudiesScreen(at).create(SAMPLE_STUDY)
     assert any("already exists" in e.value for e in at.error)
     with store() as s:
         assert len(studies.list_studies(s, include_archived=True)) == 1
@@ -116,11 +104,9 @@ def test_a_duplicate_study_name_is_refused_with_a_message() -> None:
 
 
 def edit_role(at: AppTest, position: int, role: str) -> None:
-    w = at.session_state["flow_editor"]
-    at.session_state[f"flow_steps_{w.version}"] = {"edited_rows": {position: {"role": role}}, "added_rows": [],
-                                                   "deleted_rows": []}
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    flow = FlowScreen(at)
+    flow.edit_step(position, role=role)
+    flow.assert_no_exception()
 
 
 def test_versions_are_listed_compared_and_restored(small_maps: Path) -> None:
@@ -146,12 +132,11 @@ def test_two_people_editing_one_map_merge_or_are_refused(small_maps: Path) -> No
     ann, bob = open_app("flow", author="Ann"), open_app("flow", author="Bob")
     edit_role(ann, 1, "agent")  # Ann changes step 2's role (version 2)
     # Bob, still on version 1, changes another step: merged with Ann's change, both kept
-    bob_w = bob.session_state["flow_editor"]
+    bob_flow, ann_flow = FlowScreen(bob), FlowScreen(ann)
+    bob_w = bob_flow.working
     third = bob_w.map.steps[2]
-    bob.session_state[f"flow_steps_{bob_w.version}"] = {"edited_rows": {2: {"name": "Renamed by Bob"}},
-                                                        "added_rows": [], "deleted_rows": []}
-    bob.run()
-    assert not bob.exception, [e.value for e in bob.exception]
+    bob_flow.edit_step(2, name="Renamed by Bob")
+    bob_flow.assert_no_exception()
     assert any("both sets of changes are kept" in i.value for i in bob.info)
     with store() as s:
         latest = studies.get_map_version(s, sample_id(), "Small service")
@@ -160,18 +145,15 @@ def test_two_people_editing_one_map_merge_or_are_refused(small_maps: Path) -> No
     assert merged.step(bob_w.map.steps[1].id).role == "agent"  # Ann's
     assert merged.step(third.id).name == "Renamed by Bob"  # Bob's
     # Ann, still on version 2, changes the step Bob renamed: refused, Bob's version shown
-    ann_w = ann.session_state["flow_editor"]
-    assert ann_w.stored_version == 2
-    ann.session_state[f"flow_steps_{ann_w.version}"] = {"edited_rows": {2: {"name": "Renamed by Ann"}},
-                                                        "added_rows": [], "deleted_rows": []}
-    ann.run()
+    assert ann_flow.working.stored_version == 2
+    ann_flow.edit_step(2, name="Renamed by Ann")
     messages = " ".join(e.value for e in ann.error)
     assert f"step '{third.id}'" in messages and "Bob" in messages and "Renamed by Bob" in messages, messages
     with store() as s:
         assert studies.get_map_version(s, sample_id(), "Small service").version == 3  # nothing of Ann's
     # her page now shows the merged map
-    assert ann.session_state["flow_editor"].stored_version == 3
-    assert ann.session_state["flow_editor"].map.step(third.id).name == "Renamed by Bob"
+    assert ann_flow.working.stored_version == 3
+    assert ann_flow.working.map.step(third.id).name == "Renamed by Bob"
 
 
 # ------------------------------------------------------------------------------------------ dashboard
@@ -230,8 +212,9 @@ def test_import_through_the_page_and_a_corrupt_zip_is_refused() -> None:
     with store() as s:
         studies.add_correction(s, sample_id(), 2, "nature", "value", "Bob", 0)
         exported = archive.export_study(s, sample_id())
-    at.file_uploader(key="study_import").set_value(("study.zip", exported, "application/zip")).run()
-    assert not at.exception, [e.value for e in at.exception]
+    page = StudiesScreen(at)
+    page.import_archive("study.zip", exported)
+    page.assert_no_exception()
     assert any("Imported" in s.value for s in at.success)
     with store() as s:
         names = [x.name for x in studies.list_studies(s)]
@@ -244,7 +227,7 @@ def test_import_through_the_page_and_a_corrupt_zip_is_refused() -> None:
     assert at.query_params["study"] in (str(imported.id), [str(imported.id)])  # opened
 
     broken = exported[: len(exported) // 2]
-    at.file_uploader(key="study_import").set_value(("broken.zip", broken, "application/zip")).run()
+    page.import_archive("broken.zip", broken)
     assert not at.exception
     assert any("broken.zip" in e.value and "Nothing was changed" in e.value for e in at.error)
     with store() as s:
@@ -268,10 +251,9 @@ def test_the_same_app_runs_on_sqlite_and_postgresql(database_url: str, monkeypat
         found = studies.find_study(s, SAMPLE_STUDY)
         assert found is not None
     assert db.current_revision(db.engine_for()) == db.head_revision()
-    key = f"words_editor_{at.session_state['editor_version']}"
-    at.session_state[key] = {"edited_rows": {0: {"nature": "unclassified"}}, "added_rows": [], "deleted_rows": []}
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    demand = DemandScreen(at)
+    demand.correct(row=0, field="nature", value="unclassified")
+    demand.assert_no_exception()
     with store() as s:
         assert [(c.row, c.after, c.author) for c in studies.correction_log(s, found.id)] == [
             (2, "unclassified", "Ann")]
@@ -284,9 +266,10 @@ def test_export_through_the_page_offers_a_zip_that_imports() -> None:
     from workbench.store import archive
 
     at = open_app("studies")
-    button(at, "Export the study (zip)").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    data, contents = at.session_state[f"study_export_{sample_id()}"]
+    page = StudiesScreen(at)
+    page.export()
+    page.assert_no_exception()
+    data, contents = page.exported(sample_id())
     assert any(c.value.startswith("Inside: ") and contents in c.value for c in at.caption)
     read = archive.read_archive(data)  # what is offered reads back as a study archive
     assert read.describe() == contents
@@ -298,7 +281,8 @@ def test_export_through_the_page_offers_a_zip_that_imports() -> None:
 
 def test_delete_a_map_from_the_flow_page() -> None:
     at = open_app("flow")
-    shown = at.session_state["flow_editor"].name
+    flow = FlowScreen(at)
+    shown = flow.working.name
     assert button(at, "Delete the map").disabled
     next(c for c in at.checkbox if c.label == f"Yes, delete '{shown}'").check().run()
     button(at, "Delete the map").click().run()
@@ -306,14 +290,14 @@ def test_delete_a_map_from_the_flow_page() -> None:
     with store() as s:
         left = [v.name for v in studies.list_maps(s, sample_id())]
     assert shown not in left and len(left) == 1
-    assert at.session_state["flow_editor"].name == left[0]  # the page opened the other map
+    assert flow.working.name == left[0]  # the page opened the other map
 
 
 def test_a_new_study_from_the_sample_has_its_demand_and_maps() -> None:
     at = open_app("studies", author="Ann")
-    next(t for t in at.text_input if t.label == "Name").set_value("Training copy")
-    next(b for b in at.button if b.label == "Create the study").click().run()
-    assert not at.exception, [e.value for e in at.exception]
+    page = StudiesScreen(at)
+    page.create("Training copy")
+    page.assert_no_exception()
     with store() as s:
         made = studies.find_study(s, "Training copy")
         assert made is not None

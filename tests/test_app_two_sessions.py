@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 
-from app_helpers import APP
+from app_pages import DemandScreen, open_app
 from streamlit.testing.v1 import AppTest
 
 from workbench.store import db, studies
@@ -17,18 +17,13 @@ from independent import SAMPLE_CSV
 
 
 def session(name: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.session_state["author"] = name
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(author=name)
 
 
 def edit(at: AppTest, position: int, value: str, field: str = "nature") -> None:
-    key = f"words_editor_{at.session_state['editor_version']}"
-    at.session_state[key] = {"edited_rows": {position: {field: value}}, "added_rows": [], "deleted_rows": []}
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    demand = DemandScreen(at)
+    demand.correct(row=position, field=field, value=value)
+    demand.assert_no_exception()
 
 
 def stored_log() -> list[tuple[int, str, str, str, int]]:
@@ -78,7 +73,7 @@ def test_different_rows_both_survive_and_the_same_row_is_refused() -> None:
     edit(ann, 1, first_type, "demand_type")  # Ann saves first
     assert stored_log()[-1] == (row1, "demand_type", first_type, "Ann", 1)
     edit(cy, 1, second_type, "demand_type")  # Cy's page still showed the type before Ann's change
-    messages = " ".join(e.value for e in cy.error)
+    messages = DemandScreen(cy).errors()
     assert f"Ann corrected row {row1}'s demand type to '{first_type}'" in messages, messages
     assert f"'{second_type}' was not saved" in messages
     assert len(stored_log()) == 3  # nothing of Cy's was written
@@ -89,6 +84,6 @@ def test_different_rows_both_survive_and_the_same_row_is_refused() -> None:
     assert stored_log()[-1] == (row1, "demand_type", second_type, "Cy", 2)
     # every page lists the corrections with who made them, newest first
     cy.run()
-    history = next(d for d in cy.dataframe if "Who" in d.value.columns).value
+    history = DemandScreen(cy).table_with("Who")
     assert history["Who"].tolist() == ["Cy", "Ann", "Bob", "Ann"]
     assert history.iloc[0][["Row", "What", "From", "To"]].tolist() == [row1, "Demand type", first_type, second_type]

@@ -45,21 +45,21 @@ def test_the_dashboard_link_opens_the_stored_comparison_read_only(page: Page, tm
 
         # the Dashboard page of the app shows the link to share; a manager opens it
         AppPage(page, server.url).open(f"dashboard?study={found.id}")
-        link = page.get_by_test_id("stCode").inner_text().strip()
-        assert link == f"{server.url}/?view=dashboard&study={found.id}"
+        link = f"{server.url}/?view=dashboard&study={found.id}"
+        expect(page.get_by_test_id("stCode")).to_have_text(link)  # the link shown is this one
         board = AppPage(page, server.url)
         board.open(link.removeprefix(server.url + "/"))
         expect(page.get_by_role("heading", name=SAMPLE_STUDY)).to_be_visible(timeout=60_000)
         expect(page.get_by_text("Page not found")).to_have_count(0)
         expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(result.headline())
-        assert board.headline("Demands") == "2,532"
+        board.expect_headline("Demands", "2,532")
         # read-only and on its own: no navigation, no study picker, nothing to type, pick or press
         expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
         for kind in ("stTextInput", "stSelectbox", "stFileUploader", "stButton", "stDataEditor"):
             expect(page.get_by_test_id(kind)).to_have_count(0)
         expect(page.get_by_text("Capability: Housing repairs - as is")).to_be_visible()
         expect(page.get_by_test_id("stVegaLiteChart").first.locator("canvas, svg")).to_be_visible(timeout=60_000)
-        assert board.rendered_charts() >= 6  # demand charts, the distribution, two capability charts
-        expect(page.get_by_test_id("stException")).to_have_count(0)
+        board.expect_rendered_charts(at_least=6)  # demand charts, the distribution, two capability charts
+        board.expect_no_exception()
     finally:
         server.stop()

@@ -16,29 +16,28 @@ pytestmark = pytest.mark.browser
 def test_first_start_shows_the_sample_with_charts(page: Page, app_server) -> None:
     demand = DemandPage(page, app_server.url).open()
     exp = sample_expected()
-    assert demand.headline("Demands") == f"{exp.rows:,}"
-    assert demand.headline("Failure demand share") == f"{exp.failure_share:.0%}"
+    demand.expect_headline("Demands", f"{exp.rows:,}")
+    demand.expect_headline("Failure demand share", f"{exp.failure_share:.0%}")
     expect(page.get_by_test_id("stVegaLiteChart").first.locator("canvas, svg")).to_be_visible(timeout=60_000)
-    assert demand.rendered_charts() >= 3
-    expect(page.get_by_test_id("stException")).to_have_count(0)
+    demand.expect_rendered_charts(at_least=3)
+    demand.expect_no_exception()
 
 
 def test_upload_a_messy_csv_and_read_the_headline(page: Page, app_server, tmp_path: Path) -> None:
     demand = DemandPage(page, app_server.url).open()
     demand.upload(MESSY_CSV)
     exp = messy_expected()
-    assert demand.headline("Demands") == f"{exp.rows:,}"
-    assert demand.headline("Value demand") == f"{exp.value:,}"
-    assert demand.headline("Failure demand") == f"{exp.failure:,}"
-    assert demand.headline("Failure demand share") == f"{exp.failure_share:.0%}"
-    report = demand.report_text()
+    demand.expect_headline("Demands", f"{exp.rows:,}")
+    demand.expect_headline("Value demand", f"{exp.value:,}")
+    demand.expect_headline("Failure demand", f"{exp.failure:,}")
+    demand.expect_headline("Failure demand share", f"{exp.failure_share:.0%}")
     for row in exp.set_aside_rows:
-        assert str(row) in report
+        expect(demand.report()).to_contain_text(str(row))
     expect(page.get_by_test_id("stVegaLiteChart").first.locator("canvas, svg")).to_be_visible(timeout=60_000)
-    assert demand.rendered_charts() >= 3
+    demand.expect_rendered_charts(at_least=3)
     demand.tab("Demand types")
     pareto = page.get_by_test_id("stVegaLiteChart").filter(has_text="What customers contact us about")
     expect(pareto.locator("svg, canvas").first).to_be_visible()
-    expect(page.get_by_test_id("stException")).to_have_count(0)
+    demand.expect_no_exception()
     ARTIFACTS.mkdir(exist_ok=True)
     demand.screenshot(ARTIFACTS / "demand-upload.png")

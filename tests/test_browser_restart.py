@@ -15,7 +15,7 @@ from workbench.store import db, studies
 
 from conftest import AppServer, _need_chromium
 from independent import SAMPLE_CSV, sample_expected
-from pages import DemandPage, FlowPage
+from pages import DemandPage, FlowPage, StudiesPage
 
 pytestmark = pytest.mark.browser
 
@@ -29,39 +29,31 @@ def test_saved_edits_survive_a_killed_server(page: Page, tmp_path: Path) -> None
         first = next(csv.DictReader(f))
     old = first["nature"]
     new = "value" if old == "failure" else "failure"
+    value_demand = f"{exp.value + (1 if new == 'value' else -1):,}"
     try:
-        # 1. a correction in the customers' words table: the first row's value/failure (4th column)
+        # 1. a correction in the customers' words table: the first row's value/failure
         demand = DemandPage(page, server.url).open()
-        page.get_by_role("textbox", name="Your name").fill("Ann")
-        page.get_by_role("textbox", name="Your name").press("Enter")
-        demand.wait_idle()
-        demand.correct_first_row(3, new)
-        expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="Saved: 1 correction(s)")) \
-            .to_be_visible(timeout=60_000)
-        assert demand.headline("Value demand") == f"{exp.value + (1 if new == 'value' else -1):,}"
-        page.reload()  # a refresh keeps the correction, and the name (it is in the address)
-        demand.wait_idle()
+        demand.enter_text("Your name", "Ann")
+        demand.correct_first_row("Value or failure", new)
+        demand.expect_saved(1)
+        demand.expect_headline("Value demand", value_demand)
+        demand.reload()  # a refresh keeps the correction, and the name (it is in the address)
         expect(page.get_by_role("textbox", name="Your name")).to_have_value("Ann", timeout=60_000)
-        assert demand.headline("Value demand") == f"{exp.value + (1 if new == 'value' else -1):,}"
+        demand.expect_headline("Value demand", value_demand)
 
         # 2. a map edit: a step's role, so a hand-off disappears
         flow = FlowPage(page, server.url)
-        page.get_by_test_id("stSidebarNav").get_by_text("Flow", exact=True).click()  # same session
-        flow.wait_idle()
-        expect(page.get_by_role("heading", name="Flow", exact=True)).to_be_visible(timeout=60_000)
-        assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS:.2f}"
+        flow.go_to("Flow")  # same session
+        flow.expect_heading()
+        flow.expect_headline("Hand-offs", f"{SMALL_HANDOFFS:.2f}")
         flow.change_step_role("Process in the back office (process)", "agent")
-        expect(page.get_by_text("version 2", exact=False).first).to_be_visible(timeout=60_000)
-        assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
+        flow.expect_version(2)
+        flow.expect_headline("Hand-offs", f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}")
 
         # 3. the study renamed on the Studies page
-        page.get_by_test_id("stSidebarNav").get_by_text("Studies", exact=True).click()
-        demand.wait_idle()
-        box = page.get_by_role("textbox", name="Rename to")
-        box.fill("Repairs pilot")
-        page.get_by_role("button", name="Rename").click()
-        demand.wait_idle()
-        expect(page.get_by_text("Renamed to 'Repairs pilot'.")).to_be_visible(timeout=60_000)
+        studies_page = StudiesPage(page, server.url)
+        studies_page.go_to("Studies")
+        studies_page.rename("Repairs pilot")
         url = page.url
     finally:
         assert server.process is not None
@@ -73,15 +65,14 @@ def test_saved_edits_survive_a_killed_server(page: Page, tmp_path: Path) -> None
         query = url.split("?", 1)[1]  # study=…&who=Ann
         assert "who=Ann" in query
         demand = DemandPage(page, again.url).open(f"?{query}")
-        assert demand.headline("Value demand") == f"{exp.value + (1 if new == 'value' else -1):,}"
-        expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="Saved: 1 correction(s)")) \
-            .to_contain_text("by Ann")
+        demand.expect_headline("Value demand", value_demand)
+        expect(demand.expect_saved(1)).to_contain_text("by Ann")
         expect(page.get_by_text("Study: Repairs pilot")).to_be_visible()
         flow = FlowPage(page, again.url)
         flow.open(f"flow?{query}")
-        expect(page.get_by_role("heading", name="Flow", exact=True)).to_be_visible(timeout=60_000)
-        assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
-        expect(page.get_by_text("version 2", exact=False).first).to_be_visible()
+        flow.expect_heading()
+        flow.expect_headline("Hand-offs", f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}")
+        flow.expect_version(2)
     finally:
         again.stop()
     # and the store says who did each of them

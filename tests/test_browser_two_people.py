@@ -32,27 +32,20 @@ def test_two_people_correct_one_study(browser: Browser, tmp_path: Path) -> None:
         ann = DemandPage(ann_ctx.new_page(), server.url).open("?who=Ann")
         bob = DemandPage(bob_ctx.new_page(), server.url).open("?who=Bob")  # both look at row 2 as 'failure'
 
-        ann.correct_first_row(3, "value")
-        expect(ann.page.get_by_test_id("stAlertContentSuccess").filter(has_text="Saved: 1 correction(s)")) \
-            .to_be_visible(timeout=60_000)
+        ann.correct_first_row("Value or failure", "value")
+        ann.expect_saved(1)
 
         # Bob's page still shows row 2 as it was: his change to it is refused, with Ann's name and value
-        bob.correct_first_row(3, "unclassified")
+        bob.correct_first_row("Value or failure", "unclassified")
         refusal = bob.page.get_by_test_id("stAlertContentError").filter(has_text="Ann corrected row 2")
         expect(refusal).to_be_visible(timeout=60_000)
         expect(refusal).to_contain_text("to 'value'")
         expect(refusal).to_contain_text("'unclassified' was not saved")
 
         # Bob finds another demand (row 3) and corrects it: kept, beside Ann's
-        search = bob.page.get_by_role("textbox", name="Search the customers' words")
-        search.fill(rows[1]["customer_words"][:40])
-        search.press("Enter")
-        bob.wait_idle()
-        bob.page.get_by_text("matching demands").click()  # leave the search box
-        bob.wait_idle()
-        bob.correct_first_row(3, "value")
-        expect(bob.page.get_by_test_id("stAlertContentSuccess").filter(has_text="Saved: 2 correction(s)")) \
-            .to_be_visible(timeout=60_000)
+        bob.search_words(rows[1]["customer_words"][:40])
+        bob.correct_first_row("Value or failure", "value")
+        bob.expect_saved(2)
         ann_ctx.close()
         bob_ctx.close()
     finally:

@@ -1,0 +1,179 @@
+"""Small page objects for the AppTest page tests (streamlit.testing.v1): tests say what a user does
+(`DemandScreen(at).correct(row=0, field="nature", value="failure")`, `StudiesScreen(at).create("Repairs")`) and
+read what the page shows (`.headline("Failure demand")`); the app's session-state and widget keys are named
+here, once.
+
+AppTest cannot type into a data editor: an edit is made by setting the editor's edit state (its key holds
+`edited_rows`, `added_rows`, `deleted_rows`) and running the script, which is what the browser sends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app_helpers import APP, metric
+from streamlit.testing.v1 import AppTest
+
+# ------------------------------------------------------------------ the app's keys, in one place
+# The app's own names for them (workbench/app/views/*.py, workbench/app/study.py, flow_state.py). When the app
+# keeps its keys in one module (workbench.app.keys, same strings), these become imports from it: AUTHOR,
+# EDITOR_VERSION, words_editor(v), FLOW_EDITOR, flow_table("steps", v), study_export(id).
+AUTHOR = "author"  # who is working: their name goes with every saved change
+DEMAND_EDITOR_VERSION = "editor_version"  # generation of the customers' words table, bumped after each save
+DEMAND_EDITOR = "words_editor_{version}"  # the customers' words table (a data editor)
+DEMAND_UPLOAD = "demand_upload"  # file uploader: a demand sample
+USE_SAMPLE_CATALOGUE = "use_sample_catalogue"  # checkbox: fill value/failure from the sample catalogue
+FLOW_EDITOR = "flow_editor"  # the map on screen (workbench.app.flow_state.Working)
+FLOW_STEPS = "flow_steps_{version}"  # the Steps table of the map on screen (a data editor)
+FLOW_UPLOAD = "flow_upload"  # file uploader: a process map
+STUDY_IMPORT = "study_import"  # file uploader: a study archive (zip)
+STUDY_EXPORT = "study_export_{study_id}"  # the archive offered for download: (zip bytes, what is inside)
+
+
+def open_app(page: str | None = None, *, author: str | None = None, timeout: float = 90,
+             **query: str) -> AppTest:
+    """A new session of the app (a new person or a refresh), run once; on `page` (e.g. "flow") if given, with
+    `author` as the name typed in the sidebar and `query` in the address."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if author is not None:
+        at.session_state[AUTHOR] = author
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(f"views/{page}.py").run()
+    Screen(at).assert_no_exception()
+    return at
+
+
+def _edit_state(edited_rows: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    return {"edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
+
+
+class Screen:
+    """What every page offers: widgets found by their label, messages, headline tiles."""
+
+    def __init__(self, at: AppTest) -> None:
+        self.at = at
+
+    def run(self) -> Screen:
+        self.at.run()
+        return self
+
+    def assert_no_exception(self) -> None:
+        assert not self.at.exception, [e.value for e in self.at.exception]
+
+    def headline(self, label: str) -> str:
+        """The headline tile labelled `label`, as shown."""
+        return metric(self.at, label)
+
+    def headline_labels(self) -> list[str]:
+        return [m.label for m in self.at.metric]
+
+    def button(self, label: str):  # noqa: ANN201 - AppTest's element type
+        return next(b for b in self.at.button if b.label == label)
+
+    def press(self, label: str) -> None:
+        self.button(label).click().run()
+
+    def selectbox(self, label: str):  # noqa: ANN201
+        return next(s for s in self.at.selectbox if s.label == label)
+
+    def choose(self, label: str, value: object) -> None:
+        self.selectbox(label).set_value(value).run()
+
+    def text_input(self, label: str):  # noqa: ANN201
+        return next(t for t in self.at.text_input if t.label == label)
+
+    def type(self, label: str, text: str) -> None:
+        """Type into a text box and leave it (the app reruns)."""
+        self.text_input(label).set_value(text).run()
+
+    def errors(self) -> str:
+        return " ".join(e.value for e in self.at.error)
+
+    def warnings(self) -> str:
+        return " ".join(w.value for w in self.at.warning)
+
+    def says(self, kind: str, text: str) -> bool:
+        """Whether a message of `kind` ("success", "info", "warning", "error", "caption") contains `text`."""
+        return any(text in m.value for m in getattr(self.at, kind))
+
+    def table_with(self, column: str):  # noqa: ANN201 - a DataFrame
+        """The first st.dataframe that has `column`."""
+        return next(d for d in self.at.dataframe if column in d.value.columns).value
+
+
+class DemandScreen(Screen):
+    def upload(self, name: str, data: bytes, mime: str = "text/csv") -> None:
+        self.at.file_uploader(key=DEMAND_UPLOAD).set_value((name, data, mime)).run()
+
+    def catalogue_checkbox(self):  # noqa: ANN201
+        return self.at.checkbox(key=USE_SAMPLE_CATALOGUE)
+
+    def use_sample_catalogue(self, on: bool) -> None:
+        box = self.catalogue_checkbox()
+        (box.check() if on else box.uncheck()).run()
+
+    @property
+    def editor_version(self) -> int:
+        return self.at.session_state[DEMAND_EDITOR_VERSION]
+
+    def correct(self, row: int, field: str, value: str) -> None:
+        """Change a cell of the customers' words table, as shown now: `row` counts the rows shown (0 is the
+        first), `field` is the column's name in the frame (e.g. "nature", "demand_type")."""
+        key = DEMAND_EDITOR.format(version=self.editor_version)
+        self.at.session_state[key] = _edit_state({row: {field: value}})
+        self.at.run()
+
+    def undo(self) -> None:
+        self.press("Undo my last correction")
+
+
+class FlowScreen(Screen):
+    @property
+    def working(self):  # noqa: ANN201 - workbench.app.flow_state.Working
+        """The map on screen: its name, map, the version stored, the version of its tables."""
+        return self.at.session_state[FLOW_EDITOR]
+
+    def edit_step(self, row: int, **fields: str) -> None:
+        """Change cells of the Steps table: `row` counts the steps shown (0 is the first), e.g.
+        `edit_step(1, role="agent")`."""
+        key = FLOW_STEPS.format(version=self.working.version)
+        self.at.session_state[key] = _edit_state({row: dict(fields)})
+        self.at.run()
+
+    def upload(self, name: str, data: bytes, mime: str = "application/x-yaml") -> None:
+        self.at.file_uploader(key=FLOW_UPLOAD).set_value((name, data, mime)).run()
+
+    def undo(self) -> None:
+        self.press("Undo last edit")
+
+
+class StudiesScreen(Screen):
+    def create(self, name: str, start_with: str | None = None) -> None:
+        """Create a study (it becomes the open study); `start_with` is the choice in "Start with"."""
+        self.text_input("Name").set_value(name)
+        if start_with is not None:
+            next(r for r in self.at.radio if r.label == "Start with").set_value(start_with)
+        self.press("Create the study")
+
+    def rename(self, name: str) -> None:
+        self.text_input("Rename to").set_value(name)
+        self.press("Rename")
+
+    def archive(self) -> None:
+        self.press("Archive (hide from the list)")
+
+    def delete(self, confirm_name: str) -> None:
+        self.type("Type the study's name to confirm", confirm_name)
+        self.press("Delete for ever")
+
+    def import_archive(self, name: str, data: bytes) -> None:
+        self.at.file_uploader(key=STUDY_IMPORT).set_value((name, data, "application/zip")).run()
+
+    def export(self) -> None:
+        self.press("Export the study (zip)")
+
+    def exported(self, study_id: int) -> tuple[bytes, str]:
+        """The archive the page offers for download, and its description of what is inside."""
+        return self.at.session_state[STUDY_EXPORT.format(study_id=study_id)]

@@ -13,20 +13,15 @@ from typing import Any
 from app_helpers import APP, metric
 from streamlit.testing.v1 import AppTest
 
+from workbench.app import keys
+
 # ------------------------------------------------------------------ the app's keys, in one place
-# The app's own names for them (workbench/app/views/*.py, workbench/app/study.py, flow_state.py). When the app
-# keeps its keys in one module (workbench.app.keys, same strings), these become imports from it: AUTHOR,
-# EDITOR_VERSION, words_editor(v), FLOW_EDITOR, flow_table("steps", v), study_export(id).
-AUTHOR = "author"  # who is working: their name goes with every saved change
-DEMAND_EDITOR_VERSION = "editor_version"  # generation of the customers' words table, bumped after each save
-DEMAND_EDITOR = "words_editor_{version}"  # the customers' words table (a data editor)
+# Session-state keys come from the app's own list (workbench.app.keys). The file uploaders' and the
+# checkbox's keys are the widgets' own (the app reads those widgets only through their return values).
 DEMAND_UPLOAD = "demand_upload"  # file uploader: a demand sample
 USE_SAMPLE_CATALOGUE = "use_sample_catalogue"  # checkbox: fill value/failure from the sample catalogue
-FLOW_EDITOR = "flow_editor"  # the map on screen (workbench.app.flow_state.Working)
-FLOW_STEPS = "flow_steps_{version}"  # the Steps table of the map on screen (a data editor)
 FLOW_UPLOAD = "flow_upload"  # file uploader: a process map
 STUDY_IMPORT = "study_import"  # file uploader: a study archive (zip)
-STUDY_EXPORT = "study_export_{study_id}"  # the archive offered for download: (zip bytes, what is inside)
 
 
 def open_app(page: str | None = None, *, author: str | None = None, timeout: float = 90,
@@ -35,7 +30,7 @@ def open_app(page: str | None = None, *, author: str | None = None, timeout: flo
     `author` as the name typed in the sidebar and `query` in the address."""
     at = AppTest.from_file(APP, default_timeout=timeout)
     if author is not None:
-        at.session_state[AUTHOR] = author
+        at.session_state[keys.AUTHOR] = author
     for k, v in query.items():
         at.query_params[k] = v
     at.run()
@@ -116,12 +111,12 @@ class DemandScreen(Screen):
 
     @property
     def editor_version(self) -> int:
-        return self.at.session_state[DEMAND_EDITOR_VERSION]
+        return self.at.session_state[keys.EDITOR_VERSION]
 
     def correct(self, row: int, field: str, value: str) -> None:
         """Change a cell of the customers' words table, as shown now: `row` counts the rows shown (0 is the
         first), `field` is the column's name in the frame (e.g. "nature", "demand_type")."""
-        key = DEMAND_EDITOR.format(version=self.editor_version)
+        key = keys.words_editor(self.editor_version)
         self.at.session_state[key] = _edit_state({row: {field: value}})
         self.at.run()
 
@@ -133,12 +128,12 @@ class FlowScreen(Screen):
     @property
     def working(self):  # noqa: ANN201 - workbench.app.flow_state.Working
         """The map on screen: its name, map, the version stored, the version of its tables."""
-        return self.at.session_state[FLOW_EDITOR]
+        return self.at.session_state[keys.FLOW_EDITOR]
 
     def edit_step(self, row: int, **fields: str) -> None:
         """Change cells of the Steps table: `row` counts the steps shown (0 is the first), e.g.
         `edit_step(1, role="agent")`."""
-        key = FLOW_STEPS.format(version=self.working.version)
+        key = keys.flow_table("steps", self.working.version)
         self.at.session_state[key] = _edit_state({row: dict(fields)})
         self.at.run()
 
@@ -176,4 +171,4 @@ class StudiesScreen(Screen):
 
     def exported(self, study_id: int) -> tuple[bytes, str]:
         """The archive the page offers for download, and its description of what is inside."""
-        return self.at.session_state[STUDY_EXPORT.format(study_id=study_id)]
+        return self.at.session_state[keys.study_export(study_id)]

@@ -19,8 +19,13 @@ if [ $# -eq 0 ]; then
 fi
 
 hogs=()
+run_pid=
 log=$(mktemp "${TMPDIR:-/tmp}/under_load.XXXXXX")
 stop_hogs() {
+  # a run cut short (Ctrl-C, SIGTERM) is ended with everything it started: it runs in a group of its own
+  if [ -n "$run_pid" ]; then
+    kill -TERM -- "-$run_pid" 2>/dev/null
+  fi
   for pid in "${hogs[@]}"; do
     kill "$pid" 2>/dev/null
   done
@@ -40,8 +45,13 @@ echo "Command: $*   runs: $runs"
 failed=0
 for i in $(seq 1 "$runs"); do
   start=$(date +%s.%N)
-  "$@" >"$log" 2>&1
+  # in the background and waited for, so that a signal to this script is handled at once (bash runs a trap
+  # only after a foreground command ends); setsid gives the run its own process group to stop
+  setsid "$@" >"$log" 2>&1 &
+  run_pid=$!
+  wait "$run_pid"
   rc=$?
+  run_pid=
   seconds=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   # pytest's summary: the last line naming passed/failed/error counts (with -q it has no '=' banner)
   summary=$(grep -E '[0-9]+ (passed|failed|error|errors|skipped|deselected)' "$log" | tail -n 1 | sed 's/^=* *//; s/ *=*$//')

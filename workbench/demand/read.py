@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from workbench import schema
-from workbench.demand.labels import field_for_header
+from workbench.demand.labels import field_for_header, header_match
 from workbench.demand.reading import FileKind
 from workbench.demand.report import DemandFileError, SetAsideRow
 
@@ -112,10 +112,13 @@ def _detect_delimiter(lines: list[str]) -> str:
 
 
 def _header_index(rows: Sequence[Sequence[object]]) -> int:
-    """Index of the header among the first rows: the one naming most known fields, else the first full row."""
-    best_i, best_hits = -1, 0
+    """Index of the header among the first rows: the one naming most known fields by their first-choice
+    names (then by any name, so a title line reading "Title" or "Summary" is not taken for a header), else
+    the first full row."""
+    best_i, best_hits = -1, (0, 0)
     for i, cells in enumerate(rows):
-        hits = len({field_for_header(c) for c in cells if cell_text(c)} - {None})
+        matches = [header_match(c) for c in cells if cell_text(c)]
+        hits = (len({m[0] for m in matches if m and m[1] == 0}), len({m[0] for m in matches if m}))
         if hits > best_hits:
             best_i, best_hits = i, hits
     if best_i >= 0:

@@ -213,3 +213,29 @@ def test_a_seconds_column_chosen_by_hand_is_converted_too(tmp_path: Path) -> Non
     p.write_text("Date received,Channel,vru_time,ser_time\n2026-03-02,Phone,12,180\n")
     loaded = load_demand(p, mapping={"handling_minutes": "ser_time"})
     assert loaded.frame[schema.HANDLING_MINUTES].tolist() == [3.0]
+
+
+# --- the same systems' other spellings: API names, another export of the same records ------------------------
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        (["Id", "CaseNumber", "CreatedDate", "Origin", "Subject", "Description", "Type", "Reason", "Status",
+          "IsClosed", "ClosedDate"],
+         {R: "CreatedDate", T: "Origin", W: "Description", D: "Reason", C: "CaseNumber", X: "ClosedDate"}),
+        (["incidentid", "ticketnumber", "title", "createdon", "caseorigincode", "casetypecode", "description",
+          "modifiedon"],
+         {R: "createdon", T: "caseorigincode", W: "description", D: "casetypecode", C: "ticketnumber"}),
+        (["Id", "Requester", "Group", "Subject", "Tags", "Status", "Priority", "Via", "Ticket type", "Created at",
+          "Updated at", "Solved at", "Resolution time", "Full resolution time in minutes",
+          "First reply time in minutes"],
+         {R: "Created at", T: "Via", W: "Subject", D: "Ticket type", C: "Id", X: "Solved at"}),
+        (["sys_id", "number", "sys_created_on", "opened_at", "contact_type", "short_description", "category",
+          "closed_at", "resolved_at"],
+         {R: "opened_at", T: "contact_type", W: "short_description", D: "category", C: "number",
+          X: "resolved_at"}),
+    ],
+    ids=["salesforce-api", "dynamics-logical-names", "zendesk-csv-export", "servicenow-reordered"],
+)
+def test_other_spellings_of_the_same_systems(columns: list[str], expected: dict[str, str]) -> None:
+    assert suggest_mapping(columns) == expected

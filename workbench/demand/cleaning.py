@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from workbench import schema
 from workbench.demand.catalogue import Catalogue
 from workbench.demand.dates import DATE_ORDERS, DateOrder, UsedOrder, is_numeric_date, parse_dates
-from workbench.demand.labels import fold_keep, nature_label, yes_no
+from workbench.demand.labels import duration_unit, fold_keep, nature_label, yes_no
 from workbench.demand.mapping import resolve_mapping
 from workbench.demand.read import RawTable, cell_text
 from workbench.demand.report import Conflict, DemandFileError, LoadedDemand, LoadReport, SetAsideRow
@@ -206,6 +206,12 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
         report.notes.append(f"{int(negative.sum()):,} negative handling time(s) were left blank.")
     if bad_minutes:
         report.notes.append(f"{bad_minutes:,} handling time(s) are not numbers and were left blank.")
+    if schema.HANDLING_MINUTES in cols:
+        column = cols[schema.HANDLING_MINUTES]
+        unit = duration_unit(column)
+        if unit != "minutes":  # the name says the unit ("ser_time", "AHT (s)", "Time spent (hrs)")
+            minutes = minutes / 60 if unit == "seconds" else minutes * 60
+            report.notes.append(f"'{column}' read as {unit} (its name says so) and shown in minutes.")
     out[schema.HANDLING_MINUTES] = minutes
     out[schema.CASE_ID] = _as_text(raw(schema.CASE_ID)) if schema.CASE_ID in cols else \
         pd.Series([""] * n, dtype="str")

@@ -5,18 +5,22 @@ person's explicit choices on top (checked here, so a wrong choice is one plain m
 from __future__ import annotations
 
 from workbench import schema
-from workbench.demand.labels import field_for_header
+from workbench.demand.labels import SYNONYM_TIERS, header_match
 from workbench.demand.report import DemandFileError
 
 
 def suggest_mapping(columns: list[str]) -> dict[str, str]:
-    """Map canonical fields to the file's columns by known synonyms (first match wins, a column once)."""
+    """Map canonical fields to the file's columns by known synonyms, a column once.
+
+    A field takes a column of the best tier of names the file has for it (labels.SYNONYM_TIERS), the first
+    such column when several are in that tier: `description` beats `short_description` wherever it stands."""
+    matches = [header_match(col) for col in columns]
     mapping: dict[str, str] = {}
-    for col in columns:
-        fld = field_for_header(col)
-        if fld and fld not in mapping:
-            mapping[fld] = col
-    return mapping
+    for tier in range(len(SYNONYM_TIERS)):
+        for col, match in zip(columns, matches, strict=True):
+            if match and match[1] == tier and match[0] not in mapping:
+                mapping[match[0]] = col
+    return {fld: mapping[fld] for fld in schema.FIELDS if fld in mapping}
 
 
 def resolve_mapping(columns: list[str], overrides: dict[str, str | None] | None, source: str) -> dict[str, str]:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from workbench import schema
-from workbench.demand.labels import field_for_header
+from workbench.demand.labels import field_for_header, header_match
 from workbench.demand.reading import FileKind
 from workbench.demand.report import DemandFileError, SetAsideRow
 
@@ -95,11 +95,41 @@ def _detect_encoding(data: bytes) -> str:
         return "latin-1"
 
 
-def _detect_delimiter(lines: list[str]) -> str:
+def _head_records(text: str, delimiter: str) -> list[tuple[int, int, list[str]]]:
+    """The first non-blank records of `text` as (row, last line, cells): records, not physical lines, so a
+    quoted narrative running over several lines is one record and never taken for the header. `row` is the
+    row a spreadsheet shows (a multi-line cell is one row, a blank line is a row): for the usual file, whose
+    records above the header are one line each, the line the record is on."""
+    records: list[tuple[int, int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    row = 0
+    try:
+        for cells in reader:
+            row += 1
+            if any(c.strip() for c in cells):
+                records.append((row, reader.line_num, cells))
+                if len(records) == _HEADER_SCAN_LINES:
+                    break
+            if row >= _HEADER_SCAN_LINES * 4:
+                break
+    except csv.Error:  # the head may end inside a quoted value: the records before it are enough
+        pass
+    return records
+
+
+def _head_lines(text: str, delimiter: str) -> list[tuple[int, int, list[str]]]:
+    """The first non-blank physical lines of `text`, each read as a record on its own (first line, last line,
+    cells): only for a head whose records do not hold a header (an unbalanced quote above it)."""
+    lines = text.splitlines()[: _HEADER_SCAN_LINES * 4]
+    nonblank = [(i + 1, line) for i, line in enumerate(lines) if line.strip()][:_HEADER_SCAN_LINES]
+    return [(n, n, next(csv.reader([line], delimiter=delimiter), [])) for n, line in nonblank]
+
+
+def _detect_delimiter(text: str) -> str:
+    """The delimiter that gives the first records one common width (the most of them, then the widest)."""
     best, best_score = ",", (-1.0, 0)
     for delim in DELIMITERS:
-        counts = [len(r) for r in csv.reader(lines, delimiter=delim)]
-        counts = [c for c in counts if c > 0]
+        counts = [len(cells) for _, _, cells in _head_records(text, delim)]
         if not counts:
             continue
         modal = max(set(counts), key=counts.count)
@@ -111,11 +141,19 @@ def _detect_delimiter(lines: list[str]) -> str:
     return best
 
 
+def _header_score(cells: Sequence[object]) -> tuple[int, int]:
+    """(known fields named by their first-choice names, known fields named by any name) in one row."""
+    matches = [header_match(c) for c in cells if cell_text(c)]
+    return len({m[0] for m in matches if m and m[1] == 0}), len({m[0] for m in matches if m})
+
+
 def _header_index(rows: Sequence[Sequence[object]]) -> int:
-    """Index of the header among the first rows: the one naming most known fields, else the first full row."""
-    best_i, best_hits = -1, 0
+    """Index of the header among the first rows: the one naming most known fields by their first-choice
+    names (then by any name, so a title line reading "Title" or "Summary" is not taken for a header), else
+    the first full row."""
+    best_i, best_hits = -1, (0, 0)
     for i, cells in enumerate(rows):
-        hits = len({field_for_header(c) for c in cells if cell_text(c)} - {None})
+        hits = _header_score(cells)
         if hits > best_hits:
             best_i, best_hits = i, hits
     if best_i >= 0:
@@ -187,22 +225,26 @@ def _read_csv(data: bytes, name: str, header_row: int | None) -> RawTable:
         encoding = "utf-8 (with BOM)"
     text_encoding = "utf-8" if encoding.startswith("utf") else encoding
     head_text = data[bom:bom + 262144].decode(text_encoding, errors="replace")
-    physical = head_text.splitlines()[: _HEADER_SCAN_LINES * 4]
-    nonblank = [(i + 1, line) for i, line in enumerate(physical) if line.strip()][:_HEADER_SCAN_LINES]
-    if not nonblank:
+    if not head_text.strip():
         raise DemandFileError(f"{name}: the file is empty.")
-    delimiter = _detect_delimiter([line for _, line in nonblank])
-    parsed = [next(csv.reader([line], delimiter=delimiter), []) for _, line in nonblank]
+    delimiter = _detect_delimiter(head_text)
+    records = _head_records(head_text, delimiter)  # (first line, last line, cells)
+    lines = _head_lines(head_text, delimiter)
+    if max(map(_header_score, (c for _, _, c in records)), default=(0, 0)) == (0, 0) and \
+            max(map(_header_score, (c for _, _, c in lines)), default=(0, 0)) > (0, 0):
+        records = lines  # a stray quote above the header swallowed it into one record: read line by line
+    if not records:
+        raise DemandFileError(f"{name}: the file is empty.")
     if header_row is not None:
-        matches = [i for i, (ln, _) in enumerate(nonblank) if ln == header_row]
+        matches = [i for i, (ln, _, _) in enumerate(records) if ln == header_row]
         if not matches:
             raise DemandFileError(f"{name}: row {header_row} is blank or beyond the first rows of the file.")
         h = matches[0]
     else:
-        h = _header_index(parsed)
-    header_line = nonblank[h][0]
-    headers = _unique_headers(parsed[h])
-    body_offset = _offset_after_line(data, header_line, bom)
+        h = _header_index([cells for _, _, cells in records])
+    header_line, header_end, header_cells = records[h]  # its row as a spreadsheet shows it; its last line
+    headers = _unique_headers(header_cells)
+    body_offset = _offset_after_line(data, header_end, bom)
     frame, rows, bad, short = _parse_body_fast(data, body_offset, headers, delimiter, text_encoding, header_line)
     if frame is None:
         try:

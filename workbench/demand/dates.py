@@ -49,6 +49,9 @@ _MONTHS = {m: i for i, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
      ("jul", "july"), ("aug", "august"), ("sep", "september"), ("oct", "october"), ("nov", "november"),
      ("dec", "december")], start=1) for m in names}
+_FULL_MONTHS = ("JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER",
+                "NOVEMBER", "DECEMBER")
+_SHORT_MONTHS = tuple(m[:3] for m in _FULL_MONTHS)
 # The shapes a date can be written in, one regular expression: the date part (year first; day/month/year or
 # month/day/year; day month-name year; month-name day year), then an optional time (24- or 12-hour, seconds,
 # fractions) and an optional offset. `_shape_format` turns a match into a strptime format.
@@ -205,10 +208,12 @@ def read_dates(values: pd.Series, order: DateOrder = "auto", zone: tzinfo | str 
     # from the bytes: the common case, and the one a million-row export is most likely to be in.
     iso_ok, iso_values, iso_width = _parse_iso_fixed(text)
     out = iso_values if iso_ok.all() else np.where(iso_ok, iso_values, np.datetime64("NaT", "ns"))
-    for width, fmt in ((10, "%Y-%m-%d"), (16, "%Y-%m-%d %H:%M"), (19, "%Y-%m-%d %H:%M:%S")):
+    for width, time_part in ((10, ""), (16, " %H:%M"), (19, " %H:%M:%S"), (23, " %H:%M:%S.%f"),
+                             (26, " %H:%M:%S.%f")):
         hit = np.flatnonzero(iso_width == width)  # zero for cells the fast path did not read
         if len(hit):
-            forms.append(DateForm(fmt, cast(str, text.iat[int(hit[0])]), len(hit)))
+            example = cast(str, text.iat[int(hit[0])])
+            forms.append(DateForm("%Y{s}%m{s}%d".format(s=example[4]) + time_part, example, len(hit)))
     given = (text != "").to_numpy()
     left = np.flatnonzero(given & ~iso_ok)
     aware = False
@@ -272,7 +277,16 @@ def _formats_on_rows(arr: pa.Array, used: UsedOrder, zone: tzinfo | str | None
     form_of = np.full(n, _NOT_NUMBER, dtype=np.int64)
     names: list[str] = []
     aware = False
-    number = pc.match_substring_regex(arr, f"^{_NUMBER}$").to_numpy(zero_copy_only=False)
+    day_first = used != "month-first"
+    pick = np.unique(np.linspace(0, n - 1, min(n, _SHAPE_SAMPLE)).astype(int))
+    sample = arr.take(pa.array(pick)).to_pylist()
+    number = np.zeros(n, dtype=bool)
+    if any(re.fullmatch(_NUMBER, t) for t in sample):  # numbers: a whole column of them, or some
+        try:
+            pc.cast(arr, pa.float64())
+            number[:] = True
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            number = pc.match_substring_regex(arr, f"^{_NUMBER}$").to_numpy(zero_copy_only=False)
     if number.any():
         rows = np.flatnonzero(number)
         name, values = _numbers_as_dates(arr.take(pa.array(rows)) if len(rows) < n else arr)
@@ -284,9 +298,6 @@ def _formats_on_rows(arr: pa.Array, used: UsedOrder, zone: tzinfo | str | None
     todo = np.flatnonzero(~number)
     if not len(todo):
         return out, form_of, names, aware
-    day_first = used != "month-first"
-    pick = todo[np.unique(np.linspace(0, len(todo) - 1, min(len(todo), _SHAPE_SAMPLE)).astype(int))]
-    sample = arr.take(pa.array(pick)).to_pylist()
     shapes = Counter(f for f in (_shape_format(t, day_first) for t in sample) if f)
     for fmt, _ in shapes.most_common():
         if not len(todo):
@@ -303,8 +314,9 @@ def _formats_on_rows(arr: pa.Array, used: UsedOrder, zone: tzinfo | str | None
 
 
 def _format_regex(fmt: str) -> str:
-    """A regular expression for texts in a strptime format, capturing the day (to catch Arrow's roll-over)."""
-    parts = {"%Y": r"\d{4}", "%y": r"\d{2}", "%m": r"\d{1,2}", "%d": r"(?P<d>\d{1,2})", "%b": "[A-Za-z]+",
+    """A regular expression for texts in a strptime format, capturing day, month and year (to catch Arrow's
+    roll-over of impossible days)."""
+    parts = {"%Y": r"(?P<Y>\d{4})", "%y": r"(?P<y>\d{2})", "%m": r"(?P<m>\d{1,2})", "%d": r"(?P<d>\d{1,2})", "%b": "[A-Za-z]+",
              "%B": "[A-Za-z]+", "%H": r"\d{1,2}", "%I": r"\d{1,2}", "%M": r"\d{2}", "%S": r"\d{2}",
              "%p": "[AaPp][Mm]", "%f": r"\d{1,9}", "%z": r"(?:Z|[+-]\d\d:?\d\d)"}
     return "^" + "".join(parts.get(tok, re.escape(tok)) for tok in re.findall(r"%.|[^%]+", fmt)) + "$"
@@ -315,7 +327,7 @@ def _arrow_strptime(arr: pa.Array, fmt: str, zone: tzinfo | str | None) -> tuple
     Arrow rolls 30 February over into March and 23:59:60 into the next day, so those are unread here.
     Fractions of a second (which Arrow's strptime does not read) are split off and added back."""
     has_zone = "%z" in fmt
-    original, full_format = arr, fmt
+    original = arr
     fraction: np.ndarray | None = None
     if ".%f" in fmt:
         parts = pc.extract_regex(arr, r"^(?P<head>.*?:\d\d)\.(?P<frac>\d{1,9})(?P<tail>.*)$")
@@ -324,8 +336,13 @@ def _arrow_strptime(arr: pa.Array, fmt: str, zone: tzinfo | str | None) -> tuple
         fraction = pc.cast(pc.fill_null(digits, pa.scalar("0", pa.large_string())), pa.int64()).to_numpy(
             zero_copy_only=False)
         fmt = fmt.replace(".%f", "")
-    if "%p" in fmt:
+    if "%p" in fmt or "%b" in fmt or "%B" in fmt:
         arr = pc.utf8_upper(arr)  # Arrow reads 'PM', not 'pm'
+    for token, names in (("%B", _FULL_MONTHS), ("%b", _SHORT_MONTHS)):
+        if token in fmt:  # Arrow's %b goes through the C library's locale: about ten times slower than %m
+            for number, name in enumerate(names, start=1):
+                arr = pc.replace_substring(arr, name, f"{number:02d}")
+            fmt = fmt.replace(token, "%m")
     parsed = pc.strptime(arr, format=fmt, unit="ns", error_is_null=True)
     if has_zone:
         local = pd.Series(pd.arrays.ArrowExtensionArray(parsed)).dt.tz_convert(_zone(zone)).dt.tz_localize(None)
@@ -336,16 +353,20 @@ def _arrow_strptime(arr: pa.Array, fmt: str, zone: tzinfo | str | None) -> tuple
         values = values + fraction.astype("timedelta64[ns]")
     elif not values.flags.writeable:
         values = values.copy()
-    # a rolled-over day lands on day 1-3 of the next month: check those cells' own day against it
-    ok = ~np.isnat(values)
-    suspect = np.flatnonzero(ok & ((values.astype("datetime64[D]") - values.astype("datetime64[M]"))
-                                   .astype(np.int64) < 3))
-    if len(suspect) and "%d" in full_format:
-        written = pc.extract_regex(original.take(pa.array(suspect)), _format_regex(full_format)).field("d")
-        day = pc.cast(written, pa.int64()).to_numpy(zero_copy_only=False)
-        read_day = (values[suspect].astype("datetime64[D]") - values[suspect].astype("datetime64[M]")
-                    ).astype(np.int64) + 1
-        values[suspect[day != read_day]] = np.datetime64("NaT")
+    # Arrow rolls an impossible day over into the next month (30 February reads as 2 March), so cells read as
+    # day 1-3 (with an offset, the first or last days of a month) have their written day checked against
+    # their written month and year
+    day = pc.fill_null(pc.day(parsed), 15).to_numpy(zero_copy_only=False)
+    suspect = np.flatnonzero((day <= 3) | ((day >= 28) if has_zone else False))
+    if len(suspect) and "%d" in fmt and "%m" in fmt:
+        written = pc.extract_regex(arr.take(pa.array(suspect)), _format_regex(fmt))
+        d, m = (pc.cast(written.field(k), pa.int64()).to_numpy(zero_copy_only=False) for k in ("d", "m"))
+        if "%Y" in fmt:
+            year = pc.cast(written.field("Y"), pa.int64()).to_numpy(zero_copy_only=False)
+        else:
+            short = pc.cast(written.field("y"), pa.int64()).to_numpy(zero_copy_only=False)
+            year = np.where(short < 69, 2000 + short, 1900 + short)  # strptime's pivot
+        values[suspect[d > _month_days(year, m)]] = np.datetime64("NaT")
     leap = pc.match_substring(original, ":60").to_numpy(zero_copy_only=False)
     if leap.any():
         values[leap] = np.datetime64("NaT")
@@ -493,39 +514,45 @@ def _strptime(texts: pd.Series, fmt: str, zone: tzinfo | str | None) -> tuple[np
 def _numbers_as_dates(numbers: pa.Array) -> tuple[str | None, np.ndarray]:
     """A column's numbers (text cells of digits) as dates, when all of them fit one form: eight digits
     YYYYMMDD, six digits YYMMDD, Unix seconds or milliseconds in 2000-2100. Otherwise (None, NaT): ordinary
-    numbers (ids, counts) are not dates. Decided on the distinct numbers; read on all of them at once."""
+    numbers (ids, counts) are not dates. Decided on all the numbers at once (Arrow, numpy)."""
     nat = np.full(len(numbers), np.datetime64("NaT"), dtype="datetime64[ns]")
-    distinct = pd.Series(pc.unique(numbers).to_pylist(), dtype="str")
-    lengths = distinct.str.len()
-    plain = bool(distinct.str.fullmatch(r"\d+").all())
-    for width, fmt in ((8, "%Y%m%d"), (6, "%y%m%d")):
-        if plain and bool((lengths == width).all()):
-            values, _ = _strptime(distinct, fmt, None)  # pandas: strict (no 30 February)
-            years = values.astype("datetime64[Y]").astype(np.int64) + 1970
-            if not np.isnat(values).any() and ((years >= 1900) & (years <= 2100)).all():
-                # every distinct number is a valid date, so Arrow's faster (lenient) reading gives the same
-                return fmt, pc.strptime(numbers, format=fmt, unit="ns").to_numpy(zero_copy_only=False)
-    as_float = pd.to_numeric(distinct, errors="coerce").to_numpy(dtype=float)
+    lengths = pc.min_max(pc.utf8_length(numbers))
+    shortest, longest = lengths["min"].as_py(), lengths["max"].as_py()
+    try:
+        whole: np.ndarray | None = pc.cast(numbers, pa.int64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        whole = None  # some have a fraction
+    if whole is not None and shortest == longest and shortest in (6, 8):
+        fmt = "%Y%m%d" if shortest == 8 else "%y%m%d"
+        distinct = pd.Series(np.unique(whole).astype(str), dtype="str").str.zfill(shortest)
+        values, _ = _strptime(distinct, fmt, None)  # pandas: strict (no 30 February)
+        years = values.astype("datetime64[Y]").astype(np.int64) + 1970
+        if not np.isnat(values).any() and ((years >= 1900) & (years <= 2100)).all():
+            # every distinct number is a valid date, so Arrow's faster (lenient) reading gives the same
+            return fmt, pc.strptime(numbers, format=fmt, unit="ns").to_numpy(zero_copy_only=False)
+        return None, nat
+    as_float = pc.cast(numbers, pa.float64()).to_numpy(zero_copy_only=False)
+    low, high = (float(as_float.min()), float(as_float.max())) if len(as_float) else (0.0, 0.0)
     for name, scale in ((_UNIX_S, 1), (_UNIX_MS, 1000)):
-        if ((as_float >= _UNIX_FROM * scale) & (as_float < _UNIX_TO * scale)).all():
+        if _UNIX_FROM * scale <= low and high < _UNIX_TO * scale:
             step = 1_000_000_000 // scale
             # whole numbers as integers (a float would round milliseconds off), fractions as floats
-            if plain:
-                ns = pc.cast(numbers, pa.int64()).to_numpy(zero_copy_only=False) * step
-            else:
-                ns = np.round(pc.cast(numbers, pa.float64()).to_numpy(zero_copy_only=False) * step).astype(np.int64)
+            ns = whole * step if whole is not None else np.round(as_float * step).astype(np.int64)
             return name, ns.view("datetime64[ns]")
     return None, nat
 
 
+# the widths the fixed path reads: date; with minutes; seconds; milliseconds; microseconds (most common first)
+_FIXED_WIDTHS = (16, 10, 19, 23, 26)
 _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _NS_PER_MINUTE = 60_000_000_000
 
 
 def _parse_iso_fixed(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(read, datetime64[ns], width) for cells exactly 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM' or
-    'YYYY-MM-DD HH:MM:SS' (or with 'T'), zero-padded and valid; any other cell is left for the other forms.
-    `width` (10, 16 or 19; 0 for other cells) says which of the three forms a read cell was in."""
+    """(read, datetime64[ns], width) for cells exactly 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM',
+    'YYYY-MM-DD HH:MM:SS', 'YYYY-MM-DD HH:MM:SS.fff' or 'YYYY-MM-DD HH:MM:SS.ffffff' (or with 'T'; or '/' or
+    '.' between the date's parts), zero-padded and valid; any other cell is left for the other forms.
+    `width` (see `_FIXED_WIDTHS`; 0 for other cells) says which of the forms a read cell was in."""
     n = len(text)
     ok = np.zeros(n, dtype=bool)
     ns = np.zeros(n, dtype=np.int64)
@@ -543,7 +570,7 @@ def _parse_iso_fixed(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
             offsets = np.frombuffer(bufs[1], dtype=width)[chunk.offset: chunk.offset + m + 1]
             data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
             lengths = np.diff(offsets)
-            for size in (16, 10, 19):
+            for size in _FIXED_WIDTHS:
                 hit = lengths == size
                 if hit.all():  # a column of one shape: its cells are one contiguous block of bytes
                     cells = data[offsets[0]: offsets[-1]].reshape(m, size)
@@ -565,12 +592,25 @@ def _parse_iso_fixed(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return ok, ns.view("datetime64[ns]"), widths
 
 
+def _month_days(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """Days in each month (month outside 1-12: 0, so that no day fits)."""
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    fits = (month >= 1) & (month <= 12)
+    return np.where(fits, _DAYS_IN_MONTH[np.clip(month, 1, 12) - 1] + (leap & (month == 2)), 0)
+
+
 def _iso_cells(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of bytes (10, 16 or 19 wide) -> (valid, nanoseconds since 1970)."""
+    """Rows of bytes (10, 16, 19, 23 or 26 wide) -> (valid, nanoseconds since 1970). The date's separators
+    are '-' (ISO), '/' or '.', the same twice; 23 and 26 wide have milliseconds or microseconds."""
     size = cells.shape[1]
     d = cells - np.uint8(48)  # digits 0-9; any other byte wraps round to more than 9
-    good = (cells[:, 4] == 45) & (cells[:, 7] == 45)  # '-'
-    for i in (0, 1, 2, 3, 5, 6, 8, 9) + ((11, 12, 14, 15) if size > 10 else ()) + ((17, 18) if size > 16 else ()):
+    sep = cells[:, 4]
+    good = ((sep == 45) | (sep == 47) | (sep == 46)) & (cells[:, 7] == sep)  # '-', '/' or '.'
+    if not good.any():  # another form of the same width ('10/09/2012 01:50 PM' is 19 wide): not ours
+        return good, np.zeros(len(cells), dtype=np.int64)
+    fraction_digits = tuple(range(20, size)) if size > 19 else ()
+    for i in (0, 1, 2, 3, 5, 6, 8, 9) + ((11, 12, 14, 15) if size > 10 else ()) + ((17, 18) if size > 16 else ()) \
+            + fraction_digits:
         good &= d[:, i] <= 9
 
     def num(i: int) -> np.ndarray:
@@ -591,7 +631,14 @@ def _iso_cells(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     good &= (day >= 1) & (day <= month_days) & (hour <= 23) & (minute <= 59) & (second <= 59)
     months = np.where(good, (year - 1970) * 12 + month - 1, 0)
     days = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + day - 1
-    return good, ((days * 24 + hour) * 60 + minute) * _NS_PER_MINUTE + second * 1_000_000_000
+    ns = ((days * 24 + hour) * 60 + minute) * _NS_PER_MINUTE + second * 1_000_000_000
+    if fraction_digits:
+        good &= cells[:, 19] == 46  # '.'
+        fraction = np.zeros(len(cells), dtype=np.int64)
+        for i in fraction_digits:
+            fraction = fraction * 10 + d[:, i]
+        ns += fraction * 10 ** (9 - len(fraction_digits))
+    return good, ns
 
 
 _LOWEST, _HIGHEST = pd.Timestamp.min.ceil("s"), pd.Timestamp.max.floor("s")

@@ -508,6 +508,8 @@ def _strptime(texts: pd.Series, fmt: str, zone: tzinfo | str | None) -> tuple[np
     parsed = pd.to_datetime(texts, format=fmt, errors="coerce", utc=has_zone)
     if has_zone:
         parsed = parsed.dt.tz_convert(_zone(zone)).dt.tz_localize(None)
+    if "%S" in fmt:  # strptime takes a leap second (23:59:60) as the next day's 00:00:00
+        parsed = parsed.mask(texts.str.contains(":60", regex=False).fillna(False).to_numpy(dtype=bool))
     return _in_range(parsed).to_numpy(dtype="datetime64[ns]"), has_zone
 
 

@@ -3,7 +3,7 @@ worked out independently (datetime(...)) and the words the load report says abou
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -93,7 +93,7 @@ def test_one_impossible_number_keeps_a_number_column_from_being_dates() -> None:
 
 
 def test_unix_seconds_and_milliseconds() -> None:
-    seconds = int((datetime(2012, 10, 9, 13, 50, 17, tzinfo=timezone.utc)).timestamp())
+    seconds = int((datetime(2012, 10, 9, 13, 50, 17, tzinfo=UTC)).timestamp())
     assert seconds == 1349790617
     out, used = parse_dates(pd.Series([str(seconds), str(seconds + 3600)], dtype="str"))
     assert used == "epoch"
@@ -116,7 +116,7 @@ def test_z_and_offsets_are_converted_to_the_given_zone() -> None:
     def local(dt: datetime) -> pd.Timestamp:
         return pd.Timestamp(dt.astimezone(london).replace(tzinfo=None))
 
-    expected = [local(datetime(2024, 3, 1, 9, 15, 30, tzinfo=timezone.utc)),
+    expected = [local(datetime(2024, 3, 1, 9, 15, 30, tzinfo=UTC)),
                 local(datetime(2024, 3, 1, 9, 15, 30, tzinfo=timezone(timedelta(hours=1)))),
                 local(datetime(2024, 3, 1, 9, 15, 30, tzinfo=timezone(timedelta(hours=1)))),
                 local(datetime(2024, 7, 1, 9, 15, 30, 250000, tzinfo=timezone(timedelta(hours=-4))))]
@@ -213,7 +213,7 @@ def test_csv_of_yymmdd_and_yyyymmdd() -> None:
 
 
 def test_csv_of_unix_milliseconds_with_a_blank_and_a_bad_cell() -> None:
-    ms = int(datetime(2012, 10, 9, 13, 50, 17, tzinfo=timezone.utc).timestamp() * 1000)
+    ms = int(datetime(2012, 10, 9, 13, 50, 17, tzinfo=UTC).timestamp() * 1000)
     dates, lines, report = csv_dates([str(ms), "", "TBC", str(ms + 60_000)])
     assert dates == [pd.Timestamp(datetime(2012, 10, 9, 13, 50, 17)), pd.Timestamp(datetime(2012, 10, 9, 13, 51, 17))]
     assert [(s.row, s.reason) for s in report.set_aside] == [  # type: ignore[attr-defined]

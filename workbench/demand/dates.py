@@ -344,11 +344,11 @@ def _arrow_strptime(arr: pa.Array, fmt: str, zone: tzinfo | str | None) -> tuple
                 arr = pc.replace_substring(arr, name, f"{number:02d}")
             fmt = fmt.replace(token, "%m")
     parsed = pc.strptime(arr, format=fmt, unit="ns", error_is_null=True)
+    values = pc.cast(parsed, pa.timestamp("ns")).to_numpy(zero_copy_only=False)  # UTC when there is a %z
     if has_zone:
-        local = pd.Series(pd.arrays.ArrowExtensionArray(parsed)).dt.tz_convert(_zone(zone)).dt.tz_localize(None)
-        values = local.to_numpy(dtype="datetime64[ns]")
-    else:
-        values = parsed.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+        target = _zone(zone)
+        if zone_name(target) not in ("UTC", "Etc/UTC"):
+            values = pd.DatetimeIndex(values).tz_localize("UTC").tz_convert(target).tz_localize(None).to_numpy()
     if fraction is not None:
         values = values + fraction.astype("timedelta64[ns]")
     elif not values.flags.writeable:
@@ -683,9 +683,6 @@ def _read_excel(values: pd.Series, order: DateOrder, zone: tzinfo | str | None) 
         forms = sorted(forms + reading.forms, key=lambda f: -f.cells)
         given += reading.given
         zone_used, why = reading.zone, reading.order_reason
-    # cells that are neither dates, numbers in Excel's range nor text (a negative number) count as given
-    given += sum(1 for v in values.array if isinstance(v, (int, float)) and not isinstance(v, bool)
-                 and not 1 <= v < 2958466)
     return DateReading(out, used, forms, given, zone_used, why)
 
 

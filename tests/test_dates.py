@@ -1,4 +1,5 @@
-"""Reading dates: ISO, day-first, month-first, detection, two-digit years, free-form leftovers."""
+"""Reading dates: ISO, day-first, month-first, detection, two-digit years, free-form leftovers.
+(The forms real exports use are in test_dates_real.py.)"""
 
 from __future__ import annotations
 
@@ -30,9 +31,12 @@ def test_iso_with_and_without_time_seconds_and_t() -> None:
                    T("2026-01-05 09:15:30"), T("2026-01-05 09:05")]
 
 
-def test_iso_with_zone_is_converted_to_utc() -> None:
-    out, _ = parsed(["2026-01-05T09:15:00+01:00", "2026-01-05T09:15Z"])
-    assert out == [T("2026-01-05 08:15"), T("2026-01-05 09:15")]
+def test_iso_with_zone_is_converted_to_the_zone_given() -> None:
+    values = pd.Series(["2026-01-05T09:15:00+01:00", "2026-01-05T09:15Z"], dtype="str")
+    assert parse_dates(values, "auto", "UTC")[0].tolist() == [T("2026-01-05 08:15"), T("2026-01-05 09:15")]
+    # 09:15 UTC is 04:15 in New York in January (UTC-5)
+    assert parse_dates(values, "auto", "America/New_York")[0].tolist() == [T("2026-01-05 03:15"),
+                                                                           T("2026-01-05 04:15")]
 
 
 def test_day_first() -> None:

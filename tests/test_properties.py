@@ -160,6 +160,76 @@ def test_month_first_is_detected_when_a_day_is_above_12(values: list[dt.datetime
     assert parsed.tolist() == [expected_time(v, fmt) for v in values]
 
 
+# The forms real exports write (issue 10): (how to write a datetime, what it reads back as, the order to ask for)
+def _ms(v: dt.datetime) -> dt.datetime:
+    return v.replace(microsecond=v.microsecond // 1000 * 1000)
+
+
+def _minute(v: dt.datetime) -> dt.datetime:
+    return v.replace(second=0, microsecond=0)
+
+
+def _second(v: dt.datetime) -> dt.datetime:
+    return v.replace(microsecond=0)
+
+
+def _day(v: dt.datetime) -> dt.datetime:
+    return v.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _unix(v: dt.datetime) -> int:
+    return int(v.replace(tzinfo=dt.UTC).timestamp())
+
+
+REAL_FORMS: dict[str, tuple[object, object, str]] = {
+    "year/month/day milliseconds": (lambda v: v.strftime("%Y/%m/%d %H:%M:%S.%f")[:-3], _ms, "auto"),
+    "ISO T microseconds": (lambda v: v.strftime("%Y-%m-%dT%H:%M:%S.%f"), lambda v: v, "auto"),
+    "ISO milliseconds": (lambda v: v.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3], _ms, "auto"),
+    "ISO Z": (lambda v: v.strftime("%Y-%m-%dT%H:%M:%SZ"), _second, "auto"),
+    "ISO +01:00": (lambda v: v.strftime("%Y-%m-%dT%H:%M:%S+01:00"),
+                   lambda v: _second(v) - dt.timedelta(hours=1), "auto"),
+    "ISO -0530": (lambda v: v.strftime("%Y-%m-%d %H:%M:%S.%f-0530"),
+                  lambda v: v + dt.timedelta(hours=5, minutes=30), "auto"),
+    "year.month.day": (lambda v: v.strftime("%Y.%m.%d"), _day, "auto"),
+    "day month-name year": (lambda v: f"{v.day} {v.strftime('%b %Y')}", _day, "auto"),
+    "dd-Mon-yyyy hh:mm": (lambda v: v.strftime("%d-%b-%Y %H:%M"), _minute, "auto"),
+    "Month d, yyyy": (lambda v: f"{v.strftime('%B')} {v.day}, {v.year}", _day, "auto"),
+    "Mon d yyyy h:mmPM": (lambda v: f"{v.strftime('%b')} {v.day} {v.year} {v.strftime('%I:%M%p')}", _minute, "auto"),
+    "m/d/yyyy h:mm pm": (lambda v: f"{v.month}/{v.day}/{v.year} {v.strftime('%I:%M %p').lower()}", _minute,
+                         "month-first"),
+    "dd/mm/yy hh:mm:ss AM": (lambda v: v.strftime("%d/%m/%y %I:%M:%S %p"), _second, "day-first"),
+    "YYYYMMDD": (lambda v: v.strftime("%Y%m%d"), _day, "auto"),
+    "YYMMDD": (lambda v: v.strftime("%y%m%d"), _day, "auto"),
+    "Unix seconds": (lambda v: str(_unix(v)), _second, "auto"),
+    "Unix milliseconds": (lambda v: str(_unix(_second(v)) * 1000 + v.microsecond // 1000), _ms, "auto"),
+}
+EXPORT_DATETIMES = st.datetimes(min_value=dt.datetime(2000, 1, 2), max_value=dt.datetime(2068, 12, 30))
+
+
+@SETTINGS
+@given(st.lists(EXPORT_DATETIMES, min_size=1, max_size=20), st.sampled_from(sorted(REAL_FORMS)))
+def test_real_export_forms_parse_back(values: list[dt.datetime], form: str) -> None:
+    write, precision, order = REAL_FORMS[form]
+    text = pd.Series([write(v) for v in values], dtype="str")  # type: ignore[operator]
+    parsed, _ = parse_dates(text, order, "UTC")  # type: ignore[arg-type]
+    assert parsed.tolist() == [pd.Timestamp(precision(v)) for v in values], form  # type: ignore[operator]
+
+
+DATE_ISH = st.text(alphabet="0123456789/-.:, TZ+APMapmJanFebOctSeptember\t", max_size=30)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.text(max_size=30), DATE_ISH), min_size=1, max_size=30),
+       st.sampled_from(["auto", "day-first", "month-first"]))
+@example(["5 Jan 9999", "0026-01-05", "31/12/99999", "99999999999999999999", "1e400", "-5", "Feb 30 2026 1:00PM"],
+         "auto")
+def test_any_text_in_a_date_column_never_raises(values: list[str], order: str) -> None:
+    parsed, used = parse_dates(pd.Series(values, dtype="str"), order, "UTC")  # type: ignore[arg-type]
+    assert len(parsed) == len(values)
+    assert used in ("iso", "excel", "day-first", "month-first", "epoch")
+    assert parsed.dropna().between(pd.Timestamp.min, pd.Timestamp.max).all()
+
+
 # ------------------------------------------------------------------------------------------ XmR
 
 SERIES = st.lists(st.floats(-1000, 1000, allow_nan=False, allow_infinity=False), min_size=2, max_size=40)

@@ -50,11 +50,6 @@ EXPECTED_FILE = {  # how each file is written: delimiter, encoding
     "contact_centre_cdr.csv": (",", "utf-8"),
     "cfpb_complaints.csv": (",", "utf-8"),
 }
-NOT_READ_YET = pytest.mark.xfail(strict=True, reason="dates: issue 10 date forms not read yet")
-DATES_NOT_READ_YET = {
-    "salesforce_cases_report.csv": "US dates with AM/PM ('3/3/2026 11:22 AM')",
-    "bank_call_centre_log.txt": "YYMMDD dates ('260302')",
-}
 
 
 def path(name: str) -> Path:
@@ -87,12 +82,7 @@ def test_the_mapping_is_found_from_the_systems_own_column_names(name: str) -> No
     assert suggest_mapping(raw.columns) == EXPECTED_MAPPING[name]
 
 
-def _full_load_params() -> list[object]:
-    return [pytest.param(name, marks=NOT_READ_YET) if name in DATES_NOT_READ_YET else name
-            for name in sorted(EXPORTS)]
-
-
-@pytest.mark.parametrize("name", _full_load_params())
+@pytest.mark.parametrize("name", sorted(EXPORTS))
 def test_each_export_loads_with_no_options(name: str) -> None:
     export: Export = EXPORTS[name]
     loaded = load_demand(path(name))
@@ -129,14 +119,6 @@ def test_the_salesforce_footer_rows_have_no_date_so_they_are_set_aside_not_taken
                                               "Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."]
     assert footer["Date/Time Opened"].tolist() == ["", ""]  # clean() sets such rows aside ("no date")
     assert raw.rows[-3:].tolist() == [82, 83, 84]
-
-
-@pytest.mark.parametrize("name", sorted(DATES_NOT_READ_YET))
-def test_dates_not_read_yet_are_the_only_reason_those_exports_do_not_load(name: str) -> None:
-    # The mapping is right (above); it is the date column that stops them (the other engineer's dates work).
-    raw = read_table(path(name))
-    date_column = EXPECTED_MAPPING[name][R]
-    assert raw.frame[date_column].str.len().gt(0).any()
 
 
 # --- the header is found among records, not physical lines -------------------------------------------------

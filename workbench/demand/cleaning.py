@@ -15,7 +15,16 @@ import pyarrow.compute as pc
 
 from workbench import schema
 from workbench.demand.catalogue import Catalogue
-from workbench.demand.dates import DATE_ORDERS, DateOrder, UsedOrder, is_numeric_date, parse_dates
+from workbench.demand.dates import (
+    DATE_ORDERS,
+    DateOrder,
+    UsedOrder,
+    date_note,
+    parse_dates,
+    read_dates,
+    unreadable_column_message,
+    unreadable_reason,
+)
 from workbench.demand.labels import duration_unit, fold_keep, nature_label, yes_no
 from workbench.demand.mapping import resolve_mapping
 from workbench.demand.read import RawTable, cell_text
@@ -88,7 +97,8 @@ def clean(
                             "cells were left blank.")
 
     date_col = cols[schema.RECEIVED_AT]
-    received, used_order = parse_dates(frame[date_col], date_order)
+    reading = read_dates(frame[date_col], date_order)
+    received, used_order = reading.values, reading.order
     report.date_order = used_order
     missing = np.flatnonzero(received.isna().to_numpy())
     # A blank row has a blank date, so only rows without a date need the (slower) all-cells check.
@@ -105,19 +115,17 @@ def clean(
         raise DemandFileError(f"{raw.source}: there is a header row but no data rows.")
     date_text = _as_text(frame[date_col].iloc[np.flatnonzero(no_date)]) if no_date.any() else pd.Series([], dtype="str")
     if no_date.sum() == (~blank).sum():
-        example = next((t for t in date_text if t), "")
-        raise DemandFileError(
-            f"{raw.source}: none of the rows in column '{date_col}' holds a date we can read"
-            + (f" (e.g. '{example}')" if example else " (the column is empty)")
-            + ". Choose the date column in the mapping, or the date order (day-first / month-first)."
-        )
+        examples = list(dict.fromkeys(t for t in date_text.head(1000) if t))
+        raise DemandFileError(unreadable_column_message(raw.source, date_col, examples, date_order,
+                                                        _date_columns(frame, date_col)))
+    report.date_notes.extend(date_note(reading, date_col))
     rows = raw.rows
+    reasons: dict[str, str] = {}  # one reason per distinct text: a column of one bad value is checked once
     for i, pos in enumerate(np.flatnonzero(no_date)):
         shown = cast(str, date_text.iat[i])  # `date_text` holds strings only
-        reason = (f"no date: '{date_col}' is blank" if not shown else
-                  f"date not readable: '{shown}' in '{date_col}'"
-                  + (" is not a month-first date" if used_order == "month-first" and is_numeric_date(shown) else ""))
-        report.set_aside.append(SetAsideRow(int(rows[pos]), reason, date_col))
+        if shown not in reasons:
+            reasons[shown] = unreadable_reason(shown, date_col, used_order)
+        report.set_aside.append(SetAsideRow(int(rows[pos]), reasons[shown], date_col))
     report.set_aside.sort(key=lambda s: s.row)
 
     keep = ~(no_date | blank)
@@ -127,6 +135,18 @@ def clean(
     aside.insert(0, "reason", [s.reason for s in report.set_aside if s.column == date_col][: len(aside)])
     aside.insert(0, schema.ROW, rows[aside_positions])
     return LoadedDemand(out, report, aside.reset_index(drop=True))
+
+
+def _date_columns(frame: pd.DataFrame, other_than: str) -> list[str]:
+    """The file's other columns whose first cells are mostly dates: what the message for an unreadable date
+    column suggests instead."""
+    found = []
+    for col in frame.columns:
+        if col != other_than:
+            head = read_dates(frame[col].head(200), "auto", "UTC")
+            if head.given and head.read >= 0.8 * head.given:
+                found.append(str(col))
+    return found
 
 
 def _arrow(values: pd.Series) -> pa.ChunkedArray | None:
@@ -218,7 +238,7 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
 
     if schema.RESOLVED_AT in cols:
         resolved_raw = raw(schema.RESOLVED_AT)
-        asked: DateOrder = "auto" if order in ("iso", "excel") else cast(DateOrder, order)
+        asked: DateOrder = cast(DateOrder, order) if order in ("day-first", "month-first") else "auto"
         resolved, _ = parse_dates(resolved_raw, asked)
         given_resolved = _given(resolved_raw)
         unreadable = int((given_resolved & resolved.isna().to_numpy()).sum())

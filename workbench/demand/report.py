@@ -54,6 +54,7 @@ class LoadReport:
     conflict_count: int = 0
     filled_from_catalogue: int = 0
     notes: list[str] = field(default_factory=list)
+    date_notes: list[str] = field(default_factory=list)  # how the date column was read (workbench.demand.dates)
 
     @property
     def rows_used(self) -> int:
@@ -70,6 +71,7 @@ class LoadReport:
         """The report in plain words, most important first."""
         where = f" (sheet '{self.sheet}')" if self.sheet else ""
         lines = [f"Read {self.rows_read:,} rows from {self.source}{where}; using {self.rows_used:,}."]
+        lines.extend(self.date_notes)
         if self.set_aside:
             for kind, rows in self.set_aside_reasons().items():
                 lines.append(f"Set aside {len(rows):,} row(s), {kind}: {_row_list(rows)}.")

@@ -4,10 +4,12 @@ the whole column when not chosen) with `/ - .`, two- or four-digit years, month 
 `October 9, 2012`), 12-hour clocks (`1:50 PM`), eight- and six-digit numbers (`20121009`, `990201`), Unix
 time in seconds or milliseconds, Excel date cells and serial numbers.
 
-How: zero-padded ISO cells are read straight from Arrow's bytes (`_parse_iso_fixed`: the common case, a
-million rows in a few tens of milliseconds). Every other cell is read once per distinct text: the column's
-unique texts are parsed (the shape of a sample of them gives strptime formats, which pandas applies to all of
-them at once; what is left is shaped one by one, then free forms go to dateutil) and the results are mapped
+How: zero-padded ISO cells (also with '/' or '.' between year, month and day, and with milliseconds or
+microseconds) are read straight from Arrow's bytes (`_parse_iso_fixed`: the common case, a million rows in a
+few tens of milliseconds). For the other cells, the shapes of a sample of them give strptime formats, and
+Arrow's strptime reads all the cells with each format at once (month names swapped for numbers first;
+impossible days that Arrow would roll over, and leap seconds, refused). Cells no format read are parsed once
+per distinct text (pandas' strict strptime by shape, then dateutil for free forms) and the results mapped
 back to the rows. Numbers are dates only when every number in the column fits one numeric form.
 
 Times with an offset are converted to one time zone (`local_zone()`, the machine's, unless a zone is given)

@@ -4,10 +4,12 @@ the whole column when not chosen) with `/ - .`, two- or four-digit years, month 
 `October 9, 2012`), 12-hour clocks (`1:50 PM`), eight- and six-digit numbers (`20121009`, `990201`), Unix
 time in seconds or milliseconds, Excel date cells and serial numbers.
 
-How: zero-padded ISO cells are read straight from Arrow's bytes (`_parse_iso_fixed`: the common case, a
-million rows in a few tens of milliseconds). Every other cell is read once per distinct text: the column's
-unique texts are parsed (the shape of a sample of them gives strptime formats, which pandas applies to all of
-them at once; what is left is shaped one by one, then free forms go to dateutil) and the results are mapped
+How: zero-padded ISO cells (also with '/' or '.' between year, month and day, and with milliseconds or
+microseconds) are read straight from Arrow's bytes (`_parse_iso_fixed`: the common case, a million rows in a
+few tens of milliseconds). For the other cells, the shapes of a sample of them give strptime formats, and
+Arrow's strptime reads all the cells with each format at once (month names swapped for numbers first;
+impossible days that Arrow would roll over, and leap seconds, refused). Cells no format read are parsed once
+per distinct text (pandas' strict strptime by shape, then dateutil for free forms) and the results mapped
 back to the rows. Numbers are dates only when every number in the column fits one numeric form.
 
 Times with an offset are converted to one time zone (`local_zone()`, the machine's, unless a zone is given)
@@ -313,6 +315,32 @@ def _formats_on_rows(arr: pa.Array, used: UsedOrder, zone: tzinfo | str | None
     return out, form_of, names, aware
 
 
+def _month_numbers(arr: pa.Array, fmt: str) -> tuple[pa.Array, str]:
+    """Texts in a month-name format with the name swapped for its number ('09-Oct-2012' -> '09-10-2012'),
+    and the format to read them with ('%d-%m-%Y'). The name is split out once and looked up among the twelve;
+    a text whose name is not one of them ('Sept') becomes null here and is read later, one text at a time."""
+    token = "%B" if "%B" in fmt else "%b"
+    at = fmt.index(token)
+    dot = fmt[at + 2: at + 3] == "."
+    if at == 0:  # 'Oct 9 2012': the name first, then a space
+        separator, index = " ", 0
+    else:  # '9 Oct 2012', '09-Oct-2012': day, separator, name
+        separator, index = fmt[at - 1], 1
+    # a text with too few separators is not of this shape: it is split as a blank one (and reads as null)
+    enough = pc.greater_equal(pc.count_substring(arr, separator), index + 1)
+    arr = pc.if_else(enough, arr, pa.scalar(separator * (index + 1), pa.large_string()))
+    parts = pc.split_pattern(arr, pattern=separator, max_splits=index + 1)
+    pieces = [pc.list_element(parts, i) for i in range(index + 2)]
+    name = pc.utf8_upper(pieces[index])
+    if dot:
+        name = pc.utf8_rtrim(name, characters=".")
+    names = pa.array(_FULL_MONTHS if token == "%B" else _SHORT_MONTHS, pa.large_string())
+    number = pc.add(pc.index_in(name, value_set=names), 1)
+    pieces[index] = pc.utf8_lpad(pc.cast(number, pa.large_string()), 2, "0")
+    joined = pc.binary_join_element_wise(*pieces, pa.scalar(separator, pa.large_string()))
+    return joined, fmt.replace(token + ("." if dot else ""), "%m")
+
+
 def _format_regex(fmt: str) -> str:
     """A regular expression for texts in a strptime format, capturing day, month and year (to catch Arrow's
     roll-over of impossible days)."""
@@ -336,13 +364,10 @@ def _arrow_strptime(arr: pa.Array, fmt: str, zone: tzinfo | str | None) -> tuple
         fraction = pc.cast(pc.fill_null(digits, pa.scalar("0", pa.large_string())), pa.int64()).to_numpy(
             zero_copy_only=False)
         fmt = fmt.replace(".%f", "")
-    if "%p" in fmt or "%b" in fmt or "%B" in fmt:
+    if "%b" in fmt or "%B" in fmt:  # Arrow's %b goes through the C library's locale: ten times slower than %m
+        arr, fmt = _month_numbers(arr, fmt)
+    if "%p" in fmt:
         arr = pc.utf8_upper(arr)  # Arrow reads 'PM', not 'pm'
-    for token, names in (("%B", _FULL_MONTHS), ("%b", _SHORT_MONTHS)):
-        if token in fmt:  # Arrow's %b goes through the C library's locale: about ten times slower than %m
-            for number, name in enumerate(names, start=1):
-                arr = pc.replace_substring(arr, name, f"{number:02d}")
-            fmt = fmt.replace(token, "%m")
     parsed = pc.strptime(arr, format=fmt, unit="ns", error_is_null=True)
     values = pc.cast(parsed, pa.timestamp("ns")).to_numpy(zero_copy_only=False)  # UTC when there is a %z
     if has_zone:

@@ -159,7 +159,7 @@ def test_dates_pandas_cannot_hold_are_set_aside_with_a_reason_not_an_error() -> 
                             "can hold (1678 to 2261)")
 
 
-@pytest.mark.parametrize("junk", ["Tuesday", "soon", "9 Oct", "Oct", "TBC 2026", "12", "13:50", "2012",
+@pytest.mark.parametrize("junk", ["9 Oct 2012 13:50 JTF", "Tuesday", "soon", "9 Oct", "Oct", "TBC 2026", "12", "13:50", "2012",
                                   "not a date 31/12/2026", "Z", "+01:00"])
 def test_text_that_is_not_a_date_stays_unread(junk: str) -> None:
     assert read([junk, "9 Oct 2012"])[0] is None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -468,10 +469,14 @@ def _could_be_free_form(text: str) -> bool:
 def _free_form(text: str, day_first: bool, zone: tzinfo | str) -> tuple[np.datetime64 | None, bool]:
     """One free-form text by dateutil: (the time, whether it had a zone); None when unreadable, when it
     names no year, or when pandas cannot hold it."""
-    try:
-        value = dateutil_parser.parse(text, dayfirst=day_first, default=datetime(1, 1, 1))
-    except (ValueError, OverflowError, TypeError):
-        return None, False
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", dateutil_parser.UnknownTimezoneWarning)
+        try:
+            value = dateutil_parser.parse(text, dayfirst=day_first, default=datetime(1, 1, 1))
+        except (ValueError, OverflowError, TypeError):
+            return None, False
+    if any(issubclass(w.category, dateutil_parser.UnknownTimezoneWarning) for w in caught):
+        return None, False  # a zone name dateutil does not know ('13:50 JTF'): the time cannot be placed
     if value.year == 1:  # no year in the text ('9 Oct'): not a date we can place
         return None, False
     has_zone = value.tzinfo is not None

@@ -6,7 +6,7 @@ same file with plain ISO dates, measured in the same run.
 1. Takes the demand CSV of `benchmarks/run.py` (generated once and cached: `received_at` and `resolved_at` as
    'YYYY-MM-DD HH:MM', a few blank or 'TBC' dates) and writes copies (cached too) whose two date columns are
    written as: fractional seconds ('2025/01/06 09:15:00.000'), ISO with a 'Z' offset, month names
-   ('06 Jan 2025 09:15'), a 12-hour clock ('01/06/2025 09:15 AM', month-first) and Unix seconds. Every other
+   ('06 Jan 2025 09:15'), a 12-hour clock ('01/06/2025 09:15 AM', month-first), Unix seconds and Unix milliseconds. Every other
    cell is the same; blank and 'TBC' dates stay as they were.
 2. Times, K times each and interleaved (so a busy spell on a shared machine hits all alike), what
    `workbench demand summary` does: `load_demand(path, catalogue=...)` then `analysis.summary(frame)`.
@@ -39,7 +39,7 @@ from workbench import schema  # noqa: E402
 from workbench.demand.catalogue import parse_catalogue  # noqa: E402
 
 TARGET_RATIO = 1.5
-FORMS_VERSION = 1  # bump when the forms below change: cached copies are keyed by it
+FORMS_VERSION = 2  # bump when the forms below change: cached copies are keyed by it
 # name -> how a timestamp column (Arrow timestamp[s]) is written
 FORMS = {
     "fractional seconds": lambda ts: pc.strftime(ts, format="%Y/%m/%d %H:%M:%S.000"),
@@ -47,6 +47,7 @@ FORMS = {
     "month names": lambda ts: pc.strftime(ts, format="%d %b %Y %H:%M"),
     "AM/PM": lambda ts: pc.strftime(ts, format="%m/%d/%Y %I:%M %p"),
     "Unix seconds": lambda ts: pc.cast(pc.cast(ts, pa.int64()), pa.string()),
+    "Unix milliseconds": lambda ts: pc.cast(pc.multiply(pc.cast(ts, pa.int64()), 1000), pa.string()),
 }
 DATE_FIELDS = (schema.RECEIVED_AT, schema.RESOLVED_AT)
 

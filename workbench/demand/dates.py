@@ -19,6 +19,7 @@ was seen and read, why a cell or a column could not be read, which options could
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import warnings
@@ -301,11 +302,21 @@ def _formats_on_rows(arr: pa.Array, used: UsedOrder, zone: tzinfo | str | None
     todo = np.flatnonzero(~number)
     if not len(todo):
         return out, form_of, names, aware
-    shapes = Counter(f for f in (_shape_format(t, day_first) for t in sample) if f)
+    shaped = [(t, _shape_format(t, day_first)) for t in sample]
+    shapes = Counter(f for _, f in shaped if f)
     for fmt, _ in shapes.most_common():
         if not len(todo):
             break
-        values, has_zone = _arrow_strptime(arr.take(pa.array(todo)) if len(todo) < n else arr, fmt, zone)
+        cells = arr.take(pa.array(todo)) if len(todo) < n else arr
+        # cells laid out like a sampled one ('06 Jan 2025 09:15', '2025-01-06T09:15:00Z') are read from their
+        # bytes; the rest of them by Arrow's strptime
+        layouts = list(dict.fromkeys(filter(None, (_layout(fmt, t) for t, f in shaped if f == fmt))))
+        fast, values = _read_layouts(cells, layouts[:_MAX_LAYOUTS], fmt, zone)
+        has_zone = "%z" in fmt
+        slow = np.flatnonzero(~fast)
+        if len(slow):
+            values[slow], has_zone = _arrow_strptime(
+                cells.take(pa.array(slow)) if len(slow) < len(cells) else cells, fmt, zone)
         ok = ~np.isnat(values)
         if ok.any():
             aware |= has_zone
@@ -314,6 +325,177 @@ def _formats_on_rows(arr: pa.Array, used: UsedOrder, zone: tzinfo | str | None
             form_of[todo[ok]] = len(names) - 1
             todo = todo[~ok]
     return out, form_of, names, aware
+
+
+# ------------------------------------------------------------------------------------------ fixed layouts
+#
+# A format's cells are mostly laid out alike: '06 Jan 2025 09:15' has the day in bytes 0-1, the month name in
+# 3-5, and so on. Such cells are read straight from Arrow's bytes with numpy (like `_parse_iso_fixed`), each
+# checked byte by byte against a layout taken from a sampled cell; cells that do not fit a layout exactly, or
+# whose day, time or offset is out of range, are left to Arrow's strptime and its checks.
+
+# the fields a layout reads, as they are written in the cells of a format (strptime's %y pivot, %B's names of
+# different lengths and anything else are left to Arrow)
+_LAYOUT_FIELDS = {"%Y": r"(?P<Y>\d{4})", "%m": r"(?P<m>\d{1,2})", "%d": r"(?P<d>\d{1,2})",
+                  "%b": r"(?P<b>[A-Za-z]{3})", "%H": r"(?P<H>\d{1,2})", "%I": r"(?P<I>\d{1,2})",
+                  "%M": r"(?P<M>\d{2})", "%S": r"(?P<S>\d{2})", "%f": r"(?P<f>\d{1,9})", "%p": r"(?P<p>[AaPp][Mm])",
+                  "%z": r"(?P<z>Z|[+-]\d\d:?\d\d)"}
+_MAX_LAYOUTS = 8  # layouts tried per format (one per way the sample's cells of the format are laid out)
+_MAX_OFFSET_HOURS = 14  # UTC offsets run from -12:00 to +14:00; any other is left to Arrow
+
+
+def _month_keys() -> np.ndarray:
+    """Three upper-case letters as a number (26 * 26 * first + 26 * second + third) -> month 1-12, else 0."""
+    keys = np.zeros(26 ** 3, dtype=np.int64)
+    for month, name in enumerate(_SHORT_MONTHS, start=1):
+        a, b, c = (ord(ch) - 65 for ch in name)
+        keys[(a * 26 + b) * 26 + c] = month
+    return keys
+
+
+_MONTH_KEYS = _month_keys()
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the fields of one cell of a format are: its width in bytes, each field's (token, start, end), and
+    the bytes between them (position, byte)."""
+
+    size: int
+    fields: tuple[tuple[str, int, int], ...]
+    literals: tuple[tuple[int, int], ...]
+
+
+@functools.lru_cache(maxsize=64)
+def _layout_regex(fmt: str) -> re.Pattern[str]:
+    return re.compile("".join(_LAYOUT_FIELDS.get(t, re.escape(t)) for t in re.findall(r"%.|[^%]+", fmt)))
+
+
+def _layout(fmt: str, example: str) -> _Layout | None:
+    """The layout of a cell written in `fmt` ('%d %b %Y %H:%M', '06 Jan 2025 09:15'); None when the format has
+    a field the fixed path does not read, or the cell is not plain ASCII."""
+    if not example.isascii():
+        return None
+    tokens = re.findall(r"%.|[^%]+", fmt)
+    if any(t.startswith("%") and t not in _LAYOUT_FIELDS for t in tokens) or "%Y" not in tokens:
+        return None
+    m = _layout_regex(fmt).fullmatch(example)
+    if m is None:
+        return None
+    fields = tuple((name, m.start(name), m.end(name)) for name in m.groupdict())
+    covered = {i for _, start, end in fields for i in range(start, end)}
+    literals = tuple((i, ord(example[i])) for i in range(len(example)) if i not in covered)
+    return _Layout(len(example), fields, literals)
+
+
+def _read_layouts(arr: pa.Array, layouts: list[_Layout], fmt: str, zone: tzinfo | str | None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(read, datetime64[ns] with NaT where not read) for the cells of `arr` (large strings) that fit one of
+    the layouts exactly and hold a valid date. Offsets are applied and the times converted to `zone` as
+    Arrow's path does (`_utc_to_zone`)."""
+    n = len(arr)
+    ok = np.zeros(n, dtype=bool)
+    ns = np.zeros(n, dtype=np.int64)
+    if not layouts or not n or arr.null_count:
+        return ok, np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    lengths = np.diff(np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + n + 1])
+    for layout in layouts:
+        hit = (lengths == layout.size) & ~ok
+        rows = None if hit.all() else np.flatnonzero(hit)
+        if rows is not None and not len(rows):
+            continue
+        # the cells of this width as one contiguous block of bytes, a row per cell
+        block = arr if rows is None else arr.filter(pa.array(hit))
+        bufs = block.buffers()
+        first = int(np.frombuffer(bufs[1], dtype=np.int64)[block.offset])
+        data = np.frombuffer(bufs[2], dtype=np.uint8)[first: first + len(block) * layout.size]
+        good, value = _layout_cells(data.reshape(len(block), layout.size), layout)
+        if rows is None:
+            ok, ns = good, value
+        else:
+            ok[rows], ns[rows] = good, value
+    values = np.where(ok, ns.view("datetime64[ns]"), np.datetime64("NaT", "ns"))
+    if "%z" in fmt and ok.any():
+        values = np.array(_utc_to_zone(values, zone), dtype="datetime64[ns]")  # a writeable copy
+    return ok, values
+
+
+def _layout_cells(cells: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of bytes laid out as `layout` -> (valid, nanoseconds since 1970; UTC when there is an offset)."""
+    k = len(cells)
+    columns = np.ascontiguousarray(cells.T)  # a row per byte position: each is read in one pass
+    good = np.ones(k, dtype=bool)
+    for i, byte in layout.literals:
+        good &= columns[i] == byte
+    zero = np.zeros(k, dtype=np.int64)
+    if not good.any():
+        return good, zero
+    d = columns - np.uint8(48)  # digits 0-9; any other byte wraps round to more than 9
+
+    def number(start: int, end: int) -> np.ndarray:
+        nonlocal good
+        good &= (d[start:end] <= 9).all(axis=0)
+        value = d[start].astype(np.int32)
+        for i in range(start + 1, end):
+            value = value * 10 + d[i]
+        return value
+
+    found: dict[str, np.ndarray] = {}
+    offset: np.ndarray | int = 0
+    fraction: np.ndarray | int = 0
+    pm = np.zeros(k, dtype=bool)
+    for name, start, end in layout.fields:
+        if name == "b":  # a month's short name, any case
+            letters = (columns[start:end] & np.uint8(0xDF)).astype(np.int32) - 65
+            good &= ((letters >= 0) & (letters <= 25)).all(axis=0)
+            letters = np.clip(letters, 0, 25)
+            found["m"] = _MONTH_KEYS[(letters[0] * 26 + letters[1]) * 26 + letters[2]]
+        elif name == "p":  # 'AM' or 'PM', any case
+            first, second = columns[start] | np.uint8(0x20), columns[start + 1] | np.uint8(0x20)
+            good &= ((first == ord("a")) | (first == ord("p"))) & (second == ord("m"))
+            pm = first == ord("p")
+        elif name == "z":  # 'Z', '+01:00' or '+0100'
+            if end - start == 1:
+                good &= columns[start] == ord("Z")
+                continue
+            sign = columns[start]
+            good &= (sign == ord("+")) | (sign == ord("-"))
+            minutes_at = start + (4 if end - start == 6 else 3)
+            if end - start == 6:
+                good &= columns[start + 3] == ord(":")
+            hours, minutes = number(start + 1, start + 3), number(minutes_at, minutes_at + 2)
+            good &= (hours <= _MAX_OFFSET_HOURS) & (minutes <= 59)
+            offset = np.where(sign == ord("-"), -1, 1) * (hours * 60 + minutes)
+        elif name == "f":
+            fraction = number(start, end).astype(np.int64) * 10 ** (9 - (end - start))
+        else:
+            found[name] = number(start, end)
+    year, month, day = found["Y"], found["m"], found["d"]
+    if "I" in found:  # 12-hour clock: 1-12 (Arrow refuses 0 and 13)
+        hour = found["I"]
+        good &= (hour >= 1) & (hour <= 12)
+        hour = hour % 12 + np.where(pm, 12, 0)
+    else:
+        hour = found.get("H", zero)
+        good &= hour <= 23
+    minute, second = found.get("M", zero), found.get("S", zero)
+    good &= (minute <= 59) & (second <= 59)  # a leap second (23:59:60) is left to Arrow, which refuses it
+    good &= (year >= 1678) & (year <= 2261)  # years pandas holds in ns
+    good &= (day >= 1) & (day <= _month_days(year, month))  # also month 1-12 (no day fits month 0)
+    months = np.where(good, (year - 1970) * 12 + month - 1, 0)
+    days = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + day - 1
+    minutes_since = (days * 24 + hour) * 60 + minute - offset
+    ns = (minutes_since * 60 + second) * 1_000_000_000 + fraction
+    return good, np.where(good, ns, 0)
+
+
+def _utc_to_zone(values: np.ndarray, zone: tzinfo | str | None) -> np.ndarray:
+    """UTC times (datetime64[ns], NaT kept) as naive local times in `zone` (default: `local_zone()`):
+    vectorised, right on both sides of a change to or from summer time."""
+    target = _zone(zone)
+    if zone_name(target) in ("UTC", "Etc/UTC"):
+        return values
+    return pd.DatetimeIndex(values).tz_localize("UTC").tz_convert(target).tz_localize(None).to_numpy()
 
 
 def _month_numbers(arr: pa.Array, fmt: str) -> tuple[pa.Array, str]:
@@ -372,9 +554,7 @@ def _arrow_strptime(arr: pa.Array, fmt: str, zone: tzinfo | str | None) -> tuple
     parsed = pc.strptime(arr, format=fmt, unit="ns", error_is_null=True)
     values = pc.cast(parsed, pa.timestamp("ns")).to_numpy(zero_copy_only=False)  # UTC when there is a %z
     if has_zone:
-        target = _zone(zone)
-        if zone_name(target) not in ("UTC", "Etc/UTC"):
-            values = pd.DatetimeIndex(values).tz_localize("UTC").tz_convert(target).tz_localize(None).to_numpy()
+        values = _utc_to_zone(values, zone)
     if fraction is not None:
         values = values + fraction.astype("timedelta64[ns]")
     elif not values.flags.writeable:

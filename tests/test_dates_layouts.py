@@ -137,6 +137,9 @@ def test_impossible_days_are_set_aside_not_rolled_over(cells: list[str], fmt: st
 
 
 def test_leap_day_and_times_out_of_range() -> None:
+    ok, out = fast("%d %b %Y", ["29 Feb 2000", "29 Feb 2100", "29 Feb 2024", "29 Feb 2025", "28 Feb 2100"])
+    assert ok.tolist() == [True, False, True, False, True]  # 2100 is not a leap year, 2000 is
+    assert out[0] == T("2000-02-29") and out[2] == T("2024-02-29") and out[4] == T("2100-02-28")
     assert read(["29 Feb 2024 10:00", "28 Feb 2025 24:00", "28 Feb 2025 10:60", "28 Feb 2025 23:59:60",
                  "28 Feb 2025 10:00"]) == [T("2024-02-29 10:00"), None, None, None, T("2025-02-28 10:00")]
     # 12-hour clocks run from 1 to 12

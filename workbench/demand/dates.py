@@ -340,6 +340,7 @@ _LAYOUT_FIELDS = {"%Y": r"(?P<Y>\d{4})", "%m": r"(?P<m>\d{1,2})", "%d": r"(?P<d>
                   "%b": r"(?P<b>[A-Za-z]{3})", "%H": r"(?P<H>\d{1,2})", "%I": r"(?P<I>\d{1,2})",
                   "%M": r"(?P<M>\d{2})", "%S": r"(?P<S>\d{2})", "%f": r"(?P<f>\d{1,9})", "%p": r"(?P<p>[AaPp][Mm])",
                   "%z": r"(?P<z>Z|[+-]\d\d:?\d\d)"}
+_LONGEST_MONTH = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])  # by month 1-12; 29 February
 _MAX_LAYOUTS = 8  # layouts tried per format (one per way the sample's cells of the format are laid out)
 _MAX_OFFSET_HOURS = 14  # UTC offsets run from -12:00 to +14:00; any other is left to Arrow
 
@@ -377,7 +378,8 @@ def _layout(fmt: str, example: str) -> _Layout | None:
     if not example.isascii():
         return None
     tokens = re.findall(r"%.|[^%]+", fmt)
-    if any(t.startswith("%") and t not in _LAYOUT_FIELDS for t in tokens) or "%Y" not in tokens:
+    if any(t.startswith("%") and t not in _LAYOUT_FIELDS for t in tokens) or "%Y" not in tokens \
+            or "%d" not in tokens or ("%m" not in tokens and "%b" not in tokens):
         return None
     m = _layout_regex(fmt).fullmatch(example)
     if m is None:
@@ -481,7 +483,13 @@ def _layout_cells(cells: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.nd
     minute, second = found.get("M", zero), found.get("S", zero)
     good &= (minute <= 59) & (second <= 59)  # a leap second (23:59:60) is left to Arrow, which refuses it
     good &= (year >= 1678) & (year <= 2261)  # years pandas holds in ns
-    good &= (day >= 1) & (day <= _month_days(year, month))  # also month 1-12 (no day fits month 0)
+    good &= (month >= 1) & (month <= 12)
+    month = np.where(good, month, 1)
+    good &= (day >= 1) & (day <= _LONGEST_MONTH[month])
+    feb29 = np.flatnonzero(good & (month == 2) & (day == 29))  # few: only they need the leap-year rule
+    if len(feb29):
+        y = year[feb29]
+        good[feb29] = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
     months = np.where(good, (year - 1970) * 12 + month - 1, 0)
     days = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + day - 1
     minutes_since = (days * 24 + hour) * 60 + minute - offset

@@ -6,9 +6,12 @@ time in seconds or milliseconds, Excel date cells and serial numbers.
 
 How: zero-padded ISO cells (also with '/' or '.' between year, month and day, and with milliseconds or
 microseconds) are read straight from Arrow's bytes (`_parse_iso_fixed`: the common case, a million rows in a
-few tens of milliseconds). For the other cells, the shapes of a sample of them give strptime formats, and
-Arrow's strptime reads all the cells with each format at once (month names swapped for numbers first;
-impossible days that Arrow would roll over, and leap seconds, refused). Cells no format read are parsed once
+few tens of milliseconds). For the other cells, the shapes of a sample of them give strptime formats; cells
+laid out exactly like a sampled cell of a format ('06 Jan 2025 09:15', '2025-01-06T09:15:00Z',
+'01/06/2025 09:15 AM') are read from their bytes too (`_read_layouts`: month names looked up, offsets applied
+and the times converted to the zone with pandas' vectorised tz_convert), and Arrow's strptime reads the rest
+with each format at once (month names swapped for numbers first; impossible days that Arrow would roll over,
+and leap seconds, refused). Cells no format read are parsed once
 per distinct text (pandas' strict strptime by shape, then dateutil for free forms) and the results mapped
 back to the rows. Numbers are dates only when every number in the column fits one numeric form.
 
@@ -398,7 +401,7 @@ def _read_layouts(arr: pa.Array, layouts: list[_Layout], fmt: str, zone: tzinfo 
     n = len(arr)
     ok = np.zeros(n, dtype=bool)
     ns = np.zeros(n, dtype=np.int64)
-    if not layouts or not n or arr.null_count:
+    if not layouts or not n or arr.null_count or arr.type != pa.large_string():
         return ok, np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     lengths = np.diff(np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + n + 1])
     for layout in layouts:

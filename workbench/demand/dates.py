@@ -344,6 +344,10 @@ _LAYOUT_FIELDS = {"%Y": r"(?P<Y>\d{4})", "%m": r"(?P<m>\d{1,2})", "%d": r"(?P<d>
                   "%M": r"(?P<M>\d{2})", "%S": r"(?P<S>\d{2})", "%f": r"(?P<f>\d{1,9})", "%p": r"(?P<p>[AaPp][Mm])",
                   "%z": r"(?P<z>Z|[+-]\d\d:?\d\d)"}
 _LONGEST_MONTH = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])  # by month 1-12; 29 February
+_FIRST_YEAR, _LAST_YEAR = 1678, 2261  # the whole years pandas holds in nanoseconds
+# the day (since 1970-01-01) each month from January 1678 to December 2261 starts on, by month since 1678
+_MONTH_STARTS = np.arange((_FIRST_YEAR - 1970) * 12, (_LAST_YEAR + 1 - 1970) * 12).astype(
+    "datetime64[M]").astype("datetime64[D]").astype(np.int64)
 _MAX_LAYOUTS = 8  # layouts tried per format (one per way the sample's cells of the format are laid out)
 _MAX_OFFSET_HOURS = 14  # UTC offsets run from -12:00 to +14:00; any other is left to Arrow
 
@@ -485,7 +489,7 @@ def _layout_cells(cells: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.nd
         good &= hour <= 23
     minute, second = found.get("M", zero), found.get("S", zero)
     good &= (minute <= 59) & (second <= 59)  # a leap second (23:59:60) is left to Arrow, which refuses it
-    good &= (year >= 1678) & (year <= 2261)  # years pandas holds in ns
+    good &= (year >= _FIRST_YEAR) & (year <= _LAST_YEAR)  # years pandas holds in ns
     good &= (month >= 1) & (month <= 12)
     month = np.where(good, month, 1)
     good &= (day >= 1) & (day <= _LONGEST_MONTH[month])
@@ -493,8 +497,8 @@ def _layout_cells(cells: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.nd
     if len(feb29):
         y = year[feb29]
         good[feb29] = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    months = np.where(good, (year - 1970) * 12 + month - 1, 0)
-    days = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + day - 1
+    months = np.where(good, (year - _FIRST_YEAR) * 12 + month - 1, 0)
+    days = _MONTH_STARTS[months] + (day - 1)
     minutes_since = (days * 24 + hour) * 60 + minute - offset
     ns = (minutes_since * 60 + second) * 1_000_000_000 + fraction
     return good, np.where(good, ns, 0)

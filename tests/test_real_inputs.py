@@ -7,7 +7,6 @@ the input, never taken from Workbench.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
@@ -157,9 +156,6 @@ def test_chosen_time_column_is_joined_even_when_the_dates_have_times() -> None:
     assert stamps(loaded) == [ts("2026-02-01 13:50"), ts("2026-02-02 07:02:47")]
 
 
-@pytest.mark.xfail(strict=True, reason="received_at=DATE+TIME is not counted as choosing the time column "
-                   "(cleaning.clean computes `explicit` from the mapping before _split_joined), so the chosen "
-                   "time is dropped when the dates have times")
 def test_chosen_time_column_with_plus_is_joined_even_when_the_dates_have_times() -> None:
     text = "Opened,At,type\n2026-02-01 10:00,1:50 PM,a\n2026-02-02 11:00,07:02:47,b\n"
     loaded = load(text, mapping={"received_at": "Opened+At"})
@@ -182,8 +178,6 @@ def test_excel_date_cells_and_time_cells_joined() -> None:
     assert "for 3 of 4 rows; 1 time(s) could not be read ('later') and those rows keep their date only" in note
 
 
-@pytest.mark.xfail(strict=True, reason="dates._time_of rounds an Excel time fraction just under 1 to 24:00:00, "
-                   "so the joined row moves to the next day")
 def test_excel_time_fraction_just_before_midnight_stays_on_its_day() -> None:
     data = xlsx([["Date", "Time", "Type"], [dt.datetime(2026, 2, 4), 0.999999999999, "d"]])
     loaded = load(data, "calls.xlsx")
@@ -199,8 +193,6 @@ def test_chosen_time_column_that_is_not_times_is_refused() -> None:
         "holds 'x', 'y'); times such as 7:02:47, 13:50 or 1:50 PM can be joined to a date.")
 
 
-@pytest.mark.xfail(strict=True, reason="received_at=DATE+TIME is not counted as choosing the time column, so a "
-                   "column of non-times is dropped with a note instead of refused")
 def test_chosen_time_column_with_plus_that_is_not_times_is_refused() -> None:
     text = "date,vru_entry,type\n990201,x,a\n990202,y,b\n990203,7:00,c\n"
     with pytest.raises(DemandFileError, match="column 'vru_entry' was chosen as the time received"):
@@ -261,15 +253,11 @@ def test_no_dates_ignores_a_date_column_that_is_there() -> None:
     assert loaded.report.set_aside == []
 
 
-@pytest.mark.xfail(strict=True, reason="analysis.headline on a frame read with no_dates gives first/last 'NaT' "
-                   "(the string) instead of None")
 def test_headline_without_dates_has_no_first_or_last_date() -> None:
     head = analysis.headline(load(COMPLAINTS, no_dates=True).frame)
     assert head.first is None and head.last is None
 
 
-@pytest.mark.xfail(strict=True, reason="analysis.summary (what `demand summary` prints) raises ValueError "
-                   "'Neither `start` nor `end` can be NaT' on a frame read with no_dates")
 def test_summary_without_dates_counts_the_types() -> None:
     body = analysis.summary(load(COMPLAINTS, no_dates=True).frame)
     assert [(t["demand_type"], t["count"]) for t in body["by_type"]] == [
@@ -458,8 +446,6 @@ def test_bad_date_format_is_refused_in_plain_words(fmt: str, message: str) -> No
     assert str(err.value) == message
 
 
-@pytest.mark.xfail(strict=True, reason="dates.check_format refuses every format with %z (it tests the format on "
-                   "a naive datetime, whose %z is empty), though _read_with_format reads offsets")
 def test_date_format_with_an_offset_is_read_and_converted() -> None:
     loaded = load("Created,type\n2026-07-01T09:15:00+0000,a\n", date_format="%Y-%m-%dT%H:%M:%S%z",
                   timezone="Europe/London")
@@ -497,20 +483,6 @@ def test_unknown_timezone_is_refused() -> None:
 # ------------------------------------------------------------------------------------------ 8. the CLI
 
 
-def _cli_knows(*flags: str) -> bool:
-    with contextlib.redirect_stderr(io.StringIO()):
-        try:
-            cli.build_parser().parse_args(["demand", "summary", "x.csv", *flags])
-        except SystemExit:
-            return False
-    return True
-
-
-CLI_PENDING = pytest.mark.xfail(
-    not _cli_knows("--date-format", "%y%m%d", "--timezone", "UTC", "--no-dates", "--handling-unit", "minutes"),
-    reason="CLI flags pending", strict=False)
-
-
 def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
     code = cli.main([str(a) for a in argv])
     out, err = capsys.readouterr()
@@ -542,7 +514,6 @@ def test_cli_map_date_plus_time(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert [pd.Timestamp(r["received_at"]) for r in exported] == ACD_EXPECTED
 
 
-@CLI_PENDING
 def test_cli_date_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, "d.csv", "date,type\n990201,a\n990230,b\n990315,c\n")
     data = summary_json(capsys, path, "--date-format", "%y%m%d")
@@ -550,7 +521,6 @@ def test_cli_date_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert data["set_aside"] == [{"row": 3, "reason": "date not readable: '990230' in 'date' does not fit '%y%m%d'"}]
 
 
-@CLI_PENDING
 def test_cli_bad_date_format_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, "d.csv", "date,type\n990201,a\n")
     code, out, err = run(capsys, "demand", "summary", path, "--date-format", "abc", "--format", "json")
@@ -558,7 +528,6 @@ def test_cli_bad_date_format_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "'abc' is not a date format" in err
 
 
-@CLI_PENDING
 def test_cli_timezone_moves_the_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, "z.csv", "Created,type\n2026-07-01T23:30:00Z,a\n")
     london = summary_json(capsys, path, "--timezone", "Europe/London")
@@ -567,7 +536,6 @@ def test_cli_timezone_moves_the_day(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert new_york["first_date"] == "2026-07-01"  # 19:30 Eastern Daylight Time
 
 
-@CLI_PENDING
 def test_cli_no_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, "complaints.csv", COMPLAINTS)
     code, out, err = run(capsys, "demand", "summary", path, "--format", "json")
@@ -578,7 +546,6 @@ def test_cli_no_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
         ("Mortgage", 3), ("Credit card", 1), ("Debt collection", 1)]
 
 
-@CLI_PENDING
 def test_cli_handling_unit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, "acd.txt", ACD_SER)
     guessed = summary_json(capsys, path)

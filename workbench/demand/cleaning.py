@@ -30,7 +30,7 @@ from workbench.demand.dates import (
     unreadable_reason,
 )
 from workbench.demand.labels import duration_unit, fold_keep, nature_label, yes_no
-from workbench.demand.mapping import resolve_mapping
+from workbench.demand.mapping import resolve_mapping, split_joined
 from workbench.demand.read import RawTable, cell_text
 from workbench.demand.reading import HANDLING_UNITS, HandlingUnit
 from workbench.demand.report import Conflict, DemandFileError, LoadedDemand, LoadReport, SetAsideRow
@@ -95,7 +95,7 @@ def clean(
         raise DemandFileError(f"date order must be one of {', '.join(DATE_ORDERS)}, not '{date_order}'.")
     _check_options(raw.source, date_format, timezone, handling_unit)
     cols = resolve_mapping(raw.columns, mapping, raw.source)
-    explicit = {f for f, c in (mapping or {}).items() if c}
+    explicit = {f for f, c in split_joined(dict(mapping or {}), raw.columns).items() if c}  # chosen, not suggested
     frame = raw.frame
     if schema.RECEIVED_AT not in cols and not no_dates:
         raise DemandFileError(

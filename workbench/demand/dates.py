@@ -873,7 +873,8 @@ def check_format(fmt: str) -> str | None:
     if not re.search(r"%[YyjmdbBUWGcx]", fmt):
         return f"'{fmt}' has no year, month or day (%Y, %y, %m, %d, %b): it cannot give a date"
     try:
-        sample = datetime(2026, 1, 5, 9, 15, 30).strftime(fmt)
+        at = datetime(2026, 1, 5, 9, 15, 30, tzinfo=ZoneInfo("UTC") if "%z" in fmt or "%Z" in fmt else None)
+        sample = at.strftime(fmt)
         datetime.strptime(sample, fmt)
     except (ValueError, TypeError) as exc:
         return f"'{fmt}' is not a format Workbench can read dates with ({exc})"
@@ -956,7 +957,8 @@ def _time_of(value: object) -> np.timedelta64 | None:
         return np.timedelta64(value.hour * 3600 + value.minute * 60 + value.second, "s").astype("m8[ns]") + \
             np.timedelta64(value.microsecond, "us").astype("m8[ns]")
     if isinstance(value, float) and not isinstance(value, bool) and 0 <= value < 1:
-        return np.timedelta64(round(value * 86_400_000_000), "us").astype("m8[ns]")
+        # whole microseconds, never a full day: 0.999999999999 is a moment before midnight, not the next day
+        return np.timedelta64(min(int(value * 86_400_000_000), 86_399_999_999), "us").astype("m8[ns]")
     text = cell_text(value)
     match = _TIME_OF_DAY.match(text) or _HHMMSS.match(text)
     if match is None:

@@ -23,7 +23,7 @@ def suggest_mapping(columns: list[str]) -> dict[str, str]:
     return {fld: mapping[fld] for fld in schema.MAPPED_FIELDS if fld in mapping}
 
 
-def _split_joined(overrides: dict[str, str | None], columns: list[str]) -> dict[str, str | None]:
+def split_joined(overrides: dict[str, str | None], columns: list[str]) -> dict[str, str | None]:
     """`received_at=DATE+TIME` (the CLI's way of naming a date and a time of day in two columns) as two
     choices, `received_at=DATE` and `received_time=TIME`, unless the file has a column named 'DATE+TIME'."""
     folded = {c.casefold().strip() for c in columns}
@@ -41,7 +41,7 @@ def _split_joined(overrides: dict[str, str | None], columns: list[str]) -> dict[
 def resolve_mapping(columns: list[str], overrides: dict[str, str | None] | None, source: str) -> dict[str, str]:
     """Suggested mapping with the user's explicit choices on top; explicit choices are checked here."""
     mapping = suggest_mapping(columns)
-    for fld, col in _split_joined(dict(overrides or {}), columns).items():
+    for fld, col in split_joined(dict(overrides or {}), columns).items():
         if fld not in schema.MAPPED_FIELDS:
             raise DemandFileError(
                 f"{source}: '{fld}' is not a demand field; fields are: {', '.join(schema.MAPPED_FIELDS)}."

@@ -408,16 +408,16 @@ def test_handling_unit_that_is_not_a_unit_is_refused() -> None:
 
 
 def test_date_format_reads_six_digits_and_sets_aside_what_does_not_fit() -> None:
-    text = "date,type\n990201,a\n990230,b\n,c\n2026-01-05,d\n990315,e\n"
+    text = "date,type\n990201,a\n990230,b\n,c\n2026-01-05,d\n990315,e\n990316,f\n990317,g\n"
     loaded = load(text, date_format="%y%m%d")
-    assert stamps(loaded) == [ts("1999-02-01"), ts("1999-03-15")]
-    assert list(loaded.frame[schema.ROW]) == [2, 6]
+    assert stamps(loaded) == [ts("1999-02-01"), ts("1999-03-15"), ts("1999-03-16"), ts("1999-03-17")]
+    assert list(loaded.frame[schema.ROW]) == [2, 6, 7, 8]
     assert aside(loaded) == [
         (3, "date not readable: '990230' in 'date' does not fit '%y%m%d'"),
         (4, "no date: 'date' is blank"),
         (5, "date not readable: '2026-01-05' in 'date' does not fit '%y%m%d'"),
     ]
-    assert ("Dates in 'date' read with the format '%y%m%d' as given: 2 of 4 ('990201'); 2 could not be read."
+    assert ("Dates in 'date' read with the format '%y%m%d' as given: 4 of 6 ('990201'); 2 could not be read."
             in loaded.report.date_notes)
 
 

@@ -144,11 +144,14 @@ def clean(
     if blank.all():
         raise DemandFileError(f"{raw.source}: there is a header row but no data rows.")
     date_text = _as_text(frame[date_col].iloc[np.flatnonzero(no_date)]) if no_date.any() else pd.Series([], dtype="str")
-    if not no_dates and no_date.sum() == (~blank).sum():
+    unread, with_something = int(no_date.sum()), int((~blank).sum())
+    if not no_dates and (unread == with_something or 2 * unread > with_something):
+        # none, or fewer than half, of the rows read: a guess about most of the file would be worse than asking
         examples = list(dict.fromkeys(t for t in date_text.head(1000) if t))
         message = unreadable_column_message(raw.source, date_col, examples, date_order,
-                                            _date_columns(frame, date_col))
-        if date_format:
+                                            _date_columns(frame, date_col), with_something - unread,
+                                            with_something)
+        if date_format and unread == with_something:
             message = (f"{raw.source}: none of the rows in column '{date_col}' reads with the date format "
                        f"'{date_format}' (it holds " + ", ".join(f"'{e}'" for e in examples[:3]) +
                        "). Check the format's codes against those cells, or leave the format empty so "

@@ -825,11 +825,15 @@ def _out_of_range(text: str) -> bool:
 
 
 def unreadable_column_message(source: str, column: str, examples: list[str], order: DateOrder,
-                              date_columns: list[str]) -> str:
-    """The one sentence for a date column none of whose cells could be read: what it holds, and only the
-    choices that could help (a date order that reads the examples; another column that holds dates)."""
+                              date_columns: list[str], read: int = 0, given: int = 0) -> str:
+    """The one sentence for a date column none (or only a few: `read` of `given`) of whose cells could be
+    read: what it holds, and only the choices that could help (a date order that reads the examples; another
+    column that holds dates)."""
     shown = list(dict.fromkeys(e for e in examples if e))[:3]
     text = f"{source}: none of the rows in column '{column}' holds a date Workbench can read"
+    if read:
+        text = (f"{source}: only {read:,} of {given:,} rows in column '{column}' hold a date Workbench can read, "
+                "too few to trust that it is the date column")
     if not shown:
         return text + " (the column is empty)." + (_other_columns(date_columns) or _FORMAT_ADVICE)
     text += " (it holds " + ", ".join(f"'{e}'" for e in shown) + ")"

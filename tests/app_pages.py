@@ -102,6 +102,19 @@ class DemandScreen(Screen):
     def upload(self, name: str, data: bytes, mime: str = "text/csv") -> None:
         self.at.file_uploader(key=DEMAND_UPLOAD).set_value((name, data, mime)).run()
 
+    def read_without_dates(self, on: bool = True) -> None:
+        box = next(c for c in self.at.checkbox if c.label == "No dates in this file")
+        (box.check() if on else box.uncheck()).run()
+
+    def date_format(self, fmt: str) -> None:
+        self.type("Date format (only if the dates are not read right)", fmt)
+
+    def handling_unit(self, label: str) -> None:
+        self.choose("Handling times are in", label)
+
+    def time_zone(self, zone: str | None) -> None:
+        self.choose("Times with a UTC offset or 'Z' are shown in", zone)
+
     def catalogue_checkbox(self):  # noqa: ANN201
         return self.at.checkbox(key=USE_SAMPLE_CATALOGUE)
 

@@ -151,3 +151,59 @@ def test_an_earlier_file_can_be_used_again_with_its_corrections() -> None:
     assert demand.headline("Demands") == f"{exp.rows:,}"
     assert demand.headline("Failure demand") == f"{exp.failure - 1:,}"  # its correction came back with it
     assert demand.says("success", "Saved: 1 correction(s)")
+
+
+# ------------------------------------------------------------------------------------------ reading options
+
+COMPLAINTS = (b"Product,Consumer complaint narrative,Submitted via\n"
+              b"Mortgage,I was charged twice,Web\nCredit card,No letter came,Phone\nCredit card,Where is my card,Web\n")
+CALLS = (b"date,vru_entry,ser_time,type\n"
+         b"990201,7:02:47,120,PS\n990201,13:50:00,90,PS\n990208,1:50 PM,30,NE\n")
+
+
+def test_a_file_without_dates_loads_when_the_person_says_so(at: AppTest, demand: DemandScreen) -> None:
+    demand.upload("complaints.csv", COMPLAINTS)
+    assert "No dates in this file" in demand.errors() or "--no-dates" in demand.errors()
+    assert demand.headline("Demands") == f"{sample_expected().rows:,}"  # refused: the sample stays
+    demand.read_without_dates()
+    demand.assert_no_exception()
+    assert not at.error
+    assert demand.headline("Demands") == "3"
+    assert demand.headline("Not yet classified") == "3"
+    infos = " ".join(i.value for i in at.info)
+    assert "read without dates" in infos  # the charts over time say why they are not there
+    report = " ".join(i.value for i in at.info) + demand.warnings()
+    assert "Read without dates, as asked" in report
+    # the touchpoint column of a complaints export is the touchpoint, not the type
+    labels = {s.label: s.value for s in at.selectbox}
+    assert labels["Touchpoint"] == "Submitted via" and labels["Demand type"] == "Product"
+    # stored with the study: a new session reads it the same way; Compare says why it cannot run
+    again = open_app()
+    assert DemandScreen(again).headline("Demands") == "3"
+    compare = open_app("compare")
+    assert "read without dates" in " ".join(i.value for i in compare.info)
+    assert not compare.exception
+
+
+def test_date_format_time_column_and_handling_unit_are_chosen_in_the_panel(at: AppTest,
+                                                                           demand: DemandScreen) -> None:
+    demand.upload("calls.csv", CALLS)
+    demand.assert_no_exception()
+    assert demand.headline("Demands") == "3"  # YYMMDD read without being told
+    demand.choose("Time received (own column)", "vru_entry")
+    demand.assert_no_exception()
+    report = " ".join(i.value for i in at.info) + demand.warnings()
+    assert ("Times received joined from two columns: the date from 'date' and the time of day from 'vru_entry' "
+            "('7:02:47'), for 3 of 3 rows.") in report
+    assert "Handling times in 'ser_time' read as seconds (its name says so)" in report
+    demand.handling_unit("minutes")
+    report = " ".join(i.value for i in at.info) + demand.warnings()
+    assert "Handling times in 'ser_time' read as minutes, as chosen." in report
+    demand.date_format("%y%m%d")
+    report = " ".join(i.value for i in at.info) + demand.warnings()
+    assert "Dates in 'date' read with the format '%y%m%d' as given: 3 of 3 ('990201')." in report
+    demand.date_format("%d/%m/%Y")  # a format that reads nothing: refused, what was shown stays
+    assert "does not fit" in demand.errors() or "reads with the date format '%d/%m/%Y'" in demand.errors()
+    assert demand.headline("Demands") == "3"
+    demand.time_zone("Europe/London")
+    demand.assert_no_exception()

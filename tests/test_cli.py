@@ -346,6 +346,76 @@ def test_app_opens_the_study_database_first(capsys: pytest.CaptureFixture[str], 
     monkeypatch.setenv("WORKBENCH_DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
     code, _, err = run(capsys, "app", "--headless", "--port", "8123")
     assert code == 0 and (tmp_path / "w.db").exists()
-    assert "(schema 0002)" in err
+    assert "(schema 0003)" in err
     (command,) = started
     assert command[1:4] == ["-m", "streamlit", "run"] and command[command.index("--server.port") + 1] == "8123"
+
+
+# ------------------------------------------------------------------------------------------ reading options
+
+CALLS = ("date,vru_entry,ser_time,type\n"
+         "990201,7:02:47,120,PS\n"
+         "990201,13:50:00,90,PS\n"
+         "990208,1:50 PM,30,NE\n")
+COMPLAINTS = "Product,Consumer complaint narrative\nMortgage,charged twice\nCard,no letter\nCard,where is it\n"
+STANDARD_MAP = ROOT / "process_maps" / "housing_repairs_standard_work.yaml"
+
+
+def test_every_command_that_reads_demand_takes_the_same_reading_options(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    calls = tmp_path / "calls.csv"
+    calls.write_text(CALLS, encoding="utf-8")
+    options = ["--map", "received_at=date+vru_entry", "--date-format", "%y%m%d", "--handling-unit", "minutes",
+               "--timezone", "Europe/London"]
+    data = summary_json(capsys, calls, *options)
+    assert (data["rows"], data["first_date"], data["last_date"]) == (3, "1999-02-01", "1999-02-08")
+    assert data["date_notes"] == [
+        "Dates in 'date' read with the format '%y%m%d' as given: 3 of 3 ('990201').",
+        "Times received joined from two columns: the date from 'date' and the time of day from 'vru_entry' "
+        "('7:02:47'), for 3 of 3 rows."]
+    assert data["mapping"] == {"received_at": "date", "demand_type": "type", "handling_minutes": "ser_time",
+                               "received_time": "vru_entry"}
+    assert "Handling times in 'ser_time' read as minutes, as chosen." in data["notes"]
+
+    out = tmp_path / "calls_out.csv"
+    code, _, err = run(capsys, "demand", "export", calls, *options, "--out", out)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [r["received_at"][:19] for r in rows] == ["1999-02-01 07:02:47", "1999-02-01 13:50:00",
+                                                     "1999-02-08 13:50:00"]
+    assert [float(r["handling_minutes"]) for r in rows] == [120.0, 90.0, 30.0]  # minutes, as chosen
+
+    code, out_text, err = run(capsys, "map", "show", STANDARD_MAP, "--demand", calls, *options,
+                              "--format", "json")
+    assert code == 0, err
+    assert int(json.loads(out_text)["totals"]["demands"]) == 3
+    code, _, err = run(capsys, "compare", STANDARD_MAP, "--demand", calls, "--map", "received_at=nothing+here")
+    assert code == 2 and "there is no column 'nothing'" in err  # compare reads with the options too
+
+
+def test_no_dates_reads_counts_and_words_and_says_what_is_not_available(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    complaints = tmp_path / "complaints.csv"
+    complaints.write_text(COMPLAINTS, encoding="utf-8")
+    code, _, err = run(capsys, "demand", "summary", complaints)
+    assert code == 2 and "--no-dates" in err
+    data = summary_json(capsys, complaints, "--no-dates")
+    assert (data["rows"], data["dated"], data["weekly"], data["first_date"]) == (3, False, [], None)
+    assert data["no_dates"].startswith("This demand was read without dates")
+    assert [(t["demand_type"], t["count"]) for t in data["by_type"]] == [("Card", 2), ("Mortgage", 1)]
+    code, text, _ = run(capsys, "demand", "summary", complaints, "--no-dates")
+    assert code == 0 and "Demand: 3 (read without dates)" in text and "Week starting" not in text
+    code, _, err = run(capsys, "compare", STANDARD_MAP, "--demand", complaints, "--no-dates")
+    assert code == 2 and "needs a date column" in err
+
+
+@pytest.mark.parametrize(("flag", "value", "words"), [
+    ("--timezone", "Mars/Base", "'Mars/Base' is not a time zone"),
+    ("--date-format", "dd/mm/yyyy", "'dd/mm/yyyy' is not a date format"),
+])
+def test_bad_reading_options_are_refused_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     flag: str, value: str, words: str) -> None:
+    calls = tmp_path / "calls.csv"
+    calls.write_text(CALLS, encoding="utf-8")
+    code, out, err = run(capsys, "demand", "summary", calls, flag, value)
+    assert code == 2 and out == "" and words in err and len(err.strip().splitlines()) == 1

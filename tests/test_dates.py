@@ -83,15 +83,28 @@ def test_auto_detects_month_first_and_reads_every_row_that_way() -> None:
 
 
 def test_forcing_month_first_on_day_first_data_sets_rows_aside_with_a_reason() -> None:
-    text = "Date received,Channel\n31/01/2026 09:15,Phone\n05/01/2026,Email\n25/12/2025,Letter\n"
+    text = ("Date received,Channel\n31/01/2026 09:15,Phone\n05/01/2026,Email\n25/12/2025,Letter\n"
+            "05/02/2026,Web\n06/02/2026,Web\n")
     loaded = load_demand(text.encode(), "uk.csv", date_order="month-first")
     assert loaded.report.date_order == "month-first"
     # 05/01/2026 read month-first is 1 May.
-    assert loaded.frame[schema.RECEIVED_AT].tolist() == [T("2026-05-01")]
+    assert loaded.frame[schema.RECEIVED_AT].tolist() == [T("2026-05-01"), T("2026-05-02"), T("2026-06-02")]
     assert [s.row for s in loaded.report.set_aside] == [2, 4]
     for item in loaded.report.set_aside:
         assert "not a month-first date" in item.reason
     assert "'31/01/2026 09:15'" in loaded.report.set_aside[0].reason
+
+
+def test_a_column_where_most_rows_do_not_read_is_refused_not_guessed() -> None:
+    """Fewer than half the dated rows readable: the file is refused with what the column holds and what
+    would read it, rather than charting the few that happened to read."""
+    text = "Date received,Channel\n31/01/2026 09:15,Phone\n05/01/2026,Email\n25/12/2025,Letter\n"
+    with pytest.raises(DemandFileError) as err:
+        load_demand(text.encode(), "uk.csv", date_order="month-first")
+    assert str(err.value) == (
+        "uk.csv: only 1 of 3 rows in column 'Date received' hold a date Workbench can read, too few to trust that "
+        "it is the date column (it holds '31/01/2026 09:15', '25/12/2025'). They read as day-first dates: choose "
+        "day-first under 'Dates are written' (CLI: --dayfirst).")
 
 
 def test_forcing_month_first_when_no_row_fits_is_one_error() -> None:
@@ -142,8 +155,9 @@ def test_impossible_iso_dates_are_unreadable_not_rolled_into_next_month(impossib
 
 
 def test_impossible_day_first_dates_in_a_file_are_set_aside() -> None:
-    text = "Date received,Channel\n30/02/2026,Phone\n31/04/2026 10:00,Email\n05/01/2026,Email\n"
+    text = ("Date received,Channel\n30/02/2026,Phone\n31/04/2026 10:00,Email\n05/01/2026,Email\n06/01/2026,Web\n"
+            "07/01/2026,Web\n")
     loaded = load_demand(text.encode(), "calendar.csv")
-    assert loaded.frame[schema.RECEIVED_AT].tolist() == [T("2026-01-05")]
+    assert loaded.frame[schema.RECEIVED_AT].tolist() == [T("2026-01-05"), T("2026-01-06"), T("2026-01-07")]
     assert [s.row for s in loaded.report.set_aside] == [2, 3]
     assert all(s.reason.startswith("date not readable") for s in loaded.report.set_aside)

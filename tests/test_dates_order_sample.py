@@ -24,9 +24,10 @@ def test_month_first_shows_only_after_the_first_rows() -> None:
 
 
 def test_years_pandas_cannot_hold_are_set_aside_not_garbled() -> None:
-    data = b"Date received,Channel\n0026-01-05,Phone\n2262-04-12 10:00,Email\n2026-01-05 09:00,Phone\n05/01/0026,Phone\n"
+    data = (b"Date received,Channel\n0026-01-05,Phone\n2262-04-12 10:00,Email\n2026-01-05 09:00,Phone\n05/01/0026,Phone\n"
+            b"2026-01-06 09:00,Web\n2026-01-07 09:00,Web\n2026-01-08 09:00,Web\n")
     loaded = load_demand(data, "years.csv")
-    assert loaded.frame[schema.RECEIVED_AT].tolist() == [pd.Timestamp("2026-01-05 09:00")]
+    assert loaded.frame[schema.RECEIVED_AT].tolist() == [pd.Timestamp(f"2026-01-0{d} 09:00") for d in (5, 6, 7, 8)]
     assert [s.row for s in loaded.report.set_aside] == [2, 3, 5]
     assert all(s.reason.startswith("date not readable") for s in loaded.report.set_aside)
 

@@ -8,7 +8,7 @@ import pytest
 
 from workbench import schema
 from workbench.demand.load import load_demand
-from workbench.demand.reading import DATE_ORDERS, READ_OPTION_NAMES, ReadOptions
+from workbench.demand.reading import DATE_ORDERS, EXTRA_OPTION_NAMES, READ_OPTION_NAMES, ReadOptions
 from workbench.store import archive
 from workbench.store.models import DemandSourceRow
 
@@ -18,11 +18,16 @@ CSV = b"When,Channel,Notes\n05/01/2026,Phone,boiler\n06/01/2026,Email,leak\n"
 def test_to_dict_and_from_dict_round_trip_and_the_mapping_keeps_its_order() -> None:
     options = ReadOptions.from_dict({"mapping": {"touchpoint": "Channel", "received_at": "When", "nature": None},
                                      "date_order": "month-first", "sheet": "Demand", "header_row": 3,
-                                     "catalogue_text": "types: []\n"})
+                                     "catalogue_text": "types: []\n", "date_format": "%y%m%d",
+                                     "timezone": "Europe/London", "no_dates": True, "handling_unit": "seconds"})
     assert ReadOptions.from_dict(options.to_dict()) == options
     assert list(options.mapping) == ["touchpoint", "received_at", "nature"]
     assert list(options.to_dict()) == list(READ_OPTION_NAMES)
-    assert READ_OPTION_NAMES == ("mapping", "date_order", "sheet", "header_row", "catalogue_text")
+    assert READ_OPTION_NAMES == ("mapping", "date_order", "sheet", "header_row", "catalogue_text",
+                                 "date_format", "timezone", "no_dates", "handling_unit")
+    assert options.extras() == {"date_format": "%y%m%d", "timezone": "Europe/London", "no_dates": True,
+                                "handling_unit": "seconds"}
+    assert ReadOptions().extras() == {}
     assert ReadOptions.from_dict({}) == ReadOptions()  # an old record without a newer option reads as unset
 
 
@@ -66,5 +71,5 @@ def test_the_options_catalogue_text_is_read_when_no_catalogue_is_given() -> None
 def test_every_option_has_a_store_column_and_an_archive_check() -> None:
     """Adding an option to ReadOptions without a column (migration) or a check on import fails here."""
     columns = set(DemandSourceRow.__table__.columns.keys())
-    assert set(READ_OPTION_NAMES) <= columns
+    assert set(READ_OPTION_NAMES) - set(EXTRA_OPTION_NAMES) <= columns and "reading_extra" in columns
     assert set(archive._READING_CHECKS) | {"catalogue_text"} == set(READ_OPTION_NAMES)

@@ -65,14 +65,15 @@ def build_study(session: Session, name: str = "Housing repairs 2026", *, archive
     made = studies.create_study(session, name, "The 2026 sample: =SUM(A1) is not a formula here")
     first = studies.set_demand_source(session, made.id, "demand (week 1).csv", CSV,
                                       mapping={"received_at": "Date", "demand_type": "Type", "nature": "V/F"},
-                                      date_order="day-first", header_row=1, catalogue_text=CATALOGUE, author="Ann")
+                                      date_order="day-first", header_row=1, catalogue_text=CATALOGUE, author="Ann",
+                                      date_format="%d/%m/%Y", timezone="Europe/London", handling_unit="seconds")
     studies.add_correction(session, made.id, 3, "demand_type", '=HYPERLINK("http://x","click")', "Ann", 0,
                            before="Chasing a repair", source_id=first.id)
     studies.add_correction(session, made.id, 3, "demand_type", "+44 chase", "Bob", 1)
     studies.add_correction(session, made.id, 2, "nature", "failure", "Ann", 0)
     studies.add_correction(session, made.id, 4, "failure_cause", "-minus\tand a tab", "Ann", 0, before="@at")
     second = studies.set_demand_source(session, made.id, "Réparations export.xlsx", XLSX, mapping={},
-                                       sheet="Feuille 1", header_row=3, author="Bob")
+                                       sheet="Feuille 1", header_row=3, author="Bob", no_dates=True)
     studies.add_correction(session, made.id, 2, "nature", "value", "Cy", 0, before="failure", source_id=second.id)
     studies.add_correction(session, made.id, 5, "demand_type", "=1+1", "Cy", 0)
     studies.add_correction(session, made.id, 5, "demand_type", "", "Cy", 1)
@@ -122,7 +123,7 @@ def dump(session: Session, study_id: int) -> dict[str, Any]:
         out = {
             "study": (s.description, s.archived, s.created_at, s.updated_at),
             "sources": [(x.name, bytes(x.data), x.mapping, x.date_order, x.sheet, x.header_row, x.catalogue_text,
-                         x.created_at, x.created_by) for x in sources],
+                         x.reading_extra, x.created_at, x.created_by) for x in sources],
             "corrections": [(place[c.source_id], c.row, c.field, c.before, c.after, c.author, c.created_at,
                              c.version) for c in corrections],
             "maps": sorted((m.name, [(v.version, v.yaml_text, v.author, v.note, v.created_at) for v in m.versions])
@@ -464,6 +465,9 @@ REFUSALS: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "header row not a number": (_set("demand_sources.0.header_row", True), "header_row should be a whole number"),
     "header row too big": (_set("demand_sources.0.header_row", 2**40), "header_row should be a whole number"),
     "mapping not an object": (_set("demand_sources.0.mapping", ["Date"]), "mapping should be an object"),
+    "no dates not a boolean": (_set("demand_sources.0.no_dates", "yes"), "no_dates should be true or false"),
+    "handling unit unknown": (_set("demand_sources.0.handling_unit", "days"), "handling_unit should be one of"),
+    "date format too long": (_set("demand_sources.0.date_format", "%d" * 60), "at most 100 characters"),
     "correction field unknown": (_set("demand_sources.0.corrections.0.field", "address"), "should be one of"),
     "correction version 0": (_set("demand_sources.0.corrections.0.version", 0), "whole number from 1"),
     "correction version repeated": (_set("demand_sources.0.corrections.1.version", 1), "repeats version 1"),
@@ -767,3 +771,25 @@ def test_cli_as_a_program(tmp_path: Path) -> None:
     done = program("study", "list", "--format", "json")
     assert (done.returncode, json.loads(done.stdout)) == (0, {"studies": []})
     assert (tmp_path / "data" / "workbench.db").exists()
+
+
+def test_the_newer_reading_options_round_trip_and_an_older_export_without_them_imports(session: Session) -> None:
+    made = build_study(session)
+    listed = [s for s, _ in studies.list_demand_sources(session, made.id)]
+    by_name = {s.name: s.reading for s in listed}
+    assert by_name["demand (week 1).csv"].extras() == {"date_format": "%d/%m/%Y", "timezone": "Europe/London",
+                                                       "handling_unit": "seconds"}
+    assert by_name["Réparations export.xlsx"].no_dates is True
+    data = archive.export_study(session, made.id, exported_at=AT)
+    imported = archive.import_study(session, data)
+    again = {s.name: s.reading for s, _ in studies.list_demand_sources(session, imported.id)}
+    assert again == by_name
+
+    def older(doc: dict) -> None:  # an export made before these options existed
+        for src in doc["demand_sources"]:
+            for name in ("date_format", "timezone", "no_dates", "handling_unit"):
+                src.pop(name)
+    old = archive.import_study(session, with_manifest(data, older), name="From an older Workbench")
+    readings = [s.reading for s, _ in studies.list_demand_sources(session, old.id)]
+    assert [r.extras() for r in readings] == [{}, {}]
+    assert sorted(r.date_order or "" for r in readings) == ["", "day-first"]

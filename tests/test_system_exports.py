@@ -105,7 +105,8 @@ def test_each_export_loads_with_no_options(name: str) -> None:
         minutes = frame[schema.HANDLING_MINUTES].to_numpy()
         expected = np.array([math.nan if r.seconds is None else r.seconds / 60 for r in truth])
         np.testing.assert_allclose(minutes, expected, equal_nan=True)
-        assert f"'{mapping[H]}' read as seconds (its name says so) and shown in minutes." in report.summary_lines()
+        assert (f"Handling times in '{mapping[H]}' read as seconds (its name says so) and shown in minutes; if "
+                "they are not, choose the unit (CLI: --handling-unit).") in report.summary_lines()
     else:
         assert frame[schema.HANDLING_MINUTES].isna().all()
 
@@ -179,7 +180,8 @@ def test_handling_time_named_in_seconds_or_hours_is_shown_in_minutes(
     loaded = load_demand(p)
     assert loaded.report.mapping[schema.HANDLING_MINUTES] == header
     np.testing.assert_allclose(loaded.frame[schema.HANDLING_MINUTES].to_numpy(), minutes, equal_nan=True)
-    assert f"'{header}' read as {unit} (its name says so) and shown in minutes." in loaded.report.summary_lines()
+    assert (f"Handling times in '{header}' read as {unit} (its name says so) and shown in minutes; if they are "
+            "not, choose the unit (CLI: --handling-unit).") in loaded.report.summary_lines()
 
 
 def test_handling_time_in_minutes_is_left_as_it_is_and_not_reported(tmp_path: Path) -> None:

@@ -21,9 +21,9 @@ import pandas as pd
 
 from workbench import paths, schema
 from workbench.demand import analysis
-from workbench.demand.catalogue import CatalogueError, load_catalogue
+from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.demand.load import DemandFileError, LoadedDemand, load_demand
-from workbench.demand.reading import ReadOptions
+from workbench.demand.reading import HANDLING_UNITS, ReadOptions
 from workbench.flow import expected as flow_expected
 from workbench.flow.diagram import to_dot
 from workbench.flow.expected import FlowError
@@ -55,15 +55,19 @@ def _parse_map(items: list[str]) -> dict[str, str]:
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
-    """How to read the demand file, from --sheet, --header-row, --map and --dayfirst/--monthfirst. (The
+    """How to read the demand file, from the reading options every command that reads one takes. (The
     catalogue is read from its file by `load_catalogue`, so its messages name that file.)"""
     return ReadOptions.from_dict({"sheet": args.sheet, "header_row": args.header_row,
-                                  "mapping": _parse_map(args.map), "date_order": args.date_order})
+                                  "mapping": _parse_map(args.map), "date_order": args.date_order,
+                                  "date_format": args.date_format, "timezone": args.timezone,
+                                  "no_dates": args.no_dates, "handling_unit": args.handling_unit})
 
 
-def _load(args: argparse.Namespace) -> LoadedDemand:
-    catalogue = load_catalogue(args.catalogue) if args.catalogue else None
-    return load_demand(Path(args.path), options=_read_options(args), catalogue=catalogue)
+def _load(args: argparse.Namespace, path: str | None = None, catalogue: Catalogue | None = None) -> LoadedDemand:
+    """The demand file `path` (default: the command's PATH) read with the command's reading options."""
+    if catalogue is None and getattr(args, "catalogue", None) and path is None:
+        catalogue = load_catalogue(args.catalogue)
+    return load_demand(Path(path or args.path), options=_read_options(args), catalogue=catalogue)
 
 
 class SetAsideJSON(TypedDict):
@@ -82,6 +86,7 @@ class SummaryJSON(analysis.DemandSummary):
     set_aside: list[SetAsideJSON]
     mapping: dict[str, str]
     date_order: str
+    date_notes: list[str]
     catalogue_filled: int
     catalogue_conflicts: list[dict[str, object]]
     unknown_types: dict[str, int]
@@ -100,6 +105,7 @@ def _summary_json(loaded: LoadedDemand, split_at: str | None) -> SummaryJSON:
         **body,
         "mapping": report.mapping,
         "date_order": report.date_order,
+        "date_notes": report.date_notes,
         "catalogue_filled": report.filled_from_catalogue,
         "catalogue_conflicts": [vars(c) for c in report.conflicts],
         "unknown_types": report.unknown_types,
@@ -113,7 +119,8 @@ def _pct(x: float | None) -> str:
 
 def _summary_text(data: SummaryJSON, report_lines: list[str]) -> str:
     lines = [*report_lines, ""]
-    lines.append(f"Demand: {data['rows']:,} from {data['first_date']} to {data['last_date']}")
+    lines.append(f"Demand: {data['rows']:,} from {data['first_date']} to {data['last_date']}" if data["dated"]
+                 else f"Demand: {data['rows']:,} (read without dates)")
     lines.append(f"  value {data['value']:,}   failure {data['failure']:,}   not yet classified "
                  f"{data['unclassified']:,}   failure share of classified {_pct(data['failure_share'])}")
     if data["one_stop_share"] is not None:
@@ -127,6 +134,9 @@ def _summary_text(data: SummaryJSON, report_lines: list[str]) -> str:
     for t in data["by_type"][:15]:
         lines.append(f"  {t['count']:>6}  {t['demand_type']:<40} {t['nature']}")
     lines.append("")
+    if not data["dated"]:
+        lines.append(str(data["no_dates"]))
+        return "\n".join(lines)
     lines.append("Week starting   demands  failure share  signals")
     for w in data["weekly"]:
         sig = ", ".join(w["signals"]) or ""
@@ -204,7 +214,7 @@ def cmd_map_show(args: argparse.Namespace) -> int:
         raise UsageError(f"{m.source} has errors; run 'workbench map validate {args.path}'")
     catalogue = _map_catalogue(m, args.catalogue)
     if args.demand:
-        loaded = load_demand(Path(args.demand), catalogue=catalogue)
+        loaded = _load(args, args.demand, catalogue)
         mix = flow_expected.demand_mix(loaded.frame, catalogue)
     elif catalogue is not None:
         mix = flow_expected.mix_from_catalogue(catalogue, "")
@@ -254,7 +264,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from workbench.sim.compare import map_catalogue
 
         catalogue = map_catalogue(maps[0], None)
-    loaded = load_demand(Path(args.demand), catalogue=catalogue)
+    loaded = _load(args, args.demand, catalogue)
+    if not analysis.has_dates(loaded.frame):
+        raise UsageError(f"{loaded.report.source} was read without dates: the simulation replays demand as it "
+                         "arrived, day by day, so it needs a date column (use --map received_at=COLUMN).")
     if args.replications < 1:
         raise UsageError("--replications must be at least 1")
     if args.weeks is not None and args.weeks < 1:
@@ -491,6 +504,32 @@ def cmd_study_import(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    def reading_args(p: argparse.ArgumentParser) -> None:
+        """How the demand file is read: the same options for every command that reads one."""
+        g = p.add_argument_group("reading the demand file")
+        g.add_argument("--sheet", help="Excel sheet name (default: the first sheet)")
+        g.add_argument("--header-row", type=int, help="row number of the header (default: found automatically)")
+        g.add_argument("--map", action="append", metavar="FIELD=COLUMN",
+                       help=f"use COLUMN for FIELD; fields: {', '.join(schema.MAPPED_FIELDS)}; "
+                            "a date and a time of day in two columns: received_at=DATECOL+TIMECOL")
+        order = g.add_mutually_exclusive_group()
+        order.add_argument("--dayfirst", dest="date_order", action="store_const", const="day-first",
+                           help="read 01/02/2026 as 1 February")
+        order.add_argument("--monthfirst", dest="date_order", action="store_const", const="month-first",
+                           help="read 01/02/2026 as 2 January")
+        g.add_argument("--date-format", metavar="FORMAT",
+                       help="read the dates with this format only, in strftime codes: '%%y%%m%%d' for 990201, "
+                            "'%%d.%%m.%%Y %%H:%%M' for 09.10.2012 13:50 (default: worked out from the column)")
+        g.add_argument("--timezone", metavar="ZONE",
+                       help="show times that carry a UTC offset or 'Z' in this zone, e.g. Europe/London "
+                            "(default: this machine's)")
+        g.add_argument("--no-dates", action="store_true",
+                       help="the file has no usable date: read it for counts, types and words only")
+        g.add_argument("--handling-unit", choices=HANDLING_UNITS,
+                       help="what the handling-time column counts (default: minutes, unless its name says "
+                            "seconds or hours)")
+        p.set_defaults(date_order="auto")
+
     parser = argparse.ArgumentParser(prog="workbench", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -504,16 +543,7 @@ def build_parser() -> argparse.ArgumentParser:
     def demand_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("path", help="a demand sample: CSV or Excel (.xlsx)")
         p.add_argument("--catalogue", help="demand-type catalogue (YAML) to fill value/failure by type")
-        p.add_argument("--sheet", help="Excel sheet name (default: the first sheet)")
-        p.add_argument("--header-row", type=int, help="row number of the header (default: found automatically)")
-        p.add_argument("--map", action="append", metavar="FIELD=COLUMN",
-                       help=f"use COLUMN for FIELD; fields: {', '.join(schema.FIELDS)}")
-        order = p.add_mutually_exclusive_group()
-        order.add_argument("--dayfirst", dest="date_order", action="store_const", const="day-first",
-                           help="read 01/02/2026 as 1 February")
-        order.add_argument("--monthfirst", dest="date_order", action="store_const", const="month-first",
-                           help="read 01/02/2026 as 2 January")
-        p.set_defaults(date_order="auto")
+        reading_args(p)
 
     summary = demand.add_parser("summary", help="shares, types, touchpoints and weekly failure share")
     demand_args(summary)
@@ -536,6 +566,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--demand", help="a demand sample: weight the metrics by its mix of types and touchpoints")
     show.add_argument("--catalogue", help="demand-type catalogue (default: the one the map names)")
     show.add_argument("--format", choices=("text", "json", "dot"), default="text")
+    reading_args(show)
     show.set_defaults(func=cmd_map_show)
 
     cmp = sub.add_parser("compare", help="run the demand through two or more designs and compare flow metrics")
@@ -549,6 +580,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--per-demand", metavar="FILE.csv", help="also write every simulated demand to a CSV")
     cmp.add_argument("--quiet", action="store_true", help="no progress lines")
     cmp.add_argument("--format", choices=("text", "json"), default="text")
+    reading_args(cmp)
     cmp.set_defaults(func=cmd_compare)
 
     study = sub.add_parser("study", help="studies in the store: list, export to a zip, import a zip")

@@ -36,6 +36,13 @@ FIELDS: tuple[str, ...] = (
     RESOLVED_AT,
 )
 REQUIRED_FIELDS: tuple[str, ...] = (RECEIVED_AT,)
+
+# A time of day kept in a column of its own beside a date column: joined with it when the file is read. These
+# are mapped like fields but are not columns of the clean frame.
+RECEIVED_TIME = "received_time"
+RESOLVED_TIME = "resolved_time"
+TIME_FIELDS: dict[str, str] = {RECEIVED_TIME: RECEIVED_AT, RESOLVED_TIME: RESOLVED_AT}  # time -> its date
+MAPPED_FIELDS: tuple[str, ...] = (*FIELDS, *TIME_FIELDS)  # what a mapping may name
 CLEAN_COLUMNS: tuple[str, ...] = (ROW, *FIELDS, TOUCHPOINT_KEY, NATURE_SOURCE)
 
 # Natures of demand.
@@ -58,5 +65,7 @@ FIELD_LABELS: dict[str, str] = {
     HANDLING_MINUTES: "Handling minutes",
     CASE_ID: "Case id",
     RESOLVED_AT: "Date resolved",
+    RECEIVED_TIME: "Time received (own column)",
+    RESOLVED_TIME: "Time resolved (own column)",
     ROW: "Row in file",
 }

@@ -21,7 +21,7 @@ from workbench.app import study
 from workbench.demand import analysis
 from workbench.demand.catalogue import Catalogue, parse_catalogue
 from workbench.demand.corrections import Correction, apply_corrections
-from workbench.demand.load import LoadedDemand, RawTable, clean, read_table
+from workbench.demand.load import LoadedDemand, RawTable, clean_as, read_table
 from workbench.demand.reading import ReadOptions
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 from workbench.store import studies
@@ -75,7 +75,7 @@ def catalogue(src: Source) -> Catalogue | None:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _load(key: tuple[object, ...], _src: Source) -> LoadedDemand:
     raw = read_raw(_src.digest, _src.data, _src.name, _src.options.sheet, _src.options.header_row)
-    return clean(raw, _src.options.mapping, date_order=_src.options.order, catalogue=catalogue(_src))
+    return clean_as(raw, _src.options, catalogue(_src))
 
 
 def load(src: Source) -> LoadedDemand:

@@ -51,7 +51,7 @@ def headline(df: pd.DataFrame) -> Headline:
     counts = df[schema.NATURE].value_counts()
     value, failure = int(counts.get(schema.VALUE, 0)), int(counts.get(schema.FAILURE, 0))
     known = df[schema.ONE_STOP].dropna()
-    dates = df[schema.RECEIVED_AT]
+    dates = df[schema.RECEIVED_AT].dropna()  # a file read without dates has none
     return Headline(
         total=len(df),
         value=value,
@@ -59,8 +59,8 @@ def headline(df: pd.DataFrame) -> Headline:
         unclassified=int(counts.get(schema.UNCLASSIFIED, 0)),
         failure_share=_share(failure, value + failure),
         one_stop_share=_share(int(known.sum()), len(known)) if len(known) else None,
-        first=dates.min().date().isoformat() if len(df) else None,
-        last=dates.max().date().isoformat() if len(df) else None,
+        first=dates.min().date().isoformat() if len(dates) else None,
+        last=dates.max().date().isoformat() if len(dates) else None,
     )
 
 
@@ -137,6 +137,17 @@ def failure_causes(df: pd.DataFrame) -> pd.DataFrame:
     return out.astype({schema.FAILURE_CAUSE: "str"})
 
 
+def has_dates(df: pd.DataFrame) -> bool:
+    """Whether the demand has received dates: a file read without dates has none, and then every chart over
+    time, end-to-end time and the simulation are unavailable (NO_DATES says why)."""
+    return bool(len(df)) and bool(df[schema.RECEIVED_AT].notna().any())
+
+
+NO_DATES = ("This demand was read without dates, so there is nothing to show over time: counts, shares, types, "
+            "causes and the customers' words are all here. To see demand over time, load a file with a date "
+            "column.")
+
+
 def period_start(dates: pd.Series, freq: str) -> pd.Series:
     """Start of the day, or the Monday of the ISO week, each date falls in."""
     if freq not in FREQUENCIES:
@@ -170,6 +181,8 @@ def over_time(df: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     """One row per day or week (gaps filled with zero): period_start, value, failure, unclassified, total,
     failure_share, and days_covered (how many days of the sample the period holds: partial weeks at the
     ends show fewer than 7)."""
+    if not has_dates(df):
+        df = df.iloc[:0]
     starts = period_start(df[schema.RECEIVED_AT], freq)
     table = _by_period(starts, df)
     if len(table):
@@ -261,6 +274,8 @@ class DemandSummary(TypedDict):
     one_stop_share: float | None
     first_date: str | None
     last_date: str | None
+    dated: bool  # False for demand read without dates: `weekly` is empty and `no_dates` says why
+    no_dates: str | None
     by_touchpoint: dict[str, dict[str, int]]  # touchpoint -> {value, failure, unclassified}
     by_type: list[TypeCount]
     by_cause: list[CauseCount]
@@ -297,6 +312,8 @@ def summary(df: pd.DataFrame, split_at: spc.Label | None = None) -> DemandSummar
         "one_stop_share": None if head.one_stop_share is None else round(head.one_stop_share, 4),
         "first_date": head.first,
         "last_date": head.last,
+        "dated": has_dates(df),
+        "no_dates": None if has_dates(df) else NO_DATES,
         "by_touchpoint": {
             str(r[schema.TOUCHPOINT]): {n: int(r[n]) for n in schema.NATURES} for r in tp.to_dict("records")
         },

@@ -6,7 +6,9 @@ The result's columns are `workbench.schema`'s; everything the cleaning decided i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -19,15 +21,18 @@ from workbench.demand.dates import (
     DATE_ORDERS,
     DateOrder,
     UsedOrder,
+    check_format,
     date_note,
     parse_dates,
     read_dates,
+    read_times,
     unreadable_column_message,
     unreadable_reason,
 )
 from workbench.demand.labels import duration_unit, fold_keep, nature_label, yes_no
-from workbench.demand.mapping import resolve_mapping
+from workbench.demand.mapping import resolve_mapping, split_joined
 from workbench.demand.read import RawTable, cell_text
+from workbench.demand.reading import HANDLING_UNITS, HandlingUnit
 from workbench.demand.report import Conflict, DemandFileError, LoadedDemand, LoadReport, SetAsideRow
 
 
@@ -75,16 +80,28 @@ def clean(
     *,
     date_order: DateOrder = "auto",
     catalogue: Catalogue | None = None,
+    date_format: str | None = None,
+    timezone: str | None = None,
+    no_dates: bool = False,
+    handling_unit: HandlingUnit | None = None,
 ) -> LoadedDemand:
-    """Turn the file's table into clean demand, using `mapping` (field -> column) on top of the synonyms."""
+    """Turn the file's table into clean demand, using `mapping` (field -> column) on top of the synonyms.
+
+    `date_format` reads both date columns with that strptime format only; `timezone` is the zone times with
+    an offset are shown in (default: the machine's); `no_dates` reads a file that has no usable date (every
+    received date blank: counts and words only); `handling_unit` says what the handling times count
+    (default: minutes, unless the column's name says seconds or hours)."""
     if date_order not in DATE_ORDERS:
         raise DemandFileError(f"date order must be one of {', '.join(DATE_ORDERS)}, not '{date_order}'.")
+    _check_options(raw.source, date_format, timezone, handling_unit)
     cols = resolve_mapping(raw.columns, mapping, raw.source)
+    explicit = {f for f, c in split_joined(dict(mapping or {}), raw.columns).items() if c}  # chosen, not suggested
     frame = raw.frame
-    if schema.RECEIVED_AT not in cols:
+    if schema.RECEIVED_AT not in cols and not no_dates:
         raise DemandFileError(
             f"{raw.source}: no date column found (looked for names like 'Date received'); columns are: "
-            f"{', '.join(raw.columns)}. Choose the date column in the mapping (CLI: --map received_at=COLUMN)."
+            f"{', '.join(raw.columns)}. Choose the date column in the mapping (CLI: --map received_at=COLUMN), "
+            "or, if the file has no dates, read it without them ('No dates in this file'; CLI: --no-dates)."
         )
     if frame.empty:
         raise DemandFileError(f"{raw.source}: there is a header row but no data rows.")
@@ -95,11 +112,24 @@ def clean(
     if raw.short_rows:
         report.notes.append(f"{raw.short_rows:,} row(s) had fewer values than the header; the missing "
                             "cells were left blank.")
+    zone = timezone or None
 
-    date_col = cols[schema.RECEIVED_AT]
-    reading = read_dates(frame[date_col], date_order)
-    received, used_order = reading.values, reading.order
-    report.date_order = used_order
+    if no_dates:
+        for fld in (schema.RECEIVED_AT, schema.RECEIVED_TIME, schema.RESOLVED_AT, schema.RESOLVED_TIME):
+            cols.pop(fld, None)
+        report.mapping = dict(cols)
+        received = pd.Series(np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]"))
+        used_order: UsedOrder = "iso"
+        report.date_order = "none"
+        report.date_notes.append("Read without dates, as asked: counts, shares, the Pareto of types, causes and "
+                                 "the customers' words are shown; charts over time, end-to-end times and the "
+                                 "simulation need a date column.")
+        date_col = ""
+    else:
+        date_col = cols[schema.RECEIVED_AT]
+        reading = read_dates(frame[date_col], date_order, zone, date_format)
+        received, used_order = reading.values, reading.order
+        report.date_order = used_order
     missing = np.flatnonzero(received.isna().to_numpy())
     # A blank row has a blank date, so only rows without a date need the (slower) all-cells check.
     blank = np.zeros(len(frame), dtype=bool)
@@ -110,31 +140,122 @@ def clean(
             empty &= np.asarray(_as_text(cells[col]).str.len() == 0)
         blank[missing[empty]] = True
     report.blank_rows = int(blank.sum())
-    no_date = received.isna().to_numpy() & ~blank
-    if not no_date.any() and blank.all():
+    no_date = received.isna().to_numpy() & ~blank & (not no_dates)
+    if blank.all():
         raise DemandFileError(f"{raw.source}: there is a header row but no data rows.")
     date_text = _as_text(frame[date_col].iloc[np.flatnonzero(no_date)]) if no_date.any() else pd.Series([], dtype="str")
-    if no_date.sum() == (~blank).sum():
+    unread, with_something = int(no_date.sum()), int((~blank).sum())
+    if not no_dates and (unread == with_something or 2 * unread > with_something):
+        # none, or fewer than half, of the rows read: a guess about most of the file would be worse than asking
         examples = list(dict.fromkeys(t for t in date_text.head(1000) if t))
-        raise DemandFileError(unreadable_column_message(raw.source, date_col, examples, date_order,
-                                                        _date_columns(frame, date_col)))
-    report.date_notes.extend(date_note(reading, date_col))
+        message = unreadable_column_message(raw.source, date_col, examples, date_order,
+                                            _date_columns(frame, date_col), with_something - unread,
+                                            with_something)
+        if date_format and unread == with_something:
+            message = (f"{raw.source}: none of the rows in column '{date_col}' reads with the date format "
+                       f"'{date_format}' (it holds " + ", ".join(f"'{e}'" for e in examples[:3]) +
+                       "). Check the format's codes against those cells, or leave the format empty so "
+                       "Workbench works it out.")
+        raise DemandFileError(message)
+    if not no_dates:
+        report.date_notes.extend(date_note(reading, date_col))
+        received = _join_time(frame, cols, schema.RECEIVED_TIME, received, explicit, report)
     rows = raw.rows
     reasons: dict[str, str] = {}  # one reason per distinct text: a column of one bad value is checked once
     for i, pos in enumerate(np.flatnonzero(no_date)):
         shown = cast(str, date_text.iat[i])  # `date_text` holds strings only
         if shown not in reasons:
             reasons[shown] = unreadable_reason(shown, date_col, used_order)
+            if date_format and shown:
+                reasons[shown] = f"date not readable: '{shown}' in '{date_col}' does not fit '{date_format}'"
         report.set_aside.append(SetAsideRow(int(rows[pos]), reasons[shown], date_col))
     report.set_aside.sort(key=lambda s: s.row)
 
     keep = ~(no_date | blank)
-    out = _build_frame(frame, cols, received, rows, keep, catalogue, report, used_order)
+    out = _build_frame(frame, cols, received, rows, keep, catalogue, report, used_order,
+                       _Reading(date_format, zone, handling_unit, explicit))
     aside_positions = np.flatnonzero(no_date)
     aside = cells.iloc[np.flatnonzero(no_date[missing])].copy()  # = frame.iloc[aside_positions]: one take
     aside.insert(0, "reason", [s.reason for s in report.set_aside if s.column == date_col][: len(aside)])
     aside.insert(0, schema.ROW, rows[aside_positions])
     return LoadedDemand(out, report, aside.reset_index(drop=True))
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """The options `_build_frame` needs beyond the mapping: for the resolved dates and handling times."""
+
+    date_format: str | None
+    zone: str | None
+    handling_unit: HandlingUnit | None
+    explicit: set[str]
+
+
+def _check_options(source: str, date_format: str | None, timezone: str | None,
+                   handling_unit: HandlingUnit | None) -> None:
+    """The reading options a person typed, checked before anything is read: one plain message each."""
+    if date_format:
+        problem = check_format(date_format)
+        if problem:
+            raise DemandFileError(f"{source}: {problem}.")
+    if timezone:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            raise DemandFileError(f"{source}: '{timezone}' is not a time zone Workbench knows; use a name such as "
+                                  "Europe/London, America/New_York or UTC.") from None
+    if handling_unit is not None and handling_unit not in HANDLING_UNITS:
+        raise DemandFileError(f"{source}: handling times can be in {', '.join(HANDLING_UNITS)}, "
+                              f"not '{handling_unit}'.")
+
+
+def _join_time(frame: pd.DataFrame, cols: dict[str, str], time_field: str, dates: pd.Series,
+               explicit: set[str], report: LoadReport, keep: np.ndarray | None = None) -> pd.Series:
+    """`dates` with the time of day of the column mapped to `time_field` (a date and a time kept apart, as
+    call logs keep them). A suggested time column (named 'Time') is not joined to dates that have times of
+    their own; one the person chose always is. Cells whose time cannot be read keep their date, and the
+    report says how many."""
+    if time_field not in cols:
+        return dates
+    date_field = schema.TIME_FIELDS[time_field]
+    time_col, date_col = cols[time_field], cols.get(date_field, "")
+    values = frame[time_col] if keep is None else frame[time_col][keep]
+    times = read_times(values.reset_index(drop=True) if keep is not None else values)
+    chosen = time_field in explicit
+    label = "received" if date_field == schema.RECEIVED_AT else "resolved"
+    if times.given and times.read < 0.5 * times.given:
+        examples = ", ".join(f"'{t}'" for t in times.unreadable[:3])
+        if chosen:
+            raise DemandFileError(f"{report.source}: column '{time_col}' was chosen as the time {label} but most of "
+                                  f"it is not a time of day (it holds {examples}); times such as 7:02:47, 13:50 or "
+                                  "1:50 PM can be joined to a date.")
+        del cols[time_field]
+        report.mapping = dict(cols)
+        report.notes.append(f"Column '{time_col}' was not used as the time {label}: it does not hold times of day "
+                            f"({examples}).")
+        return dates
+    date_values = dates.to_numpy(dtype="datetime64[ns]")
+    day = date_values.astype("datetime64[D]").astype("datetime64[ns]")
+    if not chosen and bool((date_values[~np.isnat(date_values)] != day[~np.isnat(date_values)]).any()):
+        del cols[time_field]
+        report.mapping = dict(cols)
+        report.notes.append(f"Column '{time_col}' was not joined to '{date_col}': the dates there have times of "
+                            "their own (choose it as the time column to use it instead).")
+        return dates
+    has_time = ~np.isnat(times.values) & ~np.isnat(date_values)
+    joined = np.where(has_time, day + np.where(has_time, times.values, np.timedelta64(0, "ns")), date_values)
+    with_date = int((~np.isnat(date_values)).sum())
+    line = (f"Times {label} joined from two columns: the date from '{date_col}' and the time of day from "
+            f"'{time_col}' ('{times.example}'), for {int(has_time.sum()):,} of {with_date:,} rows")
+    unread = times.given - times.read
+    if unread:
+        line += (f"; {unread:,} time(s) could not be read (" + ", ".join(f"'{t}'" for t in times.unreadable[:3])
+                 + ") and those rows keep their date only")
+    blank_times = with_date - int(has_time.sum()) - unread
+    if blank_times > 0:
+        line += f"; {blank_times:,} row(s) have no time and keep their date only"
+    report.date_notes.append(line + ".")
+    return pd.Series(joined, index=dates.index)
 
 
 def _date_columns(frame: pd.DataFrame, other_than: str) -> list[str]:
@@ -167,7 +288,7 @@ SOURCES = ["", "data", "catalogue", "correction"]
 
 def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series, rows: np.ndarray,
                  keep: np.ndarray, catalogue: Catalogue | None, report: LoadReport,
-                 order: UsedOrder) -> pd.DataFrame:
+                 order: UsedOrder, reading: _Reading) -> pd.DataFrame:
     """The clean frame. Labels are normalised on their unique values and carried as integer codes, so the
     cost per row is a few array lookups (a million-row file is mostly pyarrow's work)."""
     everything = bool(keep.all())
@@ -228,10 +349,16 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
         report.notes.append(f"{bad_minutes:,} handling time(s) are not numbers and were left blank.")
     if schema.HANDLING_MINUTES in cols:
         column = cols[schema.HANDLING_MINUTES]
-        unit = duration_unit(column)
-        if unit != "minutes":  # the name says the unit ("ser_time", "AHT (s)", "Time spent (hrs)")
+        guessed = duration_unit(column)  # the name may say the unit ("ser_time", "AHT (s)", "Time spent (hrs)")
+        unit = reading.handling_unit or guessed
+        if unit != "minutes":
             minutes = minutes / 60 if unit == "seconds" else minutes * 60
-            report.notes.append(f"'{column}' read as {unit} (its name says so) and shown in minutes.")
+        if reading.handling_unit and reading.handling_unit != guessed:
+            report.notes.append(f"Handling times in '{column}' read as {unit}, as chosen"
+                                + (" and shown in minutes." if unit != "minutes" else "."))
+        elif not reading.handling_unit and unit != "minutes":
+            report.notes.append(f"Handling times in '{column}' read as {unit} (its name says so) and shown in "
+                                "minutes; if they are not, choose the unit (CLI: --handling-unit).")
     out[schema.HANDLING_MINUTES] = minutes
     out[schema.CASE_ID] = _as_text(raw(schema.CASE_ID)) if schema.CASE_ID in cols else \
         pd.Series([""] * n, dtype="str")
@@ -239,7 +366,9 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
     if schema.RESOLVED_AT in cols:
         resolved_raw = raw(schema.RESOLVED_AT)
         asked: DateOrder = cast(DateOrder, order) if order in ("day-first", "month-first") else "auto"
-        resolved, _ = parse_dates(resolved_raw, asked)
+        resolved, _ = parse_dates(resolved_raw, asked, reading.zone, reading.date_format)
+        resolved = _join_time(frame, cols, schema.RESOLVED_TIME, resolved, reading.explicit, report,
+                              None if everything else keep)
         given_resolved = _given(resolved_raw)
         unreadable = int((given_resolved & resolved.isna().to_numpy()).sum())
         if unreadable:

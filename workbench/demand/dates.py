@@ -28,7 +28,7 @@ import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -43,8 +43,9 @@ from dateutil import tz as dateutil_tz
 from workbench.demand.read import cell_text
 from workbench.demand.reading import DATE_ORDERS, DateOrder
 
-__all__ = ["DATE_ORDERS", "DateForm", "DateOrder", "DateReading", "UsedOrder", "date_note", "describe_form",
-           "detect_date_order", "is_numeric_date", "local_zone", "parse_dates", "read_dates",
+__all__ = ["DATE_ORDERS", "DateForm", "DateOrder", "DateReading", "TimeReading", "UsedOrder", "date_note", "describe_form",
+           "check_format", "detect_date_order", "is_numeric_date", "local_zone", "parse_dates", "read_dates",
+           "read_times",
            "unreadable_column_message", "unreadable_reason", "zone_name"]
 
 # What the dates were read as (the report says): year first, Excel cells, day-first, month-first, Unix time.
@@ -142,6 +143,7 @@ class DateReading:
     given: int = 0
     zone: str | None = None
     order_reason: str = ""
+    given_format: str | None = None  # the strptime format the person gave, when they gave one
 
     @property
     def read(self) -> int:
@@ -189,16 +191,20 @@ def _detect(values: pd.Series) -> tuple[UsedOrder, str]:
 # ------------------------------------------------------------------------------------------ reading
 
 
-def parse_dates(values: pd.Series, order: DateOrder = "auto",
-                zone: tzinfo | str | None = None) -> tuple[pd.Series, UsedOrder]:
+def parse_dates(values: pd.Series, order: DateOrder = "auto", zone: tzinfo | str | None = None,
+                fmt: str | None = None) -> tuple[pd.Series, UsedOrder]:
     """Parse a column of dates; unreadable cells become NaT. Returns the dates and the order used."""
-    reading = read_dates(values, order, zone)
+    reading = read_dates(values, order, zone, fmt)
     return reading.values, reading.order
 
 
-def read_dates(values: pd.Series, order: DateOrder = "auto", zone: tzinfo | str | None = None) -> DateReading:
+def read_dates(values: pd.Series, order: DateOrder = "auto", zone: tzinfo | str | None = None,
+               fmt: str | None = None) -> DateReading:
     """Parse a column of dates and say how: the dates, the order used, the forms seen (see `DateReading`).
-    Offset-aware times are converted to `zone` (default: `local_zone()`) and kept as naive local times."""
+    Offset-aware times are converted to `zone` (default: `local_zone()`) and kept as naive local times.
+    With `fmt` (a strptime format the person gave) text cells are read with that format only."""
+    if fmt:
+        return _read_with_format(values, fmt, zone)
     if values.dtype == object:  # Excel: real date cells, serial numbers and text mixed
         return _read_excel(values, order, zone)
     # spread the sample over the whole column: a month-first file whose first weeks are all days 1-12
@@ -965,6 +971,9 @@ def date_note(reading: DateReading, column: str) -> list[str]:
     (main_words, main), others = forms[0], forms[1:]
     text = (f"Dates in '{column}': '{main.example}' looks like {main_words}; Workbench read "
             f"{main.cells:,} of {reading.given:,} like it")
+    if reading.given_format:
+        text = (f"Dates in '{column}' read with the format '{reading.given_format}' as given: "
+                f"{main.cells:,} of {reading.given:,} ('{main.example}')")
     if others:
         text += "; also " + ", ".join(f"{f.cells:,} like '{f.example}' ({words})" for words, f in others[:3])
         if len(others) > 3:
@@ -1011,13 +1020,17 @@ def _out_of_range(text: str) -> bool:
 
 
 def unreadable_column_message(source: str, column: str, examples: list[str], order: DateOrder,
-                              date_columns: list[str]) -> str:
-    """The one sentence for a date column none of whose cells could be read: what it holds, and only the
-    choices that could help (a date order that reads the examples; another column that holds dates)."""
+                              date_columns: list[str], read: int = 0, given: int = 0) -> str:
+    """The one sentence for a date column none (or only a few: `read` of `given`) of whose cells could be
+    read: what it holds, and only the choices that could help (a date order that reads the examples; another
+    column that holds dates)."""
     shown = list(dict.fromkeys(e for e in examples if e))[:3]
     text = f"{source}: none of the rows in column '{column}' holds a date Workbench can read"
+    if read:
+        text = (f"{source}: only {read:,} of {given:,} rows in column '{column}' hold a date Workbench can read, "
+                "too few to trust that it is the date column")
     if not shown:
-        return text + " (the column is empty)." + _other_columns(date_columns)
+        return text + " (the column is empty)." + (_other_columns(date_columns) or _FORMAT_ADVICE)
     text += " (it holds " + ", ".join(f"'{e}'" for e in shown) + ")"
     helps = [o for o in ("day-first", "month-first") if o != order
              and any(_readable_as(e, o) for e in shown if _DMY.match(e))]
@@ -1029,8 +1042,14 @@ def unreadable_column_message(source: str, column: str, examples: list[str], ord
     elif all(re.fullmatch(_NUMBER, e) for e in shown):
         advice.append("they are numbers but not all dates of one form (YYYYMMDD, YYMMDD, Unix seconds or "
                       "milliseconds in 2000-2100)")
+    fallback = "" if helps or date_columns else _FORMAT_ADVICE  # only when nothing closer would help
     return text + (". " + advice[0][0].upper() + advice[0][1:] + "." if advice else ".") + \
-        _other_columns(date_columns)
+        _other_columns(date_columns) + fallback
+
+
+_FORMAT_ADVICE = (" If the dates are written some other way, give their format under 'Date format' (CLI: "
+                  "--date-format, e.g. '%y%m%d' for 990201); if the file has no dates, read it without them "
+                  "('No dates in this file'; CLI: --no-dates).")
 
 
 def _other_columns(date_columns: list[str]) -> str:
@@ -1040,3 +1059,135 @@ def _other_columns(date_columns: list[str]) -> str:
     return (f" Column {names} holds dates: choose it in the mapping (CLI: --map received_at={date_columns[0]})."
             if len(date_columns) == 1 else
             f" Columns {names} hold dates: choose one in the mapping (CLI: --map received_at=COLUMN).")
+
+
+# ------------------------------------------------------------------------------------------ a format given
+
+
+def check_format(fmt: str) -> str | None:
+    """Why `fmt` cannot be used as a date format (None when it can): it must hold a date code and be one
+    Python's strptime knows. Said in words, because it comes from a person."""
+    if "%" not in fmt:
+        return f"'{fmt}' is not a date format: use codes such as %d/%m/%Y %H:%M or %y%m%d"
+    if not re.search(r"%[YyjmdbBUWGcx]", fmt):
+        return f"'{fmt}' has no year, month or day (%Y, %y, %m, %d, %b): it cannot give a date"
+    try:
+        at = datetime(2026, 1, 5, 9, 15, 30, tzinfo=ZoneInfo("UTC") if "%z" in fmt or "%Z" in fmt else None)
+        sample = at.strftime(fmt)
+        datetime.strptime(sample, fmt)
+    except (ValueError, TypeError) as exc:
+        return f"'{fmt}' is not a format Workbench can read dates with ({exc})"
+    return None
+
+
+def _read_with_format(values: pd.Series, fmt: str, zone: tzinfo | str | None) -> DateReading:
+    """Every text cell read with `fmt` (each distinct text once); Excel date cells are dates already."""
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    excel_cells, excel_example = 0, ""
+    if values.dtype == object:
+        texts = []
+        for i, v in enumerate(values.array):
+            if isinstance(v, (datetime, date)) and _LOWEST <= pd.Timestamp(v) <= _HIGHEST:
+                out[i] = pd.Timestamp(v).as_unit("ns").to_datetime64()
+                excel_cells += 1
+                excel_example = excel_example or str(v)
+                texts.append("")
+            else:
+                texts.append(cell_text(v))
+        text = pd.Series(texts, dtype="str")
+    else:
+        text = values.fillna("").astype("str").str.strip().reset_index(drop=True)
+    codes, uniques = pd.factorize(text)
+    has_zone = "%z" in fmt
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(pd.Series(uniques, dtype="str"), format=fmt, errors="coerce", utc=has_zone)
+    if has_zone:
+        parsed = parsed.dt.tz_convert(_zone(zone)).dt.tz_localize(None)
+    parsed_values = _in_range(parsed).to_numpy(dtype="datetime64[ns]")
+    by_row = parsed_values[codes] if len(uniques) else np.empty(0, dtype="datetime64[ns]")
+    texts_given = (text != "").to_numpy()
+    from_text = texts_given & ~np.isnat(by_row) if len(by_row) else np.zeros(len(text), dtype=bool)
+    out[from_text] = by_row[from_text]
+    forms = []
+    if from_text.any():
+        forms.append(DateForm(fmt, cast(str, text.iat[int(np.flatnonzero(from_text)[0])]), int(from_text.sum())))
+    if excel_cells:
+        forms.append(DateForm(_EXCEL, excel_example, excel_cells))
+    forms.sort(key=lambda f: -f.cells)
+    codes_in_order = re.findall(r"%[dmYyb]", fmt)
+    used: UsedOrder = "iso"
+    if "%d" in codes_in_order and "%m" in codes_in_order:
+        used = "day-first" if codes_in_order.index("%d") < codes_in_order.index("%m") else "month-first"
+        if codes_in_order[0] in ("%Y", "%y"):
+            used = "iso"
+    aware = has_zone and bool(from_text.any())
+    return DateReading(pd.Series(out, index=values.index), used, forms, int(texts_given.sum()) + excel_cells,
+                       zone_name(_zone(zone)) if aware else None, "", given_format=fmt)
+
+
+# ------------------------------------------------------------------------------------------ time of day
+
+_TIME_OF_DAY = re.compile(r"""^(?:\d{4}-\d{2}-\d{2}[ T])?   # a date before it (Excel's 1899-12-30) is ignored
+    (?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<f>\d{1,9}))?)?
+    \s*(?P<p>[AaPp]\.?[Mm]\.?)?$""", re.X)
+_HHMMSS = re.compile(r"^(?P<h>\d{2})(?P<m>\d{2})(?P<s>\d{2})$")
+
+
+@dataclass
+class TimeReading:
+    """A time-of-day column as read: time since midnight per row (NaT where unreadable or blank), how many
+    cells held something, how many were read, and an example of what was read and of what was not."""
+
+    values: np.ndarray  # timedelta64[ns]
+    given: int
+    read: int
+    example: str = ""
+    unreadable: list[str] = field(default_factory=list)
+
+
+def _time_of(value: object) -> np.timedelta64 | None:
+    """One cell as time since midnight: '7:02:47', '13:50', '1:50 PM', '07:02:47.250', '070247', an Excel time
+    (a time, a date-time, or a fraction of a day)."""
+    if isinstance(value, datetime):
+        return np.timedelta64(value.hour * 3600 + value.minute * 60 + value.second, "s").astype("m8[ns]") + \
+            np.timedelta64(value.microsecond, "us").astype("m8[ns]")
+    if isinstance(value, time):
+        return np.timedelta64(value.hour * 3600 + value.minute * 60 + value.second, "s").astype("m8[ns]") + \
+            np.timedelta64(value.microsecond, "us").astype("m8[ns]")
+    if isinstance(value, float) and not isinstance(value, bool) and 0 <= value < 1:
+        # whole microseconds, never a full day: 0.999999999999 is a moment before midnight, not the next day
+        return np.timedelta64(min(int(value * 86_400_000_000), 86_399_999_999), "us").astype("m8[ns]")
+    text = cell_text(value)
+    match = _TIME_OF_DAY.match(text) or _HHMMSS.match(text)
+    if match is None:
+        return None
+    parts = match.groupdict()
+    hour, minute, second = int(parts["h"]), int(parts["m"]), int(parts.get("s") or 0)
+    noon = (parts.get("p") or "").lower()[:1]
+    if noon:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if noon == "p" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    fraction = parts.get("f") or ""
+    nanos = int((fraction + "000000000")[:9]) if fraction else 0
+    return np.timedelta64((hour * 3600 + minute * 60 + second) * 1_000_000_000 + nanos, "ns")
+
+
+def read_times(values: pd.Series) -> TimeReading:
+    """Read a column of times of day (each distinct cell once) for joining with a column of dates."""
+    codes, uniques = pd.factorize(pd.Series(values.array, dtype=object), use_na_sentinel=True)
+    parsed = [_time_of(u) for u in uniques]
+    lut = np.array([np.timedelta64("NaT", "ns") if t is None else t for t in parsed] + [np.timedelta64("NaT", "ns")],
+                   dtype="m8[ns]")
+    out = lut[codes]
+    shown = [cell_text(u) for u in uniques]
+    given_lut = np.array([bool(t) for t in shown] + [False], dtype=bool)
+    given = given_lut[codes]
+    read = given & ~np.isnat(out)
+    out = np.where(given, out, np.timedelta64("NaT", "ns"))
+    example = next((t for t, p in zip(shown, parsed, strict=True) if t and p is not None), "")
+    unreadable = [t for t, p in zip(shown, parsed, strict=True) if t and p is None][:5]
+    return TimeReading(out, int(given.sum()), int(read.sum()), example, unreadable)

@@ -142,6 +142,11 @@ HEADER_SYNONYMS: dict[str, set[str]] = {
         "date completed", "resolved", "resolved date", "resolved time", "date time resolved", "solved at",
         "solved", "date solved",
     },
+    # a time of day in a column of its own beside the date (call logs: 'Call date', 'Call time')
+    schema.RECEIVED_TIME: {
+        "time", "call time", "time of call", "contact time", "time of contact", "time of day",
+        "received time of day",
+    },
 }
 
 # Second choices: used only when the file has no column of the first tier for that field.

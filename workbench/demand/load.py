@@ -28,6 +28,7 @@ from workbench.demand.report import Conflict, DemandFileError, LoadedDemand, Loa
 __all__ = [
     "DATE_ORDERS", "DELIMITERS", "MAX_ROWS", "NATURE_CODES", "SOURCES", "Conflict", "DateOrder", "DemandFileError",
     "FileKind", "LoadReport", "LoadedDemand", "RawTable", "ReadOptions", "SetAsideRow", "UsedOrder", "clean",
+    "clean_as",
     "detect_date_order", "load_demand", "parse_dates", "read_table", "resolve_mapping", "suggest_mapping",
 ]
 
@@ -43,10 +44,18 @@ def load_demand(
     """Read and clean in one call: what the CLI and scripts use.
 
     `options` says how the file is read; keyword arguments named as in `ReadOptions.to_dict` (`sheet=`,
-    `header_row=`, `mapping=`, `date_order=`, `catalogue_text=`) change single options on top of it. The
+    `header_row=`, `mapping=`, `date_order=`, `catalogue_text=`, `date_format=`, `timezone=`, `no_dates=`,
+    `handling_unit=`) change single options on top of it. The
     options' catalogue text is read when no parsed `catalogue` is given."""
     options = (options or ReadOptions()).updated(**changes)
     raw = read_table(source, name, sheet=options.sheet, header_row=options.header_row)
     if catalogue is None and options.catalogue_text:
         catalogue = parse_catalogue(options.catalogue_text)
-    return clean(raw, options.mapping, date_order=options.order, catalogue=catalogue)
+    return clean_as(raw, options, catalogue)
+
+
+def clean_as(raw: RawTable, options: ReadOptions, catalogue: Catalogue | None = None) -> LoadedDemand:
+    """`clean` with every reading option of `options` (its catalogue text is not parsed here: pass it)."""
+    return clean(raw, options.mapping, date_order=options.order, catalogue=catalogue,
+                 date_format=options.date_format, timezone=options.timezone, no_dates=options.no_dates,
+                 handling_unit=options.handling_unit)

@@ -20,16 +20,31 @@ def suggest_mapping(columns: list[str]) -> dict[str, str]:
         for col, match in zip(columns, matches, strict=True):
             if match and match[1] == tier and match[0] not in mapping:
                 mapping[match[0]] = col
-    return {fld: mapping[fld] for fld in schema.FIELDS if fld in mapping}
+    return {fld: mapping[fld] for fld in schema.MAPPED_FIELDS if fld in mapping}
+
+
+def split_joined(overrides: dict[str, str | None], columns: list[str]) -> dict[str, str | None]:
+    """`received_at=DATE+TIME` (the CLI's way of naming a date and a time of day in two columns) as two
+    choices, `received_at=DATE` and `received_time=TIME`, unless the file has a column named 'DATE+TIME'."""
+    folded = {c.casefold().strip() for c in columns}
+    out: dict[str, str | None] = {}
+    for fld, col in overrides.items():
+        time_field = next((t for t, d in schema.TIME_FIELDS.items() if d == fld), None)
+        if time_field and col and "+" in str(col) and str(col).casefold().strip() not in folded:
+            date_col, time_col = (part.strip() for part in str(col).rsplit("+", 1))
+            out[fld], out[time_field] = date_col, time_col
+        else:
+            out[fld] = col
+    return out
 
 
 def resolve_mapping(columns: list[str], overrides: dict[str, str | None] | None, source: str) -> dict[str, str]:
     """Suggested mapping with the user's explicit choices on top; explicit choices are checked here."""
     mapping = suggest_mapping(columns)
-    for fld, col in (overrides or {}).items():
-        if fld not in schema.FIELDS:
+    for fld, col in split_joined(dict(overrides or {}), columns).items():
+        if fld not in schema.MAPPED_FIELDS:
             raise DemandFileError(
-                f"{source}: '{fld}' is not a demand field; fields are: {', '.join(schema.FIELDS)}."
+                f"{source}: '{fld}' is not a demand field; fields are: {', '.join(schema.MAPPED_FIELDS)}."
             )
         if not col:
             mapping.pop(fld, None)

@@ -16,6 +16,8 @@ from typing import Any, Literal
 DateOrder = Literal["auto", "day-first", "month-first"]  # how a person says the dates are written
 DATE_ORDERS: tuple[DateOrder, ...] = ("auto", "day-first", "month-first")
 FileKind = Literal["csv", "excel"]
+HandlingUnit = Literal["seconds", "minutes", "hours"]  # what the handling-time column counts
+HANDLING_UNITS: tuple[HandlingUnit, ...] = ("seconds", "minutes", "hours")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,10 @@ class ReadOptions:
     mapping_pairs: tuple[tuple[str, Any], ...] = ()
     date_order: DateOrder | None = None  # None: not chosen (read as "auto"); stored as it was given
     catalogue_text: str | None = None  # the demand-type catalogue (YAML) the file is read with
+    date_format: str | None = None  # an explicit strptime format ('%y%m%d') for the date columns (None: found)
+    timezone: str | None = None  # the zone times with an offset are shown in ('Europe/London'; None: the machine's)
+    no_dates: bool = False  # the file has no usable date: read it for counts and words only
+    handling_unit: HandlingUnit | None = None  # None: minutes, unless the column's name says otherwise
 
     @property
     def mapping(self) -> dict[str, Any]:
@@ -43,12 +49,20 @@ class ReadOptions:
     def key(self) -> tuple[object, ...]:
         """For caches: equal for options that read a file the same way (the mapping's pairs sorted)."""
         return (self.sheet, self.header_row, tuple(sorted(self.mapping_pairs)), self.date_order,
-                self.catalogue_text)
+                self.catalogue_text, self.date_format, self.timezone, self.no_dates, self.handling_unit)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values, named as the store's columns and study.json name them (in study.json's order)."""
         return {"mapping": self.mapping, "date_order": self.date_order, "sheet": self.sheet,
-                "header_row": self.header_row, "catalogue_text": self.catalogue_text}
+                "header_row": self.header_row, "catalogue_text": self.catalogue_text,
+                "date_format": self.date_format, "timezone": self.timezone, "no_dates": self.no_dates,
+                "handling_unit": self.handling_unit}
+
+    def extras(self) -> dict[str, Any]:
+        """The options beyond the first five, only those set: what the store keeps in one JSON column, so a
+        new option needs no new column."""
+        return {name: value for name, value in self.to_dict().items()
+                if name in EXTRA_OPTION_NAMES and value not in (None, False)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ReadOptions:
@@ -59,7 +73,9 @@ class ReadOptions:
                             f"those are: {', '.join(READ_OPTION_NAMES)}")
         return cls(sheet=data.get("sheet"), header_row=data.get("header_row"),
                    mapping_pairs=tuple(dict(data.get("mapping") or {}).items()),
-                   date_order=data.get("date_order"), catalogue_text=data.get("catalogue_text"))
+                   date_order=data.get("date_order"), catalogue_text=data.get("catalogue_text"),
+                   date_format=data.get("date_format") or None, timezone=data.get("timezone") or None,
+                   no_dates=bool(data.get("no_dates")), handling_unit=data.get("handling_unit") or None)
 
     def updated(self, **changes: Any) -> ReadOptions:
         """These options with some changed, named as in `to_dict` (`mapping=` takes a dict)."""
@@ -67,3 +83,4 @@ class ReadOptions:
 
 
 READ_OPTION_NAMES: tuple[str, ...] = tuple(ReadOptions().to_dict())  # the names `from_dict` accepts
+EXTRA_OPTION_NAMES: tuple[str, ...] = ("date_format", "timezone", "no_dates", "handling_unit")

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workbench.demand.reading import READ_OPTION_NAMES, ReadOptions
+from workbench.demand.reading import EXTRA_OPTION_NAMES, READ_OPTION_NAMES, ReadOptions
 from workbench.store.db import WRITE
 from workbench.store.models import NAME_LENGTH, DemandSourceRow, StudyRow
 
@@ -75,14 +75,18 @@ def study_of(r: StudyRow) -> Study:
 
 
 def reading_of(row: DemandSourceRow) -> ReadOptions:
-    """How a stored demand file is read. Its columns are named as `ReadOptions.to_dict` names the options
-    (no migration was needed when ReadOptions came); a column named otherwise would be mapped here."""
-    return ReadOptions.from_dict({name: getattr(row, name) for name in READ_OPTION_NAMES})
+    """How a stored demand file is read. The first options have columns named as `ReadOptions.to_dict` names
+    them; the others are in the JSON column `reading_extra` under the same names (an unknown name there,
+    written by a newer Workbench, is left out rather than refused)."""
+    extra = {name: value for name, value in (row.reading_extra or {}).items() if name in EXTRA_OPTION_NAMES}
+    return ReadOptions.from_dict({**{name: getattr(row, name) for name in READ_OPTION_NAMES
+                                     if name not in EXTRA_OPTION_NAMES}, **extra})
 
 
 def reading_columns(reading: ReadOptions) -> dict[str, Any]:
     """The `DemandSourceRow` columns that hold `reading` (keyword arguments for the row or `setattr`)."""
-    return reading.to_dict()
+    columns = {name: value for name, value in reading.to_dict().items() if name not in EXTRA_OPTION_NAMES}
+    return {**columns, "reading_extra": reading.extras() or None}
 
 
 # ------------------------------------------------------------------------------------------ plumbing

@@ -32,7 +32,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.demand.corrections import EDITABLE
-from workbench.demand.reading import ReadOptions
+from workbench.demand.reading import HANDLING_UNITS, ReadOptions
 from workbench.safe_export import to_csv_bytes
 from workbench.store._common import (
     DuplicateNameError,
@@ -514,7 +514,21 @@ _READING_CHECKS: dict[str, Callable[[_Manifest, Any, str], Any]] = {
     "date_order": lambda m, src, where: m.text(src, "date_order", where, limit=20, optional=True),
     "sheet": lambda m, src, where: m.text(src, "sheet", where, limit=NAME_LENGTH, optional=True),
     "header_row": lambda m, src, where: m.integer(src, "header_row", where, optional=True),
+    # newer options: an export made before they existed has no such key, read as unset
+    "date_format": lambda m, src, where: _if_given(src, "date_format", lambda: m.text(
+        src, "date_format", where, limit=100, optional=True)),
+    "timezone": lambda m, src, where: _if_given(src, "timezone", lambda: m.text(
+        src, "timezone", where, limit=64, optional=True)),
+    "no_dates": lambda m, src, where: _if_given(src, "no_dates", lambda: m.get(
+        src, "no_dates", where, lambda v: isinstance(v, bool), "true or false")),
+    "handling_unit": lambda m, src, where: _if_given(src, "handling_unit", lambda: m.get(
+        src, "handling_unit", where, lambda v: v is None or v in HANDLING_UNITS,
+        "one of " + ", ".join(HANDLING_UNITS) + ", or null")),
 }
+
+
+def _if_given(src: Any, key: str, check: Callable[[], Any]) -> Any:
+    return check() if isinstance(src, dict) and key in src else None
 
 
 def _read(data: bytes) -> StudyArchive:

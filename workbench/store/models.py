@@ -106,6 +106,9 @@ class DemandSourceRow(Base):
     sheet: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     header_row: Mapped[int | None] = mapped_column(Integer)
     catalogue_text: Mapped[str | None] = mapped_column(Text)
+    # the reading options beyond the five above (date format, time zone, no dates, handling unit), only those
+    # set: one JSON column, so a new way of reading a file needs no migration (ReadOptions.extras)
+    reading_extra: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
 

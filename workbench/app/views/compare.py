@@ -10,6 +10,7 @@ import streamlit as st
 
 from workbench import charts, spc
 from workbench.app import flow_state, keys, state, study
+from workbench.demand import analysis
 from workbench.demand.corrections import Correction
 from workbench.flow.model import MapFileError, ProcessMap, to_yaml
 from workbench.flow.validate import has_errors, validate_map
@@ -212,6 +213,11 @@ def render() -> None:
     made = state.corrections(src)  # a store query: once per run
     frame = state.view(src, made).frame
     st.caption(f"Demand: **{src.name}**, {len(frame):,} demands (change it on the Demand page).")
+    if not analysis.has_dates(frame):
+        st.info("This demand was read without dates. A comparison replays the demand as it arrived, day by day, "
+                "so it needs a date column: on the Demand page, choose the date column, or load a file that has "
+                "one.", icon=":material/event_busy:")
+        return
     broken = [n for n in chosen if has_errors(validate_map(designs[n]))]
     if broken:
         st.error("These maps have errors; fix them on the Flow page first: " + ", ".join(broken))

@@ -43,8 +43,8 @@ def _demand(found: studies.Study) -> None:
     view = state.view(src, state.corrections(src))
     h = view.headline
     st.subheader("Demand")
-    st.caption(f"{src.name}: {h.total:,} demands from {h.first} to {h.last}, with the team's "
-               f"corrections.")
+    when = f"from {h.first} to {h.last}" if h.first else "(read without dates)"
+    st.caption(f"{src.name}: {h.total:,} demands {when}, with the team's corrections.")
     tiles = st.columns(4)
     tiles[0].metric("Demands", f"{h.total:,}")
     tiles[1].metric("Failure demand share", _pct(h.failure_share),
@@ -55,6 +55,9 @@ def _demand(found: studies.Study) -> None:
     left.altair_chart(charts.nature_bar(view.shares), width="stretch")
     right.altair_chart(charts.touchpoint_chart(view.touchpoints), width="stretch")
     st.altair_chart(charts.pareto_chart(view.types), width="stretch")
+    if not analysis.has_dates(view.frame):
+        st.info(analysis.NO_DATES, icon=":material/event_busy:")
+        return
     share = analysis.behaviour(view.weekly, "failure_share")
     st.altair_chart(charts.xmr_chart(share, "Failure demand share per week", "Failure share", percent=True),
                     width="stretch")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from typing import Any, cast
+from zoneinfo import available_timezones
 
 import pandas as pd
 import streamlit as st
@@ -14,7 +15,10 @@ from workbench.app import keys, notices, state, study
 from workbench.demand import analysis
 from workbench.demand.catalogue import CatalogueError
 from workbench.demand.corrections import Correction, CorrectionError, apply_corrections
+from workbench.demand.dates import local_zone, zone_name
 from workbench.demand.load import DATE_ORDERS, DemandFileError, RawTable, suggest_mapping
+from workbench.demand.mapping import split_joined
+from workbench.demand.reading import HANDLING_UNITS, HandlingUnit
 from workbench.safe_export import to_csv_bytes
 from workbench.store import studies
 from workbench.store.studies import ConflictError, StoreError
@@ -162,15 +166,21 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
     suggested = suggest_mapping(raw.columns)
     choices = [NOT_IN_FILE, *raw.columns]
     mapping: dict[str, str | None] = {}
-    chosen = src.options.mapping
-    cols = st.columns(5)
-    for i, fld in enumerate(schema.FIELDS):
+    chosen = split_joined(src.options.mapping, raw.columns)
+    no_dates = st.checkbox("No dates in this file", value=src.options.no_dates, key=f"no_dates_{src.digest}",
+                           help="Read a file that has no usable date (a complaints export, a survey): counts, "
+                                "shares, types and the customers' words work; charts over time and the comparison "
+                                "of designs need dates.")
+    cols = st.columns(6)
+    shown = [f for f in schema.MAPPED_FIELDS if not (no_dates and f in _DATE_FIELDS)]
+    for i, fld in enumerate(shown):
         default = chosen[fld] if fld in chosen else suggested.get(fld)
-        pick = cols[i % 5].selectbox(
+        pick = cols[i % 6].selectbox(
             schema.FIELD_LABELS[fld] + (" (needed)" if fld in schema.REQUIRED_FIELDS else ""),
             choices, index=choices.index(default) if default in choices else 0,
             key=f"map_{fld}_{src.digest}_{raw.header_row}_{raw.sheet}")
         mapping[fld] = None if pick == NOT_IN_FILE else pick
+    date_format, zone, unit = _reading_choices(src, no_dates)
     details = [raw.kind.upper(), f"header on row {raw.header_row}"]
     if raw.delimiter:
         details.append("delimiter " + {"\t": "tab"}.get(raw.delimiter, f"'{raw.delimiter}'"))
@@ -179,8 +189,35 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
     st.caption(f"The file as read ({', '.join(details)}):")
     st.dataframe(raw.preview(6), hide_index=True, width="stretch")
     explicit = {f: c for f, c in mapping.items() if c != suggested.get(f)}
-    return dataclasses.replace(src, options=src.options.updated(mapping=explicit, date_order=order, sheet=sheet,
-                                                                header_row=header_row))
+    if no_dates:  # what was chosen for the date fields is kept for when the box is cleared
+        explicit.update({f: c for f, c in chosen.items() if f in _DATE_FIELDS})
+    return dataclasses.replace(src, options=src.options.updated(
+        mapping=explicit, date_order=order, sheet=sheet, header_row=header_row, no_dates=no_dates,
+        date_format=date_format, timezone=zone, handling_unit=unit))
+
+
+_DATE_FIELDS = (schema.RECEIVED_AT, schema.RECEIVED_TIME, schema.RESOLVED_AT, schema.RESOLVED_TIME)
+UNIT_LABELS = {None: "Work it out from the column's name", "seconds": "Seconds", "minutes": "Minutes",
+               "hours": "Hours"}
+
+
+def _reading_choices(src: state.Source, no_dates: bool) -> tuple[str | None, str | None, HandlingUnit | None]:
+    """The date format, time zone and handling-time unit: set only when Workbench's own reading is wrong."""
+    c1, c2, c3 = st.columns(3)
+    date_format = c1.text_input(
+        "Date format (only if the dates are not read right)", value=src.options.date_format or "",
+        key=f"date_format_{src.digest}", disabled=no_dates, placeholder="e.g. %y%m%d for 990201",
+        help="strftime codes: %d day, %m month, %y or %Y year, %H hour, %M minute, %S second, %b month name, "
+             "%p AM/PM. Leave empty and Workbench works the form out from the column.").strip()
+    zones = [None, *sorted(available_timezones())]
+    current_zone = src.options.timezone if src.options.timezone in zones else None
+    zone = c2.selectbox("Times with a UTC offset or 'Z' are shown in", zones, index=zones.index(current_zone),
+                        format_func=lambda z: z or f"This computer's time zone ({zone_name(local_zone())})",
+                        key=f"timezone_{src.digest}", disabled=no_dates)
+    units: list[HandlingUnit | None] = [None, *HANDLING_UNITS]
+    unit = c3.selectbox("Handling times are in", units, index=units.index(src.options.handling_unit),
+                        format_func=UNIT_LABELS.__getitem__, key=f"handling_unit_{src.digest}")
+    return date_format or None, zone, unit
 
 
 def _report(loaded_report: object, aside: pd.DataFrame) -> None:
@@ -199,7 +236,7 @@ def _report(loaded_report: object, aside: pd.DataFrame) -> None:
 def _tiles(view: state.DemandView) -> None:
     h = view.headline
     tiles = st.columns(6)
-    tiles[0].metric("Demands", f"{h.total:,}", help=f"{h.first} to {h.last}")
+    tiles[0].metric("Demands", f"{h.total:,}", help=f"{h.first} to {h.last}" if h.first else "Read without dates")
     tiles[1].metric("Failure demand share", _pct(h.failure_share),
                     help="Failure demand as a share of classified demand (value + failure)")
     tiles[2].metric("Value demand", f"{h.value:,}")
@@ -212,7 +249,8 @@ def _overview(view: state.DemandView) -> None:
     left, right = st.columns(2)
     left.altair_chart(charts.nature_bar(view.shares), width="stretch")
     right.altair_chart(charts.touchpoint_chart(view.touchpoints), width="stretch")
-    st.altair_chart(charts.volume_chart(view.weekly, "Week"), width="stretch")
+    if analysis.has_dates(view.frame):
+        st.altair_chart(charts.volume_chart(view.weekly, "Week"), width="stretch")
 
 
 def _types(view: state.DemandView) -> None:
@@ -227,6 +265,9 @@ def _types(view: state.DemandView) -> None:
 
 
 def _over_time(view: state.DemandView) -> None:
+    if not analysis.has_dates(view.frame):
+        st.info(analysis.NO_DATES, icon=":material/event_busy:")
+        return
     st.markdown("Process behaviour charts: points inside the dashed limits are the system's normal "
                 "variation; **red points are signals** that something changed.")
     c1, c2, c3 = st.columns([1, 1, 2])

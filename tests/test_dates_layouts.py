@@ -111,6 +111,14 @@ def test_month_names_in_every_position_are_read_by_the_fixed_path(cell: str, fmt
     assert read([cell]) == [expected]
 
 
+def test_forms_the_fixed_path_leaves_to_arrow_still_read() -> None:
+    # two-digit years (strptime's pivot) and full month names (names of different lengths)
+    assert D._layout("%d-%b-%y", "06-Jan-25") is None
+    assert D._layout("%B %d, %Y", "October 9, 2012") is None
+    assert read(["06-Jan-25", "06-Jan-99"]) == [T("2025-01-06"), T("1999-01-06")]
+    assert read(["October 9, 2012", "May 10, 2012"]) == [T("2012-10-09"), T("2012-05-10")]
+
+
 def test_a_column_of_month_names_with_one_and_two_digit_days_and_other_cells() -> None:
     values = ["06 Jan 2025 09:15", "6 Jan 2025 09:15", "TBC", "", "31 Dec 2025 23:59", "06 Jan 2025 9:15"]
     assert read(values) == [T("2025-01-06 09:15"), T("2025-01-06 09:15"), None, None, T("2025-12-31 23:59"),

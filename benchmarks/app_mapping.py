@@ -79,7 +79,7 @@ def _forget_mappings() -> None:
     """Clear the app's caches that depend on the mapping (not the file as read): the next change is new."""
     from workbench.app import state
 
-    for fn in (state._load, state._view, state.downloads):
+    for fn in (state._load, state._view, state.download_csv, state.download_xlsx):
         fn.clear()
 
 

@@ -120,13 +120,23 @@ def view(src: Source, corrections: list[Correction]) -> DemandView:
     return _view(src.key(), tuple(corrections), src)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def downloads(key: tuple[object, ...], corrections: tuple[Correction, ...], _src: Source) -> tuple[bytes, bytes]:
-    """The cleaned, classified demand as CSV and Excel (formula-safe), with the set-aside rows in Excel."""
-    frame = view(_src, list(corrections)).frame.drop(columns=[schema.TOUCHPOINT_KEY])
-    frame = frame.rename(columns=schema.FIELD_LABELS)
-    aside = load(_src).set_aside_rows
-    return to_csv_bytes(frame), to_xlsx_bytes({"Demand": frame, "Set aside": aside})
+def _export_frame(src: Source, corrections: tuple[Correction, ...]) -> pd.DataFrame:
+    frame = view(src, list(corrections)).frame.drop(columns=[schema.TOUCHPOINT_KEY])
+    return frame.rename(columns=schema.FIELD_LABELS)
+
+
+# The downloads are made when the person asks for one (st.download_button's deferred data), never while the page
+# is drawn: an Excel file of 100,000 rows takes openpyxl tens of seconds, which every mapping change used to pay.
+@st.cache_data(show_spinner=False, max_entries=2)
+def download_csv(key: tuple[object, ...], corrections: tuple[Correction, ...], _src: Source) -> bytes:
+    """The cleaned, classified demand as CSV (formula-safe)."""
+    return to_csv_bytes(_export_frame(_src, corrections))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def download_xlsx(key: tuple[object, ...], corrections: tuple[Correction, ...], _src: Source) -> bytes:
+    """The cleaned, classified demand as Excel (formula-safe), with the set-aside rows on a sheet of their own."""
+    return to_xlsx_bytes({"Demand": _export_frame(_src, corrections), "Set aside": load(_src).set_aside_rows})
 
 
 # ---------------------------------------------------------------------------------- the study's demand

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import date
 from typing import Any, cast
 
@@ -413,8 +414,11 @@ def _changes(before: pd.DataFrame, after: pd.DataFrame) -> list[Correction]:
     return out
 
 
-def _downloads(view: state.DemandView, src: state.Source) -> None:
-    csv_bytes, xlsx_bytes = state.downloads(src.key(), tuple(state.corrections(src)), src)
+def _downloads(src: state.Source, corrections: list[Correction]) -> None:
+    # made on the click, in a thread of their own (no Streamlit calls there): drawing the page never pays for them
+    key, corrected = src.key(), tuple(corrections)
+    csv_bytes = functools.partial(state.download_csv, key, corrected, src)
+    xlsx_bytes = functools.partial(state.download_xlsx, key, corrected, src)
     stem = src.name.rsplit(".", 1)[0].replace(" ", "_").lower()
     st.markdown("The cleaned, classified demand, with your corrections. Safe to open in Excel.")
     c1, c2 = st.columns(2)
@@ -435,7 +439,8 @@ def render() -> None:
     if src is None:
         return
     loaded = state.load(src)
-    view = state.view(src, state.corrections(src))
+    corrections = state.corrections(src)
+    view = state.view(src, corrections)
     st.subheader(src.name + (" (sample)" if src.is_sample else ""))
     st.caption(f"Study: **{current.name}**")
     _report(loaded.report, loaded.set_aside_rows)
@@ -452,7 +457,7 @@ def render() -> None:
     with tabs[4]:
         _words(view, src)
     with tabs[5]:
-        _downloads(view, src)
+        _downloads(src, corrections)
 
 
 render()

@@ -9,7 +9,6 @@ rather than its bytes so that large uploads are not re-hashed on every rerun.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -39,10 +38,13 @@ class Source:
     options: ReadOptions = field(default_factory=lambda: ReadOptions(date_order="auto"))
     catalogue_name: str | None = None
     source_id: int | None = None  # its id in the study store, once stored
+    # sha1 of `data`, worked out once when the Source is made; dataclasses.replace (a new way of reading the same
+    # bytes) copies it, so big files are not re-hashed on every use or every rerun. Never replace `data` alone.
+    digest: str = ""
 
-    @functools.cached_property
-    def digest(self) -> str:  # once per Source: big files are not re-hashed on every use
-        return hashlib.sha1(self.data).hexdigest()
+    def __post_init__(self) -> None:
+        if not self.digest:
+            self.digest = hashlib.sha1(self.data).hexdigest()
 
     def key(self) -> tuple[object, ...]:
         return (self.digest, self.name, *self.options.key())
@@ -156,7 +158,8 @@ def _from_store(stored: studies.DemandSource) -> Source:
     reading = stored.reading
     return Source(stored.name, data, is_sample=digest == SAMPLE_DIGEST,
                   options=dataclasses.replace(reading, date_order=reading.order),  # the page shows 'auto'
-                  catalogue_name="catalogue.yaml" if reading.catalogue_text else None, source_id=stored.id)
+                  catalogue_name="catalogue.yaml" if reading.catalogue_text else None, source_id=stored.id,
+                  digest=digest)
 
 
 def active_source() -> Source | None:

@@ -304,9 +304,9 @@ def _words(view: state.DemandView, src: state.Source) -> None:
     editable = shown.astype({schema.DEMAND_TYPE: "object", schema.NATURE: "object",
                              schema.FAILURE_CAUSE: "object"}).reset_index(drop=True)
     catalogue = state.catalogue(src)
-    type_options = sorted(set(frame[schema.DEMAND_TYPE].dropna().astype(str))
+    type_options = sorted(set(frame[schema.DEMAND_TYPE].dropna().unique().astype(str))
                           | set(catalogue.names() if catalogue else []))
-    cause_options = sorted(set(frame[schema.FAILURE_CAUSE].dropna().astype(str))
+    cause_options = sorted(set(frame[schema.FAILURE_CAUSE].dropna().unique().astype(str))
                            | {t.cause for t in (catalogue.types if catalogue else []) if t.cause})
     version = st.session_state.setdefault(keys.EDITOR_VERSION, 0)
     key = keys.words_editor(version)

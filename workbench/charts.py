@@ -43,7 +43,7 @@ def _nature_colour(title: str = "Demand") -> alt.Color:
     return alt.Color("Nature:N", scale=_nature_scale, title=title, legend=alt.Legend(orient="top"))
 
 
-def nature_bar(shares: pd.DataFrame) -> alt.Chart:
+def nature_bar(shares: pd.DataFrame) -> alt.LayerChart:
     """Value / failure / not yet classified as one horizontal bar of shares (from `nature_shares`)."""
     data = shares.assign(Nature=shares[schema.NATURE].map(NATURE_LABELS), Count=shares["count"],
                          Share=shares["share"])
@@ -55,7 +55,8 @@ def nature_bar(shares: pd.DataFrame) -> alt.Chart:
     bars = base.mark_bar().encode(color=alt.Color("Nature:N", scale=_nature_scale, legend=None))
     text = base.mark_text(align="left", dx=4, fontSize=14).encode(
         text=alt.Text("Share:Q", format=".0%"))
-    return alt.layer(bars, text, data=data).properties(height=230, title="Value and failure demand")
+    return cast(alt.LayerChart, alt.layer(bars, text, data=data).properties(height=230,
+                                                                          title="Value and failure demand"))
 
 
 def pareto_chart(types: pd.DataFrame, top: int = 20) -> alt.LayerChart:
@@ -76,7 +77,7 @@ def pareto_chart(types: pd.DataFrame, top: int = 20) -> alt.LayerChart:
     return alt.layer(bars, line, data=data).resolve_scale(y="independent").properties(height=560, title=title)
 
 
-def causes_chart(causes: pd.DataFrame) -> alt.Chart:
+def causes_chart(causes: pd.DataFrame) -> alt.LayerChart:
     data = causes.assign(Cause=causes[schema.FAILURE_CAUSE], Count=causes["count"], Share=causes["share"])
     base = _layer_base().encode(
         y=alt.Y("Cause:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
@@ -84,8 +85,8 @@ def causes_chart(causes: pd.DataFrame) -> alt.Chart:
         tooltip=["Cause:N", "Count:Q", alt.Tooltip("Share:Q", format=".1%", title="Share of failure")])
     bars = base.mark_bar(color=NATURE_COLOURS["Failure"])
     text = base.mark_text(align="left", dx=4, fontSize=13).encode(text=alt.Text("Share:Q", format=".0%"))
-    return alt.layer(bars, text, data=data).properties(height=_rows_height(len(data)),
-                                                        title="Why failure demand happens")
+    return cast(alt.LayerChart, alt.layer(bars, text, data=data).properties(height=_rows_height(len(data)),
+                                                                          title="Why failure demand happens"))
 
 
 def touchpoint_chart(touchpoints: pd.DataFrame) -> alt.Chart:

@@ -101,7 +101,11 @@ def _touchpoints_shown(at) -> list[str]:  # noqa: ANN001
 
 def _forget_mappings() -> None:
     """Clear the app's caches that depend on the mapping (not the file as read): the next change is new."""
+    import logging
+
     from workbench.app import state
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "No runtime found": clearing from outside a run
 
     for fn in (state._load, state._view, state.download_csv, state.download_xlsx):
         fn.clear()

@@ -29,6 +29,7 @@ def test_the_downloads_are_made_when_asked_for(page: Page, app_server, tmp_path:
     exp = sample_expected()
     demand.expect_headline("Demands", f"{exp.rows:,}")
     demand.tab("Download")
+    demand.wait_idle()
     with page.expect_download(timeout=60_000) as csv_download:
         page.get_by_role("button", name="Download CSV").click()
     csv_path = tmp_path / csv_download.value.suggested_filename

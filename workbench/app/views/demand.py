@@ -415,7 +415,10 @@ def _changes(before: pd.DataFrame, after: pd.DataFrame) -> list[Correction]:
 
 
 def _downloads(src: state.Source, corrections: list[Correction]) -> None:
-    # made on the click, in a thread of their own (no Streamlit calls there): drawing the page never pays for them
+    # Made on the click, in a thread of their own (no Streamlit calls there): drawing the page never pays for them
+    # (an Excel file of 100,000 rows takes openpyxl tens of seconds). No rerun on the click ("ignore"): a rerun
+    # registers the files afresh and could drop the one the browser is fetching (about half the downloads were
+    # lost that way in the browser test).
     key, corrected = src.key(), tuple(corrections)
     csv_bytes = functools.partial(state.download_csv, key, corrected, src)
     xlsx_bytes = functools.partial(state.download_xlsx, key, corrected, src)
@@ -423,10 +426,10 @@ def _downloads(src: state.Source, corrections: list[Correction]) -> None:
     st.markdown("The cleaned, classified demand, with your corrections. Safe to open in Excel.")
     c1, c2 = st.columns(2)
     c1.download_button("Download CSV", csv_bytes, file_name=f"{stem}_classified.csv", mime="text/csv",
-                       icon=":material/download:")
+                       on_click="ignore", icon=":material/download:")
     c2.download_button("Download Excel", xlsx_bytes, file_name=f"{stem}_classified.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/download:")
+                       on_click="ignore", icon=":material/download:")
 
 
 def render() -> None:

@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/sim.py
 	$(PY) benchmarks/dashboard.py
+	$(PY) benchmarks/app_mapping.py
 
 sample: $(STAMP)
 	$(PY) sample_data/generate.py

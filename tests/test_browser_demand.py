@@ -23,6 +23,28 @@ def test_first_start_shows_the_sample_with_charts(page: Page, app_server) -> Non
     demand.expect_no_exception()
 
 
+def test_the_downloads_are_made_when_asked_for(page: Page, app_server, tmp_path: Path) -> None:
+    """The classified demand is made on the click (deferred), not while the page is drawn: it still arrives."""
+    demand = DemandPage(page, app_server.url).open()
+    exp = sample_expected()
+    demand.expect_headline("Demands", f"{exp.rows:,}")
+    demand.tab("Download")
+    demand.wait_idle()
+    with page.expect_download(timeout=60_000) as csv_download:
+        page.get_by_role("button", name="Download CSV").click()
+    csv_path = tmp_path / csv_download.value.suggested_filename
+    csv_download.value.save_as(csv_path)
+    assert csv_path.name.endswith("_classified.csv")
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    assert "Row in file" in lines[0] and len(lines) >= exp.rows + 1
+    with page.expect_download(timeout=60_000) as xlsx_download:
+        page.get_by_role("button", name="Download Excel").click()
+    xlsx_path = tmp_path / xlsx_download.value.suggested_filename
+    xlsx_download.value.save_as(xlsx_path)
+    assert xlsx_path.name.endswith("_classified.xlsx") and xlsx_path.read_bytes()[:2] == b"PK"
+    demand.expect_no_exception()
+
+
 def test_upload_a_messy_csv_and_read_the_headline(page: Page, app_server, tmp_path: Path) -> None:
     demand = DemandPage(page, app_server.url).open()
     demand.upload(MESSY_CSV)

@@ -3,6 +3,11 @@
 
 Colours carry meaning everywhere: value demand teal, failure demand orange-red, not yet classified grey;
 signals on process behaviour charts red. Labels are plain words for a workshop audience.
+
+Building charts is on every rerun of a page, so two habits keep it cheap: layers are drawn from one `_layer_base()`
+and the data is given once to `alt.layer(..., data=...)` (layers that each carry the data make Altair hash every
+copy of it to find they are the same), and conditional values are typed (`alt.ColorValue(..., condition=...)`),
+not `alt.condition` dicts, which Altair looks up and validates against the whole Vega-Lite schema each time.
 """
 
 from __future__ import annotations
@@ -20,6 +25,12 @@ SIGNAL_COLOUR = "#c1121f"
 LINE_COLOUR = "#264653"
 LIMIT_COLOUR = "#8d99ae"
 
+
+def _layer_base() -> alt.Chart:
+    """A layer with no data of its own: the data goes to `alt.layer(..., data=data)`."""
+    return alt.Chart()
+
+
 def _rows_height(rows: int, per_row: int = 38) -> int:
     """Total height for a horizontal bar chart: Streamlit fits the whole chart (title, axes) in it."""
     return 110 + per_row * max(rows, 1)
@@ -32,11 +43,11 @@ def _nature_colour(title: str = "Demand") -> alt.Color:
     return alt.Color("Nature:N", scale=_nature_scale, title=title, legend=alt.Legend(orient="top"))
 
 
-def nature_bar(shares: pd.DataFrame) -> alt.Chart:
+def nature_bar(shares: pd.DataFrame) -> alt.LayerChart:
     """Value / failure / not yet classified as one horizontal bar of shares (from `nature_shares`)."""
     data = shares.assign(Nature=shares[schema.NATURE].map(NATURE_LABELS), Count=shares["count"],
                          Share=shares["share"])
-    base = alt.Chart(data).encode(
+    base = _layer_base().encode(
         y=alt.Y("Nature:N", sort=list(NATURE_COLOURS), title=None),
         x=alt.X("Share:Q", axis=alt.Axis(format="%"), title="Share of all demand"),
         tooltip=["Nature:N", "Count:Q", alt.Tooltip("Share:Q", format=".1%")],
@@ -44,7 +55,8 @@ def nature_bar(shares: pd.DataFrame) -> alt.Chart:
     bars = base.mark_bar().encode(color=alt.Color("Nature:N", scale=_nature_scale, legend=None))
     text = base.mark_text(align="left", dx=4, fontSize=14).encode(
         text=alt.Text("Share:Q", format=".0%"))
-    return (bars + text).properties(height=230, title="Value and failure demand")
+    return cast(alt.LayerChart, alt.layer(bars, text, data=data).properties(height=230,
+                                                                          title="Value and failure demand"))
 
 
 def pareto_chart(types: pd.DataFrame, top: int = 20) -> alt.LayerChart:
@@ -54,26 +66,27 @@ def pareto_chart(types: pd.DataFrame, top: int = 20) -> alt.LayerChart:
         Count=lambda d: d["count"], Cumulative=lambda d: d["cumulative_share"])
     order = list(data["Type"])
     x = alt.X("Type:N", sort=order, title=None, axis=alt.Axis(labelAngle=-35, labelLimit=240, labelOverlap=False))
-    bars = alt.Chart(data).mark_bar().encode(
+    bars = _layer_base().mark_bar().encode(
         x=x, y=alt.Y("Count:Q", title="Demands"), color=_nature_colour(),
         tooltip=["Type:N", "Nature:N", "Count:Q", alt.Tooltip("share:Q", format=".1%", title="Share"),
                  alt.Tooltip("Cumulative:Q", format=".0%", title="Cumulative share")])
-    line = alt.Chart(data).mark_line(point=True, color=LINE_COLOUR).encode(
+    line = _layer_base().mark_line(point=True, color=LINE_COLOUR).encode(
         x=x, y=alt.Y("Cumulative:Q", axis=alt.Axis(format="%"), title="Cumulative share",
                      scale=alt.Scale(domain=[0, 1])))
     title = "What customers contact us about (most common first)"
-    return alt.layer(bars, line).resolve_scale(y="independent").properties(height=560, title=title)
+    return alt.layer(bars, line, data=data).resolve_scale(y="independent").properties(height=560, title=title)
 
 
-def causes_chart(causes: pd.DataFrame) -> alt.Chart:
+def causes_chart(causes: pd.DataFrame) -> alt.LayerChart:
     data = causes.assign(Cause=causes[schema.FAILURE_CAUSE], Count=causes["count"], Share=causes["share"])
-    base = alt.Chart(data).encode(
+    base = _layer_base().encode(
         y=alt.Y("Cause:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
         x=alt.X("Count:Q", title="Failure demands"),
         tooltip=["Cause:N", "Count:Q", alt.Tooltip("Share:Q", format=".1%", title="Share of failure")])
     bars = base.mark_bar(color=NATURE_COLOURS["Failure"])
     text = base.mark_text(align="left", dx=4, fontSize=13).encode(text=alt.Text("Share:Q", format=".0%"))
-    return (bars + text).properties(height=_rows_height(len(data)), title="Why failure demand happens")
+    return cast(alt.LayerChart, alt.layer(bars, text, data=data).properties(height=_rows_height(len(data)),
+                                                                          title="Why failure demand happens"))
 
 
 def touchpoint_chart(touchpoints: pd.DataFrame) -> alt.Chart:
@@ -122,13 +135,13 @@ def xmr_chart(table: pd.DataFrame, title: str, measure_label: str, percent: bool
     fmt = ".0%" if percent else ",.0f"
     x = alt.X("period:T", title=period_label, axis=alt.Axis(format="%d %b"))
     y_scale = alt.Scale(zero=False)
-    base = alt.Chart(data)
+    base = _layer_base()
     line = base.mark_line(color=LINE_COLOUR).encode(x=x, y=alt.Y("value:Q", title=measure_label,
                                                                  axis=alt.Axis(format=fmt), scale=y_scale))
     points = base.mark_point(filled=True).encode(
         x=x, y="value:Q",
-        color=alt.condition("datum.is_signal", alt.value(SIGNAL_COLOUR), alt.value(LINE_COLOUR)),
-        size=alt.condition("datum.is_signal", alt.value(110), alt.value(40)),
+        color=alt.ColorValue(LINE_COLOUR, condition={"test": "datum.is_signal", "value": SIGNAL_COLOUR}),
+        size=alt.SizeValue(40, condition={"test": "datum.is_signal", "value": 110}),
         tooltip=[alt.Tooltip("period:T", title=period_label), alt.Tooltip("value:Q", format=fmt, title=measure_label),
                  alt.Tooltip(f"{spc.CENTRE}:Q", format=fmt, title="Average"),
                  alt.Tooltip(f"{spc.LOWER}:Q", format=fmt, title="Lower limit"),
@@ -139,7 +152,7 @@ def xmr_chart(table: pd.DataFrame, title: str, measure_label: str, percent: bool
         layers.append(base.mark_line(strokeDash=dash, color=colour, interpolate="step-after").encode(
             x=x, y=f"{col}:Q", detail=f"{spc.PHASE}:N"))
     layers.append(points)
-    return cast(alt.LayerChart, alt.layer(*layers).properties(height=360, title=title))
+    return cast(alt.LayerChart, alt.layer(*layers, data=data).properties(height=360, title=title))
 
 
 def moving_range_chart(table: pd.DataFrame, measure_label: str, percent: bool = False) -> alt.LayerChart:
@@ -147,13 +160,13 @@ def moving_range_chart(table: pd.DataFrame, measure_label: str, percent: bool = 
     data = table.reset_index(names="period")
     fmt = ".0%" if percent else ",.0f"
     x = alt.X("period:T", title=None, axis=alt.Axis(format="%d %b"))
-    base = alt.Chart(data)
+    base = _layer_base()
     ranges = base.mark_line(point=True, color=LINE_COLOUR).encode(
         x=x, y=alt.Y(f"{spc.MOVING_RANGE}:Q", title=f"Change in {measure_label.lower()}",
                      axis=alt.Axis(format=fmt)))
     limit = base.mark_line(strokeDash=[6, 4], color=LIMIT_COLOUR, interpolate="step-after").encode(
         x=x, y=f"{spc.RANGE_LIMIT}:Q", detail=f"{spc.PHASE}:N")
-    return cast(alt.LayerChart, alt.layer(ranges, limit).properties(height=190))
+    return cast(alt.LayerChart, alt.layer(ranges, limit, data=data).properties(height=190))
 
 
 def minutes_chart(per_group: pd.DataFrame, by: str, label: str) -> alt.Chart:

@@ -9,7 +9,6 @@ rather than its bytes so that large uploads are not re-hashed on every rerun.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -39,10 +38,13 @@ class Source:
     options: ReadOptions = field(default_factory=lambda: ReadOptions(date_order="auto"))
     catalogue_name: str | None = None
     source_id: int | None = None  # its id in the study store, once stored
+    # sha1 of `data`, worked out once when the Source is made; dataclasses.replace (a new way of reading the same
+    # bytes) copies it, so big files are not re-hashed on every use or every rerun. Never replace `data` alone.
+    digest: str = ""
 
-    @functools.cached_property
-    def digest(self) -> str:  # once per Source: big files are not re-hashed on every use
-        return hashlib.sha1(self.data).hexdigest()
+    def __post_init__(self) -> None:
+        if not self.digest:
+            self.digest = hashlib.sha1(self.data).hexdigest()
 
     def key(self) -> tuple[object, ...]:
         return (self.digest, self.name, *self.options.key())
@@ -120,13 +122,23 @@ def view(src: Source, corrections: list[Correction]) -> DemandView:
     return _view(src.key(), tuple(corrections), src)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def downloads(key: tuple[object, ...], corrections: tuple[Correction, ...], _src: Source) -> tuple[bytes, bytes]:
-    """The cleaned, classified demand as CSV and Excel (formula-safe), with the set-aside rows in Excel."""
-    frame = view(_src, list(corrections)).frame.drop(columns=[schema.TOUCHPOINT_KEY])
-    frame = frame.rename(columns=schema.FIELD_LABELS)
-    aside = load(_src).set_aside_rows
-    return to_csv_bytes(frame), to_xlsx_bytes({"Demand": frame, "Set aside": aside})
+def _export_frame(src: Source, corrections: tuple[Correction, ...]) -> pd.DataFrame:
+    frame = view(src, list(corrections)).frame.drop(columns=[schema.TOUCHPOINT_KEY])
+    return frame.rename(columns=schema.FIELD_LABELS)
+
+
+# The downloads are made when the person asks for one (st.download_button's deferred data), never while the page
+# is drawn: an Excel file of 100,000 rows takes openpyxl tens of seconds, which every mapping change used to pay.
+@st.cache_data(show_spinner=False, max_entries=2)
+def download_csv(key: tuple[object, ...], corrections: tuple[Correction, ...], _src: Source) -> bytes:
+    """The cleaned, classified demand as CSV (formula-safe)."""
+    return to_csv_bytes(_export_frame(_src, corrections))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def download_xlsx(key: tuple[object, ...], corrections: tuple[Correction, ...], _src: Source) -> bytes:
+    """The cleaned, classified demand as Excel (formula-safe), with the set-aside rows on a sheet of their own."""
+    return to_xlsx_bytes({"Demand": _export_frame(_src, corrections), "Set aside": load(_src).set_aside_rows})
 
 
 # ---------------------------------------------------------------------------------- the study's demand
@@ -146,7 +158,8 @@ def _from_store(stored: studies.DemandSource) -> Source:
     reading = stored.reading
     return Source(stored.name, data, is_sample=digest == SAMPLE_DIGEST,
                   options=dataclasses.replace(reading, date_order=reading.order),  # the page shows 'auto'
-                  catalogue_name="catalogue.yaml" if reading.catalogue_text else None, source_id=stored.id)
+                  catalogue_name="catalogue.yaml" if reading.catalogue_text else None, source_id=stored.id,
+                  digest=digest)
 
 
 def active_source() -> Source | None:

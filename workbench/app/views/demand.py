@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import date
 from typing import Any, cast
 from zoneinfo import available_timezones
@@ -344,9 +345,9 @@ def _words(view: state.DemandView, src: state.Source) -> None:
     editable = shown.astype({schema.DEMAND_TYPE: "object", schema.NATURE: "object",
                              schema.FAILURE_CAUSE: "object"}).reset_index(drop=True)
     catalogue = state.catalogue(src)
-    type_options = sorted(set(frame[schema.DEMAND_TYPE].dropna().astype(str))
+    type_options = sorted(set(frame[schema.DEMAND_TYPE].dropna().unique().astype(str))
                           | set(catalogue.names() if catalogue else []))
-    cause_options = sorted(set(frame[schema.FAILURE_CAUSE].dropna().astype(str))
+    cause_options = sorted(set(frame[schema.FAILURE_CAUSE].dropna().unique().astype(str))
                            | {t.cause for t in (catalogue.types if catalogue else []) if t.cause})
     version = st.session_state.setdefault(keys.EDITOR_VERSION, 0)
     key = keys.words_editor(version)
@@ -454,16 +455,22 @@ def _changes(before: pd.DataFrame, after: pd.DataFrame) -> list[Correction]:
     return out
 
 
-def _downloads(view: state.DemandView, src: state.Source) -> None:
-    csv_bytes, xlsx_bytes = state.downloads(src.key(), tuple(state.corrections(src)), src)
+def _downloads(src: state.Source, corrections: list[Correction]) -> None:
+    # Made on the click, in a thread of their own (no Streamlit calls there): drawing the page never pays for them
+    # (an Excel file of 100,000 rows takes openpyxl tens of seconds). No rerun on the click ("ignore"): a rerun
+    # registers the files afresh and could drop the one the browser is fetching (about half the downloads were
+    # lost that way in the browser test).
+    key, corrected = src.key(), tuple(corrections)
+    csv_bytes = functools.partial(state.download_csv, key, corrected, src)
+    xlsx_bytes = functools.partial(state.download_xlsx, key, corrected, src)
     stem = src.name.rsplit(".", 1)[0].replace(" ", "_").lower()
     st.markdown("The cleaned, classified demand, with your corrections. Safe to open in Excel.")
     c1, c2 = st.columns(2)
     c1.download_button("Download CSV", csv_bytes, file_name=f"{stem}_classified.csv", mime="text/csv",
-                       icon=":material/download:")
+                       on_click="ignore", icon=":material/download:")
     c2.download_button("Download Excel", xlsx_bytes, file_name=f"{stem}_classified.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/download:")
+                       on_click="ignore", icon=":material/download:")
 
 
 def render() -> None:
@@ -476,7 +483,8 @@ def render() -> None:
     if src is None:
         return
     loaded = state.load(src)
-    view = state.view(src, state.corrections(src))
+    corrections = state.corrections(src)
+    view = state.view(src, corrections)
     st.subheader(src.name + (" (sample)" if src.is_sample else ""))
     st.caption(f"Study: **{current.name}**")
     _report(loaded.report, loaded.set_aside_rows)
@@ -493,7 +501,7 @@ def render() -> None:
     with tabs[4]:
         _words(view, src)
     with tabs[5]:
-        _downloads(view, src)
+        _downloads(src, corrections)
 
 
 render()

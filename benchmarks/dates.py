@@ -39,7 +39,7 @@ from workbench import schema  # noqa: E402
 from workbench.demand.catalogue import parse_catalogue  # noqa: E402
 
 TARGET_RATIO = 1.5
-FORMS_VERSION = 2  # bump when the forms below change: cached copies are keyed by it
+FORMS_VERSION = 3  # bump when the forms below change: cached copies are keyed by it
 # name -> how a timestamp column (Arrow timestamp[s]) is written
 FORMS = {
     "fractional seconds": lambda ts: pc.strftime(ts, format="%Y/%m/%d %H:%M:%S.000"),
@@ -48,7 +48,11 @@ FORMS = {
     "AM/PM": lambda ts: pc.strftime(ts, format="%m/%d/%Y %I:%M %p"),
     "Unix seconds": lambda ts: pc.cast(pc.cast(ts, pa.int64()), pa.string()),
     "Unix milliseconds": lambda ts: pc.cast(pc.multiply(pc.cast(ts, pa.int64()), 1000), pa.string()),
+    # a date and a time of day in two columns (a call log's 'Call date', 'Call time'), joined by the loader
+    "date and time apart": lambda ts: pc.strftime(ts, format="%d/%m/%Y,%H:%M"),
 }
+# forms whose date cells are two columns: the header names them (recognised without options)
+TWO_COLUMNS = {"date and time apart": ("Call date,Call time", "Date resolved,Time resolved")}
 DATE_FIELDS = (schema.RECEIVED_AT, schema.RESOLVED_AT)
 
 
@@ -71,15 +75,22 @@ def write_form(iso_path: Path, name: str, rows: int) -> Path:
     tail = pc.split_pattern(pc.list_element(head, 1), ",", max_splits=1, reverse=True)
     first, middle, last = pc.list_element(head, 0), pc.list_element(tail, 0), pc.list_element(tail, 1)
 
+    apart = TWO_COLUMNS.get(name)
+
     def rewrite(text: pa.Array) -> pa.Array:
         ts = pc.strptime(text, format="%Y-%m-%d %H:%M", unit="s", error_is_null=True)
-        return pc.if_else(pc.is_null(ts), text, pc.cast(FORMS[name](ts), pa.large_string()))
+        unread = (pc.binary_join_element_wise(text, pa.scalar("", pa.large_string()), pa.scalar(",", pa.large_string()))
+                  if apart else text)
+        return pc.if_else(pc.is_null(ts), unread, pc.cast(FORMS[name](ts), pa.large_string()))
 
     written = pc.binary_join_element_wise(rewrite(first), middle, rewrite(last), pa.scalar(",", pa.large_string()))
     written = pc.binary_join_element_wise(written, pa.scalar("", pa.large_string()),
                                           pa.scalar("\n", pa.large_string()))  # each line and its newline
     tmp = path.with_suffix(".tmp")
     with tmp.open("wb") as f:
+        if apart:  # the first and last column names become two each
+            names = header.decode().split(",")
+            header = ",".join([apart[0], *names[1:-1], apart[1]]).encode()
         f.write(header + b"\n")
         f.write(run._lines_bytes(written))
     tmp.replace(path)

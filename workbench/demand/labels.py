@@ -147,6 +147,7 @@ HEADER_SYNONYMS: dict[str, set[str]] = {
         "time", "call time", "time of call", "contact time", "time of contact", "time of day",
         "received time of day",
     },
+    schema.RESOLVED_TIME: {"time resolved", "time closed", "time completed", "time solved"},
 }
 
 # Second choices: used only when the file has no column of the first tier for that field.

@@ -513,11 +513,11 @@ def test_zip_bombs_are_refused_before_unpacking(session: Session, exported: byte
     with pytest.raises(ArchiveError, match=r"would unpack to 600 MB, more than the 500 MB"):
         archive.import_study(session, bomb)
 
-    monkeypatch.setattr(archive, "MAX_MEMBERS", 5)
+    monkeypatch.setenv("WORKBENCH_MAX_ZIP_MEMBERS", "5")
     with pytest.raises(ArchiveError, match=r"holds 13 files, more than the 5"):
         archive.import_study(session, exported)
-    monkeypatch.setattr(archive, "MAX_MEMBERS", 10_000)
-    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", len(XLSX))
+    monkeypatch.delenv("WORKBENCH_MAX_ZIP_MEMBERS")
+    monkeypatch.setenv("WORKBENCH_MAX_ZIP_UNPACKED_BYTES", str(len(XLSX)))
     with pytest.raises(ArchiveError, match="would unpack to"):
         archive.import_study(session, exported)
     assert snapshot(session) == before
@@ -735,7 +735,7 @@ def test_cli_refuses_to_write_an_export_that_would_not_import(cli_database: Sess
                                                               capsys: pytest.CaptureFixture[str],
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     build_study(cli_database)
-    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 1000)
+    monkeypatch.setenv("WORKBENCH_MAX_ZIP_UNPACKED_BYTES", "1000")
     code, out, err = run(capsys, "study", "export", "Housing repairs 2026", "-o", tmp_path / "big.zip")
     assert (code, out) == (2, "")
     assert err.startswith("workbench: the export of 'Housing repairs 2026' could not be read back, so it was not "

@@ -84,3 +84,5 @@ CATALOGUE_TYPES = _limit("WORKBENCH_MAX_CATALOGUE_TYPES", 10_000, "demand types"
 # ------------------------------------------------------------------------------------------ study exports
 ZIP_BYTES = _limit("WORKBENCH_MAX_ZIP_UNPACKED_BYTES", 500 * 1024 * 1024, "bytes once unpacked", "a study export")
 ZIP_MEMBERS = _limit("WORKBENCH_MAX_ZIP_MEMBERS", 10_000, "files", "a study export")
+# a zip that unpacks to far more than its own size is a bomb, whatever its checksums say (checked from its directory)
+ZIP_RATIO = _limit("WORKBENCH_MAX_ZIP_RATIO", 200, "times its packed size (unpacked)", "a study export")

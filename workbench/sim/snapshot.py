@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -94,3 +95,125 @@ class Snapshot:
             if col in frame:
                 frame[col] = frame[col].fillna(False).astype(bool)
         return frame
+
+
+# ------------------------------------------------------------------------------------------ checking stored ones
+
+_MAX_NUMBER = 2.0**53  # beyond this a stored figure is not one a comparison makes (and may not fit a float)
+_TABLE_NUMBERS = ("mean", "low", "high", "difference", "difference_low", "difference_high")
+_CAPABILITY_NUMBERS = (spc.VALUE, spc.CENTRE, spc.LOWER, spc.UPPER, spc.MOVING_RANGE, spc.MEAN_RANGE,
+                       spc.RANGE_LIMIT)
+
+
+class SnapshotError(ValueError):
+    """A stored comparison summary that is not what `snapshot` writes; the message names the value."""
+
+
+def _is_number(v: Any, *, null: bool = True) -> bool:
+    if v is None:
+        return null
+    return (isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            and abs(v) <= _MAX_NUMBER)
+
+
+def _is_scalar(v: Any) -> bool:
+    return v is None or isinstance(v, str | bool) or _is_number(v)
+
+
+def _records(value: Any, where: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        raise SnapshotError(f"{where} should be a list of rows")
+    for i, row in enumerate(value, start=1):
+        if not isinstance(row, dict):
+            raise SnapshotError(f"{where}[{i}] should be an object")
+        for k, v in row.items():
+            if not _is_scalar(v):
+                raise SnapshotError(f"{where}[{i}].{k} should be a number, text, true/false or null")
+    return value
+
+
+def _need(ok: bool, where: str, should: str) -> None:
+    if not ok:
+        raise SnapshotError(f"{where} should be {should}")
+
+
+def check_snapshot(data: Any) -> None:
+    """Raise SnapshotError unless `data` is a comparison summary the dashboard can draw: what `snapshot`
+    writes (or `Comparison.to_json`, or any object without the snapshot's keys, which reads as "no
+    comparison"). Keys it does not know are allowed (a newer Workbench may add some); the ones it knows must
+    have the shape `Snapshot` reads, and the table must name only the designs listed, each for every measure.
+    """
+    if not isinstance(data, dict):
+        raise SnapshotError("the summary should be an object")
+    for key in ("weeks",):
+        if key in data:
+            _need(_is_number(data[key], null=False) and data[key] >= 0, key, "a number from 0")
+    for key in ("replications", "seed", "demands_per_replication", "snapshot_version"):
+        if key in data:
+            v = data[key]
+            _need(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= _MAX_NUMBER, key,
+                  "a whole number from 0")
+    if "headline" in data:
+        _need(data["headline"] is None or isinstance(data["headline"], str), "headline", "text")
+    names: list[str] = []
+    if "designs" in data:
+        _need(isinstance(data["designs"], list), "designs", "a list")
+        for i, d in enumerate(data["designs"], start=1):
+            where = f"designs[{i}]"
+            _need(isinstance(d, dict), where, "an object")
+            _need(isinstance(d.get("name"), str) and bool(d["name"]), f"{where}.name", "text that is not empty")
+            _need(d["name"] not in names, f"{where}.name", "a name no other design has")
+            names.append(d["name"])
+            for key in ("design", "source"):
+                _need(d.get(key) is None or isinstance(d.get(key), str), f"{where}.{key}", "text or null")
+            metrics_ = d.get("metrics", {})
+            _need(isinstance(metrics_, dict), f"{where}.metrics", "an object")
+            for k, v in metrics_.items():
+                if k == "utilisation":
+                    _need(isinstance(v, dict) and all(_is_number(x) for x in v.values()),
+                          f"{where}.metrics.utilisation", "an object of numbers")
+                else:
+                    _need(_is_number(v), f"{where}.metrics.{k}", "a number or null")
+            intervals = d.get("intervals", {})
+            _need(isinstance(intervals, dict), f"{where}.intervals", "an object")
+            for k, v in intervals.items():
+                _need(isinstance(v, list) and len(v) == 2 and all(_is_number(x) for x in v),
+                      f"{where}.intervals.{k}", "a pair of numbers")
+    if "table" in data:
+        rows = _records(data["table"], "table")
+        _need("designs" in data, "designs", "there when the summary has a table")
+        seen: dict[str, set[str]] = {}
+        for i, row in enumerate(rows, start=1):
+            where = f"table[{i}]"
+            _need(isinstance(row.get("metric"), str) and bool(row["metric"]), f"{where}.metric", "text")
+            _need(row.get("design") in names, f"{where}.design", "one of the designs listed")
+            for k in _TABLE_NUMBERS:
+                _need(_is_number(row.get(k)), f"{where}.{k}", "a number or null")
+            seen.setdefault(row["metric"], set()).add(row["design"])
+        for metric, designs in seen.items():
+            _need(designs == set(names), f"table's rows for '{metric}'", "there for every design")
+    if "e2e_distribution" in data:
+        for i, row in enumerate(_records(data["e2e_distribution"], "e2e_distribution"), start=1):
+            where = f"e2e_distribution[{i}]"
+            _need(isinstance(row.get("design"), str), f"{where}.design", "text")
+            _need(_is_number(row.get("share"), null=False), f"{where}.share", "a number")
+            _need(_is_number(row.get("days")), f"{where}.days", "a number or null")
+    if "capability" in data:
+        _need(isinstance(data["capability"], dict), "capability", "an object of designs")
+        for name, rows in data["capability"].items():
+            for i, row in enumerate(_records(rows, f"capability.{name}"), start=1):
+                where = f"capability.{name}[{i}]"
+                _need(_is_day(row.get("day")), f"{where}.day", "a date in ISO 8601 form without a time zone")
+                for k in _CAPABILITY_NUMBERS:
+                    _need(_is_number(row.get(k)), f"{where}.{k}", "a number or null")
+                for k in _FLAGS:
+                    _need(row.get(k) is None or isinstance(row.get(k), bool), f"{where}.{k}", "true, false or null")
+
+
+def _is_day(v: Any) -> bool:
+    if not isinstance(v, str) or len(v) > 40:
+        return False
+    try:
+        return datetime.fromisoformat(v).tzinfo is None  # as `snapshot` writes them: one form, no zone
+    except ValueError:
+        return False

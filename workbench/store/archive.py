@@ -6,7 +6,9 @@ version's YAML text, each comparison as JSON, the corrections as a CSV that is s
 holds every correction's exact strings; the CSV's cells are defused against formulas and are for people).
 
 An import trusts nothing: the zip is checked whole (size, file count, names, CRCs, checksums, the JSON's
-shape) before the database is touched, and everything is then written in one transaction, so a refused or
+shape) and so is what it holds (every map version reads as a map, every column mapping and comparison summary
+has the shape the pages read, every file is within the limits of workbench/limits.py) before the database is
+touched, and everything is then written in one transaction, so a refused or
 failed import changes nothing. docs/storage.md ("Export and import") describes the format for people.
 """
 
@@ -31,9 +33,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
+from workbench import limits, schema
+from workbench.demand.catalogue import parse_catalogue
 from workbench.demand.corrections import EDITABLE
 from workbench.demand.reading import HANDLING_UNITS, ReadOptions
+from workbench.flow.model import parse_map
+from workbench.flow.validate import validate_map
 from workbench.safe_export import to_csv_bytes
+from workbench.sim.snapshot import SnapshotError, check_snapshot
 from workbench.store._common import (
     DuplicateNameError,
     NotFoundError,
@@ -78,8 +85,12 @@ Everything in it opens without Workbench:
 
 To bring it back: the Studies page's "Import a study", or `workbench study import FILE.zip`.
 """
-MAX_TOTAL_BYTES = 500 * 1024 * 1024  # an import never unpacks more than this (zip bombs)
-MAX_MEMBERS = 10_000  # nor opens a zip of more files than this
+# The budgets are workbench/limits.py's (settings with documented defaults); these names are the defaults, kept
+# for older callers. An import never unpacks more than ZIP_BYTES, opens a zip of more files than ZIP_MEMBERS,
+# or one that unpacks to more than ZIP_RATIO times its size (zip bombs).
+MAX_TOTAL_BYTES = limits.ZIP_BYTES.default
+MAX_MEMBERS = limits.ZIP_MEMBERS.default
+_RATIO_FLOOR = 1 << 20  # below this many unpacked bytes the ratio is not checked (tiny files compress a lot)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every member's timestamp: the same study gives the same bytes
 _CORRECTION_COLUMNS = ("source", "row", "field", "before", "after", "author", "created_at", "version")
 _INT32 = (-(2**31), 2**31 - 1)  # the database's Integer
@@ -465,9 +476,11 @@ def _open(data: bytes) -> zipfile.ZipFile:
                                "copying), so it cannot be read.") from None
         raise ArchiveError("This file is not a zip archive, so it cannot be a Workbench study export.") from None
     infos = zf.infolist()
-    if len(infos) > MAX_MEMBERS:
-        raise ArchiveError(f"This zip holds {len(infos):,} files, more than the {MAX_MEMBERS:,} a study export "
-                           f"may hold, so it was not opened.")
+    most = limits.ZIP_MEMBERS.value
+    if len(infos) > most:
+        raise ArchiveError(f"This zip holds {len(infos):,} files, more than the {most:,} a study export may hold, "
+                           f"so it was not opened (whoever runs Workbench can change this with the setting "
+                           f"{limits.ZIP_MEMBERS.setting}).")
     seen: set[str] = set()
     for info in infos:
         if _unsafe_member(info.filename):
@@ -481,9 +494,16 @@ def _open(data: bytes) -> zipfile.ZipFile:
             raise ArchiveError("This zip is password-protected; Workbench exports never are, so it was not "
                                "opened.")
     total = sum(info.file_size for info in infos)
-    if total > MAX_TOTAL_BYTES:
+    most = limits.ZIP_BYTES.value
+    if total > most:
         raise ArchiveError(f"This zip would unpack to {total / 2**20:,.0f} MB, more than the "
-                           f"{MAX_TOTAL_BYTES / 2**20:,.0f} MB a study export may hold, so it was not opened.")
+                           f"{most / 2**20:,.0f} MB a study export may hold, so it was not opened (whoever runs "
+                           f"Workbench can change this with the setting {limits.ZIP_BYTES.setting}).")
+    ratio = limits.ZIP_RATIO.value
+    if total > _RATIO_FLOOR and total > ratio * max(len(data), 1):
+        raise ArchiveError(f"This zip would unpack to {total / 2**20:,.0f} MB, more than {ratio:,} times its own "
+                           f"size, which real study exports never do, so it was not opened (whoever runs "
+                           f"Workbench can change this with the setting {limits.ZIP_RATIO.setting}).")
     bad = zf.testzip()  # reads every member (at most the sizes just checked) and checks its CRC
     if bad is not None:
         raise ArchiveError(f"The file '{_shown(bad)}' inside the zip is damaged (its CRC or header check "
@@ -510,7 +530,7 @@ def read_archive(data: bytes) -> StudyArchive:
 # How each of a demand file's reading options is checked in study.json (ReadOptions.to_dict names them); the
 # catalogue is a file of its own. A new option needs its check here (tests/test_reading.py says so).
 _READING_CHECKS: dict[str, Callable[[_Manifest, Any, str], Any]] = {
-    "mapping": lambda m, src, where: m.obj(src, "mapping", where),
+    "mapping": lambda m, src, where: _mapping(m, src, where),
     "date_order": lambda m, src, where: m.text(src, "date_order", where, limit=20, optional=True),
     "sheet": lambda m, src, where: m.text(src, "sheet", where, limit=NAME_LENGTH, optional=True),
     "header_row": lambda m, src, where: m.integer(src, "header_row", where, optional=True),
@@ -529,6 +549,56 @@ _READING_CHECKS: dict[str, Callable[[_Manifest, Any, str], Any]] = {
 
 def _if_given(src: Any, key: str, check: Callable[[], Any]) -> Any:
     return check() if isinstance(src, dict) and key in src else None
+
+
+def _mapping(m: _Manifest, src: Any, where: str) -> dict[str, Any]:
+    """A column mapping as the Demand page stores it: demand fields (schema.MAPPED_FIELDS) to a column's name
+    (text) or null (the person chose "none")."""
+    mapping = m.obj(src, "mapping", where)
+    longest = limits.CELL_CHARS.value
+    for key in mapping:
+        if key not in schema.MAPPED_FIELDS:
+            raise _malformed(f"{where}.mapping names '{_shown(str(key))}', which is not a demand field (fields "
+                             f"are {', '.join(schema.MAPPED_FIELDS)})")
+        m.text(mapping, key, f"{where}.mapping", limit=longest, optional=True)
+    return mapping
+
+
+def _check_map_version(name: str, number: int, text: str) -> None:
+    """A map version must read as a process map (the YAML limits and the reader an upload goes through), and
+    the whole-map checks must run on it: a version that does not is refused, naming the map and the version.
+    A map that reads but has mistakes (a route to a missing step, say) is a state the Flow page saves and
+    shows, so it imports as it was exported."""
+    what = f"Map '{_shown(name)}' version {number} in this zip"
+    size = len(text.encode("utf-8"))
+    if size > limits.YAML_BYTES.value:
+        raise ArchiveError(f"{what} is over a limit, so the export was not imported: "
+                           + limits.YAML_BYTES.message("", size))
+    try:
+        found = parse_map(text, f"{name} version {number}")
+        validate_map(found)
+    except limits.LimitError as exc:
+        raise ArchiveError(f"{what} is over a limit, so the export was not imported: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - whatever the reader says, the version cannot be shown
+        reason = " ".join(str(exc).split())[:200].rstrip(".") or type(exc).__name__
+        raise ArchiveError(f"{what} is not a process map Workbench can read ({reason}), so the export was "
+                           f"not imported.") from None
+
+
+def _check_catalogue(file: str, text: str) -> None:
+    size = len(text.encode("utf-8"))
+    if size > limits.YAML_BYTES.value:
+        raise ArchiveError(f"The catalogue '{_shown(file)}' in this zip is over a limit, so the export was not "
+                           f"imported: " + limits.YAML_BYTES.message("", size))
+    try:
+        parse_catalogue(text, file)
+    except limits.LimitError as exc:
+        raise ArchiveError(f"The catalogue '{_shown(file)}' in this zip is over a limit, so the export was not "
+                           f"imported: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - whatever the reader says, the catalogue cannot be used
+        reason = " ".join(str(exc).split())[:200].rstrip(".") or type(exc).__name__
+        raise ArchiveError(f"The catalogue '{_shown(file)}' in this zip is not a demand-type catalogue Workbench "
+                           f"can read ({reason}), so the export was not imported.") from None
 
 
 def _read(data: bytes) -> StudyArchive:
@@ -566,7 +636,13 @@ def _read(data: bytes) -> StudyArchive:
     for i, src in enumerate(m.items(doc, "demand_sources", ""), start=1):
         where = _at("demand_sources", i)
         found = m.member(src, "file", where)
-        catalogue = m.utf8(m.member(src, "catalogue_file", where, sha_key="catalogue_sha256", optional=True))
+        if found is not None and len(found[1]) > limits.DEMAND_BYTES.value:
+            raise ArchiveError(f"The demand file '{_shown(found[0])}' in this zip is over a limit, so the export "
+                               f"was not imported: " + limits.DEMAND_BYTES.message("", len(found[1])))
+        catalogue_found = m.member(src, "catalogue_file", where, sha_key="catalogue_sha256", optional=True)
+        catalogue = m.utf8(catalogue_found)
+        if catalogue_found is not None and catalogue is not None:
+            _check_catalogue(catalogue_found[0], catalogue)
         corrections = []
         seen: set[tuple[int, str, int]] = set()
         for j, c in enumerate(m.items(src, "corrections", where), start=1):
@@ -606,6 +682,7 @@ def _read(data: bytes) -> StudyArchive:
                 raise _malformed(f"{vw} repeats version {number} of map '{_shown(name)}'")
             numbers.add(number)
             text = m.utf8(m.member(v, "file", vw)) or ""
+            _check_map_version(name, number, text)
             versions.append(ArchivedMapVersion(number, text, m.text(v, "author", vw, limit=NAME_LENGTH),
                                                m.text(v, "note", vw), m.time(v, "created_at", vw)))
         maps.append(ArchivedMap(name, sorted(versions, key=lambda v: v.version)))
@@ -619,11 +696,28 @@ def _read(data: bytes) -> StudyArchive:
                 and isinstance(body.get("summary"), dict)):
             raise ArchiveError(f"The file '{_shown(file)}' in this zip should be a JSON object with 'settings' "
                                f"and 'summary' objects, so the export cannot be read.")
+        try:
+            check_snapshot(body["summary"])
+            _check_run_settings(body["settings"])
+        except SnapshotError as exc:
+            raise ArchiveError(f"The comparison '{_shown(file)}' in this zip is not one Workbench can show "
+                               f"({exc}), so the export was not imported.") from None
         runs.append(ArchivedRun(body["settings"], body["summary"], m.time(r, "created_at", where),
                                 m.text(r, "author", where, limit=NAME_LENGTH)))
 
     return StudyArchive(**study, exported_at=exported_at, workbench_version=made_by, sources=sources, maps=maps,
                         runs=runs)
+
+
+def _check_run_settings(settings: dict[str, Any]) -> None:
+    """What the dashboard reads of a comparison's settings: the maps' versions and the demand file's name."""
+    versions = settings.get("map_versions")
+    if versions is not None and not (isinstance(versions, dict) and all(
+            v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in versions.values())):
+        raise SnapshotError("settings.map_versions should be an object of map names and version numbers")
+    demand = settings.get("demand")
+    if demand is not None and not isinstance(demand, str):
+        raise SnapshotError("settings.demand should be text or null")
 
 
 # ------------------------------------------------------------------------------------------ import

@@ -315,7 +315,7 @@ def test_an_unreachable_database_is_a_message_not_a_traceback(monkeypatch: pytes
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     messages = " ".join(e.value for e in at.error)
-    assert "cannot be reached" in messages and "127.0.0.1:1" in messages
+    assert "cannot be reached" in messages and "127.0.0.1" not in messages  # the address is in the log only
     assert len(at.error) == 1  # said once, not again by the page
     board = AppTest.from_file(APP, default_timeout=60)
     board.query_params["view"] = "dashboard"

@@ -12,18 +12,23 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from app_helpers import APP
+from app_pages import open_app
 from flow_fixtures import SMALL_MAP as MAP
 from guard import guarded_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
 
 from workbench.store import archive, db, studies
 from workbench.store.archive import ArchiveError
@@ -36,6 +41,7 @@ from workbench.store.models import (
     StudyRow,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 MODELS = (StudyRow, DemandSourceRow, CorrectionRow, MapRow, MapVersionRow, ComparisonRunRow)
 CSV = b"Date,Type,V/F\r\n05/01/2026,Report a leak,\r\n05/01/2026,Chasing a repair,\r\n06/01/2026,Report a leak,V\r\n"
 CATALOGUE = "types:\n  - type: Report a leak\n    nature: value\n  - type: Chasing a repair\n    nature: failure\n"
@@ -348,3 +354,102 @@ def test_random_content_with_right_checksums_is_refused_or_imported_whole(
         assert after["comparison_runs"] == before["comparison_runs"] + 1
         assert after["demand_sources"] == before["demand_sources"] + 1
         studies.delete_study(session, made.id)
+
+
+# ------------------------------------------------------------------------------------------ errors people see
+# (the issue's row 15) A page's unexpected error is one plain sentence and a reference; the traceback, the
+# database's address and server paths go to the server's log only.
+
+REFERENCE = re.compile(r"Something went wrong on this page \(reference ([0-9A-F]{6})\)\. Your work is saved; "
+                       r"tell whoever runs Workbench this reference\.")
+
+
+def _page_text(at: AppTest) -> str:
+    """Every message, caption, markdown, title, heading and label the page shows, as one text."""
+    parts: list[str] = []
+    for kind in ("error", "warning", "info", "success", "caption", "markdown", "title", "header", "subheader",
+                 "exception", "toast"):
+        try:
+            parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
+        except (AttributeError, KeyError):
+            continue
+    for kind in ("metric", "selectbox", "text_input", "button", "expander", "tabs", "radio", "checkbox"):
+        try:
+            parts += [str(getattr(e, "label", "")) for e in getattr(at, kind)]
+        except (AttributeError, KeyError):
+            continue
+    return "\n".join(parts)
+
+
+def test_an_unexpected_error_on_a_page_is_a_sentence_and_a_reference(monkeypatch: pytest.MonkeyPatch,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    at = open_app("studies")
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("boom in /srv/workbench/secret/settings.py")
+
+    monkeypatch.setattr(studies, "list_maps", broken)
+    with caplog.at_level(logging.ERROR, logger="workbench.app"):
+        at.switch_page("views/compare.py").run()
+    assert not at.exception
+    shown = _page_text(at)
+    found = REFERENCE.search(shown)
+    assert found, shown
+    assert "/srv/workbench" not in shown and "Traceback" not in shown and "boom" not in shown
+    logged = [r for r in caplog.records if found.group(1) in r.getMessage()]
+    assert logged and logged[0].exc_info is not None  # the traceback is in the server's log, with the reference
+    assert any(b.label == "Your name" for b in at.text_input)  # the sidebar is still there
+
+
+def test_st_rerun_and_st_stop_are_not_caught() -> None:
+    """The guard catches Exception; Streamlit's control flow is BaseException (ScriptControlException)."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
+
+    assert not issubclass(RerunException, Exception) and not issubclass(StopException, Exception)
+
+
+def test_a_database_that_cannot_be_reached_shows_no_address_or_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", "postgresql+psycopg://wbadmin:s3cret@127.0.0.1:1/workbench_prod")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    shown = _page_text(at)
+    assert "cannot be reached just now (reference" in shown, shown
+    for secret in ("s3cret", "127.0.0.1", "workbench_prod", "wbadmin", "psycopg", "postgresql"):
+        assert secret not in shown, secret
+
+
+def test_a_locked_database_shows_no_server_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    at = open_app("studies")
+
+    def locked(*_: Any, **__: Any) -> None:
+        raise OperationalError("SELECT studies.id FROM studies", {}, Exception(
+            f"database is locked ({tmp_path / 'workbench-data' / 'workbench.db'})"))
+
+    monkeypatch.setattr(studies, "list_studies", locked)
+    at.run()
+    assert not at.exception
+    shown = _page_text(at)
+    assert "busy or cannot be reached just now (reference" in shown, shown
+    for secret in (str(tmp_path), "workbench.db", "sqlite", "SELECT", "locked"):
+        assert secret not in shown, secret
+
+
+def test_streamlit_is_told_to_show_no_error_details_wherever_the_app_starts(monkeypatch: pytest.MonkeyPatch
+                                                                          ) -> None:
+    import tomllib
+
+    from streamlit.config import ShowErrorDetailsConfigOptions
+
+    from workbench import cli
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE.value == "none"
+    started: list[list[str]] = []
+    monkeypatch.setattr(cli, "_serve", lambda command, env: started.append(command) or 0)
+    assert cli.main(["app", "--port", "8599", "--headless"]) == 0
+    (command,) = started
+    i = command.index("--client.showErrorDetails")
+    assert command[i + 1] == "none"

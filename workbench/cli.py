@@ -320,7 +320,10 @@ def cmd_app(args: argparse.Namespace) -> int:
     engine.dispose()
     command = [sys.executable, "-m", "streamlit", "run", str(paths.APP_ENTRY),
                "--server.port", str(args.port), "--server.maxUploadSize", "200",
-               "--browser.gatherUsageStats", "false"]
+               "--browser.gatherUsageStats", "false",
+               # errors people see are a sentence and a reference (app/study.page_errors); never a traceback,
+               # wherever the app is started from (.streamlit/config.toml says the same for `streamlit run`)
+               "--client.showErrorDetails", "none"]
     if args.headless:
         command += ["--server.headless", "true"]
     return _serve(command, os.environ.copy())

@@ -30,11 +30,13 @@ else:
             st.Page(PAGES / "studies.py", title="Studies", icon=":material/folder_open:", url_path="studies"),
         ]
     )
-    with study.database_errors() as reachable:
+    with study.page_errors("the sidebar"), study.database_errors() as reachable:
         study.sidebar()
     database_ok = reachable.ok
     st.sidebar.caption("Workbench: study demand, map the flow, compare designs. Every change is saved in the "
                        "study as you make it.")
 if database_ok:  # else the message is shown once, not again by the page
-    with study.database_errors():
+    # A page's unexpected error is a sentence and a reference (the traceback goes to the server's log), and
+    # Streamlit is told to show no error details either (.streamlit/config.toml, `workbench app`).
+    with study.page_errors(f"page {navigation.url_path or 'demand'}"), study.database_errors():
         navigation.run()

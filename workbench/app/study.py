@@ -7,6 +7,8 @@ never holds a database object across reruns.
 
 from __future__ import annotations
 
+import logging
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -21,6 +23,12 @@ from workbench.app import keys
 from workbench.store import db, sample, studies
 
 T = TypeVar("T")
+log = logging.getLogger("workbench.app")
+if not log.handlers and not logging.getLogger().handlers:  # the server's log: stderr, with the time
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(_handler)
+    log.propagate = False
 
 
 @st.cache_resource(show_spinner="Opening the study database…")
@@ -42,10 +50,31 @@ class _Guard:
     ok = True
 
 
+def reference() -> str:
+    """A short code a person can read out to an administrator, who finds it in the server's log."""
+    return secrets.token_hex(3).upper()
+
+
+def unexpected_message(ref: str) -> str:
+    """What a person sees when something went wrong that the page did not expect: one plain sentence."""
+    return (f"Something went wrong on this page (reference {ref}). Your work is saved; tell whoever runs "
+            f"Workbench this reference.")
+
+
+def report_unexpected(exc: BaseException, where: str = "a page") -> str:
+    """Log `exc` with its traceback and a new reference (the server's log only); show the plain sentence."""
+    ref = reference()
+    log.error("Unexpected error on %s (reference %s)", where, ref, exc_info=exc)
+    st.error(unexpected_message(ref), icon=":material/error:")
+    return ref
+
+
 @contextmanager
 def database_errors() -> Iterator[_Guard]:
     """A database that cannot be reached is a plain message, not a traceback; nothing on screen is claimed
-    as saved (each write is one transaction: it either committed before the error or did not happen)."""
+    as saved (each write is one transaction: it either committed before the error or did not happen). The
+    page never shows the database's address or the driver's words (a server path, a host, a user): those go
+    to the server's log with the reference the page shows."""
     guard = _Guard()
     try:
         yield guard
@@ -55,11 +84,24 @@ def database_errors() -> Iterator[_Guard]:
     except SQLAlchemyError as exc:
         guard.ok = False
         _engine.clear()  # try to connect afresh on the next run
+        ref = reference()
         where = make_url(database_key()).render_as_string(hide_password=True)
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
-        st.error(f"The study database ({where}) cannot be reached just now, so this page cannot show or save "
-                 f"the study. What was shown as saved is safe. Reload the page to try again.\n\n"
-                 f"Reason: {reason}", icon=":material/cloud_off:")
+        log.error("The study database %s failed (reference %s)", where, ref, exc_info=exc)
+        st.error(f"The study database is busy or cannot be reached just now (reference {ref}), so this page "
+                 f"cannot show or save the study. What was shown as saved is safe: reload the page to try again, "
+                 f"and if this keeps happening tell whoever runs Workbench this reference.",
+                 icon=":material/cloud_off:")
+
+
+@contextmanager
+def page_errors(where: str = "a page") -> Iterator[None]:
+    """Anything a page did not expect is one plain sentence with a reference, never a traceback (which goes
+    to the server's log with that reference). Streamlit's own st.rerun/st.stop are BaseExceptions
+    (ScriptControlException), not Exceptions, so they pass through untouched."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - the last guard: whatever it was, the person gets a sentence
+        report_unexpected(exc, where)
 
 
 def engine() -> Engine:

@@ -68,12 +68,25 @@ def test_literal_renders_as_the_text_itself(text: str) -> None:
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_no_streamlit_directive_can_start(text: str) -> None:
+    """Streamlit's additions start at a character CommonMark does not know (':', '$') or at a bare URL."""
     escaped = literal(text)
-    # every ASCII punctuation character is escaped: ':' '$' '[' '!' '<' '`' '#' cannot start anything
     for i, c in enumerate(escaped):
-        if c in ":$[!<`#*_~|>&()" and (i == 0 or escaped[i - 1] != "\\"):
+        after = escaped[i + 1: i + 2]
+        before = escaped[i - 1: i] if i else ""
+        inside_word = c == "_" and before.isalnum() and after.isalnum()
+        starts = (c in "`$[]<>*_~|&@" and not inside_word) or (c == ":" and (after.isalpha() or after == "/"))
+        if starts and (i == 0 or escaped[i - 1] != "\\"):
             raise AssertionError((text, escaped, i))
-    assert "![" not in escaped and ":material/" not in escaped and ":red[" not in escaped
+    for raw in ("![", ":material/", ":red[", "http://", "www."):
+        assert raw not in escaped, (text, escaped)
+
+
+def test_punctuation_that_starts_nothing_is_left_as_typed() -> None:
+    for text in ("Housing repairs - redesign (v2)", "row 3's type, at 06:54 UTC; 43% vs 10%.", "d.csv", "Réparations",
+                 "2.66", "-5", "+44 20", "#2 priority", "vru_entry", "2026-01-05"):
+        assert literal(text) == text
+    assert literal("1. first\n2) second\n- item\n+ item\n# title\n=== \n> quote") == (
+        "1\\. first\n2\\) second\n\\- item\n\\+ item\n\\# title\n\\=== \n\\> quote")
 
 
 def test_plain_words_are_unchanged_and_none_is_empty() -> None:
@@ -87,6 +100,6 @@ def test_literal_frame_escapes_text_cells_and_headers_only() -> None:
     frame = pd.DataFrame({"**Design**": ["![](http://x/y.png)", "ok"], "n": [1.5, 2.0]})
     out = literal_frame(frame)
     assert list(out.columns) == ["\\*\\*Design\\*\\*", "n"]
-    assert out.iloc[0, 0] == "\\!\\[\\]\\(http\\:\\/\\/x\\/y\\.png\\)"
+    assert out.iloc[0, 0] == "!\\[\\](http\\://x/y.png)"
     assert out["n"].tolist() == [1.5, 2.0]
     assert frame.iloc[0, 0] == "![](http://x/y.png)"  # the original is untouched

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from app_helpers import APP
-from app_pages import open_app
+from app_pages import FlowScreen, open_app
 from flow_fixtures import SMALL_MAP as MAP
 from guard import guarded_cli
 from hypothesis import HealthCheck, given, settings
@@ -39,6 +39,7 @@ from workbench.store.models import (
     MapRow,
     MapVersionRow,
     StudyRow,
+    utcnow,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -453,3 +454,192 @@ def test_streamlit_is_told_to_show_no_error_details_wherever_the_app_starts(monk
     (command,) = started
     i = command.index("--client.showErrorDetails")
     assert command[i + 1] == "none"
+
+
+# ------------------------------------------------------------------------------------------ text from data
+# (the issue's row 14) Markdown and HTML in names, words, types, map text and headlines display literally.
+
+HOSTILE = "![x](http://127.0.0.1:9/x.png) **b**"
+ESCAPED = "!\\[x\\](http\\://127.0.0.1:9/x.png) \\*\\*b\\*\\*"  # literal(HOSTILE)
+
+
+def _hostile_map(design: str, touch: int) -> str:
+    quoted = json.dumps(f"{HOSTILE} {design}")  # JSON strings are YAML strings
+    return (MAP.replace("name: Small service", f"name: {quoted}\ndescription: {json.dumps(HOSTILE)}")
+            .replace("design: standard-work", f"design: {design}")
+            .replace("name: Answer", f"name: {json.dumps(HOSTILE + ' answer')}")
+            .replace("name: Back office", f"name: {json.dumps(HOSTILE + ' office')}")
+            .replace("touch: 6", f"touch: {touch}"))
+
+
+def _hostile_csv() -> bytes:
+    lines = ["Date,Touchpoint,Type,V/F,Words"]
+    for day in range(5, 26):
+        for k in range(3):
+            kind = "V" if k else "F"
+            lines.append(f'{day:02d}/01/2026 09:{k:02d},"{HOSTILE} phone","{HOSTILE} type {k}",{kind},'
+                         f'"{HOSTILE} <img src=x> words {k}"')
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+@pytest.fixture
+def hostile_study() -> int:
+    with db.sessions(db.engine_for())() as s:
+        db.migrate(s.get_bind())  # type: ignore[arg-type]
+        made = studies.create_study(s, HOSTILE, f"{HOSTILE} <img src=x> [a](javascript:alert(1)) $x$ :red[x]")
+        studies.set_demand_source(s, made.id, f"{HOSTILE}.csv", _hostile_csv(), author=HOSTILE,
+                                  mapping={"received_at": "Date", "touchpoint": "Touchpoint", "demand_type": "Type",
+                                           "nature": "V/F", "customer_words": "Words"}, date_order="day-first")
+        studies.save_map_version(s, made.id, f"{HOSTILE} as is", _hostile_map("standard-work", 6), HOSTILE, None)
+        studies.save_map_version(s, made.id, f"{HOSTILE} redesign", _hostile_map("worker-led", 4), HOSTILE, None)
+        return made.id
+
+
+def _all_text(at: AppTest) -> list[str]:
+    """Every text the page gives Streamlit to render as Markdown: messages, captions, headings, labels, tab and
+    expander names, radio options, st.table cells and headers."""
+    out: list[str] = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "error", "warning", "info", "success",
+                 "toast"):
+        out += [str(e.value) for e in getattr(at, kind)]
+    for kind in ("metric", "expander", "tabs", "button", "checkbox", "toggle", "text_input", "number_input",
+                 "selectbox", "multiselect", "radio"):
+        out += [str(e.label) for e in getattr(at, kind)]
+        out += [str(getattr(e, "help", "") or "") for e in getattr(at, kind)]
+    for radio in at.radio:
+        out += [str(o) for o in radio.options]
+    for table in at.table:
+        frame = table.value
+        out += [str(c) for c in frame.columns] + [str(v) for v in frame.to_numpy().ravel()]
+    return out
+
+
+def _assert_literal(at: AppTest, page: str) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    texts = _all_text(at)
+    unescaped = [re.sub(r"\\.", "", t) for t in texts]  # what is left once every backslash escape is removed
+    raw = [t for t in unescaped if any(m in t for m in ("![", "**b**", "<img", "](", ":red[", "$x$", "http:"))]
+    assert not raw, (page, raw)
+    assert any(ESCAPED in t for t in texts), (page, texts)  # the name is there, escaped
+
+
+@pytest.mark.parametrize("page", ["studies", "demand", "flow", "compare", "dashboard"])
+def test_markdown_and_html_from_data_display_literally(hostile_study: int, page: str) -> None:
+    at = open_app(page, author="Ann", study=str(hostile_study))
+    if page == "dashboard":  # with a comparison stored: the Compare page runs one on its first visit
+        at.switch_page("views/compare.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        _assert_literal(at, "compare")
+        with db.sessions(db.engine_for())() as s:
+            assert studies.latest_comparison_run(s, hostile_study) is not None
+        at.switch_page("views/dashboard.py").run()
+    if page == "demand":
+        at.switch_page("views/demand.py").run()
+    _assert_literal(at, page)
+
+
+def test_the_managers_dashboard_alone_shows_names_literally(hostile_study: int) -> None:
+    at = open_app(None, view="dashboard", study=str(hostile_study))
+    _assert_literal(at, "dashboard link")
+    assert any(ESCAPED in t.value for t in at.title)
+
+
+# ------------------------------------------------------------------------------------------ wrong anyway
+# (the issue's row 13, second half) Content that is wrong in the store already (an older Workbench, a bug,
+# a lower limit): written straight into the store here. The part that cannot be shown says so; the rest of
+# the page is drawn; never a traceback.
+
+
+def unescape(text: str) -> str:
+    """Shown text as a person reads it (Markdown's backslash escapes resolved)."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def _store() -> Session:
+    eng = db.engine_for()
+    db.migrate(eng)
+    return db.sessions(eng)()
+
+
+def _raw_version(session: Session, study_id: int, name: str, text: str) -> None:
+    """A map version written straight into the tables (the store's API would refuse a text that is no map)."""
+    with session.begin():
+        found = session.scalars(select(MapRow).where(MapRow.study_id == study_id, MapRow.name == name)).one()
+        latest = max(v.version for v in found.versions)
+        session.add(MapVersionRow(map_id=found.id, version=latest + 1, yaml_text=text, author="Bob", note="",
+                                  created_at=utcnow()))
+    session.expunge_all()
+
+
+@pytest.fixture
+def stored_wrong() -> int:
+    """A study whose latest comparison summary is `{"table": 5}`, whose map 'Broken' has a readable version 1
+    and a version 2 that is not a map, beside a good map, and whose demand file reads."""
+    with _store() as s:
+        made = studies.create_study(s, "Wrong anyway")
+        studies.set_demand_source(s, made.id, "d.csv", _hostile_csv(), date_order="day-first",
+                                  mapping={"received_at": "Date", "demand_type": "Type", "nature": "V/F"})
+        studies.save_map_version(s, made.id, "Good", MAP, "Ann", None)
+        studies.save_map_version(s, made.id, "Broken", MAP, "Ann", None)
+        _raw_version(s, made.id, "Broken", "This is not a map at all.")
+        studies.save_comparison_run(s, made.id, {"map_versions": {"Good": 1}}, {"table": 5}, "Ann")
+        return made.id
+
+
+def test_the_dashboard_says_a_stored_comparison_cannot_be_shown_and_shows_the_demand(stored_wrong: int) -> None:
+    at = open_app(None, view="dashboard", study=str(stored_wrong))
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("The latest comparison stored in this study cannot be shown" in w.value for w in at.warning)
+    assert any(m.label == "Demands" for m in at.metric)  # the demand part is drawn
+    assert any("Last changed" in c.value for c in at.caption)  # and what follows the comparison
+
+
+def test_the_flow_page_says_which_map_version_does_not_read_and_restores_one_that_does(stored_wrong: int) -> None:
+    at = open_app("flow", author="Ann", study=str(stored_wrong))  # 'Broken' is the study's first map
+    assert any("Map 'Broken' version 2 cannot be read" in w.value for w in at.warning), [w.value for w in at.warning]
+    page = FlowScreen(at)
+    page.choose("Process map", "Good")  # the other maps are one choice away
+    page.press("Open")
+    assert not at.exception, [e.value for e in at.exception]
+    assert page.working.name == "Good"
+    page.choose("Process map", "Broken")
+    page.press("Open")
+    assert any("Map 'Broken' cannot be read, so it was not opened" in e.value for e in at.error)
+    assert page.working.name == "Good"  # the map on screen is unchanged
+
+    with _store() as s:  # the map on screen itself gets a version that does not read (someone else, a bug)
+        _raw_version(s, stored_wrong, "Good", "- not\n- a map\n")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Map 'Good' version 2 cannot be read" in w.value for w in at.warning)
+    page.press("Restore version 1 of 'Good' as the newest")
+    assert not at.exception, [e.value for e in at.exception]
+    assert page.working.name == "Good" and page.working.stored_version == 3
+    with _store() as s:
+        assert studies.get_map_version(s, stored_wrong, "Good").yaml_text == MAP
+
+
+def test_the_compare_page_leaves_out_a_map_that_does_not_read(stored_wrong: int) -> None:
+    at = open_app("compare", author="Ann", study=str(stored_wrong))
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("These maps' latest versions cannot be read" in w.value and "Broken" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("page", ["demand", "dashboard", "compare", "flow"])
+def test_a_stored_demand_file_that_no_longer_reads_is_a_sentence(stored_wrong: int, page: str) -> None:
+    with _store() as s:  # read with a column the file does not have (an older Workbench, a bug)
+        studies.set_demand_source(s, stored_wrong, "d.csv", _hostile_csv(), date_order="day-first",
+                                  mapping={"received_at": "When it came", "demand_type": "Type"})
+    if page == "dashboard":
+        at = open_app(None, view="dashboard", study=str(stored_wrong))
+    else:
+        at = open_app(page, author="Ann", study=str(stored_wrong))
+        if page == "demand":
+            at.switch_page("views/demand.py").run()
+        if page == "flow":  # the study's first map, 'Broken', does not read: open the other
+            FlowScreen(at).choose("Process map", "Good")
+            FlowScreen(at).press("Open")
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("demand file d.csv cannot be read now" in unescape(w.value) and "When it came" in unescape(w.value)
+               for w in at.warning), [w.value for w in at.warning]
+    assert not REFERENCE.search(_page_text(at))  # said as what it is, not as an unexpected error

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from workbench.app import keys
+from workbench.app.text import literal
 from workbench.store import db, sample, studies
 
 T = TypeVar("T")
@@ -80,7 +81,8 @@ def database_errors() -> Iterator[_Guard]:
         yield guard
     except studies.StoreError as exc:  # e.g. the study or map was deleted in another session meanwhile
         guard.ok = False
-        st.warning(f"{exc} Reload the page to see the study as it is now.", icon=":material/sync_problem:")
+        st.warning(f"{literal(exc)} Reload the page to see the study as it is now.",
+                   icon=":material/sync_problem:")
     except SQLAlchemyError as exc:
         guard.ok = False
         _engine.clear()  # try to connect afresh on the next run
@@ -102,6 +104,22 @@ def page_errors(where: str = "a page") -> Iterator[None]:
         yield
     except Exception as exc:  # noqa: BLE001 - the last guard: whatever it was, the person gets a sentence
         report_unexpected(exc, where)
+
+
+@contextmanager
+def part_errors(what: str) -> Iterator[None]:
+    """One part of a page drawn from stored content (a comparison, a map version, a demand file): anything
+    unexpected in it is a sentence with a reference in its place, and the rest of the page is drawn. The
+    database's own errors and the store's refusals go on to `database_errors`."""
+    try:
+        yield
+    except (studies.StoreError, SQLAlchemyError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - stored content a page could not draw
+        ref = reference()
+        log.error("Could not show %s (reference %s)", what, ref, exc_info=exc)
+        st.warning(f"{what[:1].upper()}{what[1:]} cannot be shown (reference {ref}); the rest of the page is "
+                   f"fine. Tell whoever runs Workbench this reference.", icon=":material/error:")
 
 
 def engine() -> Engine:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from workbench import charts, spc
 from workbench.app import flow_state, keys, state, study
+from workbench.app.text import literal, literal_frame, literal_list
 from workbench.demand import analysis
 from workbench.demand.corrections import Correction
 from workbench.flow.model import MapFileError, ProcessMap, to_yaml
@@ -52,11 +53,15 @@ def _lookup(key: str | None) -> Comparison | None:
 def _designs() -> dict[str, ProcessMap]:
     """The study's maps by name, as last saved (every edit on the Flow page is saved at once)."""
     options: dict[str, ProcessMap] = {}
+    unreadable = []
     for v in study.call(studies.list_maps, study.require().id):
         try:
             options[v.name] = flow_state.parse_stored(v.yaml_text, v.name)
-        except MapFileError:
-            continue
+        except (MapFileError, ValueError, RecursionError):  # stored by an older Workbench or a bug
+            unreadable.append(v.name)
+    if unreadable:
+        st.warning("These maps' latest versions cannot be read, so they are not offered here; open them on the "
+                   "Flow page to restore a version that reads: " + literal_list(unreadable), icon=":material/error:")
     return options
 
 
@@ -96,10 +101,10 @@ def _settings(chosen: list[str], designs: dict[str, ProcessMap]) -> CompareSetti
     with st.expander("Staffing per role (change it to see what happens)"):
         for name in chosen:
             m = designs[name]
-            st.markdown(f"**{m.name}**")
+            st.markdown(f"**{literal(m.name)}**")
             cols = st.columns(max(len(m.roles), 1))
             for col, role in zip(cols, m.roles, strict=False):
-                value = col.number_input(role.name or role.id, min_value=1.0, value=float(role.staff), step=1.0,
+                value = col.number_input(literal(role.name or role.id), min_value=1.0, value=float(role.staff), step=1.0,
                                          key=f"cmp_staff_{name}_{role.id}")
                 if value != role.staff:
                     staffing.setdefault(m.source, {})[role.id] = value
@@ -145,7 +150,7 @@ def _capability(result: Comparison, first_day: pd.Timestamp) -> None:
     st.markdown("**Capability chart**: end-to-end days of the needs met each day (first replication). Points "
                 "inside the limits are what this design will predictably deliver.")
     names = [d.name for d in result.designs]
-    pick = st.radio("Design", names, horizontal=True, key="cmp_capability")
+    pick = st.radio("Design", names, horizontal=True, key="cmp_capability", format_func=literal)
     design = next(d for d in result.designs if d.name == pick)
     if not design.runs:
         return
@@ -211,8 +216,13 @@ def render() -> None:
     chosen = st.multiselect("Designs", names, default=_default(designs), key=f"cmp_designs_{current.id}")
     src = state.require_source()
     made = state.corrections(src)  # a store query: once per run
-    frame = state.view(src, made).frame
-    st.caption(f"Demand: **{src.name}**, {len(frame):,} demands (change it on the Demand page).")
+    try:
+        frame = state.view(src, made).frame
+    except ValueError as exc:  # a stored file that no longer reads (DemandFileError, a limit, a catalogue)
+        st.warning(f"The study's demand file {literal(src.name)} cannot be read now, so no comparison can run: "
+                   f"{literal(exc)} Load it again, or another file, on the Demand page.", icon=":material/error:")
+        return
+    st.caption(f"Demand: **{literal(src.name)}**, {len(frame):,} demands (change it on the Demand page).")
     if not analysis.has_dates(frame):
         st.info("This demand was read without dates. A comparison replays the demand as it arrived, day by day, "
                 "so it needs a date column: on the Demand page, choose the date column, or load a file that has "
@@ -220,7 +230,7 @@ def render() -> None:
         return
     broken = [n for n in chosen if has_errors(validate_map(designs[n]))]
     if broken:
-        st.error("These maps have errors; fix them on the Flow page first: " + ", ".join(broken))
+        st.error("These maps have errors; fix them on the Flow page first: " + literal_list(broken))
         return
     if len(chosen) < 2:
         st.info("Choose at least two designs to compare.")
@@ -245,11 +255,11 @@ def render() -> None:
             st.warning("The settings have changed since these results: press **Run the comparison** to update.")
     if result is None:
         return
-    st.success(result.headline(), icon=":material/campaign:")
+    st.success(literal(result.headline()), icon=":material/campaign:")
     st.caption(f"{result.demands:,} demands per run, {result.weeks:g} weeks, {result.replications} replication(s), "
                "seed " + str(result.seed) + "; brackets are 95% intervals over replications.")
-    st.table(side_by_side(result.table(), [d.name for d in result.designs], result.replications), hide_index=True,
-             border="horizontal")
+    st.table(literal_frame(side_by_side(result.table(), [d.name for d in result.designs], result.replications)),
+             hide_index=True, border="horizontal")
     _charts(result)
     _capability(result, _first_day(frame))
     _details(result)

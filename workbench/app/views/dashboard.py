@@ -12,9 +12,10 @@ import streamlit as st
 
 from workbench import charts, spc
 from workbench.app import state, study
+from workbench.app.text import literal, literal_frame
 from workbench.demand import analysis
 from workbench.sim.compare import side_by_side
-from workbench.sim.snapshot import Snapshot
+from workbench.sim.snapshot import Snapshot, SnapshotError, check_snapshot
 from workbench.store import studies
 
 
@@ -40,11 +41,16 @@ def _demand(found: studies.Study) -> None:
     if src is None:
         st.info("This study has no demand data yet.")
         return
-    view = state.view(src, state.corrections(src))
-    h = view.headline
     st.subheader("Demand")
+    try:
+        view = state.view(src, state.corrections(src))
+    except ValueError as exc:  # a stored file that no longer reads (DemandFileError, a limit, a catalogue)
+        st.warning(f"The study's demand file {literal(src.name)} cannot be read now, so its picture is not shown: "
+                   f"{literal(exc)}", icon=":material/error:")
+        return
+    h = view.headline
     when = f"from {h.first} to {h.last}" if h.first else "(read without dates)"
-    st.caption(f"{src.name}: {h.total:,} demands {when}, with the team's corrections.")
+    st.caption(f"{literal(src.name)}: {h.total:,} demands {when}, with the team's corrections.")
     tiles = st.columns(4)
     tiles[0].metric("Demands", f"{h.total:,}")
     tiles[1].metric("Failure demand share", _pct(h.failure_share),
@@ -69,18 +75,28 @@ def _comparison(found: studies.Study) -> None:
     if run is None or "table" not in run.summary:
         st.info("No comparison of designs has been run in this study yet.")
         return
+    try:  # stored by an older Workbench or a bug: said in a sentence, and the rest of the page is shown
+        check_snapshot(run.summary)
+        settings = run.settings if isinstance(run.settings, dict) else {}
+        versions = settings.get("map_versions") or {}
+        if not isinstance(versions, dict):
+            raise SnapshotError("settings.map_versions should be an object")
+    except SnapshotError as exc:
+        st.warning(f"The latest comparison stored in this study cannot be shown ({literal(exc)}). Run the "
+                   f"comparison again on the Compare page to replace it.", icon=":material/error:")
+        return
     snap = Snapshot(run.summary)
-    who = f" by {run.author}" if run.author else ""
-    versions = run.settings.get("map_versions") or {}
-    maps = ", ".join(f"{n} (version {v})" for n, v in versions.items()) if versions else ", ".join(snap.designs)
-    demand = f" on {run.settings['demand']}" if run.settings.get("demand") else ""
+    who = f" by {literal(run.author)}" if run.author else ""
+    maps = ", ".join(f"{literal(n)} (version {literal(v)})" for n, v in versions.items()) if versions else \
+        ", ".join(literal(n) for n in snap.designs)
+    demand = f" on {literal(settings['demand'])}" if settings.get("demand") else ""
     st.caption(f"Latest comparison, run{who} on {run.created_at:%d %b %Y at %H:%M} UTC: {maps}{demand}, "
                f"{snap.data.get('weeks', 0):g} weeks, {snap.data.get('replications', 1)} replication(s).")
     if snap.headline:
-        st.success(snap.headline, icon=":material/campaign:")
+        st.success(literal(snap.headline), icon=":material/campaign:")
     names = snap.designs
-    st.table(side_by_side(snap.table(), names, int(snap.data.get("replications") or 1)), hide_index=True,
-             border="horizontal")
+    st.table(literal_frame(side_by_side(snap.table(), names, int(snap.data.get("replications") or 1))),
+             hide_index=True, border="horizontal")
     distribution = snap.e2e_distribution()
     if len(distribution):
         st.altair_chart(charts.e2e_ecdf_chart(distribution, names), width="stretch")
@@ -91,7 +107,7 @@ def _comparison(found: studies.Study) -> None:
         capability = snap.capability(name)
         if capability.empty:
             continue
-        col.altair_chart(charts.xmr_chart(capability, f"Capability: {name}", "End-to-end days",
+        col.altair_chart(charts.xmr_chart(capability, f"Capability: {name}", "End-to-end days",  # Vega: text
                                           period_label="Day"), width="stretch")
         col.caption(f"Average {capability[spc.CENTRE].iloc[-1]:.1f} days; a day's average is predictably "
                     f"between {capability[spc.LOWER].iloc[-1]:.1f} and {capability[spc.UPPER].iloc[-1]:.1f}.")
@@ -103,14 +119,16 @@ def render() -> None:
         st.title("Dashboard")
         st.info("There is no such study: the link may be old, or the study was deleted.")
         return
-    st.title(found.name)
+    st.title(literal(found.name))
     if found.description:
-        st.caption(found.description)
+        st.caption(literal(found.description))
     if st.query_params.get("view") != "dashboard":
         st.markdown("A read-only view for managers. Share this link: it opens this dashboard on its own.")
         st.code(_link(found.id), language=None)
-    _demand(found)
-    _comparison(found)
+    with study.part_errors("the demand picture"):
+        _demand(found)
+    with study.part_errors("the latest comparison"):
+        _comparison(found)
     st.caption(f"Last changed {found.updated_at:%d %b %Y at %H:%M} UTC. Read-only: changes are made by the team "
                "in Workbench.")
 

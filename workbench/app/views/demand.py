@@ -13,6 +13,7 @@ import streamlit as st
 
 from workbench import charts, schema
 from workbench.app import keys, notices, state, study
+from workbench.app.text import literal
 from workbench.demand import analysis
 from workbench.demand.catalogue import CatalogueError
 from workbench.demand.corrections import Correction, CorrectionError, apply_corrections
@@ -78,7 +79,7 @@ def _earlier_files() -> None:
                         key="demand_earlier_pick")
     if c2.button("Use this file again", key="demand_earlier_use", width="stretch"):
         back = study.call(studies.reuse_demand_source, current.id, pick, study.author())
-        notices.later(keys.DEMAND_NOTICES, f"{back.name} is this study's demand again, with its corrections.",
+        notices.later(keys.DEMAND_NOTICES, f"{literal(back.name)} is this study's demand again, with its corrections.",
                       "toast")
         st.rerun()
 
@@ -225,7 +226,7 @@ def _report(loaded_report: object, aside: pd.DataFrame) -> None:
     lines = loaded_report.summary_lines()  # type: ignore[attr-defined]
     problems = loaded_report.set_aside or loaded_report.conflict_count or loaded_report.unknown_nature_labels  # type: ignore[attr-defined]
     box = st.warning if problems else st.info
-    box("  \n".join(lines), icon=":material/fact_check:")
+    box("  \n".join(literal(line) for line in lines), icon=":material/fact_check:")
     if len(aside):
         with st.expander(f"Rows set aside ({len(aside):,}): not in the charts"):
             st.dataframe(aside, hide_index=True, width="stretch")
@@ -372,7 +373,7 @@ def _words(view: state.DemandView, src: state.Source) -> None:
         try:
             apply_corrections(frame, changes, catalogue)
         except CorrectionError as exc:
-            st.error(str(exc))
+            st.error(literal(exc))
         else:
             _save_corrections(src, changes, editable, st.session_state.get(seen_key, {}))
             st.session_state[keys.EDITOR_VERSION] = version + 1
@@ -396,9 +397,9 @@ def _save_corrections(src: state.Source, changes: list[Correction], shown: pd.Da
                        source_id=src.source_id)
             saved += 1
         except ConflictError as exc:
-            refused.append(str(exc))
+            refused.append(literal(exc))
         except StoreError as exc:
-            refused.append(str(exc))
+            refused.append(literal(exc))
     if saved:
         notices.later(keys.DEMAND_NOTICES, f"Saved {saved} correction(s) in the study.", "toast")
     for message in refused:
@@ -415,7 +416,7 @@ def _saved_status(src: state.Source) -> None:
     who = last.author or "someone"
     c1, c2 = st.columns([4, 1])
     c1.success(f"Saved: {len(log)} correction(s) in this study, the charts include them. Latest: row {last.row} "
-               f"by {who} at {last.created_at:%H:%M} UTC, {last.created_at:%d %b}.", icon=":material/cloud_done:")
+               f"by {literal(who)} at {last.created_at:%H:%M} UTC, {last.created_at:%d %b}.", icon=":material/cloud_done:")
     mine = [r for r in log if r.author == study.author()]
     if c2.button("Undo my last correction", disabled=not mine):
         undo = mine[-1]
@@ -423,9 +424,10 @@ def _saved_status(src: state.Source) -> None:
             study.call(studies.add_correction, current.id, undo.row, undo.field, undo.before or "",
                        study.author(), undo.version, source_id=src.source_id)
         except StoreError as exc:
-            notices.later(keys.CORRECTION_NOTICES, str(exc), "error")
+            notices.later(keys.CORRECTION_NOTICES, literal(exc), "error")
         else:
-            notices.later(keys.DEMAND_NOTICES, f"Undone: row {undo.row} is back to '{undo.before or ''}'.", "toast")
+            notices.later(keys.DEMAND_NOTICES, f"Undone: row {undo.row} is back to '{literal(undo.before)}'.",
+                          "toast")
         st.session_state[keys.EDITOR_VERSION] = st.session_state.get(keys.EDITOR_VERSION, 0) + 1
         st.rerun()
     _history(log, src)
@@ -482,11 +484,17 @@ def render() -> None:
     src = state.active_source()
     if src is None:
         return
-    loaded = state.load(src)
-    corrections = state.corrections(src)
-    view = state.view(src, corrections)
-    st.subheader(src.name + (" (sample)" if src.is_sample else ""))
-    st.caption(f"Study: **{current.name}**")
+    try:
+        loaded = state.load(src)
+        corrections = state.corrections(src)
+        view = state.view(src, corrections)
+    except (DemandFileError, CatalogueError, ValueError) as exc:  # ValueError: limits.LimitError too
+        # a stored file that no longer reads (an older Workbench, a lower limit): the page above still works
+        st.warning(f"The study's demand file {literal(src.name)} cannot be read now, so nothing of it is shown: "
+                   f"{literal(exc)} Load it again, or another file, above.", icon=":material/error:")
+        return
+    st.subheader(literal(src.name) + (" (sample)" if src.is_sample else ""))
+    st.caption(f"Study: **{literal(current.name)}**")
     _report(loaded.report, loaded.set_aside_rows)
     _tiles(view)
     tabs = st.tabs(["Overview", "Demand types", "Over time", "Handling", "Customers' words", "Download"])

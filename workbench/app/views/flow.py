@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.app import flow_state, keys, notices, state, study
+from workbench.app.text import literal
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.flow import tables as flow_tables
 from workbench.flow.diagram import to_dot
@@ -33,7 +34,7 @@ def _catalogue(m: ProcessMap) -> Catalogue | None:
         try:
             return _catalogue_file(str(path), path.stat().st_mtime)
         except CatalogueError as exc:
-            st.warning(str(exc))
+            st.warning(literal(exc))
     src = state.active_source()
     return state.catalogue(src) if src else None
 
@@ -57,8 +58,12 @@ def _chooser() -> None:
     pick = c1.selectbox("Process map", names, index=names.index(now) if now else None,
                         placeholder="Choose a map of this study", key=f"flow_pick_{now}")
     if c2.button("Open", disabled=pick is None or pick == now, width="stretch") and pick is not None:
-        flow_state.open_study_map(pick)
-        st.rerun()
+        try:
+            flow_state.open_study_map(pick)
+        except _UNREADABLE as exc:
+            st.error(f"Map '{literal(pick)}' cannot be read, so it was not opened: {literal(exc)}")
+        else:
+            st.rerun()
     if c3.button("New from template", width="stretch"):
         flow_state.open_map(flow_tables.template(), "New from the template")
         st.rerun()
@@ -74,7 +79,7 @@ def _chooser() -> None:
             try:
                 flow_state.open_file(flow_state.maps_dir() / chosen)
             except (MapFileError, OSError) as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
             else:
                 st.rerun()
         upload = st.file_uploader("Upload a map", type=["yaml", "yml"], key="flow_upload")
@@ -86,6 +91,38 @@ def _chooser() -> None:
                 st.error(f"{exc} The map on screen is unchanged.")
             else:
                 st.rerun()
+
+
+_UNREADABLE = (MapFileError, ValueError, RecursionError)  # what reading a stored map version can raise
+
+
+def _reads(text: str, name: str) -> bool:
+    try:
+        flow_state.parse_stored(text, name)
+    except _UNREADABLE:
+        return False
+    return True
+
+
+def _unreadable(exc: Exception) -> None:
+    """The study's map on screen has a latest version that does not read: say which, in a sentence, and offer
+    its newest version that does read back as the newest (the other maps stay one choice away, above)."""
+    current = study.require()
+    bad = [v for v in study.call(studies.list_maps, current.id) if not _reads(v.yaml_text, v.name)]
+    if not bad:
+        st.warning(f"This map cannot be read, so it is not shown: {literal(exc)}", icon=":material/error:")
+        return
+    for v in bad:
+        st.warning(f"Map '{literal(v.name)}' version {v.version} cannot be read, so it is not shown (it was stored by "
+                   f"an older Workbench, or changed outside it). Open another map below, or restore an earlier "
+                   f"version of it.", icon=":material/error:")
+        readable = [old.version for old in reversed(study.call(studies.list_map_versions, current.id, v.name))
+                    if old.version != v.version and _reads(old.yaml_text, v.name)]
+        if readable and st.button(f"Restore version {readable[0]} of '{literal(v.name)}' as the newest",
+                                  key=f"flow_restore_readable_{v.name}"):
+            study.call(studies.restore_map_version, current.id, v.name, readable[0], study.author())
+            flow_state.open_study_map(v.name)
+            st.rerun()
 
 
 def _versions(w: flow_state.Working) -> None:
@@ -104,7 +141,7 @@ def _versions(w: flow_state.Working) -> None:
         a = c1.selectbox("Compare version", numbers, index=len(numbers) - 2, key=f"flow_diff_a_{w.name}")
         b = c2.selectbox("with version", numbers, index=len(numbers) - 1, key=f"flow_diff_b_{w.name}")
         lines = study.call(studies.diff_map_versions, w.study_id, w.name, a, b)
-        st.markdown("\n".join(f"- {line}" for line in lines) if lines else "No differences.")
+        st.markdown("\n".join(f"- {literal(line)}" for line in lines) if lines else "No differences.")
         if c3.toggle(f"Show the text of version {a}", key=f"flow_show_version_{w.name}"):
             st.code(study.call(studies.get_map_version, w.study_id, w.name, a).yaml_text, language="yaml",
                     line_numbers=True)
@@ -250,13 +287,13 @@ def _delete(w: flow_state.Working) -> None:
     if w.study_id is None or w.name is None:
         return
     with st.expander("Delete this map"):
-        st.warning(f"Deleting removes '{w.name}' and every version of it from the study. There is no undo; "
+        st.warning(f"Deleting removes '{literal(w.name)}' and every version of it from the study. There is no undo; "
                    "download the YAML or export the study first if you may want it back.")
-        sure = st.checkbox(f"Yes, delete '{w.name}'", key=f"flow_delete_sure_{w.name}")
+        sure = st.checkbox(f"Yes, delete '{literal(w.name)}'", key=f"flow_delete_sure_{w.name}")
         if st.button("Delete the map", type="primary", disabled=not sure, key="flow_delete"):
             study.call(studies.delete_map, w.study_id, w.name)
             flow_state.forget()
-            notices.later(keys.FLOW_NOTICES, f"Deleted '{w.name}'.", "toast")
+            notices.later(keys.FLOW_NOTICES, f"Deleted '{literal(w.name)}'.", "toast")
             st.rerun()
 
 
@@ -278,8 +315,8 @@ def _problems(problems: list) -> None:
 
 def _plain(p: object) -> str:
     line = f" (line {p.line})" if p.line else ""  # type: ignore[attr-defined]
-    where = f"**{p.where}**: " if p.where else ""  # type: ignore[attr-defined]
-    return f"{where}{p.message}{line}"  # type: ignore[attr-defined]
+    where = f"**{literal(p.where)}**: " if p.where else ""  # type: ignore[attr-defined]
+    return f"{where}{literal(p.message)}{line}"  # type: ignore[attr-defined]
 
 
 def _tiles(totals: dict[str, float]) -> None:
@@ -331,7 +368,7 @@ def _save(w: flow_state.Working) -> None:
                        mime="application/x-yaml", width="stretch")
     if confirm and exists:
         free = flow_state.free_name(stem)
-        st.warning(f"{target.name} already exists. Press **Save** again to overwrite it, or save as a new "
+        st.warning(f"{literal(target.name)} already exists. Press **Save** again to overwrite it, or save as a new "
                    f"version instead.")
         if st.button(f"Save as {free.name}", key="flow_save_new"):
             flow_state.save(free)
@@ -349,23 +386,28 @@ def render() -> None:
     st.title("Flow")
     st.caption("How the work flows: steps, who does them, how demand is routed, and what that means for the "
                "customer.")
-    flow_state.ensure_open()
+    try:
+        flow_state.ensure_open()
+    except _UNREADABLE as exc:  # a stored version that does not read (an older Workbench, a bug)
+        _unreadable(exc)
+        _chooser()
+        return
     _chooser()
     w = flow_state.ensure_open()
     notices.show(keys.FLOW_NOTICES)
     m = w.map
     catalogue = _catalogue(m)
     problems = validate_map(m, catalogue)
-    head = f"{m.name}" + (f" · {m.design}" if m.design else "")
+    head = literal(m.name) + (f" · {literal(m.design)}" if m.design else "")
     st.subheader(head)
-    meta = [f":material/cloud_done: Saved in the study as '{w.name}', version {w.stored_version}"
+    meta = [f":material/cloud_done: Saved in the study as '{literal(w.name)}', version {w.stored_version}"
             if w.stored_version else "Not saved"]
     if w.origin:
-        meta.append(f"file: {w.origin.name}")
+        meta.append(f"file: {literal(w.origin.name)}")
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
     c1.caption(" · ".join(meta))
     if m.description:
-        c1.caption(m.description)
+        c1.caption(literal(m.description))
     if c2.button("Undo last edit", disabled=not flow_state.can_undo(), width="stretch"):
         flow_state.undo()
         st.rerun()
@@ -373,14 +415,19 @@ def render() -> None:
     per_type, totals = pd.DataFrame(), dict[str, float]()
     if not has_errors(problems) and src is not None:
         made = state.corrections(src)
-        frame = state.view(src, made).frame
-        mix = demand_mix(frame, catalogue)
         try:
-            per_type, totals = _metrics(w.yaml_text, (src.key(), tuple(made)), m, mix)
+            frame = state.view(src, made).frame
+        except ValueError as exc:  # a stored demand file that no longer reads: the map is still shown
+            st.warning(f"The study's demand file {literal(src.name)} cannot be read now, so no flow metrics are "
+                       f"shown: {literal(exc)}", icon=":material/error:")
+            frame = None
+        try:
+            if frame is not None:
+                per_type, totals = _metrics(w.yaml_text, (src.key(), tuple(made)), m, demand_mix(frame, catalogue))
         except FlowError as exc:
-            st.error(str(exc))
+            st.error(literal(exc))
     if totals and src is not None:
-        st.caption(f"Expected per demand for the {int(totals['demands']):,} demands of **{src.name}** "
+        st.caption(f"Expected per demand for the {int(totals['demands']):,} demands of **{literal(src.name)}** "
                    "(exact expectations; unlimited staff, so no queueing).")
         _tiles(totals)
     elif src is None:

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.app import keys, notices, study
+from workbench.app.text import literal
 from workbench.store import archive, sample, studies
 from workbench.store.studies import StoreError
 
@@ -36,18 +37,18 @@ def _create() -> None:
             try:
                 made = study.call(studies.create_study, name, description)
             except (StoreError, ValueError) as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
                 return
             study.use(made.id)
             if start.startswith("The sample"):
                 with study.session() as session:
                     sample.fill_with_sample(session, made.id, study.author())
-            notices.later(keys.STUDIES_NOTICES, f"Created '{made.name}'. It is now the open study.")
+            notices.later(keys.STUDIES_NOTICES, f"Created '{literal(made.name)}'. It is now the open study.")
             st.rerun()
 
 
 def _manage(current: studies.Study) -> None:
-    st.markdown(f"**The open study: {current.name}**")
+    st.markdown(f"**The open study: {literal(current.name)}**")
     c1, c2 = st.columns(2)
     with c1.form(f"study_rename_{current.id}"):
         new_name = st.text_input("Rename to", current.name)
@@ -55,20 +56,20 @@ def _manage(current: studies.Study) -> None:
             try:
                 study.call(studies.rename_study, current.id, new_name)
             except (StoreError, ValueError) as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
             else:
-                notices.later(keys.STUDIES_NOTICES, f"Renamed to '{new_name.strip()}'.")
+                notices.later(keys.STUDIES_NOTICES, f"Renamed to '{literal(new_name.strip())}'.")
                 st.rerun()
     with c2:
         label = "Bring back from the archive" if current.archived else "Archive (hide from the list)"
         if st.button(label, key="study_archive"):
             study.call(studies.archive_study, current.id, not current.archived)
-            notices.later(keys.STUDIES_NOTICES, f"'{current.name}' is back in the list." if current.archived
-                          else f"'{current.name}' is archived: nothing is deleted.")
+            notices.later(keys.STUDIES_NOTICES, f"'{literal(current.name)}' is back in the list." if current.archived
+                          else f"'{literal(current.name)}' is archived: nothing is deleted.")
             st.rerun()
         _export(current)
     with st.expander("Delete this study"):
-        st.warning(f"Deleting removes '{current.name}' and everything in it: its demand, corrections, maps and "
+        st.warning(f"Deleting removes '{literal(current.name)}' and everything in it: its demand, corrections, maps and "
                    "comparisons. There is no undo. Export it first if you may want it back.")
         typed = st.text_input("Type the study's name to confirm", key=f"study_delete_confirm_{current.id}")
         if st.button("Delete for ever", type="primary", disabled=typed.strip() != current.name,
@@ -76,7 +77,7 @@ def _manage(current: studies.Study) -> None:
             study.call(studies.delete_study, current.id)
             st.session_state.pop(keys.STUDY, None)
             st.query_params.pop("study", None)
-            notices.later(keys.STUDIES_NOTICES, f"Deleted '{current.name}'.")
+            notices.later(keys.STUDIES_NOTICES, f"Deleted '{literal(current.name)}'.")
             st.rerun()
 
 
@@ -93,7 +94,7 @@ def _export(current: studies.Study) -> None:
                 contents = archive.read_archive(data).describe()
             except archive.ArchiveError as exc:
                 st.session_state.pop(key, None)
-                st.error(f"The export could not be read back, so it is not offered: {exc}")
+                st.error(f"The export could not be read back, so it is not offered: {literal(exc)}")
                 return
         st.session_state[key] = (data, contents)
     ready = st.session_state.get(key)
@@ -113,11 +114,11 @@ def _import() -> None:
     try:
         made = study.call(archive.import_study, upload.getvalue(), author=study.author())
     except (StoreError, ValueError) as exc:
-        st.error(f"{upload.name}: {exc} Nothing was changed.")
+        st.error(f"{literal(upload.name)}: {literal(exc)} Nothing was changed.")
         return
     st.session_state[keys.STUDY_IMPORTED] = upload.file_id
     study.use(made.id)
-    notices.later(keys.STUDIES_NOTICES, f"Imported '{made.name}'. It is now the open study.")
+    notices.later(keys.STUDIES_NOTICES, f"Imported '{literal(made.name)}'. It is now the open study.")
     st.rerun()
 
 

@@ -533,6 +533,7 @@ def test_markdown_and_html_from_data_display_literally(hostile_study: int, page:
         with db.sessions(db.engine_for())() as s:
             assert studies.latest_comparison_run(s, hostile_study) is not None
         at.switch_page("views/dashboard.py").run()
+        assert at.table and not any("cannot be shown" in w.value for w in at.warning)  # the comparison is drawn
     if page == "demand":
         at.switch_page("views/demand.py").run()
     _assert_literal(at, page)

@@ -79,3 +79,21 @@ def test_side_by_side_formats_shares_and_differences() -> None:
     assert out.iloc[1, 1:].tolist() == ["11.9  (11.5 to 12.3)", "2.66  (2.62 to 2.70)", "-9.24"]
     single = side_by_side(table, ["A", "B"], 1)
     assert single.iloc[0, 1] == "10%"
+
+
+def test_what_snapshot_writes_passes_the_stored_snapshot_check(result: Comparison) -> None:
+    """The check an import (and the dashboard) applies to a stored summary accepts every snapshot Workbench
+    writes, an older summary (`to_json` only) and one without the snapshot's keys; it refuses a wrong one."""
+    from workbench.sim.snapshot import SnapshotError, check_snapshot
+
+    data = json.loads(json.dumps(snapshot(result, FIRST_DAY), allow_nan=False))
+    check_snapshot(data)
+    check_snapshot(json.loads(json.dumps(result.to_json(), allow_nan=False)))
+    check_snapshot({})
+    for wrong, said in (({"table": 5}, "table should be a list of rows"),
+                        ({**data, "designs": data["designs"][:1]}, "one of the designs listed"),
+                        ({**data, "capability": {"x": [{"day": "2026-01-05T00:00:00+01:00"}]}}, "without a time zone"),
+                        ({**data, "e2e_distribution": [{"design": "x", "share": "half"}]}, "share should be a number"),
+                        ([], "should be an object")):
+        with pytest.raises(SnapshotError, match=said):
+            check_snapshot(wrong)

@@ -259,8 +259,24 @@ def test_a_small_zip_that_would_store_450_mb_is_refused_by_the_command_line(tmp_
     assert listed.returncode == 0 and "Bomb" not in listed.stdout
 
 
-@pytest.mark.parametrize("case", ["map text that is a sentence", "a summary whose table is a number",
-                                  "a list as column mapping"])
+def _laughs(levels: int = 9) -> str:
+    """Nested aliases: a few hundred bytes that stand for 10**levels values once expanded."""
+    lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + f"\nname: m\nsteps: *a{levels - 1}\n"
+
+
+GUARDED = {  # run only under the guard: a regression here would hang or exhaust the process
+    **{case: REFUSED[case] for case in ("map text that is a sentence", "a summary whose table is a number",
+                                        "a list as column mapping")},
+    "a map version of nested aliases": (_map_text(_laughs()), "WORKBENCH_MAX_YAML_NODES"),
+    "a catalogue of nested aliases": (_catalogue(_laughs()), "WORKBENCH_MAX_YAML_NODES"),
+    "a map version nested 500 deep": (_map_text("steps: " + "[" * 500 + "]" * 500),
+                                         "WORKBENCH_MAX_YAML_DEPTH"),
+}
+
+
+@pytest.mark.parametrize("case", list(GUARDED))
 def test_the_command_line_refuses_bad_content_in_one_line(tmp_path: Path, case: str) -> None:
     url = f"sqlite:///{tmp_path / 'wb.db'}"
     eng = db.engine_for(url)
@@ -268,7 +284,7 @@ def test_the_command_line_refuses_bad_content_in_one_line(tmp_path: Path, case: 
     with db.sessions(eng)() as s:
         data = archive.export_study(s, make_study(s).id)
     eng.dispose()
-    change, expected = REFUSED[case]
+    change, expected = GUARDED[case]
     path = tmp_path / "hostile.zip"
     path.write_bytes(rewrite(data, change))
     result = guarded_cli("study", "import", str(path), env={"WORKBENCH_DATABASE_URL": url})

@@ -100,7 +100,7 @@ def clean(
     if schema.RECEIVED_AT not in cols and not no_dates:
         raise DemandFileError(
             f"{raw.source}: no date column found (looked for names like 'Date received'); columns are: "
-            f"{', '.join(raw.columns)}. Choose the date column in the mapping (CLI: --map received_at=COLUMN), "
+            f"{_column_list(raw.columns)}. Choose the date column in the mapping (CLI: --map received_at=COLUMN), "
             "or, if the file has no dates, read it without them ('No dates in this file'; CLI: --no-dates)."
         )
     if frame.empty:
@@ -109,6 +109,7 @@ def clean(
                         rows_read=len(frame) + len(raw.bad_rows), encoding=raw.encoding,
                         delimiter=raw.delimiter, sheet=raw.sheet)
     report.set_aside.extend(raw.bad_rows)
+    report.notes.extend(raw.notes)  # what reading changed: bytes not in the encoding, NUL characters removed
     if raw.short_rows:
         report.notes.append(f"{raw.short_rows:,} row(s) had fewer values than the header; the missing "
                             "cells were left blank.")
@@ -446,3 +447,9 @@ def _apply_catalogue(rows: np.ndarray, types: pd.Categorical, nature: np.ndarray
     cause_codes = np.where(need, cat_cause_lut[tcodes], cause_codes)
     source = np.where(fill, 2, source).astype(np.int8)
     return new_nature, pd.Categorical.from_codes(cause_codes, categories=pd.Index(causes, dtype="str")), source
+
+
+def _column_list(columns: list[str], shown: int = 30) -> str:
+    """The file's columns for a message: the first `shown`, then how many more (a file may have a thousand)."""
+    more = len(columns) - shown
+    return ", ".join(columns[:shown]) + (f" and {more:,} more" if more > 0 else "")

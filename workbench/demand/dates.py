@@ -203,6 +203,9 @@ def read_dates(values: pd.Series, order: DateOrder = "auto", zone: tzinfo | str 
     """Parse a column of dates and say how: the dates, the order used, the forms seen (see `DateReading`).
     Offset-aware times are converted to `zone` (default: `local_zone()`) and kept as naive local times.
     With `fmt` (a strptime format the person gave) text cells are read with that format only."""
+    if pd.api.types.is_datetime64_any_dtype(values):  # dates already (Excel cells pandas typed on the way, in
+        # any unit, years up to 9999): read as cells, so that one outside 1677-2262 is unread, never an error
+        values = values.astype(object).where(values.notna(), None)
     if fmt:
         return _read_with_format(values, fmt, zone)
     if values.dtype == object:  # Excel: real date cells, serial numbers and text mixed

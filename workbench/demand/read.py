@@ -8,23 +8,29 @@ cleaning, and re-cleans without re-reading when the mapping changes.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from workbench import schema
+from workbench import limits, schema
 from workbench.demand.labels import field_for_header, header_match
 from workbench.demand.reading import FileKind
 from workbench.demand.report import DemandFileError, SetAsideRow
 
-MAX_ROWS = 5_000_000
+MAX_ROWS = limits.DEMAND_ROWS.default  # kept for old imports; the limit in force is limits.DEMAND_ROWS.value
 DELIMITERS = (",", ";", "\t", "|")
 _HEADER_SCAN_LINES = 30
 
@@ -44,6 +50,7 @@ class RawTable:
     sheets: list[str] = field(default_factory=list)
     bad_rows: list[SetAsideRow] = field(default_factory=list)
     short_rows: int = 0
+    notes: list[str] = field(default_factory=list)  # what reading changed (characters not in the encoding, NULs)
 
     @property
     def columns(self) -> list[str]:
@@ -122,7 +129,14 @@ def _head_lines(text: str, delimiter: str) -> list[tuple[int, int, list[str]]]:
     cells): only for a head whose records do not hold a header (an unbalanced quote above it)."""
     lines = text.splitlines()[: _HEADER_SCAN_LINES * 4]
     nonblank = [(i + 1, line) for i, line in enumerate(lines) if line.strip()][:_HEADER_SCAN_LINES]
-    return [(n, n, next(csv.reader([line], delimiter=delimiter), [])) for n, line in nonblank]
+    return [(n, n, _line_cells(line, delimiter)) for n, line in nonblank]
+
+
+def _line_cells(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # an unbalanced quote or a cell over the limit: not a header line
+        return []
 
 
 def _detect_delimiter(text: str) -> str:
@@ -164,15 +178,32 @@ def _header_index(rows: Sequence[Sequence[object]]) -> int:
     return widths.index(max(widths))
 
 
-def _unique_headers(cells: Sequence[object]) -> list[str]:
+def _unique_headers(cells: Sequence[object], source: str = "") -> list[str]:
+    """The header's names, a repeated one numbered ("a", "a (2)", "a (3)"): linear in the number of columns
+    (each base remembers the next number to try), and at most `limits.DEMAND_COLUMNS` of them."""
+    _check(limits.DEMAND_COLUMNS, len(cells), source)
     names: list[str] = []
+    seen: set[str] = set()
+    next_n: dict[str, int] = {}
     for i, cell in enumerate(cells, start=1):
         base = cell_text(cell) or f"Column {i}"
-        name, n = base, 2
-        while name in names:
-            name, n = f"{base} ({n})", n + 1
+        name, n = base, next_n.get(base, 2)
+        if name in seen:
+            name = f"{base} ({n})"
+            while name in seen:
+                n += 1
+                name = f"{base} ({n})"
+            n += 1
+        next_n[base] = n
+        seen.add(name)
         names.append(name)
     return names
+
+
+def _check(limit: limits.Limit, found: int, source: str) -> None:
+    """A limit's refusal as the `DemandFileError` every caller of the reader already handles."""
+    if found > limit.value:
+        raise DemandFileError(limit.message(source, found))
 
 
 def cell_text(value: object) -> str:
@@ -196,14 +227,16 @@ def read_table(
         path = Path(source)
         name = name or path.name
         try:
+            _check(limits.DEMAND_BYTES, path.stat().st_size, name)  # before reading a byte of it
             data = path.read_bytes()
         except FileNotFoundError:
             raise DemandFileError(f"{name}: file not found.") from None
         except OSError as exc:
             raise DemandFileError(f"{name}: cannot be read ({exc.strerror}).") from None
     else:
-        data = bytes(source)
         name = name or "upload"
+        _check(limits.DEMAND_BYTES, len(source), name)
+        data = bytes(source)
     if not data or data.isspace():  # not data.strip(): that copies the whole file
         raise DemandFileError(f"{name}: the file is empty.")
     kind = _sniff_kind(data, name)
@@ -216,20 +249,28 @@ def read_table(
 
 def _read_csv(data: bytes, name: str, header_row: int | None) -> RawTable:
     encoding = _detect_encoding(data)
+    notes: list[str] = []
     if encoding == "utf-16":
-        data = data.decode("utf-16").encode("utf-8")
-        encoding = "utf-16"
+        text, replaced = _decode(data, "utf-16")
+        data = text.encode("utf-8")
+        if replaced:
+            notes.append(_replaced_note(replaced, "UTF-16"))
+    nuls = data.count(b"\x00")  # NUL characters are never part of what people typed: removed and counted
+    if nuls:
+        data = data.replace(b"\x00", b"")
+        notes.append(f"Removed {nuls:,} NUL character(s) (\\0) from the file; they are not text.")
     bom = 0  # a byte-order mark is skipped, not sliced off (slicing copies the whole file)
     if data.startswith(b"\xef\xbb\xbf"):
         bom = 3
-        encoding = "utf-8 (with BOM)"
+        encoding = "utf-8 (with BOM)" if encoding == "utf-8" else encoding
     text_encoding = "utf-8" if encoding.startswith("utf") else encoding
     head_text = data[bom:bom + 262144].decode(text_encoding, errors="replace")
     if not head_text.strip():
         raise DemandFileError(f"{name}: the file is empty.")
-    delimiter = _detect_delimiter(head_text)
-    records = _head_records(head_text, delimiter)  # (first line, last line, cells)
-    lines = _head_lines(head_text, delimiter)
+    with _csv_cells():
+        delimiter = _detect_delimiter(head_text)
+        records = _head_records(head_text, delimiter)  # (first line, last line, cells)
+        lines = _head_lines(head_text, delimiter)
     if max(map(_header_score, (c for _, _, c in records)), default=(0, 0)) == (0, 0) and \
             max(map(_header_score, (c for _, _, c in lines)), default=(0, 0)) > (0, 0):
         records = lines  # a stray quote above the header swallowed it into one record: read line by line
@@ -243,23 +284,90 @@ def _read_csv(data: bytes, name: str, header_row: int | None) -> RawTable:
     else:
         h = _header_index([cells for _, _, cells in records])
     header_line, header_end, header_cells = records[h]  # its row as a spreadsheet shows it; its last line
-    headers = _unique_headers(header_cells)
+    headers = _unique_headers(header_cells, name)
+    _check_cell_chars(max((len(c) for c in header_cells), default=0), f"{name}, row {header_line}")
     body_offset = _offset_after_line(data, header_end, bom)
-    frame, rows, bad, short = _parse_body_fast(data, body_offset, headers, delimiter, text_encoding, header_line)
-    if frame is None:
+    frame, rows, bad, short = _parse_body_fast(data, body_offset, headers, delimiter, text_encoding, header_line,
+                                               name)
+    if frame is None:  # not one record per line, or not all in one encoding: Python's csv module
+        text, replaced = _decode(data[body_offset:], text_encoding)
+        if replaced:
+            notes.append(_replaced_note(replaced, encoding))
         try:
-            frame, rows, bad, short = _parse_body_slow(
-                data[body_offset:].decode(text_encoding, errors="replace"), headers, delimiter, header_line
-            )
+            with _csv_cells():
+                frame, rows, bad, short = _parse_body_slow(text, headers, delimiter, header_line, name)
         except DemandFileError as exc:
             raise DemandFileError(f"{name}: {exc}") from None
-    if len(frame) > MAX_ROWS:
-        raise DemandFileError(
-            f"{name}: {len(frame):,} rows is more than Workbench handles at once ({MAX_ROWS:,}); "
-            "load a sample of a few weeks instead."
-        )
+    _check(limits.DEMAND_ROWS, len(frame), name)
+    _check(limits.DEMAND_CELLS, len(frame) * len(headers), name)
     return RawTable(frame, rows, name, "csv", header_line, encoding=encoding, delimiter=delimiter,
-                    bad_rows=bad, short_rows=short)
+                    bad_rows=bad, short_rows=short, notes=notes)
+
+
+# ------------------------------------------------------------------ encodings: one for the whole file, stated
+_FALLBACK_ERRORS = "workbench-cp1252-fallback"
+_replaced_count = [0]
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Bytes that are not in the file's encoding, read as Windows' cp1252 (latin-1 for its 5 unused bytes):
+    the usual reason is one line pasted from a Windows program into a UTF-8 file. Counted."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    _replaced_count[0] += len(bad)
+    return "".join(bytes([b]).decode("cp1252", errors="strict") if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+                   else chr(b) for b in bad), exc.end
+
+
+codecs.register_error(_FALLBACK_ERRORS, _cp1252_fallback)
+
+
+def _decode(data: bytes, encoding: str) -> tuple[str, int]:
+    """The whole of `data` decoded (every byte checked, not only a sample) and how many bytes were not in
+    `encoding` (read as cp1252 instead, never silently replaced)."""
+    try:
+        return data.decode(encoding), 0
+    except UnicodeDecodeError:
+        pass
+    _replaced_count[0] = 0
+    text = data.decode(encoding, errors=_FALLBACK_ERRORS)
+    return text, _replaced_count[0]
+
+
+def _replaced_note(count: int, encoding: str) -> str:
+    shown = encoding.split(" ")[0].upper().replace("CP1252", "cp1252").replace("LATIN-1", "latin-1")
+    return (f"The file is read as {shown}, but {count:,} byte(s) in it are not {shown}; they were read as "
+            "Windows (cp1252) characters. Check the words around them; if the whole file is in another "
+            "encoding, save it as UTF-8 and load it again.")
+
+
+@contextlib.contextmanager
+def _csv_cells() -> Iterator[None]:
+    """Python's csv module reads cells up to `limits.CELL_CHARS` long (its own default is 131,072)."""
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, limits.CELL_CHARS.value))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def _check_cell_chars(found: int, where: str) -> None:
+    _check(limits.CELL_CHARS, found, where)
+
+
+def _check_arrow_cells(table: pa.Table, rows: np.ndarray, name: str) -> None:
+    """No cell over `limits.CELL_CHARS` characters: bytes first (cheap), characters only where bytes are over."""
+    limit = limits.CELL_CHARS.value
+    for col, arr in zip(table.column_names, table.columns, strict=True):
+        if arr.num_chunks == 0 or (pc.max(pc.binary_length(arr)).as_py() or 0) <= limit:
+            continue
+        chars = pc.utf8_length(arr).to_numpy()
+        over = np.flatnonzero(chars > limit)
+        if len(over):
+            i = int(over[0])
+            _check_cell_chars(int(chars[i]), f"{name}, row {int(rows[i])}, column '{col}'")
 
 
 def _offset_after_line(data: bytes, line_no: int, start: int = 0) -> int:
@@ -273,7 +381,7 @@ def _offset_after_line(data: bytes, line_no: int, start: int = 0) -> int:
 
 
 def _parse_body_fast(
-    data: bytes, start: int, headers: list[str], delimiter: str, encoding: str, header_line: int
+    data: bytes, start: int, headers: list[str], delimiter: str, encoding: str, header_line: int, name: str = ""
 ) -> tuple[pd.DataFrame | None, np.ndarray, list[SetAsideRow], int]:
     """Arrow's CSV reader, when every record is one line of the right width (the common case)."""
     invalid: list[str] = []
@@ -298,6 +406,8 @@ def _parse_body_fast(
     line_numbers = _line_numbers(data, start, header_line, table.num_rows)
     if line_numbers is None:  # quoted newlines inside values: count records the slow way
         return None, np.empty(0, dtype=np.int64), [], 0
+    _check(limits.DEMAND_ROWS, table.num_rows, name)
+    _check_arrow_cells(table, line_numbers, name)
     frame = table.to_pandas()
     return frame, line_numbers, [], 0
 
@@ -321,7 +431,7 @@ def _line_numbers(data: bytes, start: int, header_line: int, records: int) -> np
 
 
 def _parse_body_slow(
-    text: str, headers: list[str], delimiter: str, header_line: int
+    text: str, headers: list[str], delimiter: str, header_line: int, name: str = ""
 ) -> tuple[pd.DataFrame, np.ndarray, list[SetAsideRow], int]:
     """Python's csv module: slower, but knows the line of every record and tolerates ragged rows."""
     width = len(headers)
@@ -349,6 +459,8 @@ def _parse_body_slow(
             records.append(cells)
             rows.append(line)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise DemandFileError(limits.CELL_CHARS.message(f"row {line + 1}")) from None
         raise DemandFileError(f"cannot read the CSV after row {line}: {exc}") from None
     frame = pd.DataFrame(records, columns=headers, dtype="str") if records else pd.DataFrame(
         {h: pd.Series([], dtype="str") for h in headers})
@@ -360,29 +472,38 @@ def _show(delimiter: str) -> str:
 
 
 def _read_excel(data: bytes, name: str, sheet: str | None, header_row: int | None) -> RawTable:
+    """The workbook's cells as they are, never as its metadata says: the `<dimension>` a sheet claims is
+    ignored, empty rows and cells are never made, and the sheet's XML is streamed and counted
+    (`_ExcelBudget`), so a few kilobytes claiming a million rows, or a zip bomb, is refused in one sentence."""
     import openpyxl  # imported here: only Excel uploads pay for it
 
+    budget = _ExcelBudget(name)
+    budget.check_headers(data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise DemandFileError(f"{name}: this is not a readable Excel workbook (.xlsx); it may be damaged or "
                               f"another kind of zip file ({type(exc).__name__}).") from None
+    chosen = sheet or "?"
     try:
         sheets = list(book.sheetnames)
         if sheet is not None:
             chosen = _choose_sheet(sheets, sheet, name)
-            all_rows = [list(r) for r in book[chosen].iter_rows(values_only=True)]
         else:  # the first sheet, unless it holds no demand table and a later one does (a "Notes" sheet)
-            chosen, all_rows = sheets[0], [list(r) for r in book[sheets[0]].iter_rows(values_only=True)]
-            if not _has_date_header(all_rows):
+            chosen = sheets[0]
+            if not _has_date_header(_sheet_head(book, sheets[0], budget)):
                 for other in sheets[1:]:
-                    rows_ = [list(r) for r in book[other].iter_rows(values_only=True)]
-                    if _has_date_header(rows_):
-                        chosen, all_rows = other, rows_
+                    if _has_date_header(_sheet_head(book, other, budget)):
+                        chosen = other
                         break
+        numbered = list(_sheet_rows(book, chosen, budget))
+    except DemandFileError:
+        raise
+    except Exception as exc:  # damaged sheet XML
+        raise DemandFileError(f"{name}: sheet '{chosen}' cannot be read; the workbook may be damaged "
+                              f"({type(exc).__name__}).") from None
     finally:
         book.close()
-    numbered = [(i + 1, r) for i, r in enumerate(all_rows) if any(cell_text(c) for c in r)]
     if not numbered:
         raise DemandFileError(f"{name}: sheet '{chosen}' is empty.")
     if header_row is not None:
@@ -391,27 +512,145 @@ def _read_excel(data: bytes, name: str, sheet: str | None, header_row: int | Non
             raise DemandFileError(f"{name}: row {header_row} of sheet '{chosen}' is blank or missing.")
         h = matches[0]
     else:
-        h = _header_index([r for _, r in numbered[:_HEADER_SCAN_LINES]])
-    header_line, header_cells = numbered[h]
+        h = _header_index([_dense(r) for _, r in numbered[:_HEADER_SCAN_LINES]])
+    header_line, header_dict = numbered[h]
+    header_cells = _dense(header_dict)
     while header_cells and not cell_text(header_cells[-1]):
         header_cells = header_cells[:-1]
-    headers = _unique_headers(header_cells)
+    headers = _unique_headers(header_cells, name)
     width = len(headers)
-    body = [(ln, (list(r) + [None] * width)[:width]) for ln, r in _rows_after(all_rows, header_line)]
-    kept = []
-    for ln, cells in body:
-        if any(cell_text(c) for c in cells):
-            kept.append((ln, cells))
-    if len(kept) > MAX_ROWS:
-        raise DemandFileError(f"{name}: {len(kept):,} rows is more than Workbench handles at once ({MAX_ROWS:,}).")
+    kept = [(ln, [r.get(c) for c in range(1, width + 1)]) for ln, r in numbered[h + 1:]
+            if any(cell_text(r.get(c)) for c in range(1, width + 1))]
+    _check(limits.DEMAND_ROWS, len(kept), name)
+    _check(limits.DEMAND_CELLS, len(kept) * width, name)
     frame = pd.DataFrame([c for _, c in kept], columns=headers, dtype=object) if kept else pd.DataFrame(
         {h_: pd.Series([], dtype=object) for h_ in headers})
     rows = np.asarray([ln for ln, _ in kept], dtype=np.int64)
     return RawTable(frame, rows, name, "excel", header_line, sheet=chosen, sheets=sheets)
 
 
-def _rows_after(all_rows: list[list[object]], header_line: int) -> list[tuple[int, list[object]]]:
-    return [(i + 1, r) for i, r in enumerate(all_rows) if i + 1 > header_line]
+def _dense(cells: dict[int, object]) -> list[object]:
+    """A row's cells as a list from column A to its last cell with a value (at most DEMAND_COLUMNS long)."""
+    return [cells.get(c) for c in range(1, max(cells, default=0) + 1)]
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _CELL = f"{_MAIN_NS}row", f"{_MAIN_NS}c"
+_CHUNK = 1 << 20
+_RATIO_FLOOR = 1 << 20  # a part under 1 MB unpacked is never refused for its ratio (tiny XML packs very well)
+
+
+class _ExcelBudget:
+    """What reading one workbook may unpack: `limits.EXCEL_XML_BYTES` in all, and no part more than
+    `limits.EXCEL_RATIO` times its packed size. The zip's headers are checked first (cheap, before openpyxl
+    reads a byte), then the sheets' bytes are counted as they are unpacked, because headers can lie."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.unpacked = 0
+
+    def check_headers(self, data: bytes) -> None:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                infos = archive.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return  # openpyxl says it is not a readable workbook
+        total = 0
+        for info in infos:
+            total += info.file_size
+            self.check_ratio(info.filename, info.file_size, info.compress_size)
+        _check(limits.EXCEL_XML_BYTES, total, self.name)
+
+    def check_ratio(self, part: str, unpacked: int, packed: int) -> None:
+        if unpacked > _RATIO_FLOOR and unpacked > limits.EXCEL_RATIO.value * max(packed, 1):
+            raise DemandFileError(limits.EXCEL_RATIO.message(f"{self.name} ({part})", unpacked // max(packed, 1)))
+
+    def read(self, stream: Any, part: str, packed: int) -> Iterator[bytes]:
+        """The part's bytes in chunks, counted against both limits as they are unpacked."""
+        seen = 0
+        while chunk := stream.read(_CHUNK):
+            seen += len(chunk)
+            self.unpacked += len(chunk)
+            _check(limits.EXCEL_XML_BYTES, self.unpacked, self.name)
+            self.check_ratio(part, seen, packed)
+            yield chunk
+
+
+def _sheet_head(book: Any, sheet: str, budget: _ExcelBudget) -> list[list[object]]:
+    """The first non-blank rows of a sheet (to find which sheet holds the demand table)."""
+    head: list[list[object]] = []
+    rows = _sheet_rows(book, sheet, budget)
+    for _, cells in rows:
+        head.append(_dense(cells))
+        if len(head) == _HEADER_SCAN_LINES:
+            break
+    rows.close()
+    return head
+
+
+def _sheet_rows(book: Any, sheet: str, budget: _ExcelBudget) -> Generator[tuple[int, dict[int, object]], None, None]:
+    """The non-blank rows of a sheet as (row number, {column: value}), streamed from the sheet's XML with a
+    pull parser: only cells that hold a value are kept, each element is dropped once read, and the columns,
+    rows and cells are counted against the limits as they come."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    ws = book[sheet]
+    part = ws._worksheet_path
+    packed = book._archive.getinfo(part).compress_size
+    cells_parser = WorkSheetParser(None, ws._shared_strings, data_only=True, epoch=book.epoch,
+                                   date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+    max_columns, max_rows = limits.DEMAND_COLUMNS.value, limits.DEMAND_ROWS.value + _HEADER_SCAN_LINES
+    max_cells = limits.DEMAND_CELLS.value
+    source = f"{budget.name}, sheet '{sheet}'"
+    rows = cells = 0
+    parser: ElementTree.XMLPullParser[Any] = ElementTree.XMLPullParser(events=("start", "end"))
+    stack: list[ElementTree.Element] = []
+    current: dict[int, object] = {}
+    first, in_cell = True, False
+    with book._archive.open(part) as stream:
+        for chunk in budget.read(stream, part, packed):
+            if first and b"<!DOCTYPE" in chunk[:4096].upper():
+                raise DemandFileError(f"{source}: the sheet's XML declares a DOCTYPE, which Excel never writes; "
+                                      "it is not read.")
+            first = False
+            parser.feed(chunk)
+            for event_and_elem in parser.read_events():
+                event, elem = event_and_elem  # type: ignore[misc]  # "start"/"end" events: (event, element)
+                assert isinstance(elem, ElementTree.Element)
+                if event == "start":
+                    if elem.tag == _ROW:
+                        r = elem.get("r")
+                        cells_parser.row_counter = int(r) if r and r.isdigit() else cells_parser.row_counter + 1
+                        cells_parser.col_counter = 0
+                        current = {}
+                    in_cell = in_cell or elem.tag == _CELL
+                    stack.append(elem)
+                    continue
+                stack.pop()
+                if in_cell and elem.tag != _CELL:
+                    continue  # a cell's value and text: read with the cell, dropped with it
+                if elem.tag == _CELL:
+                    in_cell = False
+                    cell = cells_parser.parse_cell(elem)
+                    value = cell["value"]
+                    if value is not None and not (isinstance(value, str) and not value.strip()):
+                        if cell["column"] > max_columns:
+                            raise DemandFileError(limits.DEMAND_COLUMNS.message(source, cell["column"]))
+                        cells += 1
+                        if cells > max_cells:
+                            raise DemandFileError(limits.DEMAND_CELLS.message(source))
+                        current[cell["column"]] = value
+                elif elem.tag == _ROW:
+                    if current:
+                        rows += 1
+                        if rows > max_rows:
+                            raise DemandFileError(limits.DEMAND_ROWS.message(source))
+                        yield cells_parser.row_counter, current
+                    current = {}
+                # drop what was read, so memory stays flat however many cells a row or sheet holds
+                elem.clear()
+                if stack and len(stack[-1]) and stack[-1][-1] is elem:
+                    stack[-1].remove(elem)
 
 
 def _choose_sheet(sheets: list[str], sheet: str, name: str) -> str:

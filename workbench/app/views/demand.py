@@ -121,18 +121,18 @@ def _data_panel() -> None:
             with st.spinner("Reading the demand…"):
                 state.load(candidate)
         except (DemandFileError, CatalogueError) as exc:
-            still = f"\n\nStill showing: {current.name}." if current else ""
-            st.error(f"{exc}{still}", icon="⚠️")
+            still = f"\n\nStill showing: {literal(current.name)}." if current else ""
+            st.error(f"{literal(exc)}{still}", icon="⚠️")
             return
         if current is None or candidate.key() != current.key():
             try:
                 state.set_active(candidate)
             except StoreError as exc:
-                st.error(str(exc), icon="⚠️")
+                st.error(literal(exc), icon="⚠️")
                 return
             if uploaded is not None:
                 st.session_state[keys.DEMAND_UPLOAD_STORED] = uploaded.file_id  # type: ignore[attr-defined]
-            notices.later(keys.DEMAND_NOTICES, f"Saved in the study: {candidate.name}, read as shown.", "toast")
+            notices.later(keys.DEMAND_NOTICES, f"Saved in the study: {literal(candidate.name)}, read as shown.", "toast")
             st.rerun()
 
 
@@ -144,7 +144,7 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
         try:
             return state.read_raw(src.digest, src.data, src.name, sheet, header_row)
         except DemandFileError as exc:
-            st.error(str(exc), icon="⚠️")
+            st.error(literal(exc), icon="⚠️")
             return None
 
     raw = read(src.options.sheet, None)
@@ -188,7 +188,7 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
         details.append("delimiter " + {"\t": "tab"}.get(raw.delimiter, f"'{raw.delimiter}'"))
     if raw.encoding:
         details.append(f"encoding {raw.encoding}")
-    st.caption(f"The file as read ({', '.join(details)}):")
+    st.caption(f"The file as read ({literal(', '.join(details))}):")
     st.dataframe(raw.preview(6), hide_index=True, width="stretch")
     explicit = {f: c for f, c in mapping.items() if c != suggested.get(f)}
     if no_dates:  # what was chosen for the date fields is kept for when the box is cleared
@@ -403,7 +403,7 @@ def _save_corrections(src: state.Source, changes: list[Correction], shown: pd.Da
     if saved:
         notices.later(keys.DEMAND_NOTICES, f"Saved {saved} correction(s) in the study.", "toast")
     for message in refused:
-        notices.later(keys.CORRECTION_NOTICES, message, "error")
+        notices.later(keys.CORRECTION_NOTICES, literal(message), "error")
 
 
 def _saved_status(src: state.Source) -> None:

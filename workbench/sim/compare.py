@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.demand.catalogue import Catalogue, load_catalogue
-from workbench.flow.model import ProcessMap
+from workbench.flow.model import MapFileError, ProcessMap
 from workbench.sim import metrics
 from workbench.sim.engine import RunResult, plan_arrivals, simulate
 
@@ -159,7 +159,11 @@ def label(key: str) -> str:
 
 
 def map_catalogue(m: ProcessMap, fallback: Catalogue | None) -> Catalogue | None:
-    path = m.catalogue_path()
+    """The catalogue the map names beside it, else `fallback` (a name leading out of its folder is never read)."""
+    try:
+        path = m.catalogue_path()
+    except MapFileError:
+        return fallback
     if path is not None and path.exists():
         return load_catalogue(path)
     return fallback

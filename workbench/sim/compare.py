@@ -53,6 +53,10 @@ class DesignResult:
     def metric(self, key: str) -> tuple[float, float, float]:
         return interval([r.get(key, math.nan) for r in self.replications])
 
+    def nothing_resolved(self) -> bool:
+        """No demand of any replication was resolved in the period (its shares and times mean nothing)."""
+        return bool(self.replications) and all(r.get("resolved", 1.0) == 0 for r in self.replications)
+
     def metric_keys(self) -> list[str]:
         keys = list(metrics.HEADLINE)
         for r in self.replications[:1]:
@@ -90,12 +94,12 @@ class Comparison:
             util = {k.removeprefix("utilisation_"): _clean(d.metric(k)[0]) for k in d.metric_keys()
                     if k.startswith("utilisation_")}
             out.append({
-                "name": d.name, "design": d.design, "source": d.source,
+                "name": d.name, "design": d.design, "source": d.source, "nothing_resolved": d.nothing_resolved(),
                 "metrics": {**{k: _clean(d.metric(k)[0]) for k in keys}, "utilisation": util},
                 "intervals": {k: [_clean(d.metric(k)[1]), _clean(d.metric(k)[2])] for k in d.metric_keys()},
             })
         return {"weeks": self.weeks, "replications": self.replications, "seed": self.seed,
-                "demands_per_replication": self.demands, "designs": out}
+                "demands_per_replication": self.demands, "designs": out, "headline": self.headline()}
 
     def e2e_distribution(self, points: int = 101) -> pd.DataFrame:
         """End-to-end days at each share of demands (an ECDF as quantiles), pooled over replications:
@@ -125,6 +129,11 @@ class Comparison:
 
     def headline(self) -> str:
         """A sentence a manager can read aloud, best design first on one-stop resolution."""
+        stuck = [d for d in self.designs if d.nothing_resolved()]
+        if stuck:
+            return " ".join(f"{d.name}: no demand was resolved in the period ({self.demands:,} demands arrived, "
+                            "none was met), so it has no resolution shares or end-to-end times; check its "
+                            "touch times, waits and staffing." for d in stuck)
         if len(self.designs) < 2:
             return ""
         ranked = sorted(self.designs, key=lambda d: -np.nan_to_num(d.metric("one_stop_share")[0]))

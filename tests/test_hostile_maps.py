@@ -286,3 +286,9 @@ def test_the_map_reader_only_ever_raises_map_file_error(doc: object) -> None:
         except MapFileError:
             continue
         validate_map(m)
+
+
+def test_the_bundled_maps_catalogue_is_the_sample_catalogue() -> None:
+    """The bundled maps name a copy beside them (a map may only name a catalogue in its own folder)."""
+    copy = ROOT / "process_maps" / "catalogues" / "housing_repairs_catalogue.yaml"
+    assert copy.read_bytes() == CATALOGUE.read_bytes()

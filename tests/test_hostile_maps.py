@@ -136,6 +136,8 @@ def test_a_symlink_out_or_a_device_beside_the_map_is_never_read(tmp_path: Path) 
         path = write(maps, "m.yaml", SMALL.replace("roles:", f"catalogue: {name}\nroles:", 1))
         refused(guarded_cli("map", "validate", str(path), seconds=15), "m.yaml", "catalogue")
     refused(guarded_cli("map", "validate", "/dev/zero", seconds=15), "zero", "not a regular file")
+    refused(guarded_cli("map", "validate", str(path), "--catalogue", "/dev/zero", seconds=15), "zero",
+            "not a regular file")
 
 
 def test_uploading_a_landmine_map_stores_nothing_and_keeps_the_map_on_screen(tmp_path: Path,
@@ -292,3 +294,13 @@ def test_the_bundled_maps_catalogue_is_the_sample_catalogue() -> None:
     """The bundled maps name a copy beside them (a map may only name a catalogue in its own folder)."""
     copy = ROOT / "process_maps" / "catalogues" / "housing_repairs_catalogue.yaml"
     assert copy.read_bytes() == CATALOGUE.read_bytes()
+
+
+def test_the_flow_page_opens_a_1000_step_upload_and_says_it_is_too_big_to_draw(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBENCH_MAPS_DIR", str(maps_folder(tmp_path)))
+    flow = FlowScreen(open_app("flow"))
+    flow.upload("big.yaml", _chain(1000, roles=20, routes=3).encode())
+    flow.assert_no_exception()
+    assert flow.working.map.name == "Big" and len(flow.working.map.steps) == 1000
+    assert flow.says("info", "too big to draw readably")

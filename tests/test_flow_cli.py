@@ -139,7 +139,8 @@ def test_validate_with_a_catalogue_reports_unknown_types_as_warnings(capsys: pyt
 
 def test_validate_uses_the_catalogue_the_map_names(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "named.yaml"
-    path.write_text(GOOD.replace("design: standard-work\n", f"design: standard-work\ncatalogue: {CATALOGUE}\n")
+    (tmp_path / "catalogue.yaml").write_bytes(CATALOGUE.read_bytes())  # beside the map: the only place it may name
+    path.write_text(GOOD.replace("design: standard-work\n", "design: standard-work\ncatalogue: catalogue.yaml\n")
                     .replace("Report a leak,", "Report a leek,"), encoding="utf-8")
     code, out, _ = run(capsys, "map", "validate", path)
     assert code == 0

@@ -607,7 +607,9 @@ steps:
       - to: a
         otherwise: true
 """
-    m = valid_map(text)  # every step can end for some demand
+    m = parse_map(text, "test.yaml")  # every step can end for some demand, but not for a leak:
+    errors = [str(p) for p in validate_map(m) if p.severity == "error"]  # validation says so, naming the steps
+    assert len(errors) == 1 and "type 'Report a leak'" in errors[0] and "'a', 'b'" in errors[0], errors
     with pytest.raises(FlowError, match="Report a leak"):
         expect(m, PHONE)
     assert expect(m, DemandKind("Other", "value", "", "Phone")).steps == approx(1)

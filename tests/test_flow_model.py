@@ -23,7 +23,7 @@ name: Rich map
 service: Housing repairs
 design: worker-led
 description: A map that uses every feature of the format.
-catalogue: ../sample_data/housing_repairs_catalogue.yaml
+catalogue: catalogues/housing_repairs_catalogue.yaml
 roles:
   - id: coord
     name: Repairs coordinator

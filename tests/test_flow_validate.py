@@ -534,7 +534,7 @@ def test_chase_rule_errors_are_exactly_those() -> None:
 
 TYPES = """\
 name: Types
-catalogue: ../sample_data/housing_repairs_catalogue.yaml
+catalogue: catalogues/housing_repairs_catalogue.yaml
 roles:
   - id: agent
 entry: a

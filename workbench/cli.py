@@ -27,7 +27,7 @@ from workbench.demand.reading import HANDLING_UNITS, ReadOptions
 from workbench.flow import expected as flow_expected
 from workbench.flow.diagram import to_dot
 from workbench.flow.expected import FlowError
-from workbench.flow.model import MapFileError, ProcessMap, load_map
+from workbench.flow.model import MapFileError, ProcessMap, catalogue_reference_problem, load_map
 from workbench.flow.validate import has_errors, validate_map
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 
@@ -169,7 +169,9 @@ def cmd_demand_export(args: argparse.Namespace) -> int:
 def _map_catalogue(m: ProcessMap, explicit: str | None):  # noqa: ANN202 - Catalogue | None
     if explicit:
         return load_catalogue(explicit)
-    path = m.catalogue_path()
+    if catalogue_reference_problem(m.catalogue):  # never read: validation names it as an error
+        return None
+    path = m.catalogue_path()  # MapFileError for a link out of the map's folder or a device
     if path is None:
         return None
     if not path.exists():

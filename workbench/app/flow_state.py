@@ -17,7 +17,7 @@ import streamlit as st
 from workbench import paths
 from workbench.app import keys, notices, study
 from workbench.flow.merge import describe_changes
-from workbench.flow.model import MapFileError, ProcessMap, parse_map, to_yaml
+from workbench.flow.model import MapFileError, ProcessMap, parse_map, parse_map_text, to_yaml
 from workbench.store import studies
 from workbench.store.studies import ConflictError, StoreError
 
@@ -113,8 +113,10 @@ def open_file(path: Path) -> None:
 
 
 def open_text(text: str, name: str) -> None:
-    """An uploaded map, added to the study; raises MapFileError when it is not a YAML mapping."""
-    m = parse_map(text, name, maps_dir() / name)
+    """An uploaded map, added to the study. Everything is checked before anything is stored: raises
+    MapFileError (one sentence naming the file) when it is not a YAML mapping, is over a budget of
+    workbench/limits.py, or names a catalogue outside process_maps/ (workbench.flow.model.parse_map_text)."""
+    m = parse_map_text(text, name)
     current = study.require()
     open_study_map(add_text_to_study(current.id, text, m.name or Path(name).stem, f"Uploaded {name}"))
 

@@ -11,7 +11,8 @@ A catalogue lets a team classify once per type instead of once per row. Format (
         nature: failure
         cause: progress chasing
 
-See docs/data-contracts.md. Loaded with `yaml.safe_load`; problems name the file and the YAML line.
+See docs/data-contracts.md. Read by workbench/yamltext.py (`yaml.safe_load`'s rules, within the YAML budgets
+of workbench/limits.py) and at most limits.CATALOGUE_TYPES types; problems name the file and the YAML line.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from pathlib import Path
 
 import yaml
 
-from workbench import schema
+from workbench import limits, schema
 from workbench.demand.labels import fold_keep, nature_label
-from workbench.yamltext import YamlSyntaxError, read_yaml
+from workbench.yamltext import YamlError, read_file_bytes, read_yaml
 
 
 class CatalogueError(ValueError):
@@ -81,13 +82,15 @@ def parse_catalogue(text: str, source: str = "catalogue") -> Catalogue:
     """Parse catalogue YAML text; raise CatalogueError naming `source` and the line of the problem."""
     try:
         data, root = read_yaml(text, source)
-    except YamlSyntaxError as exc:
+    except YamlError as exc:
         raise CatalogueError(str(exc)) from None
     if not isinstance(data, dict) or "types" not in data:
         raise CatalogueError(f"{source}: a catalogue needs a 'types:' list (see docs/data-contracts.md).")
     items = data["types"]
     if not isinstance(items, list) or not items:
         raise CatalogueError(f"{source}: 'types' must be a non-empty list of demand types.")
+    if len(items) > limits.CATALOGUE_TYPES.value:
+        raise CatalogueError(limits.CATALOGUE_TYPES.message(source, len(items)))
     type_nodes: list[yaml.Node | None] = [None] * len(items)
     if isinstance(root, yaml.MappingNode):
         for key_node, value_node in root.value:
@@ -119,11 +122,14 @@ def parse_catalogue(text: str, source: str = "catalogue") -> Catalogue:
 
 
 def load_catalogue(path: str | Path) -> Catalogue:
+    """A catalogue from a file: a regular file of at most limits.YAML_BYTES bytes (never a device or a pipe)."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
+        raw = read_file_bytes(path, "catalogue")
+    except FileNotFoundError as exc:
         raise CatalogueError(f"{path.name}: cannot be read ({exc.strerror}).") from None
+    except YamlError as exc:
+        raise CatalogueError(str(exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

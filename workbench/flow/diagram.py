@@ -8,7 +8,7 @@ browser; no Graphviz install needed).
 from __future__ import annotations
 
 from workbench.flow.expected import is_handoff
-from workbench.flow.model import RESOLVED, Problem, ProcessMap
+from workbench.flow.model import RESOLVED, Problem, ProcessMap, Step
 
 VALUE_FILL = "#cdeee9"
 WASTE_FILL = "#fbd9cc"
@@ -40,8 +40,18 @@ def _short(labels: list[str]) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+DRAW_STEPS = 200  # above this many steps the app says the map is too big to draw readably
+
+
+def too_big_to_draw(m: ProcessMap, most: int = DRAW_STEPS) -> str:
+    """A sentence when the map has more steps than can be drawn readably, else ''."""
+    n = sum(1 for s in m.steps if s.id)
+    return (f"{m.source} has {n:,} steps: too big to draw readably (at most {most:,} are drawn); read it in the "
+            "tables below.") if n > most else ""
+
+
 def to_dot(m: ProcessMap, problems: list[Problem] | None = None) -> str:
-    """The DOT source of the map's diagram."""
+    """The DOT source of the map's diagram (linear in the map's size)."""
     flagged = {p.where.split("'")[1] for p in (problems or []) if p.severity == "error" and "step '" in p.where}
     by_id = {s.id: s for s in m.steps if s.id}
     rankdir = "LR" if len(by_id) <= 12 else "TB"  # big maps read better top to bottom on a wide screen
@@ -60,7 +70,10 @@ def to_dot(m: ProcessMap, problems: list[Problem] | None = None) -> str:
     out.append('  resolved [label="Need met", shape=doublecircle, style=filled, fillcolor="#2a9d8f", '
                'fontcolor=white, fontsize=10];')
     roles = {r.id: r for r in m.roles}
-    for i, role_id in enumerate(dict.fromkeys(s.role for s in m.steps)):
+    by_role: dict[str, list[Step]] = {}
+    for s in m.steps:
+        by_role.setdefault(s.role, []).append(s)
+    for i, role_id in enumerate(by_role):
         role = roles.get(role_id)
         label = role.name if role else f"{role_id or 'no role'} (unknown role)"
         if role:
@@ -68,8 +81,8 @@ def to_dot(m: ProcessMap, problems: list[Problem] | None = None) -> str:
         out.append(f"  subgraph cluster_{i} {{")
         out.append(f'    label={_q(label)}; style="rounded,filled"; fillcolor="#f8f9fa"; color="#ced4da";'
                    ' fontsize=11;')
-        for s in m.steps:
-            if s.role != role_id or not s.id:
+        for s in by_role[role_id]:
+            if not s.id:
                 continue
             detail = f"{s.touch.describe()} work"
             if not s.wait.is_zero():

@@ -16,7 +16,7 @@ import pandas as pd
 
 from workbench import schema
 from workbench.demand.catalogue import Catalogue
-from workbench.flow.model import RESOLVED, ProcessMap, Step
+from workbench.flow.model import RESOLVED, Duration, ProcessMap, Step
 from workbench.flow.routing import UNROUTED, DemandKind, next_steps
 
 MINUTES_PER_DAY = 1440.0
@@ -85,26 +85,50 @@ def _transitions(step: Step, kind: DemandKind, index: dict[str, int]
     return out
 
 
+_CHASE_HORIZON = 10_000  # chases counted per wait and rule, at most
+
+
+def _prob_at_least(d: Duration, xs: np.ndarray) -> np.ndarray:
+    """P(T >= x) for every x in `xs` (in the duration's own unit): `Duration.prob_at_least`, for many x at once."""
+    t = d.triple
+    if t is None:
+        return np.where(xs <= 0, 1.0, 0.0)
+    if d.exponential:
+        if t[1] <= 0:
+            return np.where(xs <= 0, 1.0, 0.0)
+        return np.where(xs <= 0, 1.0, np.exp(-np.maximum(xs, 0) / t[1]))
+    a, c, b = t
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rising = 1.0 - (xs - a) ** 2 / ((b - a) * (c - a)) if c > a else np.zeros_like(xs)
+        falling = (b - xs) ** 2 / ((b - a) * (b - c)) if b > c else np.zeros_like(xs)
+    return np.where(xs <= a, 1.0, np.where(xs >= b, 0.0, np.where(xs <= c, rising, falling)))
+
+
 def _expected_chases(step: Step, m: ProcessMap) -> float:
     """Expected chases during the wait before `step`: for each rule, p × Σ_k P(wait ≥ k × every_days)."""
     total = 0.0
     wait_days = step.wait
+    if wait_days.is_zero():
+        return 0.0
     factor = wait_days.factor / MINUTES_PER_DAY  # the wait's unit in days
+    ks = np.arange(1, _CHASE_HORIZON + 1, dtype=float)
     for rule in m.chases:
         if rule.every_days <= 0 or (rule.steps and step.id not in rule.steps):
             continue
-        k = 1
-        while True:
-            p = wait_days.prob_at_least(k * rule.every_days / factor)
-            if p <= 0 or k > 10_000:
-                break
-            total += rule.probability * p
-            k += 1
+        p = _prob_at_least(wait_days, ks * rule.every_days / factor)
+        p = p * np.cumprod(p > 0)  # up to the first k the wait cannot reach
+        total += rule.probability * float(p.sum())
     return total
 
 
-def expect(m: ProcessMap, kind: DemandKind) -> Expectation:
-    """Expected metrics for one kind of demand (its type, nature, cause and touchpoint)."""
+def chases_per_step(m: ProcessMap) -> np.ndarray:
+    """Expected chases during the wait before each step (with an id) of the map, in the order of its steps."""
+    return np.array([_expected_chases(s, m) for s in m.steps if s.id])
+
+
+def expect(m: ProcessMap, kind: DemandKind, chases: np.ndarray | None = None) -> Expectation:
+    """Expected metrics for one kind of demand (its type, nature, cause and touchpoint). `chases` is
+    `chases_per_step(m)` when the caller has it already (it does not depend on the kind of demand)."""
     steps = [s for s in m.steps if s.id]
     index = {s.id: i for i, s in enumerate(steps)}
     n = len(steps)
@@ -155,7 +179,8 @@ def expect(m: ProcessMap, kind: DemandKind) -> Expectation:
     wait = np.array([s.wait.mean_minutes() / MINUTES_PER_DAY for s in steps])
     not_accurate = np.array([(1 - min(max(s.complete_and_accurate, 0), 100) / 100) if s.recall_type and not
                              s.rework_to else 0.0 for s in steps])
-    chases = np.array([_expected_chases(s, m) for s in steps])
+    if chases is None:
+        chases = chases_per_step(m)
     total_steps = float(visits.sum())
     touch_minutes = float(visits @ touch)
     wait_days = float(visits @ wait)
@@ -219,10 +244,11 @@ def expect_mix(m: ProcessMap, mix: pd.DataFrame) -> tuple[pd.DataFrame, dict[str
     """
     rows = []
     cache: dict[DemandKind, Expectation] = {}
+    chases = chases_per_step(m)
     for rec in mix.to_dict("records"):
         kind = DemandKind(rec[schema.DEMAND_TYPE], rec["nature"], rec["cause"], rec[schema.TOUCHPOINT])
         if kind not in cache:
-            cache[kind] = expect(m, kind)
+            cache[kind] = expect(m, kind, chases)
         rows.append({**cache[kind].to_dict(), "count": rec["count"]})
     detail = pd.DataFrame(rows)
     if detail.empty:

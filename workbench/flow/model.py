@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 import yaml
 
-from workbench.yamltext import YamlSyntaxError, read_yaml
+from workbench import limits
+from workbench.yamltext import YamlError, read_file_bytes, read_yaml
 
 RESOLVED = "resolved"
 VALUE_WORK = "value"
@@ -266,10 +267,22 @@ class ProcessMap:
         return self.entry_default
 
     def catalogue_path(self) -> Path | None:
+        """The catalogue file the map names, beside it (None when it names none). Raises MapFileError when the
+        name leads anywhere else: an absolute path, `..`, a symlink out of the map's folder, or something that
+        is not a regular file (see `catalogue_reference_problem`). The file may not exist."""
         if not self.catalogue:
             return None
-        base = self.path.parent if self.path else Path.cwd()
-        return (base / self.catalogue).resolve()
+        problem = catalogue_reference_problem(self.catalogue)
+        if problem:
+            raise MapFileError(f"{self.source}: {problem}.")
+        base = (self.path.parent if self.path else Path.cwd()).resolve()
+        target = (base / self.catalogue).resolve()
+        if not target.is_relative_to(base):
+            raise MapFileError(f"{self.source}: its catalogue '{self.catalogue}' leads out of the map's folder (a "
+                               "link); a map may only name a catalogue file in its own folder.")
+        if target.exists() and not target.is_file():
+            raise MapFileError(f"{self.source}: its catalogue '{self.catalogue}' is not a regular file.")
+        return target
 
     def copy(self, **changes: Any) -> ProcessMap:
         import copy as _copy
@@ -278,6 +291,21 @@ class ProcessMap:
 
 
 # ------------------------------------------------------------------------------------------ reading
+
+
+def catalogue_reference_problem(reference: str) -> str | None:
+    """Why a map may not name `reference` as its catalogue, or None. A map names a catalogue by a plain file
+    name or a relative path that stays in the map's own folder: no absolute path, no drive, no `..`."""
+    ref = str(reference)
+    if not ref.strip():
+        return None
+    parts = ref.replace("\\", "/").split("/")
+    if (ref.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:", ref) or ".." in parts or "\0" in ref
+            or len(ref) > 255):
+        shown = ref if len(ref) <= 80 else ref[:77] + "..."
+        return (f"its catalogue '{shown}' is not a file in the map's own folder; a map may only name a catalogue "
+                "by a file name or a relative path inside its folder (no absolute paths, no '..')")
+    return None
 
 
 def _line_index(node: yaml.Node, path: tuple[object, ...] = (), out: dict | None = None) -> dict:
@@ -377,10 +405,11 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
     """Read a map from YAML text. Raises MapFileError only when the text is not a YAML mapping."""
     try:
         data, root = read_yaml(text, source)
-    except YamlSyntaxError as exc:
+    except YamlError as exc:
         raise MapFileError(str(exc)) from None
     if not isinstance(data, dict):
         raise MapFileError(f"{source}: a process map must be a YAML mapping with name, roles, entry and steps.")
+    _check_size(data, source)
     lines = _line_index(root) if root is not None else {}
     r = _Reader(source, lines)
     header = "\n".join(_leading_comments(text))
@@ -482,12 +511,40 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
             steps=r.text_list(item.get("steps")),
             line=r.line("failure_demand", i), raw=_raw(item, ("every_days", "probability"))))
 
+    catalogue = str(data.get("catalogue") or "")
+    problem = catalogue_reference_problem(catalogue)
+    if problem:
+        r.problem(problem, "catalogue", "catalogue")
     return ProcessMap(
         name=str(data.get("name") or (path.stem if path else source)),
         roles=roles, steps=steps, entry_default=entry_default, entry_touchpoints=entry_tps, chases=chases,
         service=str(data.get("service") or ""), design=str(data.get("design") or ""),
-        description=str(data.get("description") or "").strip(), catalogue=str(data.get("catalogue") or ""),
+        description=str(data.get("description") or "").strip(), catalogue=catalogue,
         source=source, path=path, header_comment=header, problems=r.problems, lines=lines)
+
+
+def _check_size(data: dict[Any, Any], source: str) -> None:
+    """Refuse a map with more steps or routes than limits.MAP_STEPS / MAP_ROUTES, before anything is built."""
+    steps = data.get("steps")
+    if isinstance(steps, list):
+        if len(steps) > limits.MAP_STEPS.value:
+            raise MapFileError(limits.MAP_STEPS.message(source, len(steps)))
+        routes = sum(len(s["routes"]) for s in steps if isinstance(s, dict) and isinstance(s.get("routes"), list))
+        if routes > limits.MAP_ROUTES.value:
+            raise MapFileError(limits.MAP_ROUTES.message(source, routes))
+
+
+def parse_map_text(text: str, name: str) -> ProcessMap:
+    """A map from text that comes from outside (an upload, a study export), checked before anything is stored:
+    raises MapFileError, in one sentence naming `name`, when the text is not a YAML mapping, is over a budget
+    of workbench/limits.py (bytes, values, aliases, depth, digits, steps, routes), or names a catalogue outside
+    its own folder. Mistakes a team can fix in the editor (see `workbench.flow.validate.validate_map`) do not
+    refuse it."""
+    m = parse_map(text, name)
+    problem = catalogue_reference_problem(m.catalogue)
+    if problem:
+        raise MapFileError(f"{name}: {problem}.")
+    return m
 
 
 def _unreadable_number(value: Any) -> bool:
@@ -543,15 +600,18 @@ def _leading_comments(text: str) -> list[str]:
 
 
 def load_map(path: str | Path) -> ProcessMap:
+    """A map from a file: a regular file of at most limits.YAML_BYTES bytes (never a device or a pipe)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = read_file_bytes(path, "process map")
     except FileNotFoundError:
         raise MapFileError(f"{path.name}: file not found.") from None
+    except YamlError as exc:
+        raise MapFileError(str(exc)) from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise MapFileError(f"{path.name}: not a text file (a process map is YAML).") from None
-    except OSError as exc:
-        raise MapFileError(f"{path.name}: cannot be read ({exc.strerror}).") from None
     return parse_map(text, path.name, path)
 
 

@@ -10,10 +10,13 @@ import re
 from collections import Counter
 
 from workbench.demand.catalogue import Catalogue
-from workbench.flow.model import RESOLVED, WORK_KINDS, Problem, ProcessMap, Step
-from workbench.flow.routing import split_groups
+from workbench.flow.expected import _transitions
+from workbench.flow.model import RESOLVED, UNITS_IN_MINUTES, WORK_KINDS, Problem, ProcessMap, Step
+from workbench.flow.routing import DemandKind, split_groups
 
 _ID = re.compile(r"^[A-Za-z0-9_\-]+$")
+MAX_TOUCH_MINUTES = 7 * 24 * 60  # a week of work on one demand at one step
+MAX_WAIT_DAYS = 5 * 365  # five years' wait before one step
 
 
 class _Collector:
@@ -51,7 +54,7 @@ def validate_map(m: ProcessMap, catalogue: Catalogue | None = None) -> list[Prob
     step_ids = _check_steps(m, c)
     _check_entry(m, c, step_ids)
     _check_routes(m, c, step_ids)
-    _check_graph(m, c, step_ids)
+    _check_graph(m, c, step_ids, catalogue)
     _check_chases(m, c, step_ids)
     if catalogue is not None:
         _check_types(m, c, catalogue)
@@ -117,6 +120,15 @@ def _check_steps(m: ProcessMap, c: _Collector) -> set[str]:
                 lo, mode, hi = dur.triple
                 if not lo <= mode <= hi:
                     c.error(f"{label}: min ≤ likely ≤ max does not hold ({lo:g}, {mode:g}, {hi:g})", where, s.line)
+                minutes = max(dur.triple) * dur.factor
+                if label == "touch time" and minutes > MAX_TOUCH_MINUTES:
+                    c.error(f"touch time of {max(dur.triple):g} {dur.unit} is more than a week of work on one "
+                            f"demand at one step (at most {MAX_TOUCH_MINUTES:,} minutes); split the step or check "
+                            "the unit", where, s.line)
+                elif label == "wait" and minutes > MAX_WAIT_DAYS * UNITS_IN_MINUTES["days"]:
+                    c.error(f"wait of {max(dur.triple):g} {dur.unit} is more than five years (at most "
+                            f"{MAX_WAIT_DAYS:,} days before one step); check the figure and its unit", where,
+                            s.line)
         if not 0 <= s.complete_and_accurate <= 100:
             c.error(f"complete_and_accurate must be a percentage 0–100 (is {s.complete_and_accurate:g})",
                     where, s.line)
@@ -177,7 +189,7 @@ def _check_routes(m: ProcessMap, c: _Collector, step_ids: set[str]) -> None:
                       f"step '{s.id}'", s.line)
 
 
-def _check_graph(m: ProcessMap, c: _Collector, step_ids: set[str]) -> None:
+def _check_graph(m: ProcessMap, c: _Collector, step_ids: set[str], catalogue: Catalogue | None) -> None:
     by_id = {s.id: s for s in m.steps if s.id}
     reached: set[str] = set()
     todo = [e for e in entry_steps(m) if e in by_id]
@@ -190,21 +202,99 @@ def _check_graph(m: ProcessMap, c: _Collector, step_ids: set[str]) -> None:
     for s in m.steps:
         if s.id and s.id in by_id and s.id not in reached and entry_steps(m):
             c.error("no demand can reach this step (no entry or route leads here)", f"step '{s.id}'", s.line)
+    # steps from which some route ends the demand: everything that reaches 'resolved' backwards (linear time)
+    preds: dict[str, set[str]] = {}
     ends: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for s in m.steps:
-            if s.id in ends or not s.id:
-                continue
-            nxt = successors(s)
-            if RESOLVED in nxt or nxt & ends:
-                ends.add(s.id)
-                changed = True
+    todo = []
+    for s in m.steps:
+        if not s.id:
+            continue
+        nxt = successors(s)
+        if RESOLVED in nxt:
+            todo.append(s.id)
+        for n in nxt:
+            preds.setdefault(n, set()).add(s.id)
+    while todo:
+        sid = todo.pop()
+        if sid in ends:
+            continue
+        ends.add(sid)
+        todo.extend(p for p in preds.get(sid, ()) if p not in ends)
     for s in m.steps:
         if s.id and s.id not in ends:
             c.error("no route from this step ever ends the demand (it loops or stops without 'resolved')",
                     f"step '{s.id}'", s.line)
+    _check_endless(m, c, by_id, {s.id for s in m.steps if s.id and s.id not in ends}, catalogue)
+
+
+_MAX_KINDS = 100  # kinds of demand whose routing is followed to find flows that never end
+
+
+def _kinds(m: ProcessMap, catalogue: Catalogue | None) -> list[DemandKind]:
+    """Kinds of demand that between them take every route: any demand, one per route condition, one per entry
+    touchpoint, and the catalogue's types (at most _MAX_KINDS)."""
+    kinds = [DemandKind(), *(DemandKind(touchpoint=tp) for tp in m.entry_touchpoints)]
+    for s in m.steps:
+        for r in s.routes:
+            if r.has_condition():
+                kinds.append(DemandKind(r.types[0] if r.types else "", r.nature, r.cause,
+                                        r.touchpoints[0] if r.touchpoints else ""))
+    if catalogue is not None:
+        kinds += [DemandKind(t.name, t.nature, t.cause) for t in catalogue.types]
+    return list(dict.fromkeys(kinds))[:_MAX_KINDS]
+
+
+def _check_endless(m: ProcessMap, c: _Collector, by_id: dict[str, Step], flagged: set[str],
+                   catalogue: Catalogue | None) -> None:
+    """Flows that can never end: steps a kind of demand reaches from its entry but from which, following only
+    moves with a probability above 0 (the absorbing chain of workbench.flow.expected), it can never get to
+    'resolved' (e.g. rework with probability 1, a route back with probability 1, exits with probability 0)."""
+    if not by_id:
+        return
+    steps = list(by_id.values())
+    index = {s.id: i for i, s in enumerate(steps)}
+    reported: set[frozenset[str]] = set()
+    for kind in _kinds(m, catalogue):
+        entry = m.entry_for(kind.touchpoint)
+        if entry not in index:
+            continue
+        onward: dict[str, list[str]] = {}
+        back: dict[str, list[str]] = {}
+        ending: list[str] = []
+        for s in steps:
+            nxt = [target for target, p, _ in _transitions(s, kind, index) if p > 1e-12]
+            if any(isinstance(t, str) for t in nxt):  # 'resolved' or unrouted (a warning of its own)
+                ending.append(s.id)
+            onward[s.id] = [steps[t].id for t in nxt if isinstance(t, int)]
+            for t in onward[s.id]:
+                back.setdefault(t, []).append(s.id)
+        reached = _closure([entry], onward)
+        trapped = reached - _closure(ending, back)
+        if not trapped or trapped <= flagged or frozenset(trapped) in reported:
+            continue
+        reported.add(frozenset(trapped))
+        names = [s.id for s in steps if s.id in trapped]
+        shown = ", ".join(f"'{n}'" for n in names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        who = (f"demand of type '{kind.demand_type}'" if kind.demand_type else
+               f"{kind.nature} demand" if kind.nature else f"demand arriving by {kind.touchpoint}"
+               if kind.touchpoint else "demand")
+        first = by_id[names[0]]
+        c.error(f"{who} that reaches step {shown.split(',')[0]} can never end: every move with a probability above "
+                f"0 from step{'s' if len(names) > 1 else ''} {shown} leads back among them (a loop with no way "
+                "out, e.g. rework or a route back with probability 1, or exits with probability 0)",
+                f"step '{first.id}'", first.line)
+
+
+def _closure(start: list[str], edges: dict[str, list[str]]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        sid = todo.pop()
+        if sid in seen:
+            continue
+        seen.add(sid)
+        todo.extend(n for n in edges.get(sid, ()) if n not in seen)
+    return seen
 
 
 def _check_chases(m: ProcessMap, c: _Collector, step_ids: set[str]) -> None:

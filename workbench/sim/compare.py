@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.demand.catalogue import Catalogue, load_catalogue
-from workbench.flow.model import ProcessMap
+from workbench.flow.model import MapFileError, ProcessMap
 from workbench.sim import metrics
 from workbench.sim.engine import RunResult, plan_arrivals, simulate
 
@@ -52,6 +52,10 @@ class DesignResult:
 
     def metric(self, key: str) -> tuple[float, float, float]:
         return interval([r.get(key, math.nan) for r in self.replications])
+
+    def nothing_resolved(self) -> bool:
+        """No demand of any replication was resolved in the period (its shares and times mean nothing)."""
+        return bool(self.replications) and all(r.get("resolved", 1.0) == 0 for r in self.replications)
 
     def metric_keys(self) -> list[str]:
         keys = list(metrics.HEADLINE)
@@ -90,12 +94,12 @@ class Comparison:
             util = {k.removeprefix("utilisation_"): _clean(d.metric(k)[0]) for k in d.metric_keys()
                     if k.startswith("utilisation_")}
             out.append({
-                "name": d.name, "design": d.design, "source": d.source,
+                "name": d.name, "design": d.design, "source": d.source, "nothing_resolved": d.nothing_resolved(),
                 "metrics": {**{k: _clean(d.metric(k)[0]) for k in keys}, "utilisation": util},
                 "intervals": {k: [_clean(d.metric(k)[1]), _clean(d.metric(k)[2])] for k in d.metric_keys()},
             })
         return {"weeks": self.weeks, "replications": self.replications, "seed": self.seed,
-                "demands_per_replication": self.demands, "designs": out}
+                "demands_per_replication": self.demands, "designs": out, "headline": self.headline()}
 
     def e2e_distribution(self, points: int = 101) -> pd.DataFrame:
         """End-to-end days at each share of demands (an ECDF as quantiles), pooled over replications:
@@ -125,6 +129,11 @@ class Comparison:
 
     def headline(self) -> str:
         """A sentence a manager can read aloud, best design first on one-stop resolution."""
+        stuck = [d for d in self.designs if d.nothing_resolved()]
+        if stuck:
+            return " ".join(f"{d.name}: no demand was resolved in the period ({self.demands:,} demands arrived, "
+                            "none was met), so it has no resolution shares or end-to-end times; check its "
+                            "touch times, waits and staffing." for d in stuck)
         if len(self.designs) < 2:
             return ""
         ranked = sorted(self.designs, key=lambda d: -np.nan_to_num(d.metric("one_stop_share")[0]))
@@ -159,7 +168,11 @@ def label(key: str) -> str:
 
 
 def map_catalogue(m: ProcessMap, fallback: Catalogue | None) -> Catalogue | None:
-    path = m.catalogue_path()
+    """The catalogue the map names beside it, else `fallback` (a name leading out of its folder is never read)."""
+    try:
+        path = m.catalogue_path()
+    except MapFileError:
+        return fallback
     if path is not None and path.exists():
         return load_catalogue(path)
     return fallback

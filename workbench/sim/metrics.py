@@ -100,7 +100,8 @@ def summarise(run: RunResult, weeks: float) -> dict[str, float]:
         "e2e_days_p85": float(done.quantile(0.85)) if len(done) else np.nan,
         "e2e_days_p95": float(done.quantile(0.95)) if len(done) else np.nan,
         "e2e_days_mean": float(done.mean()) if len(done) else np.nan,
-        "one_stop_share": float(cases["one_stop"].mean()) if n else np.nan,
+        # a share of resolved demands: none resolved is no share at all (never "100% at first contact")
+        "one_stop_share": float(cases["one_stop"].mean()) if n and len(done) else np.nan,
         "handoffs_mean": float(cases["handoffs"].mean()) if n else np.nan,
         "steps_mean": float(cases["steps"].mean()) if n else np.nan,
         "value_step_share": float(cases["value_steps"].sum() / cases["steps"].sum()) if cases["steps"].sum() else np.nan,
@@ -115,6 +116,7 @@ def summarise(run: RunResult, weeks: float) -> dict[str, float]:
         "throughput_per_day": float(flow["met"].sum() / days),
         "wip_mean": float(flow["wip"].mean()) if len(flow) else np.nan,
         "unfinished": float(cases["case_end"].isna().sum()),
+        "resolved": float(len(done)),
     }
     for rec in run.roles.to_dict("records"):
         out[f"utilisation_{rec['role']}"] = float(rec["utilisation"])

@@ -10,11 +10,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from workbench import limits
 from workbench.app import flow_state, keys, notices, state, study
 from workbench.app.text import literal
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.flow import tables as flow_tables
-from workbench.flow.diagram import to_dot
+from workbench.flow.diagram import to_dot, too_big_to_draw
 from workbench.flow.expected import FlowError, demand_mix, expect_mix
 from workbench.flow.model import RESOLVED, WORK_KINDS, MapFileError, ProcessMap
 from workbench.flow.validate import has_errors, validate_map
@@ -29,7 +30,12 @@ def _catalogue_file(path: str, mtime: float) -> Catalogue:
 
 
 def _catalogue(m: ProcessMap) -> Catalogue | None:
-    path = m.catalogue_path()
+    """The catalogue the map names in process_maps/ (never a file anywhere else), else the study's."""
+    try:
+        path = m.catalogue_path()
+    except MapFileError as exc:
+        st.warning(str(exc))
+        path = None
     if path is not None and path.exists():
         try:
             return _catalogue_file(str(path), path.stat().st_mtime)
@@ -86,6 +92,8 @@ def _chooser() -> None:
         if upload is not None and st.session_state.get(keys.FLOW_UPLOADED) != upload.file_id:
             st.session_state[keys.FLOW_UPLOADED] = upload.file_id
             try:
+                if upload.size > limits.YAML_BYTES.value:  # refused before it is decoded
+                    raise MapFileError(limits.YAML_BYTES.message(upload.name, upload.size))
                 flow_state.open_text(upload.getvalue().decode("utf-8-sig", errors="replace"), upload.name)
             except MapFileError as exc:
                 st.error(f"{exc} The map on screen is unchanged.")
@@ -434,7 +442,11 @@ def render() -> None:
         st.info("Load this study's demand on the Demand page to see this design's flow metrics.")
     else:
         st.info("Fix the problems below to see this design's flow metrics.")
-    st.graphviz_chart(to_dot(m, problems), width="stretch")
+    too_big = too_big_to_draw(m)
+    if too_big:
+        st.info(too_big)
+    else:
+        st.graphviz_chart(to_dot(m, problems), width="stretch")
     st.caption("Teal: value work · orange: waste · red arrows: hand-offs · dashed: rework · outlined in red: a step "
                "with a problem. Hover the diagram and use its full-screen button to read a big map.")
     _problems(problems)

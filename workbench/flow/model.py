@@ -293,6 +293,11 @@ class ProcessMap:
 # ------------------------------------------------------------------------------------------ reading
 
 
+# What the bundled maps named before a catalogue had to sit beside its map: read as the copy beside them now,
+# so maps saved in studies (and study exports) made before still find their catalogue.
+MOVED_CATALOGUES = {"../sample_data/housing_repairs_catalogue.yaml": "catalogues/housing_repairs_catalogue.yaml"}
+
+
 def catalogue_reference_problem(reference: str) -> str | None:
     """Why a map may not name `reference` as its catalogue, or None. A map names a catalogue by a plain file
     name or a relative path that stays in the map's own folder: no absolute path, no drive, no `..`."""
@@ -512,6 +517,7 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
             line=r.line("failure_demand", i), raw=_raw(item, ("every_days", "probability"))))
 
     catalogue = str(data.get("catalogue") or "")
+    catalogue = MOVED_CATALOGUES.get(catalogue.strip(), catalogue)
     problem = catalogue_reference_problem(catalogue)
     if problem:
         r.problem(problem, "catalogue", "catalogue")

@@ -29,7 +29,6 @@ from importlib import metadata
 from typing import Any
 
 import pandas as pd
-import yaml
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
@@ -63,6 +62,7 @@ from workbench.store.models import (
     StudyRow,
     utcnow,
 )
+from workbench.yamltext import YamlError, YamlLimitError, measure
 
 FORMAT = "workbench-study"
 FORMAT_VERSION = 1  # the newest layout this Workbench writes and reads
@@ -91,7 +91,6 @@ To bring it back: the Studies page's "Import a study", or `workbench study impor
 # or one that unpacks to more than ZIP_RATIO times its size (zip bombs).
 MAX_TOTAL_BYTES = limits.ZIP_BYTES.default
 MAX_MEMBERS = limits.ZIP_MEMBERS.default
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # events only: nothing is built from them
 _RATIO_FLOOR = 1 << 20  # below this many unpacked bytes the ratio is not checked (tiny files compress a lot)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every member's timestamp: the same study gives the same bytes
 _CORRECTION_COLUMNS = ("source", "row", "field", "before", "after", "author", "created_at", "version")
@@ -567,42 +566,14 @@ def _mapping(m: _Manifest, src: Any, where: str) -> dict[str, Any]:
 
 
 def _yaml_within_limits(text: str, what: str) -> None:
-    """The YAML limits, counted from the parser's events before anything is built: bytes, aliases, nesting,
-    and values as they would be once every alias is expanded (a few kB of aliases can stand for billions).
-    Linear in the text; a syntax error is left to the reader, which names its line."""
-    def over(limit: limits.Limit, found: int) -> ArchiveError:
-        return ArchiveError(f"{what} is over a limit, so the export was not imported: " + limit.message("", found))
-
-    size = len(text.encode("utf-8"))
-    if size > limits.YAML_BYTES.value:
-        raise over(limits.YAML_BYTES, size)
-    most_nodes, most_aliases, most_depth = limits.YAML_NODES.value, limits.YAML_ALIASES.value, limits.YAML_DEPTH.value
-    anchored: dict[str, int] = {}  # anchor -> values it stands for, expanded
-    stack: list[list[Any]] = [[0, None]]  # per open collection: values inside it so far, its anchor
-    aliases = 0
+    """The YAML limits (workbench.yamltext.measure: bytes, aliases, nesting, values once aliases are expanded),
+    before anything is built; a syntax error is left to the reader, which names its line."""
     try:
-        for event in yaml.parse(text, Loader=_YAML_LOADER):
-            if isinstance(event, yaml.AliasEvent):
-                aliases += 1
-                if aliases > most_aliases:
-                    raise over(limits.YAML_ALIASES, aliases)
-                stack[-1][0] += anchored.get(str(event.anchor), 1)
-            elif isinstance(event, yaml.ScalarEvent):
-                stack[-1][0] += 1
-                if event.anchor is not None:
-                    anchored[str(event.anchor)] = 1
-            elif isinstance(event, yaml.CollectionStartEvent):
-                stack.append([1, event.anchor])
-                if len(stack) - 1 > most_depth:
-                    raise over(limits.YAML_DEPTH, len(stack) - 1)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                count, anchor = stack.pop()
-                if anchor is not None:
-                    anchored[str(anchor)] = count
-                stack[-1][0] += count
-            if stack[-1][0] > most_nodes or (len(stack) > 1 and stack[1][0] > most_nodes):
-                raise over(limits.YAML_NODES, max(stack[-1][0], stack[1][0] if len(stack) > 1 else 0))
-    except yaml.YAMLError:
+        measure(text, what)
+    except YamlLimitError as exc:
+        raise ArchiveError(f"{what} is over a limit, so the export was not imported: "
+                           f"{str(exc).removeprefix(what).lstrip(',: ')}") from None
+    except YamlError:
         return
 
 

@@ -437,3 +437,19 @@ def test_the_bundled_maps_round_trip(path: Path) -> None:
     once = to_yaml(first)
     assert to_dict(parse_map(once, path.name)) == to_dict(first)
     assert to_yaml(parse_map(once, path.name)) == once
+
+
+def test_a_map_saved_when_catalogues_lived_in_sample_data_still_finds_its_catalogue(tmp_path: Path) -> None:
+    """Studies made before a catalogue had to sit beside its map hold '../sample_data/...': it reads as the
+    copy beside the bundled maps, so their metrics do not vanish."""
+    from workbench import paths
+    from workbench.flow.validate import validate_map
+
+    old = (paths.PROCESS_MAPS_DIR / "housing_repairs_worker_led.yaml").read_text(encoding="utf-8").replace(
+        "catalogue: catalogues/housing_repairs_catalogue.yaml",
+        "catalogue: ../sample_data/housing_repairs_catalogue.yaml")
+    assert "../sample_data/housing_repairs_catalogue.yaml" in old
+    m = parse_map(old, "old.yaml", paths.PROCESS_MAPS_DIR / "study-map.yaml")
+    assert m.catalogue == "catalogues/housing_repairs_catalogue.yaml"
+    assert m.catalogue_path() == (paths.PROCESS_MAPS_DIR / "catalogues" / "housing_repairs_catalogue.yaml").resolve()
+    assert not [p for p in validate_map(m) if p.severity == "error"]

@@ -107,3 +107,19 @@ def test_uploading_invalid_yaml_keeps_the_map_on_screen(at: AppTest, flow: FlowS
     assert not at.exception
     assert any("bad.yaml" in e.value and "not valid YAML" in e.value for e in at.error)
     assert any("Small service" in h.value for h in at.subheader)
+
+
+def test_an_edit_that_takes_the_map_over_the_step_limit_is_not_stored(at: AppTest, flow: FlowScreen,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tables are held to the budgets an upload is: a map over WORKBENCH_MAX_MAP_STEPS is never saved."""
+    steps = len(flow.working.map.steps)
+    monkeypatch.setenv("WORKBENCH_MAX_MAP_STEPS", str(steps - 1))
+    flow.edit_step(1, role="agent")
+    flow.assert_no_exception()
+    assert "WORKBENCH_MAX_MAP_STEPS" in flow.errors() and "The edit was not saved." in flow.errors()
+    assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS:.2f}"  # the map on screen is the saved one
+    assert not flow.says("caption", "version 2")
+    monkeypatch.setenv("WORKBENCH_MAX_MAP_STEPS", str(steps))
+    flow.edit_step(1, role="agent")
+    assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
+    assert flow.says("caption", "version 2")

@@ -9,6 +9,7 @@ these are merged step by step, or the edit is refused with their version shown (
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import streamlit as st
 
 from workbench import paths
 from workbench.app import keys, notices, study
+from workbench.app.text import literal
 from workbench.flow.merge import describe_changes
 from workbench.flow.model import MapFileError, ProcessMap, parse_map, parse_map_text, to_yaml
 from workbench.store import studies
@@ -176,6 +178,12 @@ def commit(m: ProcessMap) -> None:
     assert w is not None
     text = to_yaml(m)
     if text == w.yaml_text:
+        return
+    try:  # an edit is held to the budgets an upload is (steps, routes, bytes): a map too big is never stored
+        parse_map_text(text, w.name or m.name)
+    except MapFileError as exc:
+        notices.later(keys.FLOW_NOTICES, f"{literal(exc)} The edit was not saved.", "error")
+        st.session_state[keys.FLOW_EDITOR] = dataclasses.replace(w, version=w.version + 1)  # tables afresh
         return
     history = st.session_state.setdefault(keys.FLOW_HISTORY, [])
     history.append(w.yaml_text)

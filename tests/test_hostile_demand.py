@@ -362,3 +362,40 @@ def test_rows_over_the_limit_are_refused(tmp_path: Path) -> None:
     _refused(guarded_cli("demand", "summary", str(path), env={"WORKBENCH_MAX_DEMAND_ROWS": "100"}),
              "rows.csv", "200 rows", "WORKBENCH_MAX_DEMAND_ROWS")
     assert read.MAX_ROWS == 5_000_000
+
+
+# ------------------------------------------------------------------ rows 4, 5 and 16 through the CLI and an upload
+
+
+def _awkward_csv() -> bytes:
+    """One file holding rows 4, 5 and 16 at once: a 200,000-character narrative, a date in the year 9999,
+    a NUL after the first 8 KB and a cp1252 line after 256 KB of UTF-8."""
+    body = "".join(f"2026-01-{5 + i % 20:02d},Phone,caf\u00e9 {i}\n" for i in range(12_000)).encode()
+    return (b"Date received,Channel,What the customer said\n" + body
+            + b"2026-01-06,Web," + b"x" * 200_000 + b"\n"
+            + b"5 Jan 9999,Email,far future\n"
+            + b"2026-01-07,Web,bad\x00words\n"
+            + "2026-01-08,Web,\u00a360 taken\n".encode("cp1252"))
+
+
+def test_awkward_rows_through_the_cli_are_read_set_aside_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "awkward.csv"
+    path.write_bytes(_awkward_csv())
+    result = guarded_cli("demand", "summary", str(path), "--format", "json")
+    assert not result.timed_out and result.returncode == 0 and result.no_traceback(), result.stderr[-2000:]
+    import json
+
+    data = json.loads(result.stdout)
+    assert data["rows_read"] == 12_004 and data["rows"] == 12_003
+    assert [s["row"] for s in data["set_aside"]] == [12_003]  # the year 9999: its row, with a reason
+    assert "9999" in data["set_aside"][0]["reason"]
+    notes = " ".join(data["notes"])
+    assert "cp1252" in notes and "NUL" in notes
+
+
+def test_awkward_rows_upload_loads_with_the_report(demand: DemandScreen) -> None:
+    demand.upload("awkward.csv", _awkward_csv())
+    demand.assert_no_exception()
+    assert demand.headline("Demands") == "12,003"
+    report = demand.warnings()
+    assert "Set aside 1 row(s)" in report and "12003" in report.replace(",", "")

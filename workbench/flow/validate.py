@@ -191,35 +191,23 @@ def _check_routes(m: ProcessMap, c: _Collector, step_ids: set[str]) -> None:
 
 def _check_graph(m: ProcessMap, c: _Collector, step_ids: set[str], catalogue: Catalogue | None) -> None:
     by_id = {s.id: s for s in m.steps if s.id}
-    reached: set[str] = set()
-    todo = [e for e in entry_steps(m) if e in by_id]
-    while todo:
-        sid = todo.pop()
-        if sid in reached:
-            continue
-        reached.add(sid)
-        todo.extend(n for n in successors(by_id[sid]) if n in by_id and n not in reached)
+    reached = _closure([e for e in entry_steps(m) if e in by_id],
+                       {sid: [n for n in successors(s) if n in by_id] for sid, s in by_id.items()})
     for s in m.steps:
         if s.id and s.id in by_id and s.id not in reached and entry_steps(m):
             c.error("no demand can reach this step (no entry or route leads here)", f"step '{s.id}'", s.line)
     # steps from which some route ends the demand: everything that reaches 'resolved' backwards (linear time)
-    preds: dict[str, set[str]] = {}
-    ends: set[str] = set()
-    todo = []
+    preds: dict[str, list[str]] = {}
+    last: list[str] = []
     for s in m.steps:
         if not s.id:
             continue
         nxt = successors(s)
         if RESOLVED in nxt:
-            todo.append(s.id)
-        for n in nxt:
-            preds.setdefault(n, set()).add(s.id)
-    while todo:
-        sid = todo.pop()
-        if sid in ends:
-            continue
-        ends.add(sid)
-        todo.extend(p for p in preds.get(sid, ()) if p not in ends)
+            last.append(s.id)
+        for n in set(nxt):
+            preds.setdefault(n, []).append(s.id)
+    ends = _closure(last, preds)
     for s in m.steps:
         if s.id and s.id not in ends:
             c.error("no route from this step ever ends the demand (it loops or stops without 'resolved')",

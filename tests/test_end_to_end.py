@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from e2e_expected import independent, percentile
 
 from workbench import cli, schema, spc
 from workbench.demand import end_to_end
@@ -34,45 +35,6 @@ received_at,touchpoint,demand_type,nature,case_id,resolved_at
 2026-03-10 10:00,Phone,Leak,value,C4,2026-03-12 16:00
 2026-03-09 10:00,Phone,Leak,failure,C4 ,
 """
-
-
-def _when(text: str) -> dt.datetime | None:
-    return dt.datetime.strptime(text, "%Y-%m-%d %H:%M") if text else None
-
-
-def percentile(values: list[float], p: float) -> float:
-    """numpy's default ("linear") percentile, in plain Python: position (n-1)p/100 between the sorted values."""
-    xs = sorted(values)
-    h = (len(xs) - 1) * p / 100
-    lo = int(h)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (h - lo) * (xs[hi] - xs[lo])
-
-
-def independent(text: str) -> dict:
-    """Needs, days and repeat contacts with the csv module and datetime."""
-    rows = list(csv.DictReader(io.StringIO(text)))
-    for number, r in enumerate(rows, start=2):
-        r["row"] = number
-    groups: dict[str, list[dict]] = {}
-    for r in rows:
-        key = r["case_id"].strip() or f"row {r['row']}"
-        groups.setdefault(key, []).append(r)
-    dates = [d for r in rows for d in (_when(r["received_at"]), _when(r["resolved_at"])) if d]
-    as_of = max(dates)
-    needs = {}
-    repeats = []
-    for key, contacts in groups.items():
-        contacts.sort(key=lambda r: (_when(r["received_at"]), r["row"]))
-        first = contacts[0]
-        received = _when(first["received_at"])
-        resolved = [_when(r["resolved_at"]) for r in contacts if r["resolved_at"]]
-        met = max(resolved) if resolved else None
-        days = ((met or as_of) - received).total_seconds() / 86400
-        needs[key] = {"met": met is not None, "met_at": met, "days": days, "type": first["demand_type"],
-                      "touchpoint": first["touchpoint"], "nature": first["nature"] or "unclassified"}
-        repeats.extend(contacts[1:])
-    return {"needs": needs, "repeats": repeats, "as_of": as_of, "rows": len(rows)}
 
 
 @pytest.fixture(scope="module")

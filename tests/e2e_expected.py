@@ -17,7 +17,7 @@ def sample_catalogue() -> dict[str, str]:
     return {t["type"].strip().casefold(): t["nature"] for t in data["types"]}
 
 
-def _when(text: str) -> dt.datetime | None:
+def parse_when(text: str) -> dt.datetime | None:
     return dt.datetime.strptime(text, "%Y-%m-%d %H:%M") if text else None
 
 
@@ -42,15 +42,15 @@ def independent(text: str, catalogue: dict[str, str] | None = None) -> dict:
     for r in rows:
         key = r["case_id"].strip() or f"row {r['row']}"
         groups.setdefault(key, []).append(r)
-    dates = [d for r in rows for d in (_when(r["received_at"]), _when(r["resolved_at"])) if d]
+    dates = [d for r in rows for d in (parse_when(r["received_at"]), parse_when(r["resolved_at"])) if d]
     as_of = max(dates)
     needs = {}
     repeats = []
     for key, contacts in groups.items():
-        contacts.sort(key=lambda r: (_when(r["received_at"]), r["row"]))
+        contacts.sort(key=lambda r: (parse_when(r["received_at"]), r["row"]))
         first = contacts[0]
-        received = _when(first["received_at"])
-        resolved = [_when(r["resolved_at"]) for r in contacts if r["resolved_at"]]
+        received = parse_when(first["received_at"])
+        resolved = [parse_when(r["resolved_at"]) for r in contacts if r["resolved_at"]]
         met = max(resolved) if resolved else None
         days = ((met or as_of) - received).total_seconds() / 86400
         needs[key] = {"met": met is not None, "met_at": met, "days": days, "type": first["demand_type"],

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from e2e_expected import independent, percentile
+from e2e_expected import independent, parse_when, percentile
 
 from workbench import cli, schema, spc
 from workbench.demand import end_to_end
@@ -115,9 +115,11 @@ def test_by_type_touchpoint_and_nature_of_the_first_contact(frame, exp: dict) ->
 def test_capability_is_the_xmr_of_the_mean_days_of_needs_met_each_day(frame, exp: dict) -> None:
     e2e = end_to_end.measure(frame)
     by_day: dict[dt.date, list[float]] = {}
+    last_received = max(parse_when(r["received_at"]) for r in csv.DictReader(io.StringIO(CASES))).date()
     for n in exp["needs"].values():
-        if n["met"]:
+        if n["met"] and n["met_at"].date() <= last_received:  # after the sample's last day: no point
             by_day.setdefault(n["met_at"].date(), []).append(n["days"])
+    assert len(by_day) == 2  # 5 and 9 March; C4, met on 12 March after the last contact (10 March), is not charted
     means = [sum(v) / len(v) for _, v in sorted(by_day.items())]
     assert [d.date() for d in e2e.daily["period_start"]] == sorted(by_day)
     assert list(e2e.daily["mean_days"]) == pytest.approx(means)
@@ -128,7 +130,9 @@ def test_capability_is_the_xmr_of_the_mean_days_of_needs_met_each_day(frame, exp
     assert table[spc.UPPER].iloc[0] == pytest.approx(centre + 2.66 * mr_bar)
     assert table[spc.LOWER].iloc[0] == pytest.approx(max(0.0, centre - 2.66 * mr_bar))
     split = end_to_end.capability(e2e.daily, split_at="2026-03-09")
-    assert list(split[spc.PHASE]) == [0, 1, 1]
+    assert list(split[spc.PHASE]) == [0, 1]
+    weekly = e2e.weekly  # both weeks hold the last contact's week or earlier: C4 is in the week of 9 March
+    assert list(weekly["needs_met"]) == [2, 2]
 
 
 def test_repeat_contacts_are_counted_and_only_suggested(frame, exp: dict) -> None:

@@ -11,7 +11,8 @@ Rules (docs/data-contracts.md, "End-to-end time"):
 - figures of met needs: median, 85th and 95th percentile with numpy's default (linear) method;
 - the type, touchpoint and value/failure of a need are those of its first contact;
 - the capability series is the mean end-to-end days of the needs met each day or week (by the day met), as
-  an XmR table (`workbench.spc`), split before/after a change like the other behaviour charts;
+  an XmR table (`workbench.spc`), split before/after a change like the other behaviour charts; it ends with the
+  period of the last date received (after it only long-running needs are left to be met);
 - repeat contacts: the contacts of a case after its first are about a need already raised. They are counted
   (total, share of demand, by their own type); those not already failure demand are *suggested* as failure
   demand "repeat contact": a suggestion for the team, never applied here.
@@ -100,6 +101,7 @@ def needs(df: pd.DataFrame) -> pd.DataFrame:
     out[DAYS] = pd.to_timedelta(end - out[schema.RECEIVED_AT]).dt.total_seconds() / 86400.0
     out = out.rename_axis(NEED).reset_index()
     out.attrs["as_of"] = last
+    out.attrs["last_received"] = contacts[schema.RECEIVED_AT].max()
     return out
 
 
@@ -167,8 +169,15 @@ def ecdf(need_frame: pd.DataFrame) -> pd.DataFrame:
 
 def met_over_time(need_frame: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     """One row per day or week in which needs were met (by the day met): period_start, needs_met, mean_days,
-    median_days. Periods with no need met have no point (there is no end-to-end time to show)."""
+    median_days. Periods with no need met have no point (there is no end-to-end time to show). Periods after the
+    one holding the last date received have none either: once the sample's demand stops, only the long-running
+    needs are left to be met, so their averages would climb for no reason in the work (those needs are in the
+    figures, not in this series)."""
     met = need_frame[_valid_met(need_frame)]
+    last_received = need_frame.attrs.get("last_received")
+    if len(met) and last_received is not None and not pd.isna(last_received):
+        cutoff = analysis.period_start(pd.Series([last_received]), freq).iloc[0]
+        met = met[analysis.period_start(met[schema.RESOLVED_AT], freq) <= cutoff]
     if met.empty:
         return pd.DataFrame({"period_start": pd.Series(dtype="datetime64[ns]"), "needs_met": pd.Series(dtype=int),
                              "mean_days": pd.Series(dtype=float), "median_days": pd.Series(dtype=float)})

@@ -218,3 +218,14 @@ def test_the_bundled_sample_figures_are_sensible(capsys: pytest.CaptureFixture[s
     assert block["p95_days"] == pytest.approx(percentile(met, 95), abs=0.0051)  # rounded to 2 decimals
     assert 0 < block["median_days"] < block["p85_days"] < block["p95_days"]
     assert block["repeat_contacts"]["repeats"] == len(exp["repeats"])
+
+
+def test_times_with_a_time_zone_give_the_same_days(frame) -> None:
+    zoned = frame.copy()
+    for col in (schema.RECEIVED_AT, schema.RESOLVED_AT):
+        zoned[col] = zoned[col].dt.tz_localize("Europe/London")
+    plain, aware = end_to_end.measure(frame), end_to_end.measure(zoned)
+    assert (aware.needs, aware.met, aware.open) == (plain.needs, plain.met, plain.open)
+    assert (aware.median_days, aware.p95_days) == (plain.median_days, plain.p95_days)
+    assert list(aware.weekly["mean_days"]) == pytest.approx(list(plain.weekly["mean_days"]))
+    json.dumps(end_to_end.summary(zoned))

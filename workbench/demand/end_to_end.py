@@ -68,8 +68,8 @@ def _contacts(df: pd.DataFrame) -> pd.DataFrame:
         NEED: keys,
         "has_case": has_case,
         schema.ROW: df[schema.ROW].to_numpy(),
-        schema.RECEIVED_AT: df[schema.RECEIVED_AT].to_numpy(),
-        schema.RESOLVED_AT: df[schema.RESOLVED_AT].to_numpy(),
+        schema.RECEIVED_AT: df[schema.RECEIVED_AT].array,  # .array keeps a time zone (to_numpy would not)
+        schema.RESOLVED_AT: df[schema.RESOLVED_AT].array,
         schema.DEMAND_TYPE: df[schema.DEMAND_TYPE].astype("object").fillna(analysis.NO_TYPE).astype(str).to_numpy(),
         schema.TOUCHPOINT: df[schema.TOUCHPOINT].astype(str).to_numpy(),
         schema.NATURE: df[schema.NATURE].astype(str).to_numpy(),

@@ -22,6 +22,9 @@ DEMAND_UPLOAD = "demand_upload"  # file uploader: a demand sample
 USE_SAMPLE_CATALOGUE = "use_sample_catalogue"  # checkbox: fill value/failure from the sample catalogue
 FLOW_UPLOAD = "flow_upload"  # file uploader: a process map
 STUDY_IMPORT = "study_import"  # file uploader: a study archive (zip)
+E2E_BY = "e2e_by"  # radio: the end-to-end table by type, touchpoint or value/failure
+E2E_PERIOD = "e2e_period"  # radio: the capability chart per week or day
+E2E_SPLIT = "e2e_split"  # checkbox: capability limits before / after a change
 
 
 def open_app(page: str | None = None, *, author: str | None = None, timeout: float = 90,
@@ -97,6 +100,29 @@ class Screen:
         """The first st.dataframe that has `column`."""
         return next(d for d in self.at.dataframe if column in d.value.columns).value
 
+    def _walk(self, node: Any) -> list[Any]:
+        out = [node]
+        for child in getattr(node, "children", {}).values():
+            out.extend(self._walk(child))
+        return out
+
+    def tab(self, label: str):  # noqa: ANN201 - AppTest's Tab
+        return next(t for t in self.at.tabs if t.label == label)
+
+    def chart_specs(self, tab: str | None = None) -> list[dict[str, Any]]:
+        """The Vega-Lite specs of the charts shown (in the tab labelled `tab`, if given): AppTest cannot draw
+        them, only read what would be drawn."""
+        import json
+        root = self.tab(tab) if tab else self.at._tree
+        return [json.loads(n.proto.spec) for n in self._walk(root) if getattr(n, "type", "") == "vega_lite_chart"]
+
+    def chart_titles(self, tab: str | None = None) -> list[str]:
+        titles = []
+        for spec in self.chart_specs(tab):
+            title = spec.get("title")
+            titles.append(title.get("text", "") if isinstance(title, dict) else str(title or ""))
+        return titles
+
 
 class DemandScreen(Screen):
     def upload(self, name: str, data: bytes, mime: str = "text/csv") -> None:
@@ -135,6 +161,18 @@ class DemandScreen(Screen):
 
     def undo(self) -> None:
         self.press("Undo my last correction")
+
+    def end_to_end_by(self, label: str) -> None:
+        """Show the end-to-end table by "Demand type", "Touchpoint" or "Value or failure"."""
+        self.at.radio(key=E2E_BY).set_value(label).run()
+
+    def end_to_end_per(self, label: str) -> None:
+        """The capability chart per "Week" or "Day"."""
+        self.at.radio(key=E2E_PERIOD).set_value(label).run()
+
+    def end_to_end_split(self, on: bool = True) -> None:
+        box = self.at.checkbox(key=E2E_SPLIT)
+        (box.check() if on else box.uncheck()).run()
 
 
 class FlowScreen(Screen):

@@ -207,3 +207,63 @@ def test_date_format_time_column_and_handling_unit_are_chosen_in_the_panel(at: A
     assert demand.headline("Demands") == "3"
     demand.time_zone("Europe/London")
     demand.assert_no_exception()
+
+
+# ------------------------------------------------------------------------------------------ end to end
+
+
+def test_end_to_end_tab_shows_the_customers_clock_of_the_sample(at: AppTest, demand: DemandScreen) -> None:
+    from e2e_expected import independent, percentile, sample_catalogue
+
+    exp = independent(SAMPLE_CSV.read_text(encoding="utf-8"), sample_catalogue())
+    met = [n["days"] for n in exp["needs"].values() if n["met"]]
+    still_open = len(exp["needs"]) - len(met)
+    assert demand.headline("Half of needs met within") == f"{percentile(met, 50):,.1f} days"
+    assert demand.headline("85 in 100 met within") == f"{percentile(met, 85):,.1f} days"
+    assert demand.headline("95 in 100 met within") == f"{percentile(met, 95):,.1f} days"
+    assert demand.headline("Needs still open") == f"{still_open:,}" and still_open > 0
+    assert demand.says("caption", f"{len(exp['needs']):,} needs: {len(met):,} met, {still_open:,} still open")
+    titles = demand.chart_titles("End to end")
+    assert any(t.startswith("Capability: average days") and "week" in t for t in titles)
+    assert "How long customers wait for their need to be met" in titles
+    assert "Share of needs met within so many days" in titles
+    for spec in demand.chart_specs("End to end"):  # aggregated frames only: never a row per demand
+        assert all(len(rows) < 400 for rows in spec.get("datasets", {}).values())
+    # the repeat contacts: suggested as failure demand, never applied
+    suggested = [r for r in exp["repeats"] if r["nature"] != "failure"]
+    assert demand.says("info", f"These {len(suggested):,} later contacts are about needs already raised")
+    assert demand.headline("Failure demand") == f"{sample_expected().failure:,}"  # nothing changed
+    table = demand.table_with("Demand type of the later contact")
+    assert int(table["Later contacts"].sum()) == len(exp["repeats"])
+    assert int(table["Suggested"].sum()) == len(suggested)
+    # by type, then by touchpoint; per day; split before / after a change
+    assert "Demand type" in demand.table_with("Median days").columns
+    demand.end_to_end_by("Touchpoint")
+    by_touchpoint = demand.table_with("Median days").set_index("Touchpoint")
+    phone = [n["days"] for n in exp["needs"].values() if n["met"] and n["touchpoint"] == "Phone"]
+    assert by_touchpoint.loc["Phone", "Median days"] == pytest.approx(percentile(phone, 50))
+    assert int(by_touchpoint["Still open"].sum()) == still_open
+    demand.end_to_end_by("Value or failure")
+    assert set(demand.table_with("Median days")["Value or failure"]) <= {"value", "failure", "unclassified"}
+    demand.end_to_end_per("Day")
+    demand.end_to_end_split()
+    demand.assert_no_exception()
+    assert any("by the day it was met" in t for t in demand.chart_titles("End to end"))
+
+
+def test_end_to_end_without_dates_or_resolved_dates_says_why(at: AppTest, demand: DemandScreen) -> None:
+    from workbench.demand import end_to_end
+
+    demand.upload("no_resolved.csv", b"received_at,touchpoint,demand_type,case_id\n"
+                                     b"2026-03-02 09:00,Phone,Leak,C1\n2026-03-03 09:00,Phone,Chasing,C1\n"
+                                     b"2026-03-04 09:00,Email,Door,C2\n")
+    demand.assert_no_exception()
+    assert demand.headline("Demands") == "3"
+    assert demand.says("info", end_to_end.NO_RESOLVED[:60])
+    assert "Half of needs met within" not in demand.headline_labels()
+    assert demand.says("markdown", "1 contacts (33% of demand) came after the first contact of 1 cases")
+    demand.upload("complaints.csv", COMPLAINTS)
+    demand.read_without_dates()
+    demand.assert_no_exception()
+    assert demand.says("info", end_to_end.NO_DATES[:60])
+    assert demand.chart_titles("End to end") == []

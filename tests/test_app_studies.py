@@ -191,6 +191,21 @@ def test_dashboard_without_a_comparison_says_so() -> None:
     assert any("No comparison" in i.value for i in board.info)
 
 
+def test_dashboard_shows_the_end_to_end_time_of_the_demand() -> None:
+    from e2e_expected import independent, percentile
+
+    exp = independent(SAMPLE_CSV.read_text(encoding="utf-8"))
+    met = [n["days"] for n in exp["needs"].values() if n["met"]]
+    board = Screen(open_app(view="dashboard", study="1"))
+    board.assert_no_exception()
+    assert board.headline("Half of needs met within") == f"{percentile(met, 50):,.1f} days"
+    assert board.headline("85 in 100 met within") == f"{percentile(met, 85):,.1f} days"
+    assert board.headline("Needs still open") == f"{len(exp['needs']) - len(met):,}"
+    assert board.headline("Repeat contacts") == f"{len(exp['repeats']):,}"
+    assert "Capability: average days to meet a need, by the week it was met" in board.chart_titles()
+    assert board.says("caption", f"{len(exp['needs']):,} needs: {len(met):,} met")
+
+
 def test_a_map_saved_from_another_session_shows_on_the_next_rerun(small_maps: Path) -> None:
     at = open_app("flow")
     with store() as s:

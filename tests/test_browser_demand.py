@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from e2e_expected import independent, percentile
 from playwright.sync_api import Page, expect
 
-from independent import MESSY_CSV, messy_expected, sample_expected
+from independent import MESSY_CSV, SAMPLE_CSV, messy_expected, sample_expected
 from pages import ARTIFACTS, DemandPage
 
 pytestmark = pytest.mark.browser
@@ -63,3 +64,21 @@ def test_upload_a_messy_csv_and_read_the_headline(page: Page, app_server, tmp_pa
     demand.expect_no_exception()
     ARTIFACTS.mkdir(exist_ok=True)
     demand.screenshot(ARTIFACTS / "demand-upload.png")
+
+
+def test_the_end_to_end_tab_draws_the_customers_clock(page: Page, app_server) -> None:
+    demand = DemandPage(page, app_server.url).open()
+    demand.expect_headline("Demands", f"{sample_expected().rows:,}")
+    demand.tab("End to end")
+    demand.wait_idle()
+    exp = independent(SAMPLE_CSV.read_text(encoding="utf-8"))
+    met = [n["days"] for n in exp["needs"].values() if n["met"]]
+    demand.expect_headline("Needs still open", f"{len(exp['needs']) - len(met):,}")
+    demand.expect_headline("Half of needs met within", f"{percentile(met, 50):,.1f} days")
+    for title in ("Capability: average days", "How long customers wait", "Share of needs met within"):
+        chart = page.get_by_test_id("stVegaLiteChart").filter(has_text=title)
+        expect(chart.locator("svg, canvas").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("later contacts are about needs already raised")).to_be_visible()
+    demand.expect_no_exception()
+    ARTIFACTS.mkdir(exist_ok=True)
+    demand.screenshot(ARTIFACTS / "demand-end-to-end.png")

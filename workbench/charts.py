@@ -126,13 +126,14 @@ def volume_chart(series: pd.DataFrame, freq_label: str = "Week") -> alt.Chart:
 
 
 def xmr_chart(table: pd.DataFrame, title: str, measure_label: str, percent: bool = False,
-              period_label: str = "Week starting") -> alt.LayerChart:
+              period_label: str = "Week starting", number_format: str | None = None) -> alt.LayerChart:
     """Process behaviour chart from an `spc.xmr` table indexed by date: points, centre line and natural
-    process limits per phase; points that are signals drawn large and red."""
+    process limits per phase; points that are signals drawn large and red. `number_format` (d3) overrides the
+    default of whole numbers or percentages (e.g. ",.1f" for days)."""
     data = table.reset_index(names="period").copy()
     data["Signal"] = data.apply(lambda r: ", ".join(spc.signal_names(r)) or "none", axis=1)
     data["is_signal"] = data[spc.SIGNAL]
-    fmt = ".0%" if percent else ",.0f"
+    fmt = number_format or (".0%" if percent else ",.0f")
     x = alt.X("period:T", title=period_label, axis=alt.Axis(format="%d %b"))
     y_scale = alt.Scale(zero=False)
     base = _layer_base()
@@ -155,10 +156,11 @@ def xmr_chart(table: pd.DataFrame, title: str, measure_label: str, percent: bool
     return cast(alt.LayerChart, alt.layer(*layers, data=data).properties(height=360, title=title))
 
 
-def moving_range_chart(table: pd.DataFrame, measure_label: str, percent: bool = False) -> alt.LayerChart:
+def moving_range_chart(table: pd.DataFrame, measure_label: str, percent: bool = False,
+                       number_format: str | None = None) -> alt.LayerChart:
     """The mR half of an XmR chart: point-to-point ranges with the upper range limit."""
     data = table.reset_index(names="period")
-    fmt = ".0%" if percent else ",.0f"
+    fmt = number_format or (".0%" if percent else ",.0f")
     x = alt.X("period:T", title=None, axis=alt.Axis(format="%d %b"))
     base = _layer_base()
     ranges = base.mark_line(point=True, color=LINE_COLOUR).encode(
@@ -167,6 +169,34 @@ def moving_range_chart(table: pd.DataFrame, measure_label: str, percent: bool = 
     limit = base.mark_line(strokeDash=[6, 4], color=LIMIT_COLOUR, interpolate="step-after").encode(
         x=x, y=f"{spc.RANGE_LIMIT}:Q", detail=f"{spc.PHASE}:N")
     return cast(alt.LayerChart, alt.layer(ranges, limit, data=data).properties(height=190))
+
+
+E2E_STATUS_COLOURS = {"Met": "#2a9d8f", "Open (waiting so far)": "#e9c46a"}
+
+
+def e2e_histogram(distribution: pd.DataFrame) -> alt.Chart:
+    """How many needs took how long, from `end_to_end.distribution`: met needs by their end-to-end days, open
+    needs (stacked on top) by how long they have waited so far."""
+    data = distribution.assign(Status=distribution["status"], Needs=distribution["needs"])
+    scale = alt.Scale(domain=list(E2E_STATUS_COLOURS), range=list(E2E_STATUS_COLOURS.values()))
+    return alt.Chart(data).mark_bar(binSpacing=1).encode(
+        x=alt.X("bin_start:Q", bin="binned", title="Days from first contact to need met"),
+        x2="bin_end:Q",
+        y=alt.Y("Needs:Q", title="Needs", stack="zero"),
+        color=alt.Color("Status:N", scale=scale, title=None, legend=alt.Legend(orient="top")),
+        tooltip=["Status:N", alt.Tooltip("bin_start:Q", format=",.1f", title="From day"),
+                 alt.Tooltip("bin_end:Q", format=",.1f", title="To day"), "Needs:Q"],
+    ).properties(height=320, title="How long customers wait for their need to be met")
+
+
+def e2e_ecdf(ecdf: pd.DataFrame) -> alt.Chart:
+    """Share of met needs met within N days (from `end_to_end.ecdf`)."""
+    return alt.Chart(ecdf).mark_line(strokeWidth=3, interpolate="step-after", color=LINE_COLOUR).encode(
+        x=alt.X("days:Q", title="Days from first contact to need met"),
+        y=alt.Y("share:Q", title="Share of met needs", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        tooltip=[alt.Tooltip("days:Q", format=",.1f", title="Days"),
+                 alt.Tooltip("share:Q", format=".0%", title="Met within")],
+    ).properties(height=320, title="Share of needs met within so many days")
 
 
 def minutes_chart(per_group: pd.DataFrame, by: str, label: str) -> alt.Chart:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TypedDict
 import pandas as pd
 
 from workbench import paths, schema
-from workbench.demand import analysis
+from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.demand.load import DemandFileError, LoadedDemand, load_demand
 from workbench.demand.reading import HANDLING_UNITS, ReadOptions
@@ -91,6 +91,7 @@ class SummaryJSON(analysis.DemandSummary):
     catalogue_conflicts: list[dict[str, object]]
     unknown_types: dict[str, int]
     notes: list[str]
+    end_to_end: end_to_end.EndToEndJSON
 
 
 def _summary_json(loaded: LoadedDemand, split_at: str | None) -> SummaryJSON:
@@ -110,6 +111,7 @@ def _summary_json(loaded: LoadedDemand, split_at: str | None) -> SummaryJSON:
         "catalogue_conflicts": [vars(c) for c in report.conflicts],
         "unknown_types": report.unknown_types,
         "notes": report.notes,
+        "end_to_end": end_to_end.summary(loaded.frame, split_at=split_at),
     }
 
 
@@ -134,6 +136,8 @@ def _summary_text(data: SummaryJSON, report_lines: list[str]) -> str:
     for t in data["by_type"][:15]:
         lines.append(f"  {t['count']:>6}  {t['demand_type']:<40} {t['nature']}")
     lines.append("")
+    lines.extend(_end_to_end_text(data["end_to_end"]))
+    lines.append("")
     if not data["dated"]:
         lines.append(str(data["no_dates"]))
         return "\n".join(lines)
@@ -142,6 +146,32 @@ def _summary_text(data: SummaryJSON, report_lines: list[str]) -> str:
         sig = ", ".join(w["signals"]) or ""
         lines.append(f"  {w['week_start']}   {w['total']:>6}   {_pct(w['failure_share']):>12}  {sig}")
     return "\n".join(lines)
+
+
+def _days(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}"
+
+
+def _end_to_end_text(e2e: end_to_end.EndToEndJSON) -> list[str]:
+    """The short end-to-end section of the text summary."""
+    lines = ["End to end (days from first contact to need met):"]
+    if not e2e["available"]:
+        lines.append(f"  {e2e['reason']}")
+    else:
+        lines.append(f"  needs {e2e['needs']:,}   met {e2e['met']:,}   open {e2e['open']:,}   median "
+                     f"{_days(e2e['median_days'])}   85th percentile {_days(e2e['p85_days'])}   95th percentile "
+                     f"{_days(e2e['p95_days'])}")
+        if e2e["open"]:
+            lines.append(f"  open needs waiting so far (to {str(e2e['as_of'])[:10]}): median "
+                         f"{_days(e2e['open_median_age_days'])} days, oldest {_days(e2e['open_oldest_days'])} days")
+        if e2e["met_before_received"]:
+            lines.append(f"  {e2e['met_before_received']:,} need(s) resolved before received are left out")
+    rep = e2e["repeat_contacts"]
+    if rep["available"] and rep["repeats"]:
+        lines.append(f"  repeat contacts (later contacts about a need already raised): {rep['repeats']:,} "
+                     f"({_pct(rep['share_of_demand'])} of demand); {len(rep['suggested_rows']):,} not yet marked "
+                     "failure demand (suggested, not applied)")
+    return lines
 
 
 def cmd_demand_summary(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ import streamlit as st
 
 from workbench import paths, schema
 from workbench.app import study
-from workbench.demand import analysis
+from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import Catalogue, parse_catalogue
 from workbench.demand.corrections import Correction, apply_corrections
 from workbench.demand.load import LoadedDemand, RawTable, clean_as, read_table
@@ -98,6 +98,7 @@ class DemandView:
     daily: pd.DataFrame
     by_touchpoint: pd.DataFrame
     by_type: pd.DataFrame
+    end_to_end: end_to_end.EndToEnd  # the customer's clock from the data (or why it cannot be measured)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -115,6 +116,7 @@ def _view(key: tuple[object, ...], corrections: tuple[Correction, ...], _src: So
         daily=analysis.over_time(frame, "D"),
         by_touchpoint=analysis.by_field(frame, schema.TOUCHPOINT),
         by_type=analysis.by_field(frame, schema.DEMAND_TYPE),
+        end_to_end=end_to_end.measure(frame),
     )
 
 

@@ -13,7 +13,7 @@ import streamlit as st
 from workbench import charts, spc
 from workbench.app import state, study
 from workbench.app.text import literal, literal_frame
-from workbench.demand import analysis
+from workbench.demand import analysis, end_to_end
 from workbench.sim.compare import side_by_side
 from workbench.sim.snapshot import Snapshot, SnapshotError, check_snapshot
 from workbench.store import studies
@@ -67,6 +67,33 @@ def _demand(found: studies.Study) -> None:
     share = analysis.behaviour(view.weekly, "failure_share")
     st.altair_chart(charts.xmr_chart(share, "Failure demand share per week", "Failure share", percent=True),
                     width="stretch")
+    _end_to_end(view)
+
+
+def _days(x: float | None) -> str:
+    return "–" if x is None else f"{x:,.1f} days"
+
+
+def _end_to_end(view: state.DemandView) -> None:
+    """The customer's clock measured from the demand: a few figures and the weekly capability chart."""
+    e2e = view.end_to_end
+    st.markdown("**End to end**: days from a customer's first contact to the need being met.")
+    if not e2e.available:
+        st.info(e2e.reason or "", icon=":material/event_busy:")
+        return
+    tiles = st.columns(4)
+    tiles[0].metric("Half of needs met within", _days(e2e.median_days))
+    tiles[1].metric("85 in 100 met within", _days(e2e.p85_days))
+    tiles[2].metric("Needs still open", f"{e2e.open:,}")
+    tiles[3].metric("Repeat contacts", f"{e2e.repeats.repeats:,}" if e2e.repeats.available else "–",
+                    help="Later contacts about a need already raised (contacts sharing a case id)")
+    if len(e2e.weekly) >= 2:
+        table = end_to_end.capability(e2e.weekly)
+        st.altair_chart(charts.xmr_chart(table, "Capability: average days to meet a need, by the week it was met",
+                                         "Average days", number_format=",.1f"), width="stretch")
+    waiting = (f" (not in the figures; the oldest has waited {_days(e2e.open_oldest_days)} so far)" if e2e.open
+               else "")
+    st.caption(f"{e2e.needs:,} needs: {e2e.met:,} met, {e2e.open:,} still open{waiting}.")
 
 
 def _comparison(found: studies.Study) -> None:

@@ -11,10 +11,10 @@ from zoneinfo import available_timezones
 import pandas as pd
 import streamlit as st
 
-from workbench import charts, schema
+from workbench import charts, schema, spc
 from workbench.app import keys, notices, state, study
 from workbench.app.text import literal
-from workbench.demand import analysis
+from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import CatalogueError
 from workbench.demand.corrections import Correction, CorrectionError, apply_corrections
 from workbench.demand.dates import local_zone, zone_name
@@ -303,6 +303,95 @@ def _signal_names(row: pd.Series) -> list[str]:
     return spc.signal_names(row)
 
 
+def _days(x: float | None) -> str:
+    return "–" if x is None else f"{x:,.1f} days"
+
+
+def _end_to_end(view: state.DemandView) -> None:
+    """The customer's clock from the data: days from the first contact to the need met, per case."""
+    e2e = view.end_to_end
+    if not e2e.available:
+        st.info(e2e.reason or "", icon=":material/event_busy:")
+    else:
+        _e2e_figures(e2e)
+    _repeat_contacts(e2e.repeats)
+
+
+def _e2e_figures(e2e: end_to_end.EndToEnd) -> None:
+    st.markdown("**The customer's clock**: days from a customer's first contact about a need to the need being met, "
+                "whatever happened in between. Contacts with the same case id are one need.")
+    tiles = st.columns(4)
+    tiles[0].metric("Half of needs met within", _days(e2e.median_days), help="The median of the needs met")
+    tiles[1].metric("85 in 100 met within", _days(e2e.p85_days), help="The 85th percentile of the needs met")
+    tiles[2].metric("95 in 100 met within", _days(e2e.p95_days), help="The 95th percentile of the needs met")
+    tiles[3].metric("Needs still open", f"{e2e.open:,}", help="Needs none of whose contacts has a date resolved")
+    as_of = f"{e2e.as_of:%d %b %Y}" if e2e.as_of is not None else "the last date"
+    note = (f"{e2e.needs:,} needs: {e2e.met:,} met, {e2e.open:,} still open. ")
+    if e2e.open:
+        note += (f"The open ones have waited {_days(e2e.open_median_age_days)} so far (the median), the longest "
+                 f"{_days(e2e.open_oldest_days)}, counted to {as_of}; they are not in the figures above, which "
+                 "would be longer if they were.")
+    if e2e.met_before_received:
+        note += f" {e2e.met_before_received:,} need(s) resolved before they were received are left out."
+    st.caption(note)
+    c1, c2, c3 = st.columns([1, 1, 2])
+    period = c1.radio("Per", ["Week", "Day"], horizontal=True, key="e2e_period")
+    split = c2.checkbox("Before / after a change", key="e2e_split")
+    frame = e2e.weekly if period == "Week" else e2e.daily
+    split_at = None
+    if split and len(frame) > 3:
+        first, last = frame["period_start"].iloc[1].date(), frame["period_start"].iloc[-2].date()
+        middle = frame["period_start"].iloc[len(frame) // 2].date()
+        picked = c3.date_input("Change made on", value=middle, min_value=first, max_value=last, key="e2e_split_date")
+        split_at = pd.Timestamp(picked if isinstance(picked, date) else middle)
+    if len(frame) >= 2:
+        table = end_to_end.capability(frame, split_at=split_at)
+        label = f"{period} starting" if period == "Week" else "Day met"
+        st.altair_chart(charts.xmr_chart(table, f"Capability: average days to meet a need, by the {period.lower()} "
+                                         "it was met", "Average days", period_label=label, number_format=",.1f"),
+                        width="stretch")
+        st.altair_chart(charts.moving_range_chart(table, "Average days", number_format=",.1f"), width="stretch")
+        st.caption(f"Average {table[spc.CENTRE].iloc[-1]:.1f} days; a {period.lower()}'s average is predictably "
+                   f"between {table[spc.LOWER].iloc[-1]:.1f} and {table[spc.UPPER].iloc[-1]:.1f} days. The first "
+                   "weeks of a sample hold only needs raised and met inside it, so they look quicker than they were.")
+    left, right = st.columns(2)
+    left.altair_chart(charts.e2e_histogram(e2e.distribution), width="stretch")
+    right.altair_chart(charts.e2e_ecdf(e2e.ecdf), width="stretch")
+    by = st.radio("Show by", list(end_to_end.GROUP_FIELDS.values()), horizontal=True, key="e2e_by")
+    field = next(f for f, label in end_to_end.GROUP_FIELDS.items() if label == by)
+    table = e2e.groups[field].rename(columns={
+        field: by, "needs": "Needs", "met": "Met", "open": "Still open", "median_days": "Median days",
+        "p85_days": "85th percentile", "p95_days": "95th percentile"})
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        c: st.column_config.NumberColumn(format="%.1f") for c in ("Median days", "85th percentile", "95th percentile")})
+    st.caption("By the type, touchpoint and value/failure of a need's first contact.")
+
+
+def _repeat_contacts(rep: end_to_end.Repeats) -> None:
+    st.markdown("**Repeat contacts**")
+    if not rep.available:
+        st.caption(rep.reason or "")
+        return
+    if not rep.repeats:
+        st.caption("No case has more than one contact: there are no repeat contacts.")
+        return
+    suggested = len(rep.suggested_rows)
+    st.markdown(f"{rep.repeats:,} contacts ({_pct(rep.share)} of demand) came after the first contact of "
+                f"{rep.cases_with_repeats:,} cases: they are about needs already raised. {rep.already_failure:,} of "
+                "them are already counted as failure demand.")
+    if suggested:
+        st.info(f"These {suggested:,} later contacts are about needs already raised: the team may count them as "
+                f"failure demand (cause \"{end_to_end.REPEAT_CAUSE}\"). Nothing is changed until the team "
+                "does it, in Customers' words.", icon=":material/lightbulb:")
+    table = rep.by_type.rename(columns={schema.DEMAND_TYPE: "Demand type of the later contact",
+                                        "repeats": "Later contacts", "already_failure": "Already failure demand",
+                                        "suggested": "Suggested"})
+    st.dataframe(table, hide_index=True, width="stretch")
+    if suggested:
+        with st.expander(f"Rows suggested ({suggested:,})"):
+            st.text(", ".join(str(r) for r in rep.suggested_rows))
+
+
 def _handling(view: state.DemandView) -> None:
     has_one_stop = "one_stop_share" in view.by_touchpoint
     has_minutes = "minutes_median" in view.by_touchpoint
@@ -497,7 +586,8 @@ def render() -> None:
     st.caption(f"Study: **{literal(current.name)}**")
     _report(loaded.report, loaded.set_aside_rows)
     _tiles(view)
-    tabs = st.tabs(["Overview", "Demand types", "Over time", "Handling", "Customers' words", "Download"])
+    tabs = st.tabs(["Overview", "Demand types", "Over time", "End to end", "Handling", "Customers' words",
+                    "Download"])
     with tabs[0]:
         _overview(view)
     with tabs[1]:
@@ -505,10 +595,12 @@ def render() -> None:
     with tabs[2]:
         _over_time(view)
     with tabs[3]:
-        _handling(view)
+        _end_to_end(view)
     with tabs[4]:
-        _words(view, src)
+        _handling(view)
     with tabs[5]:
+        _words(view, src)
+    with tabs[6]:
         _downloads(src, corrections)
 
 

@@ -1,0 +1,419 @@
+"""The customer's clock, measured from the demand itself: days from the first contact to the need met.
+
+Rules (docs/data-contracts.md, "End-to-end time"):
+- one need per case: rows that share a non-blank `case_id` (trimmed) are one customer need; a row without a
+  case id is a need of its own;
+- received = the first contact's `received_at` (earliest date; the earlier row in the file on a tie); met = the
+  latest `resolved_at` of any row of the case; a need none of whose rows is resolved is open;
+- end-to-end days = (met - received) in days, fractional; an open need's age so far is measured to the last
+  date in the data (the latest received or resolved date), and open needs are counted and shown, never dropped;
+- a need met before it was received (a typing slip) is counted apart and left out of the figures;
+- figures of met needs: median, 85th and 95th percentile with numpy's default (linear) method;
+- the type, touchpoint and value/failure of a need are those of its first contact;
+- the capability series is the mean end-to-end days of the needs met each day or week (by the day met), as
+  an XmR table (`workbench.spc`), split before/after a change like the other behaviour charts; it ends with the
+  period of the last date received (after it only long-running needs are left to be met);
+- repeat contacts: the contacts of a case after its first are about a need already raised. They are counted
+  (total, share of demand, by their own type); those not already failure demand are *suggested* as failure
+  demand "repeat contact": a suggestion for the team, never applied here.
+
+Every function returns small, tidy frames or plain dicts: charts and the CLI never see the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypedDict
+
+import numpy as np
+import pandas as pd
+
+from workbench import schema, spc
+from workbench.demand import analysis
+
+REPEAT_CAUSE = "repeat contact"
+NEED = "need"
+FIRST_ROW = "first_row"
+CONTACTS = "contacts"
+MET = "met"
+DAYS = "days"  # end-to-end days of a met need; the age so far of an open need
+STATUS_MET = "Met"
+STATUS_OPEN = "Open (waiting so far)"
+GROUP_FIELDS = {schema.DEMAND_TYPE: "Demand type", schema.TOUCHPOINT: "Touchpoint", schema.NATURE: "Value or failure"}
+PERCENTILES = (50, 85, 95)
+
+NO_DATES = ("This demand was read without dates, so the time from first contact to need met cannot be measured. "
+            "Load a file with a date received and a date resolved to see it.")
+NO_RESOLVED = ("This demand has no date resolved (no column for it, or the column is empty), so the time from "
+               "first contact to need met cannot be measured. Map the column that says when each need was met "
+               "(\"Date resolved\") under \"How the file is read\", or load a file that has one.")
+NO_CASES = ("This demand has no case id, so contacts about the same need cannot be linked and repeat contacts "
+            "cannot be counted.")
+
+
+def _case_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(need key per row, whether the row has a case id). Rows without one get a key of their own."""
+    ids = df[schema.CASE_ID].astype("object").where(df[schema.CASE_ID].notna(), "")
+    ids = ids.map(lambda v: str(v).strip())
+    has_case = (ids != "").to_numpy()
+    rows = df[schema.ROW].to_numpy()
+    keys = np.where(has_case, "case:" + ids.to_numpy().astype(str), np.char.add("row:", rows.astype(str)))
+    return keys, has_case
+
+
+def _contacts(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows in contact order (date received, then row), with their need key and contact number in it."""
+    keys, has_case = _case_keys(df)
+    out = pd.DataFrame({
+        NEED: keys,
+        "has_case": has_case,
+        schema.ROW: df[schema.ROW].to_numpy(),
+        schema.RECEIVED_AT: df[schema.RECEIVED_AT].array,  # .array keeps a time zone (to_numpy would not)
+        schema.RESOLVED_AT: df[schema.RESOLVED_AT].array,
+        schema.DEMAND_TYPE: df[schema.DEMAND_TYPE].astype("object").fillna(analysis.NO_TYPE).astype(str).to_numpy(),
+        schema.TOUCHPOINT: df[schema.TOUCHPOINT].astype(str).to_numpy(),
+        schema.NATURE: df[schema.NATURE].astype(str).to_numpy(),
+    })
+    out = out.sort_values([schema.RECEIVED_AT, schema.ROW], kind="stable", na_position="last")
+    out["contact"] = out.groupby(NEED, sort=False).cumcount()
+    return out.reset_index(drop=True)
+
+
+def needs(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per need: need, first_row, contacts, received_at (first contact), resolved_at (latest; NaT when
+    open), met (bool), days (end-to-end days when met, the age so far when open), and the first contact's
+    demand_type, touchpoint and nature. `as_of` (the last date in the data) is in `.attrs`."""
+    contacts = _contacts(df)
+    firsts = contacts[contacts["contact"] == 0].set_index(NEED)
+    grouped = contacts.groupby(NEED, sort=False)
+    out = pd.DataFrame({
+        FIRST_ROW: firsts[schema.ROW],
+        CONTACTS: grouped.size().reindex(firsts.index),
+        schema.RECEIVED_AT: firsts[schema.RECEIVED_AT],
+        schema.RESOLVED_AT: grouped[schema.RESOLVED_AT].max().reindex(firsts.index),
+        schema.DEMAND_TYPE: firsts[schema.DEMAND_TYPE],
+        schema.TOUCHPOINT: firsts[schema.TOUCHPOINT],
+        schema.NATURE: firsts[schema.NATURE],
+    })
+    out[MET] = out[schema.RESOLVED_AT].notna()
+    last = pd.concat([contacts[schema.RECEIVED_AT], contacts[schema.RESOLVED_AT]]).max()
+    end = out[schema.RESOLVED_AT].where(out[MET], last)
+    out[DAYS] = pd.to_timedelta(end - out[schema.RECEIVED_AT]).dt.total_seconds() / 86400.0
+    out = out.rename_axis(NEED).reset_index()
+    out.attrs["as_of"] = last
+    out.attrs["last_received"] = contacts[schema.RECEIVED_AT].max()
+    return out
+
+
+def _percentiles(days: np.ndarray) -> dict[str, float | None]:
+    if not len(days):
+        return {"median_days": None, "p85_days": None, "p95_days": None}
+    p50, p85, p95 = (float(v) for v in np.percentile(days, PERCENTILES))
+    return {"median_days": p50, "p85_days": p85, "p95_days": p95}
+
+
+def _valid_met(frame: pd.DataFrame) -> pd.Series:
+    """Met needs whose end-to-end time is usable (not met before received)."""
+    return frame[MET] & (frame[DAYS] >= 0)
+
+
+def by_group(need_frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per demand type, touchpoint or nature (of the first contact): needs, met, open, median/p85/p95 days of
+    the met needs (NaN where none is met), most needs first."""
+    rows = []
+    valid = _valid_met(need_frame)
+    for name, part in need_frame.groupby(by, sort=False):
+        met_days = part.loc[valid.loc[part.index], DAYS].to_numpy()
+        rows.append({by: str(name), "needs": len(part), "met": int(part[MET].sum()),
+                     "open": int((~part[MET]).sum()), **_percentiles(met_days)})
+    out = pd.DataFrame(rows, columns=[by, "needs", "met", "open", "median_days", "p85_days", "p95_days"])
+    out = out.sort_values(["needs", by], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return out.astype({"median_days": float, "p85_days": float, "p95_days": float})
+
+
+def _bin_width(top: float) -> float:
+    for width in (0.25, 0.5, 1, 2, 5, 7, 14, 28, 50, 100, 200):
+        if top / width <= 50:
+            return float(width)
+    return float(np.ceil(top / 50))
+
+
+def distribution(need_frame: pd.DataFrame) -> pd.DataFrame:
+    """A histogram, tidy: status (met / open), bin_start, bin_end (days), needs. Open needs are binned by their
+    age so far, so they show beside the met ones."""
+    days = need_frame[DAYS].to_numpy(dtype=float)
+    usable = np.isfinite(days) & (days >= 0)
+    if not usable.any():
+        return pd.DataFrame({"status": pd.Series(dtype=str), "bin_start": pd.Series(dtype=float),
+                             "bin_end": pd.Series(dtype=float), "needs": pd.Series(dtype=int)})
+    width = _bin_width(float(days[usable].max()))
+    bins = np.floor(days[usable] / width).astype(np.int64)
+    status = np.where(need_frame[MET].to_numpy()[usable], STATUS_MET, STATUS_OPEN)
+    counts = pd.DataFrame({"status": status, "bin": bins}).value_counts().rename("needs").reset_index()
+    counts["bin_start"] = counts["bin"] * width
+    counts["bin_end"] = counts["bin_start"] + width
+    return counts.sort_values(["status", "bin"]).reset_index(drop=True)[["status", "bin_start", "bin_end", "needs"]]
+
+
+def ecdf(need_frame: pd.DataFrame) -> pd.DataFrame:
+    """days, share: the share of met needs met within each distinct end-to-end time (at most ~200 points)."""
+    days = np.sort(need_frame.loc[_valid_met(need_frame), DAYS].to_numpy(dtype=float))
+    if not len(days):
+        return pd.DataFrame({"days": pd.Series(dtype=float), "share": pd.Series(dtype=float)})
+    share = np.arange(1, len(days) + 1) / len(days)
+    if len(days) > 200:
+        pick = np.unique(np.linspace(0, len(days) - 1, 200).round().astype(int))
+        days, share = days[pick], share[pick]
+    return pd.DataFrame({"days": days, "share": share})
+
+
+def met_over_time(need_frame: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
+    """One row per day or week in which needs were met (by the day met): period_start, needs_met, mean_days,
+    median_days. Periods with no need met have no point (there is no end-to-end time to show). Periods after the
+    one holding the last date received have none either: once the sample's demand stops, only the long-running
+    needs are left to be met, so their averages would climb for no reason in the work (those needs are in the
+    figures, not in this series)."""
+    met = need_frame[_valid_met(need_frame)]
+    last_received = need_frame.attrs.get("last_received")
+    if len(met) and last_received is not None and not pd.isna(last_received):
+        cutoff = analysis.period_start(pd.Series([last_received]), freq).iloc[0]
+        met = met[analysis.period_start(met[schema.RESOLVED_AT], freq) <= cutoff]
+    if met.empty:
+        return pd.DataFrame({"period_start": pd.Series(dtype="datetime64[ns]"), "needs_met": pd.Series(dtype=int),
+                             "mean_days": pd.Series(dtype=float), "median_days": pd.Series(dtype=float)})
+    starts = analysis.period_start(met[schema.RESOLVED_AT], freq)
+    grouped = met[DAYS].groupby(starts.to_numpy())
+    out = pd.DataFrame({"needs_met": grouped.size(), "mean_days": grouped.mean(), "median_days": grouped.median()})
+    return out.rename_axis("period_start").reset_index()
+
+
+def capability(series: pd.DataFrame, split_at: spc.Label | None = None) -> pd.DataFrame:
+    """XmR table of the mean end-to-end days per period (from `met_over_time`), indexed by period start."""
+    return spc.xmr(series["mean_days"].to_numpy(), pd.Index(series["period_start"]), split_at=split_at,
+                   lower_bound=0.0)
+
+
+@dataclass
+class Repeats:
+    """Contacts about a need already raised (the second and later contacts of a case)."""
+
+    available: bool
+    reason: str | None
+    contacts: int  # every contact (row)
+    cases_with_repeats: int
+    repeats: int  # later contacts
+    already_failure: int  # later contacts already marked failure demand
+    suggested_rows: list[int]  # later contacts not yet failure: rows the team may mark "repeat contact"
+    by_type: pd.DataFrame  # demand_type, repeats, already_failure, suggested (of the later contact itself)
+
+    @property
+    def share(self) -> float | None:
+        return self.repeats / self.contacts if self.contacts else None
+
+
+def repeats(df: pd.DataFrame) -> Repeats:
+    """The later contacts of cases with several, and the rows suggested as failure demand (nothing applied)."""
+    empty = pd.DataFrame({schema.DEMAND_TYPE: pd.Series(dtype=str), "repeats": pd.Series(dtype=int),
+                          "already_failure": pd.Series(dtype=int), "suggested": pd.Series(dtype=int)})
+    if not len(df) or not (df[schema.CASE_ID].astype("object").fillna("").map(lambda v: str(v).strip()) != "").any():
+        return Repeats(False, NO_CASES, len(df), 0, 0, 0, [], empty)
+    contacts = _contacts(df)
+    later = contacts[contacts["contact"] > 0]
+    failure = (later[schema.NATURE] == schema.FAILURE).to_numpy()
+    suggested = later.loc[~failure, schema.ROW].sort_values()
+    table = pd.DataFrame({schema.DEMAND_TYPE: later[schema.DEMAND_TYPE].to_numpy(), "failure": failure})
+    grouped = table.groupby(schema.DEMAND_TYPE, sort=False)["failure"]
+    by_type = pd.DataFrame({"repeats": grouped.size(), "already_failure": grouped.sum().astype(int)})
+    by_type["suggested"] = by_type["repeats"] - by_type["already_failure"]
+    by_type = by_type.rename_axis(schema.DEMAND_TYPE).reset_index()
+    by_type = by_type.sort_values(["repeats", schema.DEMAND_TYPE], ascending=[False, True], kind="stable")
+    return Repeats(True, None, len(df), int(later[NEED].nunique()), len(later), int(failure.sum()),
+                   [int(r) for r in suggested], by_type.reset_index(drop=True) if len(by_type) else empty)
+
+
+def unavailable_reason(df: pd.DataFrame) -> str | None:
+    """Why end-to-end time cannot be measured from this demand, or None when it can."""
+    if not analysis.has_dates(df):
+        return NO_DATES
+    if not df[schema.RESOLVED_AT].notna().any():
+        return NO_RESOLVED
+    return None
+
+
+@dataclass
+class EndToEnd:
+    """Everything the pages show about the customer's clock, small and ready to chart (built once, cached)."""
+
+    reason: str | None  # None when it can be measured
+    needs: int
+    met: int
+    open: int
+    met_before_received: int  # left out of the figures (resolved before received: a slip in the data)
+    median_days: float | None
+    p85_days: float | None
+    p95_days: float | None
+    open_median_age_days: float | None
+    open_oldest_days: float | None
+    as_of: pd.Timestamp | None
+    groups: dict[str, pd.DataFrame]  # field -> by_group table
+    distribution: pd.DataFrame
+    ecdf: pd.DataFrame
+    daily: pd.DataFrame  # met_over_time per day
+    weekly: pd.DataFrame
+    repeats: Repeats
+
+    @property
+    def available(self) -> bool:
+        return self.reason is None
+
+
+def measure(df: pd.DataFrame) -> EndToEnd:
+    """End-to-end time of the demand (or the reason it cannot be measured), its groups, distribution,
+    capability series and repeat contacts."""
+    reason = unavailable_reason(df)
+    rep = repeats(df)
+    if reason is not None:
+        none = pd.DataFrame({MET: pd.Series(dtype=bool), DAYS: pd.Series(dtype=float),
+                             schema.RESOLVED_AT: pd.Series(dtype="datetime64[ns]")})
+        return EndToEnd(reason, 0, 0, 0, 0, None, None, None, None, None, None, {}, distribution(none), ecdf(none),
+                        met_over_time(none, "D"), met_over_time(none, "W"), rep)
+    frame = needs(df[df[schema.RECEIVED_AT].notna()])
+    valid = _valid_met(frame)
+    open_age = frame.loc[~frame[MET], DAYS].to_numpy(dtype=float)
+    figures = _percentiles(frame.loc[valid, DAYS].to_numpy(dtype=float))
+    return EndToEnd(
+        reason=None,
+        needs=len(frame),
+        met=int(frame[MET].sum()),
+        open=int((~frame[MET]).sum()),
+        met_before_received=int((frame[MET] & ~valid).sum()),
+        median_days=figures["median_days"],
+        p85_days=figures["p85_days"],
+        p95_days=figures["p95_days"],
+        open_median_age_days=float(np.median(open_age)) if len(open_age) else None,
+        open_oldest_days=float(open_age.max()) if len(open_age) else None,
+        as_of=frame.attrs["as_of"],
+        groups={by: by_group(frame, by) for by in GROUP_FIELDS},
+        distribution=distribution(frame),
+        ecdf=ecdf(frame),
+        daily=met_over_time(frame, "D"),
+        weekly=met_over_time(frame, "W"),
+        repeats=rep,
+    )
+
+
+# ------------------------------------------------------------------------------------ the CLI's JSON
+
+
+class GroupJSON(TypedDict):
+    name: str
+    needs: int
+    met: int
+    open: int
+    median_days: float | None
+    p85_days: float | None
+    p95_days: float | None
+
+
+class RepeatTypeJSON(TypedDict):
+    demand_type: str
+    repeats: int
+    already_failure: int
+    suggested: int
+
+
+class RepeatsJSON(TypedDict):
+    available: bool
+    reason: str | None
+    repeats: int
+    share_of_demand: float | None
+    cases_with_repeats: int
+    already_failure: int
+    suggested_rows: list[int]
+    by_type: list[RepeatTypeJSON]
+
+
+class WeekJSON(TypedDict):
+    week_start: str
+    needs_met: int
+    mean_days: float
+    signals: list[str]
+
+
+class EndToEndJSON(TypedDict):
+    """The `end_to_end` block of `workbench demand summary --format json` (docs/data-contracts.md)."""
+
+    available: bool
+    reason: str | None
+    needs: int
+    met: int
+    open: int
+    met_before_received: int
+    median_days: float | None
+    p85_days: float | None
+    p95_days: float | None
+    open_median_age_days: float | None
+    open_oldest_days: float | None
+    as_of: str | None
+    by_type: list[GroupJSON]
+    by_touchpoint: list[GroupJSON]
+    by_nature: list[GroupJSON]
+    weekly: list[WeekJSON]
+    repeat_contacts: RepeatsJSON
+
+
+def _r(x: float | None, digits: int = 2) -> float | None:
+    return None if x is None or pd.isna(x) else round(float(x), digits)
+
+
+def _groups(table: pd.DataFrame | None, by: str) -> list[GroupJSON]:
+    if table is None:
+        return []
+    return [{"name": str(r[by]), "needs": int(r["needs"]), "met": int(r["met"]), "open": int(r["open"]),
+             "median_days": _r(r["median_days"]), "p85_days": _r(r["p85_days"]), "p95_days": _r(r["p95_days"])}
+            for r in table.to_dict("records")]
+
+
+def summary(df: pd.DataFrame, split_at: spc.Label | None = None) -> EndToEndJSON:
+    """The `end_to_end` block: figures rounded to 2 decimals (days), the weekly capability points with
+    their signals."""
+    e2e = measure(df)
+    rep = e2e.repeats
+    weeks: list[WeekJSON] = []
+    if e2e.available and len(e2e.weekly):
+        table = capability(e2e.weekly, split_at=split_at)
+        for row in e2e.weekly.to_dict("records"):
+            start = pd.Timestamp(row["period_start"])
+            weeks.append({"week_start": start.date().isoformat(), "needs_met": int(row["needs_met"]),
+                          "mean_days": round(float(row["mean_days"]), 2),
+                          "signals": spc.signal_names(table.loc[[start]].iloc[0]) if start in table.index else []})
+    return {
+        "available": e2e.available,
+        "reason": e2e.reason,
+        "needs": e2e.needs,
+        "met": e2e.met,
+        "open": e2e.open,
+        "met_before_received": e2e.met_before_received,
+        "median_days": _r(e2e.median_days),
+        "p85_days": _r(e2e.p85_days),
+        "p95_days": _r(e2e.p95_days),
+        "open_median_age_days": _r(e2e.open_median_age_days),
+        "open_oldest_days": _r(e2e.open_oldest_days),
+        "as_of": None if e2e.as_of is None else pd.Timestamp(e2e.as_of).isoformat(),
+        "by_type": _groups(e2e.groups.get(schema.DEMAND_TYPE), schema.DEMAND_TYPE),
+        "by_touchpoint": _groups(e2e.groups.get(schema.TOUCHPOINT), schema.TOUCHPOINT),
+        "by_nature": _groups(e2e.groups.get(schema.NATURE), schema.NATURE),
+        "weekly": weeks,
+        "repeat_contacts": {
+            "available": rep.available,
+            "reason": rep.reason,
+            "repeats": rep.repeats,
+            "share_of_demand": _r(rep.share, 4),
+            "cases_with_repeats": rep.cases_with_repeats,
+            "already_failure": rep.already_failure,
+            "suggested_rows": rep.suggested_rows,
+            "by_type": [{"demand_type": str(r[schema.DEMAND_TYPE]), "repeats": int(r["repeats"]),
+                         "already_failure": int(r["already_failure"]), "suggested": int(r["suggested"])}
+                        for r in rep.by_type.to_dict("records")],
+        },
+    }

@@ -617,3 +617,14 @@ def test_storage_doc_names_every_setting() -> None:
     doc = (ROOT / "docs" / "storage.md").read_text(encoding="utf-8")
     for name in (db.ENV_DATABASE_URL, db.ENV_DATA_DIR, "WORKBENCH_TEST_DATABASE_URL", "data/workbench.db"):
         assert name in doc, f"docs/storage.md does not mention {name}"
+
+
+def test_update_demand_reading_without_the_files_bytes(session: Session) -> None:
+    """A page that holds the file already changes how it is read without loading (or copying) its bytes."""
+    study = studies.create_study(session, "Reading only")
+    source = studies.set_demand_source(session, study.id, "d.csv", b"Date,Type\n05/01/2026,Leak\n", author="Ann")
+    changed = studies.update_demand_reading(session, study.id, source.id, with_data=False,
+                                            mapping={"received_at": "Date"}, date_order="day-first")
+    assert (changed.id, changed.data, changed.date_order, changed.mapping) == (
+        source.id, b"", "day-first", {"received_at": "Date"})
+    assert studies.current_demand_source(session, study.id).data == b"Date,Type\n05/01/2026,Leak\n"

@@ -191,7 +191,8 @@ def set_active(src: Source) -> Source:
     current = study.require()
     previous = active_source()
     if previous is not None and previous.digest == src.digest and previous.name == src.name:
-        stored = study.call(studies.update_demand_reading, current.id, previous.source_id, src.options)
+        stored = study.call(studies.update_demand_reading, current.id, previous.source_id, src.options,
+                            with_data=False)  # the page holds the bytes already
     else:
         stored = study.call(studies.set_demand_source, current.id, src.name, src.data, src.options,
                             author=study.author())

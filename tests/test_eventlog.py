@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from guard import guarded_cli
+from guard import guarded_cli, guarded_python
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -246,3 +246,31 @@ def test_log_reader_never_crashes(rows: list[tuple[str, str, str]], xes: bool) -
     assert int(demand["events"].sum()) == int(log.events["complete"].sum())
     dfg = directly_follows(log)
     assert int(dfg.loc[dfg["from"] == START, "count"].sum()) == log.cases
+
+
+SAMPLE = Path(__file__).parents[1] / "sample_data"
+
+
+def test_sample_event_log_regenerates_the_same_bytes(tmp_path: Path) -> None:
+    result = guarded_python(
+        "import runpy, sys; sys.argv = ['x']; ns = runpy.run_path('sample_data/make_event_log.py', "
+        "run_name='not_main'); import pandas as pd; from workbench.flow.model import load_map; "
+        "d = pd.read_csv('sample_data/housing_repairs_demand.csv', dtype=str, keep_default_na=False)"
+        ".replace({'': None}); m = load_map('process_maps/housing_repairs_standard_work.yaml'); "
+        f"open({str(tmp_path / 'events.csv')!r}, 'w').write(ns['build'](d, m).to_csv(index=False, lineterminator='\\n'))",
+        cwd=str(SAMPLE.parent), seconds=120)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "events.csv").read_bytes() == (SAMPLE / "housing_repairs_events.csv").read_bytes()
+
+
+def test_sample_event_log_rolls_up_to_the_sample_demand() -> None:
+    log = read_log(SAMPLE / "housing_repairs_events.csv")
+    demand = rollup(log)
+    sample = pd.read_csv(SAMPLE / "housing_repairs_demand.csv", dtype=str, keep_default_na=False)
+    with_ref = sample[sample["case_id"] != ""]
+    first = with_ref.groupby("case_id")["received_at"].min().map(pd.Timestamp)
+    assert demand[schema.CASE_ID].is_unique
+    assert len(demand) == with_ref["case_id"].nunique() + int((sample["case_id"] == "").sum())
+    got = demand.set_index(schema.CASE_ID)[schema.RECEIVED_AT]
+    assert (got.loc[first.index] == first).all()
+    assert log.report.set_aside == [] and log.report.duplicates == 0

@@ -123,6 +123,14 @@ def test_bad_rows_are_set_aside_counted_and_said() -> None:
     assert "duplicate" in text and "set aside" in text
 
 
+def test_a_case_whose_only_row_is_set_aside_is_not_a_case() -> None:
+    rows = [*EVENTS[:2], ("7", "decide", "31/02/2011 10:00", "Sara"), *EVENTS[5:7]]
+    log = read_log(_csv(rows), "gap.csv")
+    assert [s.row for s in log.report.set_aside] == [4]
+    demand = rollup(log)
+    assert list(demand[schema.CASE_ID]) == ["1", "2"] and list(demand["events"]) == [2, 2]
+
+
 def test_lifecycle_start_events_time_not_sequence() -> None:
     text = ("case:concept:name,concept:name,time:timestamp,lifecycle:transition\n"
             "a,register,2026-01-05 09:00,start\na,register,2026-01-05 09:10,complete\n"

@@ -21,24 +21,39 @@ END = "(end)"
 ROLLUP_EXTRA: tuple[str, ...] = ("events", "activities", "handoffs", "rework")
 
 
+def _sequence(log: EventLog) -> pd.DataFrame:
+    ev = log.events
+    complete = ev["complete"].to_numpy()
+    return ev if complete.all() else ev[complete]
+
+
+def _codes(events: pd.DataFrame, column: str) -> np.ndarray:
+    """A categorical event column's integer codes (-1 for blank)."""
+    return events[column].cat.codes.to_numpy()
+
+
+def _names(events: pd.DataFrame, column: str) -> np.ndarray:
+    return np.asarray(events[column].cat.categories, dtype=object)
+
+
 def _first_given(events: pd.DataFrame, column: str, n: int) -> np.ndarray:
     """Per case, the first non-blank value of a column (blank when the case has none)."""
-    values = events[column]
-    given = (values != "").to_numpy()
+    values = _codes(events, column)
+    given = values >= 0
     codes = events["case_code"].to_numpy()[given]
     out = np.full(n, "", dtype=object)
     if given.any():
         first = np.r_[True, codes[1:] != codes[:-1]]
-        out[codes[first]] = values.to_numpy()[given][first]
+        out[codes[first]] = _names(events, column)[values[given][first]]
     return out
 
 
 def _changes(events: pd.DataFrame, column: str) -> np.ndarray:
     """Per event, whether the column's value changed from the case's previous event (both given)."""
-    v = events[column].to_numpy()
+    v = _codes(events, column)
     codes = events["case_code"].to_numpy()
     prev_same = np.r_[False, codes[1:] == codes[:-1]]
-    given = v != ""
+    given = v >= 0
     prev_given = np.r_[False, given[:-1]]
     differ = np.r_[False, v[1:] != v[:-1]]
     return prev_same & given & prev_given & differ
@@ -52,18 +67,19 @@ def per_case(log: EventLog) -> pd.DataFrame:
     ts = ev[C.TIMESTAMP].to_numpy()
     first = np.r_[True, codes[1:] != codes[:-1]]
     last = np.r_[codes[1:] != codes[:-1], True]
-    seq = ev[ev["complete"].to_numpy()]
+    seq = _sequence(log)
     seq_codes = seq["case_code"].to_numpy()
     events = np.bincount(seq_codes, minlength=n)
-    act_codes, _ = pd.factorize(seq[C.ACTIVITY])
-    pairs = np.unique(seq_codes.astype(np.int64) * (int(act_codes.max(initial=0)) + 1) + act_codes)
-    activities = np.bincount(pairs // (int(act_codes.max(initial=0)) + 1), minlength=n)
+    act_codes = _codes(seq, C.ACTIVITY).astype(np.int64)
+    width = int(act_codes.max(initial=0)) + 1
+    first_seen = ~pd.Series(seq_codes.astype(np.int64) * width + act_codes).duplicated().to_numpy()
+    activities = np.bincount(seq_codes[first_seen], minlength=n)
     handoff = _changes(seq, C.RESOURCE) | _changes(seq, C.ROLE)
     handoffs = np.bincount(seq_codes[handoff], minlength=n)
     return pd.DataFrame({
-        "case": ev[C.CASE].to_numpy()[first], "first_at": ts[first], "last_at": ts[last], "first_row":
-        ev["row"].to_numpy()[first], "events": events, "activities": activities, "handoffs": handoffs,
-        "rework": events - activities})
+        "case": _names(ev, C.CASE)[_codes(ev, C.CASE)[first]], "first_at": ts[first], "last_at": ts[last],
+        "first_row": ev["row"].to_numpy()[first], "events": events, "activities": activities,
+        "handoffs": handoffs, "rework": events - activities})
 
 
 def rollup(log: EventLog, resolved_activity: str | None = None) -> pd.DataFrame:
@@ -77,14 +93,17 @@ def rollup(log: EventLog, resolved_activity: str | None = None) -> pd.DataFrame:
     cases = per_case(log)
     resolved = cases["last_at"].to_numpy()
     if resolved_activity:
-        hit = (ev[C.ACTIVITY].map(fold) == fold(resolved_activity)).to_numpy()
+        named = np.array([fold(a) == fold(resolved_activity) for a in _names(ev, C.ACTIVITY)] + [False])
+        hit = named[_codes(ev, C.ACTIVITY)]
         resolved = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         codes = ev["case_code"].to_numpy()[hit]
         first_hit = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.zeros(0, bool)
         resolved[codes[first_hit]] = ev[C.TIMESTAMP].to_numpy()[hit][first_hit]
     touchpoint = _first_given(ev, C.TOUCHPOINT, n)
     touchpoint = np.where(touchpoint == "", schema.UNKNOWN_TOUCHPOINT, touchpoint)
-    known_people = bool(((ev[C.RESOURCE] != "") | (ev[C.ROLE] != "")).any())
+    tp_codes, tp_names = pd.factorize(touchpoint)
+    tp_keys = np.array([fold_keep(t) for t in tp_names], dtype=object)
+    known_people = bool(ev[C.RESOURCE].notna().any() or ev[C.ROLE].notna().any())
     one_stop = pd.arrays.BooleanArray(cases["handoffs"].to_numpy() == 0, np.full(n, not known_people))
     tp = pd.Series(touchpoint, dtype="str")
     out = pd.DataFrame({
@@ -99,7 +118,7 @@ def rollup(log: EventLog, resolved_activity: str | None = None) -> pd.DataFrame:
         schema.HANDLING_MINUTES: np.full(n, np.nan),
         schema.CASE_ID: pd.Series(cases["case"].to_numpy(), dtype="str"),
         schema.RESOLVED_AT: pd.Series(resolved, dtype="datetime64[ns]"),
-        schema.TOUCHPOINT_KEY: tp.map(fold_keep).astype("str"),
+        schema.TOUCHPOINT_KEY: pd.Series(tp_keys[tp_codes], dtype="str"),
         schema.NATURE_SOURCE: pd.Series([""] * n, dtype="str"),
     })
     for name in ROLLUP_EXTRA:
@@ -107,32 +126,31 @@ def rollup(log: EventLog, resolved_activity: str | None = None) -> pd.DataFrame:
     return out
 
 
-def _sequence(log: EventLog) -> pd.DataFrame:
-    ev = log.events
-    return ev[ev["complete"].to_numpy()]
-
-
 def directly_follows(log: EventLog) -> pd.DataFrame:
     """How often each activity directly follows another in a case, with the median wait between them in
     hours; `(start)` -> first activity and last activity -> `(end)` included (no wait). Columns: from, to,
     count, median_wait_hours; most frequent first."""
     seq = _sequence(log)
-    codes = seq["case_code"].to_numpy()
-    acts = seq[C.ACTIVITY].to_numpy()
-    ts = seq[C.TIMESTAMP].to_numpy()
     if len(seq) == 0:
         return pd.DataFrame({"from": [], "to": [], "count": [], "median_wait_hours": []})
+    codes = seq["case_code"].to_numpy()
+    acts = _codes(seq, C.ACTIVITY).astype(np.int64)
+    names = np.array([*_names(seq, C.ACTIVITY), START, END], dtype=object)
+    start_code, end_code = len(names) - 2, len(names) - 1
+    ts = seq[C.TIMESTAMP].to_numpy()
     same = codes[1:] == codes[:-1]
     first = np.r_[True, ~same]
     last = np.r_[~same, True]
     wait = (ts[1:][same] - ts[:-1][same]) / np.timedelta64(1, "s") / 3600.0
-    pairs = pd.DataFrame({
-        "from": np.concatenate([np.full(int(first.sum()), START, object), acts[:-1][same], acts[last]]),
-        "to": np.concatenate([acts[first], acts[1:][same], np.full(int(last.sum()), END, object)]),
-        "wait": np.concatenate([np.full(int(first.sum()), np.nan), wait, np.full(int(last.sum()), np.nan)]),
-    })
-    out = pairs.groupby(["from", "to"], sort=False).agg(count=("wait", "size"),
-                                                        median_wait_hours=("wait", "median")).reset_index()
+    n_first, n_last = int(first.sum()), int(last.sum())
+    src = np.concatenate([np.full(n_first, start_code), acts[:-1][same], acts[last]])
+    dst = np.concatenate([acts[first], acts[1:][same], np.full(n_last, end_code)])
+    waits = np.concatenate([np.full(n_first, np.nan), wait, np.full(n_last, np.nan)])
+    pairs = pd.DataFrame({"pair": src * len(names) + dst, "wait": waits})
+    grouped = pairs.groupby("pair", sort=True)["wait"].agg(["size", "median"])
+    keys = grouped.index.to_numpy()
+    out = pd.DataFrame({"from": names[keys // len(names)], "to": names[keys % len(names)],
+                        "count": grouped["size"].to_numpy(np.int64), "median_wait_hours": grouped["median"].to_numpy()})
     return out.sort_values(["count", "from", "to"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
 
 
@@ -142,7 +160,7 @@ def variants(log: EventLog) -> pd.DataFrame:
     seq = _sequence(log)
     if len(seq) == 0:
         return pd.DataFrame({"variant": [], "steps": [], "cases": [], "share": []})
-    act_codes, acts = pd.factorize(seq[C.ACTIVITY])
+    act_codes, acts = _codes(seq, C.ACTIVITY), _names(seq, C.ACTIVITY)
     width = 1 + int(np.log10(max(len(acts), 1)))
     tokens = pd.Series(act_codes).astype(str).str.zfill(width) + ","
     keys = tokens.groupby(seq["case_code"].to_numpy()).sum()  # one string per case, built by pandas
@@ -192,7 +210,7 @@ def summary(log: EventLog, resolved_activity: str | None = None, top: int = 10) 
     ts = log.events[C.TIMESTAMP]
     return {
         "cases": len(demand), "events": len(log.events),
-        "activities": int(log.events.loc[log.events["complete"], C.ACTIVITY].nunique()),
+        "activities": len(np.unique(_codes(_sequence(log), C.ACTIVITY))),
         "variants": len(var),
         "top_variants": [{"variant": str(v), "steps": int(k), "cases": int(c), "share": round(float(s), 4)}
                          for v, k, c, s in zip(var["variant"].tolist()[:top], var["steps"].tolist()[:top],

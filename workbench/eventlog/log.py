@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench import limits
 from workbench.demand.dates import date_note, read_dates, unreadable_reason
@@ -104,6 +106,22 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype("str").fillna("").str.strip().reset_index(drop=True)
 
 
+def _encode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A text column as integer codes (in order of first appearance; -1 for blank) and the distinct values,
+    trimmed. Arrow does it for Arrow-backed text (the CSV reader's), pandas for anything else."""
+    array = values.array
+    arrow = getattr(array, "_pa_array", None)
+    if arrow is not None:
+        trimmed = pc.utf8_trim_whitespace(arrow)
+        trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        encoded = pc.dictionary_encode(trimmed).combine_chunks()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+        return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    text = _text(values)
+    codes, names = pd.factorize(text.where(text != "", None))
+    return codes.astype(np.int32), np.asarray(names, dtype=object)
+
+
 def _columns(frame: pd.DataFrame, mapping: dict[str, Any], source: str) -> dict[str, str]:
     names = [str(c) for c in frame.columns]
     unknown = [f for f in mapping if f not in C.LOG_FIELDS]
@@ -189,12 +207,12 @@ def events_from_table(frame: pd.DataFrame, rows: np.ndarray, source: str, kind: 
     if len(frame) == 0:
         raise EventLogError(f"{source}: the file holds no events.")
     rows = np.asarray(rows, dtype=np.int64)
-    case = _text(frame[cols[C.CASE]])
+    case_codes, _ = _encode(frame[cols[C.CASE]])
     reading = read_dates(frame[cols[C.TIMESTAMP]].reset_index(drop=True), options.order, options.timezone,
                          options.date_format)
     stamps = pd.Series(reading.values).reset_index(drop=True)
     report.date_notes = date_note(reading, cols[C.TIMESTAMP])
-    no_case = (case == "").to_numpy()
+    no_case = case_codes < 0
     no_time = stamps.isna().to_numpy() & ~no_case
     if int(no_time.sum()) > max(0.5 * (len(frame) - int(no_case.sum())), 0) and reading.read == 0:
         examples = _text(frame[cols[C.TIMESTAMP]])[no_time].head(3).tolist()
@@ -211,14 +229,23 @@ def events_from_table(frame: pd.DataFrame, rows: np.ndarray, source: str, kind: 
                                                 cols[C.TIMESTAMP]))
     report.set_aside.sort(key=lambda s: s.row)
     keep = ~(no_case | no_time)
-    out: dict[str, Any] = {"row": rows[keep], C.CASE: case[keep].to_numpy(),
-                           C.TIMESTAMP: stamps[keep].to_numpy(dtype="datetime64[ns]")}
-    for fld in (C.ACTIVITY, C.RESOURCE, C.ROLE, C.LIFECYCLE, C.TOUCHPOINT, C.DEMAND_TYPE, C.CUSTOMER_WORDS):
-        out[fld] = _text(frame[cols[fld]])[keep].to_numpy() if fld in cols else np.full(int(keep.sum()), "", object)
+    everything = bool(keep.all())
+    out: dict[str, Any] = {"row": rows if everything else rows[keep],
+                           C.TIMESTAMP: stamps.to_numpy(dtype="datetime64[ns]") if everything
+                           else stamps.to_numpy(dtype="datetime64[ns]")[keep]}
+    n = len(out["row"])
+    for fld in (C.CASE, C.ACTIVITY, C.RESOURCE, C.ROLE, C.LIFECYCLE, C.TOUCHPOINT, C.DEMAND_TYPE, C.CUSTOMER_WORDS):
+        if fld in cols:
+            codes, names = _encode(frame[cols[fld]])
+            out[fld] = pd.Categorical.from_codes(codes if everything else codes[keep],
+                                                 categories=pd.Index(names, dtype=object))
+        else:
+            out[fld] = pd.Categorical.from_codes(np.full(n, -1, np.int8),
+                                                 categories=pd.Index([], dtype=object))
     events = pd.DataFrame(out)
-    blank_activity = int((events[C.ACTIVITY] == "").sum())
+    blank_activity = int(events[C.ACTIVITY].isna().sum())
     if blank_activity:
-        events.loc[events[C.ACTIVITY] == "", C.ACTIVITY] = "(no activity)"
+        events[C.ACTIVITY] = events[C.ACTIVITY].cat.add_categories(["(no activity)"]).fillna("(no activity)")
         report.notes.append(f"{blank_activity:,} event(s) have no activity; shown as '(no activity)'.")
     if events.empty:
         raise EventLogError(f"{source}: no event has both a case id and a readable timestamp.")
@@ -227,30 +254,45 @@ def events_from_table(frame: pd.DataFrame, rows: np.ndarray, source: str, kind: 
 
 def _ordered(events: pd.DataFrame, report: LogReport) -> pd.DataFrame:
     """Duplicates dropped, cases numbered in order of first appearance, events sorted by case then time (file
-    order breaking ties); how many were out of order is counted first."""
-    before = len(events)
-    events = events.drop_duplicates(subset=[C.CASE, C.ACTIVITY, C.TIMESTAMP, C.RESOURCE, C.LIFECYCLE])
-    report.duplicates = before - len(events)
-    codes, _ = pd.factorize(events[C.CASE])
-    events = events.assign(case_code=codes)
-    ts = events[C.TIMESTAMP].to_numpy()
+    order breaking ties); how many were out of order is counted first. On integer codes throughout."""
+    ts = events[C.TIMESTAMP].to_numpy().view(np.int64)
+    code = {f: events[f].cat.codes.to_numpy().astype(np.int64) + 1 for f in (C.CASE, C.ACTIVITY, C.RESOURCE,
+                                                                              C.LIFECYCLE)}
+    a, b = code[C.CASE] << 32 | code[C.ACTIVITY], code[C.RESOURCE] << 32 | code[C.LIFECYCLE]
+    # one hashed key finds the candidates fast; the exact three-column check runs on those only
+    mixed = (a * np.int64(0x9E3779B1) ^ b * np.int64(0x85EBCA77) ^ ts).astype(np.int64)
+    candidate = pd.Series(mixed).duplicated(keep=False).to_numpy()
+    duplicate = np.zeros(len(ts), dtype=bool)
+    if candidate.any():
+        keys = pd.DataFrame({"a": a[candidate], "b": b[candidate], "ts": ts[candidate]})
+        duplicate[np.flatnonzero(candidate)] = keys.duplicated().to_numpy()
+    report.duplicates = int(duplicate.sum())
+    if report.duplicates:
+        events = events[~duplicate].reset_index(drop=True)
+        ts = ts[~duplicate]
+    codes = events[C.CASE].cat.codes.to_numpy().astype(np.int64)  # in order of first appearance (Arrow's or
+    seen_max = np.r_[-1, np.maximum.accumulate(codes)[:-1]]
+    if not (codes <= seen_max + 1).all():  # pandas' encoding); numbered again when rows set aside left gaps
+        codes, _ = pd.factorize(codes)
     # out of order: an event earlier than the one listed before it in its own case (file order)
     by_case = np.argsort(codes, kind="stable")
-    same = np.r_[False, codes[by_case][1:] == codes[by_case][:-1]]
-    back = same & np.r_[False, ts[by_case][1:] < ts[by_case][:-1]]
+    sorted_codes, sorted_ts = codes[by_case], ts[by_case]
+    same = np.r_[False, sorted_codes[1:] == sorted_codes[:-1]]
+    back = same & np.r_[False, sorted_ts[1:] < sorted_ts[:-1]]
     report.out_of_order_events = int(back.sum())
-    report.out_of_order_cases = int(len(np.unique(codes[by_case][back])))
-    order = np.lexsort((np.arange(len(events)), ts, codes))
-    events = events.iloc[order].reset_index(drop=True)
-    life = events[C.LIFECYCLE].map(fold) if (events[C.LIFECYCLE] != "").any() else None
-    if life is not None:
-        complete = (life == "") | (life == "complete") | (life == "completed") | (life == "end")
+    report.out_of_order_cases = int(len(np.unique(sorted_codes[back])))
+    order = by_case if not back.any() else np.lexsort((ts, codes))  # stable: file order breaks ties
+    events = events.take(order).reset_index(drop=True)
+    events["case_code"] = codes[order]
+    life = events[C.LIFECYCLE]
+    complete = np.ones(len(events), dtype=bool)
+    if life.notna().any():
+        kinds = np.array([fold(c) in ("complete", "completed", "end") for c in life.cat.categories] + [True])
+        complete = kinds[life.cat.codes.to_numpy()]  # code -1 (blank) takes the last: complete
         if not complete.any():  # a log of starts only: take them as they are
-            complete = pd.Series(True, index=events.index)
-    else:
-        complete = pd.Series(True, index=events.index)
-    events["complete"] = complete.to_numpy()
-    report.not_complete = int((~events["complete"]).sum())
+            complete = np.ones(len(events), dtype=bool)
+    events["complete"] = complete
+    report.not_complete = int((~complete).sum())
     counts = np.bincount(events["case_code"].to_numpy())
     report.single_event_cases = int((counts == 1).sum())
     return events

@@ -282,3 +282,91 @@ def test_sample_event_log_rolls_up_to_the_sample_demand() -> None:
     got = demand.set_index(schema.CASE_ID)[schema.RECEIVED_AT]
     assert (got.loc[first.index] == first).all()
     assert log.report.set_aside == [] and log.report.duplicates == 0
+
+
+def test_excel_event_log(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Case ID", "Activity", "Timestamp", "Resource"])
+    for case, act, when, res in EVENTS:
+        sheet.append([case, act, datetime.fromisoformat(when), res])
+    path = tmp_path / "log.xlsx"
+    book.save(path)
+    log = read_log(path)
+    assert log.report.kind == "excel" and log.report.set_aside == []
+    demand = rollup(log)
+    assert list(demand["events"]) == [5, 5, 9]
+    assert demand[schema.RECEIVED_AT].iloc[2] == pd.Timestamp("2010-12-30 14:32:00")
+
+
+def test_xes_over_the_event_and_byte_limits_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "small.xes.gz"
+    path.write_bytes(gzip.compress(XES.encode()))
+    events = guarded_cli("log", "summary", str(path), env={"WORKBENCH_MAX_DEMAND_ROWS": "2"})
+    assert events.returncode == 2 and events.no_traceback()
+    assert "WORKBENCH_MAX_DEMAND_ROWS" in events.stderr and "events" in events.stderr
+    # 300 MB of spaces inside the log packs into a few hundred kB: counted as it unpacks, refused at the limit
+    bomb = tmp_path / "bomb.xes.gz"
+    with gzip.open(bomb, "wb") as out:
+        out.write(b'<?xml version="1.0"?><log>')
+        for _ in range(300):
+            out.write(b" " * 1_000_000)
+        out.write(b"</log>")
+    refused = guarded_cli("log", "summary", str(bomb), env={"WORKBENCH_MAX_DEMAND_BYTES": "50000000"})
+    assert refused.returncode == 2 and refused.no_traceback() and not refused.timed_out
+    assert "WORKBENCH_MAX_DEMAND_BYTES" in refused.stderr and "unpacked" in refused.stderr
+
+
+STAMPS = st.integers(min_value=0, max_value=10_000)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from("ABCD"), STAMPS, st.sampled_from(["x", "y", ""])),
+                min_size=1, max_size=40))
+def test_rollup_and_directly_follows_agree_with_plain_python(events: list[tuple[int, str, int, str]]) -> None:
+    base = datetime(2026, 1, 5)
+    rows = [(f"c{c}", a, str(base + pd.Timedelta(minutes=m)), r) for c, a, m, r in events]
+    log = read_log(_csv(rows), "prop.csv")
+    # plain Python: duplicates (case, activity, time, resource) dropped, each case in time order (file order
+    # breaking ties)
+    seen: set[tuple[str, str, str, str]] = set()
+    cases: dict[str, list[tuple[str, str, str]]] = {}
+    for row in rows:
+        if row in seen:
+            continue
+        seen.add(row)
+        cases.setdefault(row[0], []).append((row[2], row[1], row[3]))
+    for evs in cases.values():
+        evs.sort(key=lambda e: e[0])
+    demand = rollup(log).set_index(schema.CASE_ID)
+    assert sorted(demand.index) == sorted(cases)
+    for case, evs in cases.items():
+        got = demand.loc[case]
+        assert got[schema.RECEIVED_AT] == pd.Timestamp(evs[0][0])
+        assert got[schema.RESOLVED_AT] == pd.Timestamp(evs[-1][0])
+        assert got["events"] == len(evs) and got["activities"] == len({e[1] for e in evs})
+        people = [e[2] for e in evs]
+        assert got["handoffs"] == sum(1 for a, b in zip(people, people[1:], strict=False) if a and b and a != b)
+    expected: Counter[tuple[str, str]] = Counter()
+    for evs in cases.values():
+        names = [START, *(e[1] for e in evs), END]
+        expected.update(zip(names, names[1:], strict=False))
+    dfg = directly_follows(log)
+    assert {(f, t): int(c) for f, t, c in zip(dfg["from"], dfg["to"], dfg["count"], strict=True)} == dict(expected)
+    assert int(variants(log)["cases"].sum()) == len(cases)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300), st.sampled_from(["x.xes", "x.xes.gz", "x.csv"]))
+def test_any_bytes_are_read_or_refused_in_words(data: bytes, name: str) -> None:
+    if name.endswith(".gz"):
+        data = gzip.compress(b'<?xml version="1.0"?><log>' + data)
+    try:
+        log = read_log(data, name)
+    except DemandFileError as exc:
+        assert str(exc)
+        return
+    assert len(rollup(log)) == log.cases

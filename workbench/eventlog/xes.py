@@ -10,10 +10,11 @@ turns a log into a table (`case:concept:name`), so the table reads like a PM4Py 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import zlib
-from typing import IO, cast
+from typing import IO, Any, cast
 from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree as safe_et
@@ -59,6 +60,15 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def _drop(elem: Any, open_elements: list[Any]) -> None:
+    """Forget a finished element: its content, and its place in its parent (so a trace of a million events,
+    or a log of a million traces, does not keep a million empty elements)."""
+    elem.clear()
+    if open_elements:
+        with contextlib.suppress(ValueError):
+            open_elements[-1].remove(elem)
+
+
 def read_xes(data: bytes, name: str) -> tuple[pd.DataFrame, np.ndarray]:
     """The events of an XES log as a table of text (one row per event, trace attributes as `case:...`), and
     each event's number (1-based, in file order) for messages."""
@@ -70,6 +80,7 @@ def read_xes(data: bytes, name: str) -> tuple[pd.DataFrame, np.ndarray]:
     trace_start = 0
     trace_attrs: dict[str, str] = {}
     stack: list[str] = []
+    elements: list[Any] = []  # the open elements, so a finished one can be removed from its parent
     event: dict[str, str] | None = None
     root = None
     max_events = limits.DEMAND_ROWS.value
@@ -84,12 +95,14 @@ def read_xes(data: bytes, name: str) -> tuple[pd.DataFrame, np.ndarray]:
                         raise DemandFileError(f"{name}: not an XES event log (its first element is <{tag}>, "
                                               "not <log>).")
                 stack.append(tag)
+                elements.append(elem)
                 if tag == "trace":
                     trace_attrs, trace_start = {}, n
                 elif tag == "event":
                     event = {}
                 continue
             stack.pop()
+            elements.pop()
             parent = stack[-1] if stack else ""
             if tag in _ATTRIBUTES and parent in ("event", "trace"):
                 key = elem.get("key")
@@ -112,16 +125,14 @@ def read_xes(data: bytes, name: str) -> tuple[pd.DataFrame, np.ndarray]:
                     if len(col) < n:
                         col.append(None)
                 event = None
-                elem.clear()
+                _drop(elem, elements)
             elif tag == "trace":
                 for key, value in trace_attrs.items():
                     col = columns.get(key)
                     if col is None:
                         col = columns[key] = [None] * n
                     col[trace_start:n] = [value] * (n - trace_start)
-                elem.clear()
-                if root is not None:
-                    root.clear()  # drop the finished trace from the log element too
+                _drop(elem, elements)
     except DefusedXmlException:
         raise DemandFileError(f"{name}: the XES file declares a DOCTYPE or entities, which an event log never "
                               "needs; it was not read.") from None

@@ -225,6 +225,8 @@ def test_cli_log_summary(tmp_path: Path) -> None:
     bad.write_text('<?xml version="1.0"?><!DOCTYPE log SYSTEM "http://example.com/x.dtd"><log/>')
     refused = guarded_cli("log", "summary", str(bad))
     assert refused.returncode == 2 and refused.no_traceback() and "DOCTYPE" in refused.stderr
+    undated = guarded_cli("log", "summary", str(path), "--no-dates")
+    assert undated.returncode == 2 and "without dates" in undated.stderr
     mapped = guarded_cli("log", "summary", str(path), "--map", "activity=nope")
     assert mapped.returncode == 2 and "no column 'nope'" in mapped.stderr
 

@@ -148,6 +148,9 @@ def read_log(source: str | Path | bytes, name: str | None = None, options: ReadO
     """Read a CSV, Excel or XES event log with the reading options (sheet, header row, mapping of the log
     fields, date order, date format, time zone)."""
     options = options or ReadOptions()
+    if options.no_dates:
+        raise EventLogError(f"{name or source if isinstance(source, (str, Path)) else name or 'upload'}: an event "
+                            "log cannot be read without dates: its timestamps put each case's events in order.")
     if isinstance(source, (str, Path)):
         path = Path(source)
         name = name or path.name

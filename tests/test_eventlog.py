@@ -131,6 +131,21 @@ def test_a_case_whose_only_row_is_set_aside_is_not_a_case() -> None:
     assert list(demand[schema.CASE_ID]) == ["1", "2"] and list(demand["events"]) == [2, 2]
 
 
+def test_start_and_complete_timestamps_in_two_columns() -> None:
+    text = ("Case ID,Activity,Resource,Start Timestamp,Complete Timestamp\n"
+            "A,Register,Ann,2026-01-05 09:00,2026-01-05 09:20\n"
+            "A,Repair,Bob,2026-01-06 10:00,2026-01-06 12:00\n"
+            "B,Register,Ann,,2026-01-05 10:00\n")
+    log = read_log(text.encode(), "disco.csv")
+    assert log.report.mapping["timestamp"] == "Complete Timestamp"
+    assert log.report.mapping["start"] == "Start Timestamp"
+    demand = rollup(log)
+    assert list(demand[schema.RECEIVED_AT]) == [pd.Timestamp("2026-01-05 09:00"), pd.Timestamp("2026-01-05 10:00")]
+    assert demand[schema.RESOLVED_AT].iloc[0] == pd.Timestamp("2026-01-06 12:00")
+    only_start = read_log(b"Case ID,Activity,Start Timestamp\nA,x,2026-01-05 09:00\nA,y,2026-01-05 10:00\n", "s.csv")
+    assert only_start.report.mapping["timestamp"] == "Start Timestamp"
+
+
 def test_lifecycle_start_events_time_not_sequence() -> None:
     text = ("case:concept:name,concept:name,time:timestamp,lifecycle:transition\n"
             "a,register,2026-01-05 09:00,start\na,register,2026-01-05 09:10,complete\n"

@@ -608,8 +608,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="log_command", required=True)
     log_summary = logs.add_parser("summary", help="cases, variants, end-to-end times and directly-follows counts")
     log_summary.add_argument("path", help="an event log: CSV, Excel (.xlsx) or XES (.xes, .xes.gz); map its "
-                                          "fields with --map case=COL, activity=, timestamp=, resource=, role=, "
-                                          "lifecycle=, touchpoint=, demand_type=, customer_words=")
+                                          "fields with --map case=COL, activity=, timestamp=, start=, resource=, "
+                                          "role=, lifecycle=, touchpoint=, demand_type=, customer_words=")
     log_summary.add_argument("--resolved-activity", metavar="ACTIVITY",
                              help="a case is resolved at its first event of this activity (default: its last event)")
     log_summary.add_argument("--format", choices=("text", "json"), default="text")

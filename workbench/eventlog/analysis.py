@@ -67,6 +67,11 @@ def per_case(log: EventLog) -> pd.DataFrame:
     ts = ev[C.TIMESTAMP].to_numpy()
     first = np.r_[True, codes[1:] != codes[:-1]]
     last = np.r_[codes[1:] != codes[:-1], True]
+    first_at = ts[first]
+    started = ev[C.START].to_numpy()
+    if not np.isnat(started).all():  # a case is received when its first activity started
+        earliest = pd.Series(started).groupby(codes).min().reindex(range(n)).to_numpy(dtype="datetime64[ns]")
+        first_at = np.where(~np.isnat(earliest) & (earliest < first_at), earliest, first_at)
     seq = _sequence(log)
     seq_codes = seq["case_code"].to_numpy()
     events = np.bincount(seq_codes, minlength=n)
@@ -77,7 +82,7 @@ def per_case(log: EventLog) -> pd.DataFrame:
     handoff = _changes(seq, C.RESOURCE) | _changes(seq, C.ROLE)
     handoffs = np.bincount(seq_codes[handoff], minlength=n)
     return pd.DataFrame({
-        "case": _names(ev, C.CASE)[_codes(ev, C.CASE)[first]], "first_at": ts[first], "last_at": ts[last],
+        "case": _names(ev, C.CASE)[_codes(ev, C.CASE)[first]], "first_at": first_at, "last_at": ts[last],
         "first_row": ev["row"].to_numpy()[first], "events": events, "activities": activities,
         "handoffs": handoffs, "rework": events - activities})
 

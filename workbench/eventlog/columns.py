@@ -28,14 +28,15 @@ from workbench.demand.labels import fold
 CASE = "case"
 ACTIVITY = "activity"
 TIMESTAMP = "timestamp"
+START = "start"  # when the activity started, in a column of its own beside its completion (Disco's export)
 RESOURCE = "resource"
 ROLE = "role"
 LIFECYCLE = "lifecycle"
 TOUCHPOINT = "touchpoint"
 DEMAND_TYPE = "demand_type"
 CUSTOMER_WORDS = "customer_words"
-LOG_FIELDS: tuple[str, ...] = (CASE, ACTIVITY, TIMESTAMP, RESOURCE, ROLE, LIFECYCLE, TOUCHPOINT, DEMAND_TYPE,
-                               CUSTOMER_WORDS)
+LOG_FIELDS: tuple[str, ...] = (CASE, ACTIVITY, TIMESTAMP, START, RESOURCE, ROLE, LIFECYCLE, TOUCHPOINT,
+                               DEMAND_TYPE, CUSTOMER_WORDS)
 REQUIRED_LOG_FIELDS: tuple[str, ...] = (CASE, ACTIVITY, TIMESTAMP)
 
 _FIRST: dict[str, set[str]] = {
@@ -47,6 +48,7 @@ _FIRST: dict[str, set[str]] = {
     TIMESTAMP: {"time timestamp", "timestamp", "complete timestamp", "end timestamp", "completed at",
                 "event time", "eventtime", "datestamp", "date stamp", "change date time", "sys created on",
                 "date time", "datetime", "event timestamp", "time stamp"},
+    START: {"start timestamp", "start time", "starttime", "start date time", "started at", "start"},
     RESOURCE: {"org resource", "resource", "user", "performed by", "agent", "assignee", "owner",
                "owner first name", "sys created by", "changed by", "employee", "staff", "operator",
                "handler", "author"},
@@ -63,8 +65,7 @@ _FIRST: dict[str, set[str]] = {
 _SECOND: dict[str, set[str]] = {
     CASE: {"number", "id", "document key", "documentkey", "application", "order id"},
     ACTIVITY: {"status", "state", "stage", "sub status", "new value", "newvalue"},
-    TIMESTAMP: {"start timestamp", "start time", "time", "date", "created", "created at", "updated",
-                "sys updated on"},
+    TIMESTAMP: {"time", "date", "created", "created at", "updated", "sys updated on"},
     ROLE: {"queue", "org group"},
     DEMAND_TYPE: {"type", "product", "case concept type"},
 }
@@ -92,7 +93,8 @@ def log_field_for(header: object) -> tuple[str, int] | None:
 
 
 def guess_columns(columns: list[str]) -> dict[str, str]:
-    """field -> column from the names alone: the first column of the best tier, each column used once."""
+    """field -> column from the names alone: the first column of the best tier, each column used once. A
+    start-time column alone (no completion time) is the timestamp."""
     found: dict[str, tuple[int, int, str]] = {}
     for i, col in enumerate(columns):
         match = log_field_for(col)
@@ -101,6 +103,8 @@ def guess_columns(columns: list[str]) -> dict[str, str]:
         fld, tier = match
         if fld not in found or (tier, i) < found[fld][:2]:
             found[fld] = (tier, i, col)
+    if START in found and TIMESTAMP not in found:
+        found[TIMESTAMP] = found.pop(START)
     out: dict[str, str] = {}
     used: set[str] = set()
     for fld in LOG_FIELDS:

@@ -33,7 +33,7 @@ class EventLogError(DemandFileError):
     """An event log that cannot be used at all; one plain sentence naming the file."""
 
 
-EVENT_COLUMNS: tuple[str, ...] = ("row", C.CASE, C.ACTIVITY, C.TIMESTAMP, C.RESOURCE, C.ROLE, C.LIFECYCLE,
+EVENT_COLUMNS: tuple[str, ...] = ("row", C.CASE, C.ACTIVITY, C.TIMESTAMP, C.START, C.RESOURCE, C.ROLE, C.LIFECYCLE,
                                   C.TOUCHPOINT, C.DEMAND_TYPE, C.CUSTOMER_WORDS)
 
 
@@ -237,6 +237,23 @@ def events_from_table(frame: pd.DataFrame, rows: np.ndarray, source: str, kind: 
                            C.TIMESTAMP: stamps.to_numpy(dtype="datetime64[ns]") if everything
                            else stamps.to_numpy(dtype="datetime64[ns]")[keep]}
     n = len(out["row"])
+    out[C.START] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if C.START in cols:
+        started = read_dates(frame[cols[C.START]].reset_index(drop=True), reading.order
+                             if reading.order in ("day-first", "month-first") else options.order,
+                             options.timezone, options.date_format).values.to_numpy(dtype="datetime64[ns]")
+        given = (_text(frame[cols[C.START]]) != "").to_numpy()
+        unread = int((given & np.isnat(started) & keep).sum())
+        if unread:
+            report.notes.append(f"{unread:,} start time(s) in '{cols[C.START]}' could not be read and were left "
+                                "blank.")
+        started = started if everything else started[keep]
+        after = started > out[C.TIMESTAMP]
+        if after.any():
+            started = np.where(after, np.datetime64("NaT"), started)
+            report.notes.append(f"{int(after.sum()):,} event(s) start after they complete; their start time "
+                                "was left blank.")
+        out[C.START] = started
     for fld in (C.CASE, C.ACTIVITY, C.RESOURCE, C.ROLE, C.LIFECYCLE, C.TOUCHPOINT, C.DEMAND_TYPE, C.CUSTOMER_WORDS):
         if fld in cols:
             codes, names = _encode(frame[cols[fld]])

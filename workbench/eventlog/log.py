@@ -167,7 +167,8 @@ def read_log(source: str | Path | bytes, name: str | None = None, options: ReadO
         name = name or "upload"
         data = bytes(source)
     if data and is_xes(data, name):
-        limits.DEMAND_BYTES.check(len(data), name)
+        if len(data) > limits.DEMAND_BYTES.value:
+            raise EventLogError(limits.DEMAND_BYTES.message(name, len(data)))
         frame, rows = read_xes(data, name)
         kind = "xes"
     else:
@@ -295,15 +296,20 @@ def _ordered(events: pd.DataFrame, report: LogReport) -> pd.DataFrame:
     if not (codes <= seen_max + 1).all():  # pandas' encoding); numbered again when rows set aside left gaps
         codes, _ = pd.factorize(codes)
     # out of order: an event earlier than the one listed before it in its own case (file order)
-    by_case = np.argsort(codes, kind="stable")
-    sorted_codes, sorted_ts = codes[by_case], ts[by_case]
+    grouped = bool((codes[1:] >= codes[:-1]).all())  # an export listing each case's events together
+    by_case = np.arange(len(codes)) if grouped else np.argsort(codes, kind="stable")
+    sorted_codes, sorted_ts = (codes, ts) if grouped else (codes[by_case], ts[by_case])
     same = np.r_[False, sorted_codes[1:] == sorted_codes[:-1]]
     back = same & np.r_[False, sorted_ts[1:] < sorted_ts[:-1]]
     report.out_of_order_events = int(back.sum())
     report.out_of_order_cases = int(len(np.unique(sorted_codes[back])))
     order = by_case if not back.any() else np.lexsort((ts, codes))  # stable: file order breaks ties
-    events = events.take(order).reset_index(drop=True)
-    events["case_code"] = codes[order]
+    if grouped and not back.any():
+        events = events.reset_index(drop=True)
+        events["case_code"] = codes
+    else:
+        events = events.take(order).reset_index(drop=True)
+        events["case_code"] = codes[order]
     life = events[C.LIFECYCLE]
     complete = np.ones(len(events), dtype=bool)
     if life.notna().any():

@@ -24,11 +24,14 @@ from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.demand.load import DemandFileError, LoadedDemand, load_demand
 from workbench.demand.reading import HANDLING_UNITS, ReadOptions
+from workbench.eventlog import analysis as log_analysis
+from workbench.eventlog.log import read_log
 from workbench.flow import expected as flow_expected
 from workbench.flow.diagram import to_dot
 from workbench.flow.expected import FlowError
 from workbench.flow.model import MapFileError, ProcessMap, catalogue_reference_problem, load_map
 from workbench.flow.validate import has_errors, validate_map
+from workbench.limits import LimitError
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 
 if TYPE_CHECKING:
@@ -538,6 +541,46 @@ def cmd_study_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log_text(data: dict[str, object], report_lines: list[str]) -> str:
+    lines = [*report_lines, ""]
+    lines.append(f"Cases: {data['cases']:,}   events: {data['events']:,}   activities: {data['activities']:,}   "
+                 f"variants: {data['variants']:,}")
+    lines.append(f"From {data['first_event']} to {data['last_event']}")
+    e2e = data["end_to_end_days"]
+    per = data["events_per_case"]
+    assert isinstance(e2e, dict) and isinstance(per, dict)
+    lines.append(f"End-to-end days of {data['completed_cases']:,} completed case(s): median {e2e['median']}, "
+                 f"85th percentile {e2e['p85']}, 95th percentile {e2e['p95']}")
+    lines.append(f"Events per case: median {per['median']}, 85th percentile {per['p85']}, 95th percentile "
+                 f"{per['p95']}, mean {per['mean']}")
+    lines.append(f"Hand-offs per case (mean): {data['handoffs_per_case']}   cases with rework: "
+                 f"{data['cases_with_rework']:,}")
+    lines.append("")
+    lines.append("Most common variants (cases, share, activities):")
+    for v in data["top_variants"]:  # type: ignore[attr-defined]
+        lines.append(f"  {v['cases']:>7,}  {v['share']:>6.1%}  {v['variant']}")
+    lines.append("")
+    lines.append("Most frequent directly-follows (count, median wait in hours):")
+    for d in data["directly_follows"]:  # type: ignore[attr-defined]
+        wait = "-" if d["median_wait_hours"] is None else f"{d['median_wait_hours']:.1f}"
+        lines.append(f"  {d['count']:>7,}  {wait:>8}  {d['from']} -> {d['to']}")
+    return "\n".join(lines)
+
+
+def cmd_log_summary(args: argparse.Namespace) -> int:
+    options = _read_options(args)
+    try:
+        log = read_log(Path(args.path), options=options)
+    except LimitError as exc:
+        raise UsageError(str(exc)) from None
+    data = dict(log_analysis.summary(log, resolved_activity=args.resolved_activity))
+    if args.format == "json":
+        print(json.dumps({"report": log.report.to_dict(), **data}, indent=2, default=str))
+    else:
+        print(_log_text(data, log.report.summary_lines()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     def reading_args(p: argparse.ArgumentParser) -> None:
         """How the demand file is read: the same options for every command that reads one."""
@@ -590,6 +633,18 @@ def build_parser() -> argparse.ArgumentParser:
     demand_args(export)
     export.add_argument("--out", required=True, help="output file, .csv or .xlsx")
     export.set_defaults(func=cmd_demand_export)
+
+    logs = sub.add_parser("log", help="event logs (many rows per case)").add_subparsers(
+        dest="log_command", required=True)
+    log_summary = logs.add_parser("summary", help="cases, variants, end-to-end times and directly-follows counts")
+    log_summary.add_argument("path", help="an event log: CSV, Excel (.xlsx) or XES (.xes, .xes.gz); map its "
+                                          "fields with --map case=COL, activity=, timestamp=, start=, resource=, "
+                                          "role=, lifecycle=, touchpoint=, demand_type=, customer_words=")
+    log_summary.add_argument("--resolved-activity", metavar="ACTIVITY",
+                             help="a case is resolved at its first event of this activity (default: its last event)")
+    log_summary.add_argument("--format", choices=("text", "json"), default="text")
+    reading_args(log_summary)
+    log_summary.set_defaults(func=cmd_log_summary)
 
     maps = sub.add_parser("map", help="process maps").add_subparsers(dest="map_command", required=True)
     validate = maps.add_parser("validate", help="check maps; exit 1 if any has errors")

@@ -1,0 +1,324 @@
+"""Reading an event log (many rows per case) into events in time order within each case, with a report.
+
+CSV and Excel go through the demand reader (`workbench.demand.read.read_table`: encodings, delimiters,
+header row, limits), XES through `workbench.eventlog.xes`; timestamps through the demand loader's date
+reader (`workbench.demand.dates.read_dates`), so every date form, order and zone option works the same.
+Nothing is dropped silently: rows without a case id or a readable timestamp are set aside with their row
+numbers, duplicate events are counted and dropped, events out of time order are sorted and counted.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workbench import limits
+from workbench.demand.dates import date_note, read_dates, unreadable_reason
+from workbench.demand.labels import fold
+from workbench.demand.read import read_table
+from workbench.demand.reading import ReadOptions
+from workbench.demand.report import DemandFileError, SetAsideRow
+from workbench.eventlog import columns as C
+from workbench.eventlog.xes import is_xes, read_xes
+
+
+class EventLogError(DemandFileError):
+    """An event log that cannot be used at all; one plain sentence naming the file."""
+
+
+EVENT_COLUMNS: tuple[str, ...] = ("row", C.CASE, C.ACTIVITY, C.TIMESTAMP, C.START, C.RESOURCE, C.ROLE, C.LIFECYCLE,
+                                  C.TOUCHPOINT, C.DEMAND_TYPE, C.CUSTOMER_WORDS)
+
+
+@dataclass
+class LogReport:
+    source: str
+    kind: str  # csv, excel, xes
+    events_read: int = 0
+    set_aside: list[SetAsideRow] = field(default_factory=list)
+    duplicates: int = 0
+    out_of_order_events: int = 0
+    out_of_order_cases: int = 0
+    single_event_cases: int = 0
+    not_complete: int = 0  # events whose lifecycle is not 'complete' (used for timing, not for the sequence)
+    mapping: dict[str, str] = field(default_factory=dict)
+    date_notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def events_used(self) -> int:
+        return self.events_read - len(self.set_aside) - self.duplicates
+
+    def summary_lines(self) -> list[str]:
+        """The report in plain words."""
+        lines = [f"{self.source}: {self.events_read:,} events read, {self.events_used:,} used."]
+        lines.append("Columns: " + ", ".join(f"{fld} = '{col}'" for fld, col in self.mapping.items()) + ".")
+        reasons: dict[str, list[int]] = {}
+        for s in self.set_aside:
+            reasons.setdefault(s.reason.split(":")[0], []).append(s.row)
+        for reason, rows in reasons.items():
+            shown = ", ".join(str(r) for r in rows[:10]) + (f" and {len(rows) - 10:,} more" if len(rows) > 10 else "")
+            lines.append(f"{len(rows):,} row(s) set aside, {reason} (rows {shown}).")
+        if self.duplicates:
+            lines.append(f"{self.duplicates:,} duplicate event(s) (same case, activity, time and resource) were "
+                         "dropped.")
+        if self.out_of_order_events:
+            lines.append(f"{self.out_of_order_events:,} event(s) in {self.out_of_order_cases:,} case(s) were "
+                         "listed out of time order; they were put in time order.")
+        if self.not_complete:
+            lines.append(f"{self.not_complete:,} event(s) mark the start (or another stage) of an activity, "
+                         "not its completion: they count for the case's times, not for its sequence.")
+        if self.single_event_cases:
+            lines.append(f"{self.single_event_cases:,} case(s) have a single event.")
+        return [*lines, *self.date_notes, *self.notes]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "kind": self.kind, "events_read": self.events_read,
+                "events_used": self.events_used,
+                "set_aside": [{"row": s.row, "reason": s.reason} for s in self.set_aside],
+                "duplicates": self.duplicates, "out_of_order_events": self.out_of_order_events,
+                "out_of_order_cases": self.out_of_order_cases, "single_event_cases": self.single_event_cases,
+                "not_complete": self.not_complete, "mapping": self.mapping, "date_notes": self.date_notes,
+                "notes": self.notes}
+
+
+@dataclass
+class EventLog:
+    """Events sorted by case (in order of first appearance) then time; `events` has `EVENT_COLUMNS` plus
+    `case_code` (0.. per case) and `complete` (whether the event belongs to the activity sequence)."""
+
+    events: pd.DataFrame
+    report: LogReport
+
+    @property
+    def cases(self) -> int:
+        return int(self.events["case_code"].max()) + 1 if len(self.events) else 0
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("str").fillna("").str.strip().reset_index(drop=True)
+
+
+def _encode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A text column as integer codes (in order of first appearance; -1 for blank) and the distinct values,
+    trimmed. Arrow does it for Arrow-backed text (the CSV reader's), pandas for anything else."""
+    array = values.array
+    arrow = getattr(array, "_pa_array", None)
+    if arrow is not None:
+        trimmed = pc.utf8_trim_whitespace(arrow)
+        trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        encoded = pc.dictionary_encode(trimmed).combine_chunks()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+        return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    text = _text(values)
+    codes, names = pd.factorize(text.where(text != "", None))
+    return codes.astype(np.int32), np.asarray(names, dtype=object)
+
+
+def _columns(frame: pd.DataFrame, mapping: dict[str, Any], source: str) -> dict[str, str]:
+    names = [str(c) for c in frame.columns]
+    unknown = [f for f in mapping if f not in C.LOG_FIELDS]
+    if unknown:
+        raise EventLogError(f"{source}: not a field of an event log: {', '.join(unknown)}; the fields are "
+                            f"{', '.join(C.LOG_FIELDS)}.")
+    cols = {f: c for f, c in C.guess_columns(names).items() if c not in {v for v in mapping.values() if v}}
+    for fld, col in mapping.items():
+        if col in (None, ""):
+            cols.pop(fld, None)
+        elif col not in names:
+            raise EventLogError(f"{source}: there is no column '{col}' (for {fld}); the columns are "
+                                f"{', '.join(names[:30])}.")
+        else:
+            cols[fld] = col
+    missing = [f for f in C.REQUIRED_LOG_FIELDS if f not in cols]
+    if missing:
+        raise EventLogError(f"{source}: no {' and no '.join(missing)} column was recognised; name it with "
+                            f"--map {missing[0]}=COLUMN (the columns are {', '.join(names[:30])}).")
+    return {f: cols[f] for f in C.LOG_FIELDS if f in cols}
+
+
+def read_log(source: str | Path | bytes, name: str | None = None, options: ReadOptions | None = None) -> EventLog:
+    """Read a CSV, Excel or XES event log with the reading options (sheet, header row, mapping of the log
+    fields, date order, date format, time zone)."""
+    options = options or ReadOptions()
+    if options.no_dates:
+        raise EventLogError(f"{name or source if isinstance(source, (str, Path)) else name or 'upload'}: an event "
+                            "log cannot be read without dates: its timestamps put each case's events in order.")
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        name = name or path.name
+        try:
+            limits.DEMAND_BYTES.check(path.stat().st_size, name)
+            data = path.read_bytes()
+        except limits.LimitError as exc:
+            raise EventLogError(str(exc)) from None
+        except FileNotFoundError:
+            raise EventLogError(f"{name}: file not found.") from None
+        except OSError as exc:
+            raise EventLogError(f"{name}: cannot be read ({exc.strerror}).") from None
+    else:
+        name = name or "upload"
+        data = bytes(source)
+    if data and is_xes(data, name):
+        if len(data) > limits.DEMAND_BYTES.value:
+            raise EventLogError(limits.DEMAND_BYTES.message(name, len(data)))
+        frame, rows = read_xes(data, name)
+        kind = "xes"
+    else:
+        header_row = options.header_row
+        if header_row is None and data[:2] != b"PK":
+            header_row = _log_header_row(data)
+        table = read_table(data, name, sheet=options.sheet, header_row=header_row)
+        frame, rows, kind = table.frame, np.asarray(table.rows, dtype=np.int64), table.kind
+    return events_from_table(frame, rows, name, kind, options)
+
+
+def _log_header_row(data: bytes) -> int | None:
+    """The header's row in a CSV log, as a spreadsheet numbers it: the line among the first 30 naming most
+    log fields (at least two), else None (the demand reader finds it). The demand reader's own choice looks
+    for demand fields, which a log may not name at all ('case:concept:name', 'concept:name')."""
+    head = data[:65536]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        text = head.decode("utf-8-sig", errors="replace")
+    lines = text.splitlines()[:30]
+    if not lines:
+        return None
+    delimiter = max((",", ";", "\t", "|"), key=lambda d: lines[0].count(d))
+    best, best_score = None, 1
+    for i, line in enumerate(lines):
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        score = len({m[0] for m in map(C.log_field_for, cells) if m and m[0] in C.REQUIRED_LOG_FIELDS})
+        if score > best_score:
+            best, best_score = i + 1, score
+    return best
+
+
+def events_from_table(frame: pd.DataFrame, rows: np.ndarray, source: str, kind: str,
+                      options: ReadOptions | None = None) -> EventLog:
+    """The events of a table already read (the file's own columns), checked and in time order."""
+    options = options or ReadOptions()
+    cols = _columns(frame, options.mapping, source)
+    report = LogReport(source, kind, events_read=len(frame), mapping=dict(cols))
+    if len(frame) == 0:
+        raise EventLogError(f"{source}: the file holds no events.")
+    rows = np.asarray(rows, dtype=np.int64)
+    case_codes, _ = _encode(frame[cols[C.CASE]])
+    reading = read_dates(frame[cols[C.TIMESTAMP]].reset_index(drop=True), options.order, options.timezone,
+                         options.date_format)
+    stamps = pd.Series(reading.values).reset_index(drop=True)
+    report.date_notes = date_note(reading, cols[C.TIMESTAMP])
+    no_case = case_codes < 0
+    no_time = stamps.isna().to_numpy() & ~no_case
+    if int(no_time.sum()) > max(0.5 * (len(frame) - int(no_case.sum())), 0) and reading.read == 0:
+        examples = _text(frame[cols[C.TIMESTAMP]])[no_time].head(3).tolist()
+        raise EventLogError(f"{source}: none of the timestamps in '{cols[C.TIMESTAMP]}' could be read (it holds "
+                            + ", ".join(f"'{e}'" for e in examples) + "); name the timestamp column with "
+                            "--map timestamp=COLUMN or give its format with --date-format.")
+    for i in np.flatnonzero(no_case):
+        report.set_aside.append(SetAsideRow(int(rows[i]), f"no case id: '{cols[C.CASE]}' is blank", cols[C.CASE]))
+    if no_time.any():
+        raw_time = _text(frame[cols[C.TIMESTAMP]])
+        for i in np.flatnonzero(no_time):
+            report.set_aside.append(SetAsideRow(int(rows[i]), unreadable_reason(str(raw_time.iat[int(i)]),
+                                                                                cols[C.TIMESTAMP], reading.order),
+                                                cols[C.TIMESTAMP]))
+    report.set_aside.sort(key=lambda s: s.row)
+    keep = ~(no_case | no_time)
+    everything = bool(keep.all())
+    out: dict[str, Any] = {"row": rows if everything else rows[keep],
+                           C.TIMESTAMP: stamps.to_numpy(dtype="datetime64[ns]") if everything
+                           else stamps.to_numpy(dtype="datetime64[ns]")[keep]}
+    n = len(out["row"])
+    out[C.START] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if C.START in cols:
+        started = read_dates(frame[cols[C.START]].reset_index(drop=True), reading.order
+                             if reading.order in ("day-first", "month-first") else options.order,
+                             options.timezone, options.date_format).values.to_numpy(dtype="datetime64[ns]")
+        given = (_text(frame[cols[C.START]]) != "").to_numpy()
+        unread = int((given & np.isnat(started) & keep).sum())
+        if unread:
+            report.notes.append(f"{unread:,} start time(s) in '{cols[C.START]}' could not be read and were left "
+                                "blank.")
+        started = started if everything else started[keep]
+        after = started > out[C.TIMESTAMP]
+        if after.any():
+            started = np.where(after, np.datetime64("NaT"), started)
+            report.notes.append(f"{int(after.sum()):,} event(s) start after they complete; their start time "
+                                "was left blank.")
+        out[C.START] = started
+    for fld in (C.CASE, C.ACTIVITY, C.RESOURCE, C.ROLE, C.LIFECYCLE, C.TOUCHPOINT, C.DEMAND_TYPE, C.CUSTOMER_WORDS):
+        if fld in cols:
+            codes, names = _encode(frame[cols[fld]])
+            out[fld] = pd.Categorical.from_codes(codes if everything else codes[keep],
+                                                 categories=pd.Index(names, dtype=object))
+        else:
+            out[fld] = pd.Categorical.from_codes(np.full(n, -1, np.int8),
+                                                 categories=pd.Index([], dtype=object))
+    events = pd.DataFrame(out)
+    blank_activity = int(events[C.ACTIVITY].isna().sum())
+    if blank_activity:
+        events[C.ACTIVITY] = events[C.ACTIVITY].cat.add_categories(["(no activity)"]).fillna("(no activity)")
+        report.notes.append(f"{blank_activity:,} event(s) have no activity; shown as '(no activity)'.")
+    if events.empty:
+        raise EventLogError(f"{source}: no event has both a case id and a readable timestamp.")
+    return EventLog(_ordered(events, report), report)
+
+
+def _ordered(events: pd.DataFrame, report: LogReport) -> pd.DataFrame:
+    """Duplicates dropped, cases numbered in order of first appearance, events sorted by case then time (file
+    order breaking ties); how many were out of order is counted first. On integer codes throughout."""
+    ts = events[C.TIMESTAMP].to_numpy().view(np.int64)
+    code = {f: events[f].cat.codes.to_numpy().astype(np.int64) + 1 for f in (C.CASE, C.ACTIVITY, C.RESOURCE,
+                                                                              C.LIFECYCLE)}
+    a, b = code[C.CASE] << 32 | code[C.ACTIVITY], code[C.RESOURCE] << 32 | code[C.LIFECYCLE]
+    # one hashed key finds the candidates fast; the exact three-column check runs on those only
+    mixed = (a * np.int64(0x9E3779B1) ^ b * np.int64(0x85EBCA77) ^ ts).astype(np.int64)
+    candidate = pd.Series(mixed).duplicated(keep=False).to_numpy()
+    duplicate = np.zeros(len(ts), dtype=bool)
+    if candidate.any():
+        keys = pd.DataFrame({"a": a[candidate], "b": b[candidate], "ts": ts[candidate]})
+        duplicate[np.flatnonzero(candidate)] = keys.duplicated().to_numpy()
+    report.duplicates = int(duplicate.sum())
+    if report.duplicates:
+        events = events[~duplicate].reset_index(drop=True)
+        ts = ts[~duplicate]
+    codes = events[C.CASE].cat.codes.to_numpy().astype(np.int64)  # in order of first appearance (Arrow's or
+    seen_max = np.r_[-1, np.maximum.accumulate(codes)[:-1]]
+    if not (codes <= seen_max + 1).all():  # pandas' encoding); numbered again when rows set aside left gaps
+        codes, _ = pd.factorize(codes)
+    # out of order: an event earlier than the one listed before it in its own case (file order)
+    grouped = bool((codes[1:] >= codes[:-1]).all())  # an export listing each case's events together
+    by_case = np.arange(len(codes)) if grouped else np.argsort(codes, kind="stable")
+    sorted_codes, sorted_ts = (codes, ts) if grouped else (codes[by_case], ts[by_case])
+    same = np.r_[False, sorted_codes[1:] == sorted_codes[:-1]]
+    back = same & np.r_[False, sorted_ts[1:] < sorted_ts[:-1]]
+    report.out_of_order_events = int(back.sum())
+    report.out_of_order_cases = int(len(np.unique(sorted_codes[back])))
+    order = by_case if not back.any() else np.lexsort((ts, codes))  # stable: file order breaks ties
+    if grouped and not back.any():
+        events = events.reset_index(drop=True)
+        events["case_code"] = codes
+    else:
+        events = events.take(order).reset_index(drop=True)
+        events["case_code"] = codes[order]
+    life = events[C.LIFECYCLE]
+    complete = np.ones(len(events), dtype=bool)
+    if life.notna().any():
+        kinds = np.array([fold(c) in ("complete", "completed", "end") for c in life.cat.categories] + [True])
+        complete = kinds[life.cat.codes.to_numpy()]  # code -1 (blank) takes the last: complete
+        if not complete.any():  # a log of starts only: take them as they are
+            complete = np.ones(len(events), dtype=bool)
+    events["complete"] = complete
+    report.not_complete = int((~complete).sum())
+    counts = np.bincount(events["case_code"].to_numpy())
+    report.single_event_cases = int((counts == 1).sum())
+    return events

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from workbench.sim.fit import FitJSON
     from workbench.store.studies import Study
 
 EXIT_UNUSABLE = 2
@@ -291,9 +292,13 @@ def _load_maps(paths_: list[str]) -> list[ProcessMap]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from workbench.sim import fit
     from workbench.sim.compare import CompareSettings, label
 
     maps = _load_maps(args.maps)
+    if args.as_is is not None and args.as_is not in [m.name for m in maps]:
+        raise UsageError(f"--as-is {args.as_is!r} is not one of the maps' names: "
+                         + ", ".join(repr(m.name) for m in maps))
     catalogue = load_catalogue(args.catalogue) if args.catalogue else None
     if catalogue is None:
         from workbench.sim.compare import map_catalogue
@@ -316,8 +321,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     result = settings.run(maps, loaded.frame, catalogue=catalogue, progress=progress, keep_runs=bool(args.per_demand))
     if args.per_demand:
         Path(args.per_demand).write_bytes(to_csv_bytes(result.per_demand()))
+    fitted = fit.assess(loaded.frame, result, args.as_is)
     if args.format == "json":
-        print(json.dumps(result.to_json(), indent=2))
+        print(json.dumps({**result.to_json(), "fit": fit.to_json(fitted)}, indent=2))
         return 0
     table = result.table()
     names = [d.name for d in result.designs]
@@ -337,9 +343,35 @@ def cmd_compare(args: argparse.Namespace) -> int:
             fmt = (lambda v: f"{v:.1%}") if pct else (lambda v: f"{v:,.2f}")
             cells.append(f"{fmt(r['mean'])} [{fmt(r['low'])}, {fmt(r['high'])}]")
         lines.append(f"{label(key)[:33]:<34}" + "".join(f"{c:>{width + 22}}" for c in cells))
-    lines += ["", result.headline()]
+    lines += ["", result.headline(), "", *_fit_text(fit.to_json(fitted))]
     print("\n".join(lines))
     return 0
+
+
+def _fit_cell(v: float | None, share: bool, signed: bool = False) -> str:
+    if v is None:
+        return "-"
+    sign = "+" if signed and v > 0 else ""
+    if share:
+        return f"{sign}{v * 100:.0f} pts" if signed else f"{v:.1%}"
+    return f"{sign}{v:,.2f}"
+
+
+def _fit_text(block: FitJSON) -> list[str]:
+    """The "Measured vs simulated" section of `compare`'s text output."""
+    lines = [f"Measured vs simulated (as-is: {block['as_is']}):"]
+    if not block["available"]:
+        lines.append(f"  {block['reason']}")
+    else:
+        lines.append(f"  measured from {block['needs']:,} needs in the demand ({block['met']:,} met, "
+                     f"{block['open']:,} open)")
+    lines.append(f"  {'':<34}{'measured':>10}{'simulated':>11}{'difference':>12}  verdict")
+    for row in block["rows"]:
+        share = row["measure"] == "one_stop_share"
+        lines.append(f"  {row['label'][:33]:<34}{_fit_cell(row['measured'], share):>10}"
+                     f"{_fit_cell(row['simulated'], share):>11}{_fit_cell(row['difference'], share, True):>12}  "
+                     f"{row['verdict']}")
+    return lines
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -670,6 +702,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--per-demand", metavar="FILE.csv", help="also write every simulated demand to a CSV")
     cmp.add_argument("--quiet", action="store_true", help="no progress lines")
     cmp.add_argument("--format", choices=("text", "json"), default="text")
+    cmp.add_argument("--as-is", metavar="NAME", help="the map (by name) to hold against the measured demand "
+                     "(default: the first whose design is as-is or standard-work, else the first)")
     reading_args(cmp)
     cmp.set_defaults(func=cmd_compare)
 

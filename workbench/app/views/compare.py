@@ -11,12 +11,12 @@ import streamlit as st
 from workbench import charts, spc
 from workbench.app import flow_state, keys, state, study
 from workbench.app.text import literal, literal_frame, literal_list
-from workbench.demand import analysis
+from workbench.demand import analysis, end_to_end
 from workbench.demand.corrections import Correction
 from workbench.flow.model import MapFileError, ProcessMap, to_yaml
 from workbench.flow.validate import has_errors, validate_map
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
-from workbench.sim import metrics
+from workbench.sim import fit, metrics
 from workbench.sim.compare import CompareSettings, Comparison, side_by_side
 from workbench.sim.snapshot import snapshot
 from workbench.store import studies
@@ -190,6 +190,25 @@ def _details(result: Comparison) -> None:
                                                                         format="%.0f")})
 
 
+def _fit(result: Comparison, frame: pd.DataFrame, e2e: end_to_end.EndToEnd) -> None:
+    """Does the as-is map fit reality? The measured as-is beside the simulated one (docs/compare.md)."""
+    st.subheader("Does the as-is map fit reality?")
+    st.caption("The demand's own end-to-end times and one-stop share beside what the as-is design gives in the "
+               "simulation: if they are far apart, the as-is map is not yet credible, and neither are the "
+               "redesign's figures measured against it.")
+    names = [d.name for d in result.designs]
+    as_is = fit.as_is_design(result.designs)
+    if len(names) > 1:
+        as_is = st.selectbox("Which design is the as-is?", names, index=names.index(as_is), key="cmp_as_is")
+    fitted = fit.assess(frame, result, as_is, e2e=e2e)
+    if not fitted.available:
+        st.info(literal(fitted.reason), icon=":material/event_busy:")
+    else:
+        st.caption(f"Measured from {fitted.needs:,} needs in the demand ({fitted.met:,} met, {fitted.open:,} still "
+                   f"open); simulated by **{literal(fitted.as_is)}**. Close means within 20% of the measured figure.")
+    st.table(literal_frame(fit.readable(fitted)), hide_index=True, border="horizontal")
+
+
 def _downloads(result: Comparison, key: str) -> None:
     st.subheader("Downloads")
     c1, c2, c3 = st.columns(3)
@@ -217,11 +236,12 @@ def render() -> None:
     src = state.require_source()
     made = state.corrections(src)  # a store query: once per run
     try:
-        frame = state.view(src, made).frame
+        demand_view = state.view(src, made)
     except ValueError as exc:  # a stored file that no longer reads (DemandFileError, a limit, a catalogue)
         st.warning(f"The study's demand file {literal(src.name)} cannot be read now, so no comparison can run: "
                    f"{literal(exc)} Load it again, or another file, on the Demand page.", icon=":material/error:")
         return
+    frame = demand_view.frame
     st.caption(f"Demand: **{literal(src.name)}**, {len(frame):,} demands (change it on the Demand page).")
     if not analysis.has_dates(frame):
         st.info("This demand was read without dates. A comparison replays the demand as it arrived, day by day, "
@@ -260,6 +280,7 @@ def render() -> None:
                "seed " + str(result.seed) + "; brackets are 95% intervals over replications.")
     st.table(literal_frame(side_by_side(result.table(), [d.name for d in result.designs], result.replications)),
              hide_index=True, border="horizontal")
+    _fit(result, frame, demand_view.end_to_end)
     _charts(result)
     _capability(result, _first_day(frame))
     _details(result)

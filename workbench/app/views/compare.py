@@ -199,7 +199,9 @@ def _fit(result: Comparison, frame: pd.DataFrame, e2e: end_to_end.EndToEnd) -> N
     names = [d.name for d in result.designs]
     as_is = fit.as_is_design(result.designs)
     if len(names) > 1:
-        as_is = st.selectbox("Which design is the as-is?", names, index=names.index(as_is), key="cmp_as_is")
+        # keyed by the designs shown, so a choice made among other designs is never offered back
+        digest = hashlib.sha1("\x1f".join(names).encode("utf-8")).hexdigest()[:12]
+        as_is = st.selectbox("Which design is the as-is?", names, index=names.index(as_is), key=f"cmp_as_is_{digest}")
     fitted = fit.assess(frame, result, as_is, e2e=e2e)
     if not fitted.available:
         st.info(literal(fitted.reason), icon=":material/event_busy:")

@@ -232,7 +232,9 @@ def discover(facts: Facts, name: str, *, min_share: float = 0.0, on: date | None
 
     when = (on or date.today()).isoformat()
     lines = [f"Discovered from {facts.source} on {when}: {facts.cases:,} cases, {facts.events:,} events; "
-             f"routes under {min_share:.0%} folded ({folded} route(s) folded into their step's most frequent one)."]
+             f"routes under {min_share * 100:g}% folded ("
+             + (f"{folded} route(s) into their step's most frequent one)." if folded else "none: every observed route "
+                "kept).")]
     lines.append("Steps are the log's activities; routes carry the observed shares of what followed each one; "
                  "waits are the median gaps before each step (a case's first event waits 0); routes back to an "
                  "earlier activity are marked rework. Every step is marked 'value' work until the team "

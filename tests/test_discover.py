@@ -257,3 +257,21 @@ def test_cli_log_discover(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "--min-share" in bad.stderr and bad.no_traceback()
     missing = guarded_cli("log", "discover", str(tmp_path / "nope.csv"), "-o", str(out))
     assert missing.returncode == 2 and missing.no_traceback()
+
+
+def test_lifecycle_pairs_give_touch_times_and_resources_give_roles(tmp_path: Path) -> None:
+    """start/complete events (XES lifecycle:transition): touch = start to complete, wait = previous completion to
+    the start; no role column, so each step's role is its resource."""
+    path = tmp_path / "lifecycle.csv"
+    path.write_text("case,activity,timestamp,resource,lifecycle\n"
+                    "1,A,2026-01-05 09:00,ann,start\n1,A,2026-01-05 09:10,ann,complete\n"
+                    "1,B,2026-01-05 10:00,bob,start\n1,B,2026-01-05 10:30,bob,complete\n"
+                    "2,A,2026-01-05 09:00,ann,start\n2,A,2026-01-05 09:20,ann,complete\n"
+                    "2,B,2026-01-05 11:20,bob,start\n2,B,2026-01-05 11:50,bob,complete\n", encoding="utf-8")
+    m = discover(observe(read_log(path)), "lifecycle", on=ON)
+    # A: 10 and 20 min -> 15; B: 30 and 30 -> 30; B waits 50 min and 2 h -> median 85 min = 1.42 h
+    assert [(s.id, s.role, s.touch.likely) for s in m.steps] == [("a", "ann", 15.0), ("b", "bob", 30.0)]
+    assert (m.steps[1].wait.likely, m.steps[1].wait.unit) == (1.42, "hours")
+    assert {(r.id, r.staff) for r in m.roles} == {("ann", 1), ("bob", 1)}
+    assert "most frequent resource" in m.description and "no start times" not in m.description
+    assert not has_errors(validate_map(m))

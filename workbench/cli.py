@@ -613,6 +613,71 @@ def cmd_log_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _discover_json(m: ProcessMap, out: Path, min_share: float) -> dict[str, object]:
+    """`workbench log discover --format json`: the draft map in numbers, its hand-offs and its validation."""
+    from workbench.flow.routing import DemandKind
+
+    problems = validate_map(m)
+    try:
+        per_kind = [flow_expected.expect(m, DemandKind(touchpoint=tp))
+                    for tp in ["", *m.entry_touchpoints]]
+        handoffs: dict[str, float] | None = {
+            (e.touchpoint or "default"): round(e.handoffs, 3) for e in per_kind}
+    except FlowError:
+        handoffs = None
+    return {
+        "map": str(out), "name": m.name, "description": m.description,
+        "steps": len(m.steps), "roles": len(m.roles), "routes": sum(len(s.routes) for s in m.steps),
+        "rework_routes": sum(r.rework for s in m.steps for r in s.routes), "min_share": min_share,
+        "entry": {"default": m.entry_default, "touchpoints": dict(m.entry_touchpoints)},
+        "expected_handoffs": handoffs,
+        "valid": not has_errors(problems),
+        "problems": [{"severity": p.severity, "where": p.where, "line": p.line, "message": p.message}
+                     for p in problems],
+    }
+
+
+def cmd_log_discover(args: argparse.Namespace) -> int:
+    from workbench.eventlog.observe import observe
+    from workbench.flow.discover import discover
+    from workbench.flow.model import parse_map_text, to_yaml
+
+    if not 0 <= args.min_share < 1:
+        raise UsageError(f"--min-share must be at least 0 and below 1 (is {args.min_share:g})")
+    out = Path(args.out)
+    if out.exists() and not out.is_file():
+        raise UsageError(f"{out}: not a regular file; give a .yaml file to write the draft map to.")
+    try:
+        log = read_log(Path(args.path), options=_read_options(args))
+    except LimitError as exc:
+        raise UsageError(str(exc)) from None
+    name = args.name or f"{Path(args.path).name.split('.')[0]} - discovered"
+    m = discover(observe(log), name, min_share=args.min_share)
+    text = to_yaml(m)
+    m = parse_map_text(text, out.name)  # what was written, read back as an upload would be
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write the draft map ({exc.strerror or exc}).") from None
+    data = _discover_json(m, out, args.min_share)
+    if args.format == "json":
+        print(json.dumps({"report": log.report.to_dict(), **data}, indent=2, default=str))
+        return 0
+    lines = [*log.report.summary_lines(), "", f"Wrote {out}: '{m.name}'", m.description, "",
+             f"Steps: {data['steps']}   roles: {data['roles']}   routes: {data['routes']} "
+             f"({data['rework_routes']} back to an earlier step, marked rework)"]
+    handoffs = data["expected_handoffs"]
+    if isinstance(handoffs, dict):
+        lines.append("Expected hand-offs per demand: " + ", ".join(f"{k} {v:g}" for k, v in handoffs.items()))
+    problems = data["problems"]
+    assert isinstance(problems, list)
+    lines.append("Validation: " + ("no errors" if data["valid"] else "errors (see below)")
+                 + (f", {len(problems)} message(s)" if problems else ""))
+    lines += [f"  {p['severity']}: {p['where']}: {p['message']}" for p in problems]
+    print("\n".join(lines))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     def reading_args(p: argparse.ArgumentParser) -> None:
         """How the demand file is read: the same options for every command that reads one."""
@@ -677,6 +742,17 @@ def build_parser() -> argparse.ArgumentParser:
     log_summary.add_argument("--format", choices=("text", "json"), default="text")
     reading_args(log_summary)
     log_summary.set_defaults(func=cmd_log_summary)
+    log_discover = logs.add_parser("discover", help="draft an as-is process map (YAML) from an event log")
+    log_discover.add_argument("path", help="an event log: CSV, Excel (.xlsx) or XES (.xes, .xes.gz), read as by "
+                                           "'log summary'")
+    log_discover.add_argument("-o", "--out", required=True, metavar="DRAFT.yaml", help="where to write the map")
+    log_discover.add_argument("--min-share", type=float, default=0.0, metavar="SHARE",
+                              help="fold a step's routes taken by less than this share of its departures into its "
+                                   "most frequent route, e.g. 0.05 (default 0: keep every observed route)")
+    log_discover.add_argument("--name", help="the map's name (default: the log's file name + ' - discovered')")
+    log_discover.add_argument("--format", choices=("text", "json"), default="text")
+    reading_args(log_discover)
+    log_discover.set_defaults(func=cmd_log_discover)
 
     maps = sub.add_parser("map", help="process maps").add_subparsers(dest="map_command", required=True)
     validate = maps.add_parser("validate", help="check maps; exit 1 if any has errors")

@@ -19,14 +19,15 @@ def test_to_dict_and_from_dict_round_trip_and_the_mapping_keeps_its_order() -> N
     options = ReadOptions.from_dict({"mapping": {"touchpoint": "Channel", "received_at": "When", "nature": None},
                                      "date_order": "month-first", "sheet": "Demand", "header_row": 3,
                                      "catalogue_text": "types: []\n", "date_format": "%y%m%d",
-                                     "timezone": "Europe/London", "no_dates": True, "handling_unit": "seconds"})
+                                     "timezone": "Europe/London", "no_dates": True, "handling_unit": "seconds",
+                                     "event_log": True})
     assert ReadOptions.from_dict(options.to_dict()) == options
     assert list(options.mapping) == ["touchpoint", "received_at", "nature"]
     assert list(options.to_dict()) == list(READ_OPTION_NAMES)
     assert READ_OPTION_NAMES == ("mapping", "date_order", "sheet", "header_row", "catalogue_text",
-                                 "date_format", "timezone", "no_dates", "handling_unit")
+                                 "date_format", "timezone", "no_dates", "handling_unit", "event_log")
     assert options.extras() == {"date_format": "%y%m%d", "timezone": "Europe/London", "no_dates": True,
-                                "handling_unit": "seconds"}
+                                "handling_unit": "seconds", "event_log": True}
     assert ReadOptions().extras() == {}
     assert ReadOptions.from_dict({}) == ReadOptions()  # an old record without a newer option reads as unset
 

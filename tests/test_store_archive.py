@@ -467,6 +467,7 @@ REFUSALS: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "mapping not an object": (_set("demand_sources.0.mapping", ["Date"]), "mapping should be an object"),
     "no dates not a boolean": (_set("demand_sources.0.no_dates", "yes"), "no_dates should be true or false"),
     "handling unit unknown": (_set("demand_sources.0.handling_unit", "days"), "handling_unit should be one of"),
+    "event log not a boolean": (_set("demand_sources.0.event_log", "yes"), "event_log should be true or false"),
     "date format too long": (_set("demand_sources.0.date_format", "%d" * 60), "at most 100 characters"),
     "correction field unknown": (_set("demand_sources.0.corrections.0.field", "address"), "should be one of"),
     "correction version 0": (_set("demand_sources.0.corrections.0.version", 0), "whole number from 1"),
@@ -787,7 +788,7 @@ def test_the_newer_reading_options_round_trip_and_an_older_export_without_them_i
 
     def older(doc: dict) -> None:  # an export made before these options existed
         for src in doc["demand_sources"]:
-            for name in ("date_format", "timezone", "no_dates", "handling_unit"):
+            for name in ("date_format", "timezone", "no_dates", "handling_unit", "event_log"):
                 src.pop(name)
     old = archive.import_study(session, with_manifest(data, older), name="From an older Workbench")
     readings = [s.reading for s, _ in studies.list_demand_sources(session, old.id)]

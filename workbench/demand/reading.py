@@ -35,6 +35,7 @@ class ReadOptions:
     timezone: str | None = None  # the zone times with an offset are shown in ('Europe/London'; None: the machine's)
     no_dates: bool = False  # the file has no usable date: read it for counts and words only
     handling_unit: HandlingUnit | None = None  # None: minutes, unless the column's name says otherwise
+    event_log: bool = False  # an event log (many rows per case): read as one demand per case (workbench.eventlog)
 
     @property
     def mapping(self) -> dict[str, Any]:
@@ -49,14 +50,15 @@ class ReadOptions:
     def key(self) -> tuple[object, ...]:
         """For caches: equal for options that read a file the same way (the mapping's pairs sorted)."""
         return (self.sheet, self.header_row, tuple(sorted(self.mapping_pairs)), self.date_order,
-                self.catalogue_text, self.date_format, self.timezone, self.no_dates, self.handling_unit)
+                self.catalogue_text, self.date_format, self.timezone, self.no_dates, self.handling_unit,
+                self.event_log)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values, named as the store's columns and study.json name them (in study.json's order)."""
         return {"mapping": self.mapping, "date_order": self.date_order, "sheet": self.sheet,
                 "header_row": self.header_row, "catalogue_text": self.catalogue_text,
                 "date_format": self.date_format, "timezone": self.timezone, "no_dates": self.no_dates,
-                "handling_unit": self.handling_unit}
+                "handling_unit": self.handling_unit, "event_log": self.event_log}
 
     def extras(self) -> dict[str, Any]:
         """The options beyond the first five, only those set: what the store keeps in one JSON column, so a
@@ -75,7 +77,8 @@ class ReadOptions:
                    mapping_pairs=tuple(dict(data.get("mapping") or {}).items()),
                    date_order=data.get("date_order"), catalogue_text=data.get("catalogue_text"),
                    date_format=data.get("date_format") or None, timezone=data.get("timezone") or None,
-                   no_dates=bool(data.get("no_dates")), handling_unit=data.get("handling_unit") or None)
+                   no_dates=bool(data.get("no_dates")), handling_unit=data.get("handling_unit") or None,
+                   event_log=bool(data.get("event_log")))
 
     def updated(self, **changes: Any) -> ReadOptions:
         """These options with some changed, named as in `to_dict` (`mapping=` takes a dict)."""
@@ -83,4 +86,4 @@ class ReadOptions:
 
 
 READ_OPTION_NAMES: tuple[str, ...] = tuple(ReadOptions().to_dict())  # the names `from_dict` accepts
-EXTRA_OPTION_NAMES: tuple[str, ...] = ("date_format", "timezone", "no_dates", "handling_unit")
+EXTRA_OPTION_NAMES: tuple[str, ...] = ("date_format", "timezone", "no_dates", "handling_unit", "event_log")

@@ -545,6 +545,8 @@ _READING_CHECKS: dict[str, Callable[[_Manifest, Any, str], Any]] = {
     "handling_unit": lambda m, src, where: _if_given(src, "handling_unit", lambda: m.get(
         src, "handling_unit", where, lambda v: v is None or v in HANDLING_UNITS,
         "one of " + ", ".join(HANDLING_UNITS) + ", or null")),
+    "event_log": lambda m, src, where: _if_given(src, "event_log", lambda: m.get(
+        src, "event_log", where, lambda v: isinstance(v, bool), "true or false")),
 }
 
 

@@ -22,6 +22,8 @@ DEMAND_UPLOAD = "demand_upload"  # file uploader: a demand sample
 USE_SAMPLE_CATALOGUE = "use_sample_catalogue"  # checkbox: fill value/failure from the sample catalogue
 FLOW_UPLOAD = "flow_upload"  # file uploader: a process map
 STUDY_IMPORT = "study_import"  # file uploader: a study archive (zip)
+READ_AS_EVENT_LOG = "Read as an event log: one demand per case"  # checkbox label (its key names the file)
+CREATE_DRAFT_MAP = "Create a draft map from this log"  # button label
 E2E_BY = "e2e_by"  # radio: the end-to-end table by type, touchpoint or value/failure
 E2E_PERIOD = "e2e_period"  # radio: the capability chart per week or day
 E2E_SPLIT = "e2e_split"  # checkbox: capability limits before / after a change
@@ -169,6 +171,29 @@ class DemandScreen(Screen):
     def end_to_end_per(self, label: str) -> None:
         """The capability chart per "Week" or "Day"."""
         self.at.radio(key=E2E_PERIOD).set_value(label).run()
+
+    # --- an event log
+    def event_log_box(self):  # noqa: ANN201 - the checkbox, or None when the file is not offered the choice
+        return next((c for c in self.at.checkbox if c.label == READ_AS_EVENT_LOG), None)
+
+    def read_as_event_log(self, on: bool = True) -> None:
+        box = self.event_log_box()
+        assert box is not None, "the file is not offered to be read as an event log"
+        (box.check() if on else box.uncheck()).run()
+
+    def tab_labels(self) -> list[str]:
+        return [t.label for t in self.at.tabs]
+
+    def paths_at_least(self, percent: int) -> None:
+        """Move the 'Show paths used by at least X%' slider."""
+        self.at.slider(key=keys.LOG_MIN_SHARE).set_value(percent).run()
+
+    def create_draft_map(self) -> None:
+        self.press(CREATE_DRAFT_MAP)
+
+    def graphviz_specs(self) -> list[str]:
+        """The dot text of the diagrams shown (AppTest cannot draw them)."""
+        return [n.proto.spec for n in self._walk(self.at._tree) if getattr(n, "type", "") == "graphviz_chart"]
 
     def end_to_end_split(self, on: bool = True) -> None:
         box = self.at.checkbox(key=E2E_SPLIT)

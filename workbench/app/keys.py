@@ -69,3 +69,9 @@ CORRECTION_NOTICES = "notices_corrections"  # the customers' words tab: correcti
 FLOW_NOTICES = "notices_flow"  # the Flow page, above the map: saved, merged with another's edit, refused
 FLOW_FILE_NOTICES = "notices_flow_file"  # the Flow page's "save a copy as a file" box: the file written
 STUDIES_NOTICES = "notices_studies"  # the Studies page, at the top: created, renamed, archived, deleted, imported
+
+# ------------------------------------------------------------------- Demand page: an event log's flow
+
+LOG_MIN_SHARE = "log_min_share"  # slider: paths shown / folded in the draft map, in percent
+LOG_CREATE_MAP = "log_create_map"  # button: create a draft map from the log
+LOG_MAP_MADE = "log_map_made"  # the name of the map last created from the log (for the message and link)

@@ -22,6 +22,8 @@ from workbench.demand.catalogue import Catalogue, parse_catalogue
 from workbench.demand.corrections import Correction, apply_corrections
 from workbench.demand.load import LoadedDemand, RawTable, clean_as, read_table
 from workbench.demand.reading import ReadOptions
+from workbench.demand.report import LoadReport
+from workbench.eventlog import EventLog, read_log, rollup
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 from workbench.store import studies
 
@@ -74,8 +76,36 @@ def catalogue(src: Source) -> Catalogue | None:
     return catalogue_from_text(src.options.catalogue_text, src.catalogue_name or "catalogue")
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _event_log(key: tuple[object, ...], _src: Source) -> EventLog:
+    # the demand fields' mapping is not the log's: the log's columns are recognised by their names
+    options = dataclasses.replace(_src.options, mapping_pairs=())
+    return read_log(_src.data, _src.name, options)
+
+
+def event_log(src: Source) -> EventLog:
+    """The study's file read as an event log (cached); EventLogError (a DemandFileError) when it is not one."""
+    return _event_log(src.key(), src)
+
+
+def rolled_up(log: EventLog, src: Source) -> LoadedDemand:
+    """An event log as demand: one demand per case (workbench.eventlog.rollup), with the log's report."""
+    frame = rollup(log)
+    lr = log.report
+    report = LoadReport(source=src.name, kind=lr.kind, header_row=src.options.header_row or 1,
+                        columns=list(lr.mapping.values()), mapping=dict(lr.mapping), date_order=src.options.order,
+                        rows_read=len(frame))
+    report.notes = [f"Read as an event log: {len(frame):,} cases (one demand each) from {lr.events_used:,} "
+                    f"events.", *lr.summary_lines()[1:],
+                    "Value or failure is not yet classified for cases: classify them in Customers' words."]
+    aside = pd.DataFrame({"row": [a.row for a in lr.set_aside], "reason": [a.reason for a in lr.set_aside]})
+    return LoadedDemand(frame, report, aside)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _load(key: tuple[object, ...], _src: Source) -> LoadedDemand:
+    if _src.options.event_log:
+        return rolled_up(event_log(_src), _src)
     raw = read_raw(_src.digest, _src.data, _src.name, _src.options.sheet, _src.options.header_row)
     return clean_as(raw, _src.options, catalogue(_src))
 

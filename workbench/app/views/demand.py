@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench import charts, schema, spc
-from workbench.app import keys, notices, state, study
+from workbench.app import flow_state, keys, notices, state, study
 from workbench.app.text import literal
 from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import CatalogueError
@@ -21,6 +21,12 @@ from workbench.demand.dates import local_zone, zone_name
 from workbench.demand.load import DATE_ORDERS, DemandFileError, RawTable, suggest_mapping
 from workbench.demand.mapping import split_joined
 from workbench.demand.reading import HANDLING_UNITS, HandlingUnit
+from workbench.eventlog import directly_follows, looks_like_event_log
+from workbench.eventlog.observe import observe
+from workbench.eventlog.xes import is_xes
+from workbench.flow.diagram import to_dot, too_big_to_draw
+from workbench.flow.discover import discover
+from workbench.flow.model import to_yaml
 from workbench.safe_export import to_csv_bytes
 from workbench.store import studies
 from workbench.store.studies import ConflictError, StoreError
@@ -58,8 +64,10 @@ def _catalogue_choice(current: state.Source | None, new_file: bool) -> tuple[str
 def _new_upload() -> object | None:
     """The file in the upload box, unless it is the one this session already stored in the study."""
     uploaded = st.file_uploader(
-        "Upload a demand sample (CSV or Excel)", type=["csv", "txt", "tsv", "xlsx"], key="demand_upload",
-        help="Any column names: you can say which column is which below. Up to 200 MB.")
+        "Upload a demand sample (CSV or Excel) or an event log (CSV, Excel or XES)",
+        type=["csv", "txt", "tsv", "xlsx", "xes", "gz"], key="demand_upload",
+        help="Any column names: you can say which column is which below. An event log (many rows per case) can "
+             "be read as one demand per case. Up to 200 MB.")
     if uploaded is None or st.session_state.get(keys.DEMAND_UPLOAD_STORED) == uploaded.file_id:
         return None
     return uploaded
@@ -139,6 +147,10 @@ def _data_panel() -> None:
 def _mapping_panel(src: state.Source) -> state.Source | None:
     """Sheet, header row, column mapping and date order, with a preview of the file as read."""
     st.markdown("**How the file is read**")
+    if is_xes(src.data[:4096], src.name):  # only ever an event log: nothing to map
+        st.info("This is an event log (XES): it is read as one demand per case; its cases, activities and times "
+                "come from the log's own attributes.", icon=":material/timeline:")
+        return dataclasses.replace(src, options=src.options.updated(event_log=True))
 
     def read(sheet: str | None, header_row: int | None) -> RawTable | None:
         try:
@@ -150,6 +162,11 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
     raw = read(src.options.sheet, None)
     if raw is None:
         return None
+    as_log = _event_log_choice(src, raw)
+    if as_log:
+        st.caption(f"The file as read ({literal(raw.kind.upper())}):")
+        st.dataframe(raw.preview(6), hide_index=True, width="stretch")
+        return dataclasses.replace(src, options=src.options.updated(event_log=True))
     opts = st.columns(3)
     sheet = None
     if raw.kind == "excel":
@@ -195,7 +212,20 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
         explicit.update({f: c for f, c in chosen.items() if f in _DATE_FIELDS})
     return dataclasses.replace(src, options=src.options.updated(
         mapping=explicit, date_order=order, sheet=sheet, header_row=header_row, no_dates=no_dates,
-        date_format=date_format, timezone=zone, handling_unit=unit))
+        date_format=date_format, timezone=zone, handling_unit=unit, event_log=False))
+
+
+def _event_log_choice(src: state.Source, raw: RawTable) -> bool:
+    """Offered only when the file looks like an event log (a case column whose values repeat, and an activity
+    column): read it as one demand per case. On by default for a new file that looks like one."""
+    if not looks_like_event_log(raw):
+        return False
+    st.info("This file looks like an **event log**: several rows per case, each an activity done at a time. Read "
+            "row by row, every activity would count as a demand.", icon=":material/timeline:")
+    default = src.options.event_log if src.source_id is not None else True
+    return st.checkbox("Read as an event log: one demand per case", value=default, key=f"event_log_{src.digest}",
+                       help="Each case becomes one demand: received at its first event, resolved at its last. The "
+                            "tab 'How the work flows' shows how the work moves between activities.")
 
 
 _DATE_FIELDS = (schema.RECEIVED_AT, schema.RECEIVED_TIME, schema.RESOLVED_AT, schema.RESOLVED_TIME)
@@ -564,6 +594,83 @@ def _downloads(src: state.Source, corrections: list[Correction]) -> None:
                        on_click="ignore", icon=":material/download:")
 
 
+# ------------------------------------------------------------------------------------- event logs
+
+FLOW_TAB = "How the work flows"
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _transitions(key: tuple[object, ...], _src: state.Source) -> pd.DataFrame:
+    return directly_follows(state.event_log(_src))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _draft(key: tuple[object, ...], min_share: float, name: str, _src: state.Source) -> tuple[str, str, str]:
+    """The map discovered from the log: its YAML, its diagram (dot; "" when too big, with the reason)."""
+    m = discover(observe(state.event_log(_src)), name, min_share=min_share)
+    too_big = too_big_to_draw(m)
+    return to_yaml(m), "" if too_big else to_dot(m), too_big
+
+
+def _log_name(src: state.Source) -> str:
+    name = src.name
+    for ending in (".xes.gz", ".csv", ".txt", ".tsv", ".xlsx", ".xes", ".gz"):
+        if name.lower().endswith(ending):
+            return name[: -len(ending)] or name
+    return name
+
+
+def _how_work_flows(src: state.Source) -> None:
+    """The directly-follows view of the log, and a draft process map discovered from it."""
+    try:
+        log = state.event_log(src)
+        transitions = _transitions(src.key(), src)
+    except (DemandFileError, ValueError) as exc:
+        st.warning(literal(exc), icon=":material/error:")
+        return
+    st.markdown(f"{log.cases:,} cases, {len(log.events):,} events. Which activity follows which, how often, and "
+                "how long the work waited in between. *(start)* and *(end)* mark a case's first and last activity.")
+    percent = st.slider("Show paths used by at least X% of the cases leaving an activity", 0, 50, 5, step=1,
+                        key=keys.LOG_MIN_SHARE, format="%d%%",
+                        help="Like Disco's paths slider: a path taken by fewer of the cases leaving an activity is "
+                             "folded into that activity's most frequent path in the draft map.")
+    table = transitions.head(TRANSITIONS_SHOWN).rename(columns={
+        "from": "From", "to": "To", "count": "Times", "median_wait_hours": "Median wait (hours)"})
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "Median wait (hours)": st.column_config.NumberColumn(format="%.1f")})
+    if len(transitions) > TRANSITIONS_SHOWN:
+        st.caption(f"The {TRANSITIONS_SHOWN} most frequent of {len(transitions):,} transitions.")
+    name = f"{_log_name(src)} (discovered)"
+    try:
+        yaml_text, dot, too_big = _draft(src.key(), percent / 100, name, src)
+    except (DemandFileError, ValueError) as exc:
+        st.warning(f"No map could be drafted from this log: {literal(exc)}", icon=":material/error:")
+        return
+    st.markdown("**The draft map** (as-is, discovered from the log: check it with the people who do the work)")
+    if dot:
+        st.graphviz_chart(dot, width="stretch")
+    else:
+        st.info(literal(too_big))
+    if st.button("Create a draft map from this log", key=keys.LOG_CREATE_MAP, icon=":material/account_tree:"):
+        current = study.require()
+        try:
+            created = flow_state.add_text_to_study(current.id, yaml_text, name,
+                                                   f"discovered from {_log_name(src)}")
+            flow_state.open_study_map(created)
+        except (StoreError, ValueError) as exc:  # ValueError: a map the store refuses (MapFileError)
+            st.error(literal(exc), icon="⚠️")
+            return
+        st.session_state[keys.LOG_MAP_MADE] = created
+    made = st.session_state.get(keys.LOG_MAP_MADE)
+    if made:
+        st.success(f"Saved in the study as the map '{literal(made)}'. Open it on the Flow page to check and edit "
+                   "it.", icon=":material/cloud_done:")
+        st.page_link("views/flow.py", label="Open it on the Flow page", icon=":material/account_tree:")
+
+
+TRANSITIONS_SHOWN = 20
+
+
 def render() -> None:
     st.title("Demand")
     st.caption("What do customers ask of us, and how much of it is caused by our own failures?")
@@ -586,8 +693,10 @@ def render() -> None:
     st.caption(f"Study: **{literal(current.name)}**")
     _report(loaded.report, loaded.set_aside_rows)
     _tiles(view)
-    tabs = st.tabs(["Overview", "Demand types", "Over time", "End to end", "Handling", "Customers' words",
-                    "Download"])
+    labels = ["Overview", "Demand types", "Over time", "End to end", "Handling", "Customers' words", "Download"]
+    if src.options.event_log:
+        labels.append(FLOW_TAB)
+    tabs = st.tabs(labels)
     with tabs[0]:
         _overview(view)
     with tabs[1]:
@@ -602,6 +711,9 @@ def render() -> None:
         _words(view, src)
     with tabs[6]:
         _downloads(src, corrections)
+    if src.options.event_log:
+        with tabs[7]:
+            _how_work_flows(src)
 
 
 render()

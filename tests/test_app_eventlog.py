@@ -53,6 +53,8 @@ def test_an_event_log_is_recognised_and_read_as_one_demand_per_case(demand: Dema
     assert demand.headline("Demands") == f"{len(cases):,}"
     assert demand.says("info", f"{len(cases):,} cases (one demand each) from {len(events):,} events") or \
         demand.says("warning", f"{len(cases):,} cases (one demand each) from {len(events):,} events")
+    # the report opens with what was read: cases from events, not "rows" of demand
+    assert not (demand.says("info", f"Read {len(cases):,} rows") or demand.says("warning", f"Read {len(cases):,} rows"))
     assert FLOW_TAB in demand.tab_labels()
     assert not demand.errors()
 

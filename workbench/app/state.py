@@ -95,8 +95,9 @@ def rolled_up(log: EventLog, src: Source) -> LoadedDemand:
     report = LoadReport(source=src.name, kind=lr.kind, header_row=src.options.header_row or 1,
                         columns=list(lr.mapping.values()), mapping=dict(lr.mapping), date_order=src.options.order,
                         rows_read=len(frame))
-    report.notes = [f"Read as an event log: {len(frame):,} cases (one demand each) from {lr.events_used:,} "
-                    f"events.", *lr.summary_lines()[1:],
+    report.read_as = (f"Read {src.name} as an event log: {len(frame):,} cases (one demand each) from "
+                      f"{lr.events_used:,} events.")
+    report.notes = [*lr.summary_lines()[1:],
                     "Value or failure is not yet classified for cases: classify them in Customers' words."]
     aside = pd.DataFrame({"row": [a.row for a in lr.set_aside], "reason": [a.reason for a in lr.set_aside]})
     return LoadedDemand(frame, report, aside)

@@ -55,6 +55,7 @@ class LoadReport:
     filled_from_catalogue: int = 0
     notes: list[str] = field(default_factory=list)
     date_notes: list[str] = field(default_factory=list)  # how the date column was read (workbench.demand.dates)
+    read_as: str | None = None  # what was read, when not rows of demand (an event log: cases from events)
 
     @property
     def rows_used(self) -> int:
@@ -70,7 +71,7 @@ class LoadReport:
     def summary_lines(self) -> list[str]:
         """The report in plain words, most important first."""
         where = f" (sheet '{self.sheet}')" if self.sheet else ""
-        lines = [f"Read {self.rows_read:,} rows from {self.source}{where}; using {self.rows_used:,}."]
+        lines = [self.read_as or f"Read {self.rows_read:,} rows from {self.source}{where}; using {self.rows_used:,}."]
         lines.extend(self.date_notes)
         if self.set_aside:
             for kind, rows in self.set_aside_reasons().items():

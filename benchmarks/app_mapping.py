@@ -113,12 +113,9 @@ def _forget_mappings() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=100_000, help="rows in the generated file (100,000)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each measurement (3)")
+    run.size_arguments(parser, 100_000)
     parser.add_argument("--profile", action="store_true", help="also profile one change (cProfile)")
     args = parser.parse_args(argv)
-    if args.rows < 1 or args.repeat < 1:
-        parser.error("--rows and --repeat must be at least 1")
 
     path, gen_seconds = run.dataset(args.rows)
     data = path.read_bytes()

@@ -99,8 +99,7 @@ def write_form(iso_path: Path, name: str, rows: int) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the generated file (1,000,000)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each file (3)")
+    run.size_arguments(parser, 1_000_000, "file")
     args = parser.parse_args(argv)
 
     # 'Z' times are converted to the machine's zone (workbench.demand.dates.local_zone); UTC here, so that

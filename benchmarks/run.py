@@ -319,6 +319,20 @@ def generate(path: Path, rows: int) -> None:
     tmp.replace(path)
 
 
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def size_arguments(parser: argparse.ArgumentParser, rows: int, what: str = "measurement") -> None:
+    """--rows (of the generated file) and --repeat (timed runs), each a whole number from 1: what every
+    benchmark on the generated demand file takes."""
+    parser.add_argument("--rows", type=_at_least_one, default=rows, help=f"rows in the generated file ({rows:,})")
+    parser.add_argument("--repeat", type=_at_least_one, default=3, help=f"timed runs of each {what} (3)")
+
+
 def dataset(rows: int) -> tuple[Path, float]:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"demand_{rows}_g{GENERATOR_VERSION}.csv"
@@ -432,12 +446,9 @@ def check(loaded: LoadedDemand, summary: dict[str, object], rows: int) -> list[s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the generated file (1,000,000)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each measurement (3)")
+    size_arguments(parser, 1_000_000)
     parser.add_argument("--no-phases", action="store_true", help="skip the step-by-step pass (faster)")
     args = parser.parse_args(argv)
-    if args.rows < 1 or args.repeat < 1:
-        parser.error("--rows and --repeat must be at least 1")
 
     path, gen_seconds = dataset(args.rows)
     size_mb = path.stat().st_size / 1e6

@@ -215,6 +215,25 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def read_source(source: str | Path | bytes, name: str | None = None) -> tuple[bytes, str]:
+    """A file's bytes and the name messages use for it (a path's file name, else `name` or 'upload'), held to
+    `limits.DEMAND_BYTES` before a byte is read; a missing or unreadable file is one plain DemandFileError. Every
+    reader of uploaded files (demand tables, event logs) starts here."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        name = name or path.name
+        try:
+            _check(limits.DEMAND_BYTES, path.stat().st_size, name)  # before reading a byte of it
+            return path.read_bytes(), name
+        except FileNotFoundError:
+            raise DemandFileError(f"{name}: file not found.") from None
+        except OSError as exc:
+            raise DemandFileError(f"{name}: cannot be read ({exc.strerror}).") from None
+    name = name or "upload"
+    _check(limits.DEMAND_BYTES, len(source), name)
+    return bytes(source), name
+
+
 def read_table(
     source: str | Path | bytes,
     name: str | None = None,
@@ -223,20 +242,7 @@ def read_table(
     header_row: int | None = None,
 ) -> RawTable:
     """Read a CSV or Excel file into the file's own table, finding delimiter, encoding and header row."""
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        name = name or path.name
-        try:
-            _check(limits.DEMAND_BYTES, path.stat().st_size, name)  # before reading a byte of it
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise DemandFileError(f"{name}: file not found.") from None
-        except OSError as exc:
-            raise DemandFileError(f"{name}: cannot be read ({exc.strerror}).") from None
-    else:
-        name = name or "upload"
-        _check(limits.DEMAND_BYTES, len(source), name)
-        data = bytes(source)
+    data, name = read_source(source, name)
     if not data or data.isspace():  # not data.strip(): that copies the whole file
         raise DemandFileError(f"{name}: the file is empty.")
     kind = _sniff_kind(data, name)

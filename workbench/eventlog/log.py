@@ -19,10 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench import limits
 from workbench.demand.dates import date_note, read_dates, unreadable_reason
 from workbench.demand.labels import fold
-from workbench.demand.read import read_table
+from workbench.demand.read import read_source, read_table
 from workbench.demand.reading import ReadOptions
 from workbench.demand.report import DemandFileError, SetAsideRow
 from workbench.eventlog import columns as C
@@ -151,24 +150,11 @@ def read_log(source: str | Path | bytes, name: str | None = None, options: ReadO
     if options.no_dates:
         raise EventLogError(f"{name or source if isinstance(source, (str, Path)) else name or 'upload'}: an event "
                             "log cannot be read without dates: its timestamps put each case's events in order.")
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        name = name or path.name
-        try:
-            limits.DEMAND_BYTES.check(path.stat().st_size, name)
-            data = path.read_bytes()
-        except limits.LimitError as exc:
-            raise EventLogError(str(exc)) from None
-        except FileNotFoundError:
-            raise EventLogError(f"{name}: file not found.") from None
-        except OSError as exc:
-            raise EventLogError(f"{name}: cannot be read ({exc.strerror}).") from None
-    else:
-        name = name or "upload"
-        data = bytes(source)
+    try:
+        data, name = read_source(source, name)  # the byte limit, a missing file: as for a demand file
+    except DemandFileError as exc:
+        raise EventLogError(str(exc)) from None
     if data and is_xes(data, name):
-        if len(data) > limits.DEMAND_BYTES.value:
-            raise EventLogError(limits.DEMAND_BYTES.message(name, len(data)))
         frame, rows = read_xes(data, name)
         kind = "xes"
     else:

@@ -453,3 +453,24 @@ def _column_list(columns: list[str], shown: int = 30) -> str:
     """The file's columns for a message: the first `shown`, then how many more (a file may have a thousand)."""
     more = len(columns) - shown
     return ", ".join(columns[:shown]) + (f" and {more:,} more" if more > 0 else "")
+
+
+def classify_by_type(frame: pd.DataFrame, catalogue: Catalogue | None, report: LoadReport) -> pd.DataFrame:
+    """A clean frame built elsewhere (cases rolled up from an event log), its type, value/failure, cause and
+    their source given the same form `clean` gives them: types grouped and spelled as the catalogue spells
+    them, value/failure and cause filled from the catalogue where a row has none, unknown types reported."""
+    out = frame.copy()
+    canonical = {fold_keep(t.name): t.name for t in catalogue.types} if catalogue else None
+    types, _ = _grouped_labels(out[schema.DEMAND_TYPE].astype("str").where(out[schema.DEMAND_TYPE].notna(), None),
+                               canonical)
+    nature = np.array([NATURE_CODES.get(str(v), _UNCLASSIFIED) for v in out[schema.NATURE]], dtype=np.int8)
+    cause, _ = _grouped_labels(out[schema.FAILURE_CAUSE].astype("str"))
+    source = np.where(nature != _UNCLASSIFIED, 1, 0).astype(np.int8)
+    if catalogue is not None:
+        nature, cause, source = _apply_catalogue(out[schema.ROW].to_numpy(np.int64), types, nature, cause, source,
+                                                 catalogue, report)
+    out[schema.DEMAND_TYPE] = types
+    out[schema.NATURE] = pd.Categorical.from_codes(nature, categories=list(schema.NATURES))  # type: ignore[call-overload]
+    out[schema.FAILURE_CAUSE] = cause
+    out[schema.NATURE_SOURCE] = pd.Categorical.from_codes(source, categories=SOURCES)  # type: ignore[call-overload]
+    return out

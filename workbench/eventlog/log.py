@@ -265,12 +265,14 @@ def events_from_table(frame: pd.DataFrame, rows: np.ndarray, source: str, kind: 
     take, case_code = _order(ts.view(np.int64), text, report)
 
     def put(values: np.ndarray) -> np.ndarray:
-        return values if take is None else values[take]
+        if take is None:
+            return values
+        return take.apply(values) if isinstance(take, _Patch) else values[take]
 
     out: dict[str, Any] = {"row": put(row), C.TIMESTAMP: put(ts), C.START: put(started)}
     for fld, (codes, names) in text.items():
         out[fld] = pd.Categorical.from_codes(put(codes), categories=pd.Index(names, dtype=object), validate=False)
-    events = pd.DataFrame(out)
+    events = pd.DataFrame(out, copy=False)  # no copy into 2-D blocks: the arrays are new
     events["case_code"] = case_code
     return EventLog(_lifecycle(events, report), report)
 
@@ -285,47 +287,75 @@ def _numbered(codes: np.ndarray) -> np.ndarray:
     return renumbered.astype(np.int32)
 
 
+@dataclass(frozen=True)
+class _Patch:
+    """A reordering that moves few events: the events at positions `at` take the values at `source`."""
+
+    at: np.ndarray
+    source: np.ndarray
+
+    def apply(self, values: np.ndarray) -> np.ndarray:
+        out = values.copy()
+        out[self.at] = values[self.source]
+        return out
+
+    def map(self, positions: np.ndarray) -> np.ndarray:
+        """Where the events at `positions` (after the reordering) were before it."""
+        out = positions.copy()
+        j = np.searchsorted(self.at, positions)
+        hit = j < len(self.at)
+        hit[hit] = self.at[j[hit]] == positions[hit]
+        out[hit] = self.source[j[hit]]
+        return out
+
+
 def _order(ts: np.ndarray, text: dict[str, tuple[np.ndarray, np.ndarray]], report: LogReport
-           ) -> tuple[np.ndarray | None, np.ndarray]:
-    """Which events to keep, in which order (None: all, as listed), and their case codes in that order:
-    duplicates (same case, time, activity, resource and lifecycle) dropped, keeping the first listed; events
-    sorted by case (in order of first appearance) then time, file order breaking ties. How many events were
-    out of time order within their case (listed earlier than the one before) is counted, duplicates aside.
+           ) -> tuple[np.ndarray | _Patch | None, np.ndarray]:
+    """Which events to keep, in which order (an index, a `_Patch`, or None: all, as listed), and their case
+    codes in that order: duplicates (same case, time, activity, resource and lifecycle) dropped, keeping the
+    first listed; events sorted by case (in order of first appearance) then time, file order breaking ties.
+    How many events were out of time order within their case (listed earlier than the one before) is
+    counted, duplicates aside.
 
     Work is done where it is needed: an export that lists each case's events together (most do) is not
-    sorted by case, only the cases with an event out of order are sorted by time, and only events that share
-    their case and time with another are checked for duplicates."""
+    sorted by case, only the cases with an event out of order are sorted by time (and only their events
+    move), and only events that share their case and time with another are checked for duplicates."""
     case = _numbered(text[C.CASE][0].astype(np.int32, copy=False))
     n = len(case)
     grouped = bool((case[1:] >= case[:-1]).all())
     by_case = None if grouped else np.argsort(case, kind="stable")
-    c = case if by_case is None else case[by_case]
+    c = case if by_case is None else case[by_case]  # the case codes in by-case order (ascending)
     t = ts if by_case is None else ts[by_case]
-    same = c[1:] == c[:-1]
-    back = same & (t[1:] < t[:-1])
-    within = None  # the by-case order to the sorted order
+    back = (c[1:] == c[:-1]) & (t[1:] < t[:-1])
+    patch = None  # by-case order -> sorted order: only the cases with an event out of order move
+    st = t
     if back.any():
-        starts = np.searchsorted(c, np.unique(c[1:][back]))
-        ends = np.searchsorted(c, np.unique(c[1:][back]), side="right")
-        idx = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]) \
-            if len(starts) < 1000 else np.flatnonzero(np.isin(c, c[starts]))
-        within = np.arange(n)
-        within[idx] = idx[np.lexsort((t[idx], c[idx]))]
-    order = by_case if within is None else (within if by_case is None else by_case[within])
-    sc = c if within is None else c[within]
-    st = t if within is None else t[within]
-    tie = (sc[1:] == sc[:-1]) & (st[1:] == st[:-1])
+        bad = np.unique(c[1:][back])
+        starts = np.searchsorted(c, bad)
+        lengths = np.searchsorted(c, bad, side="right") - starts
+        at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+        patch = _Patch(at, at[np.lexsort((t[at], c[at]))])  # stable: file order breaks ties
+        st = patch.apply(t)  # the case codes stay: each case keeps its own positions
+
+    def by_case_position(sorted_positions: np.ndarray) -> np.ndarray:
+        return sorted_positions if patch is None else patch.map(sorted_positions)
+
+    def file_position(sorted_positions: np.ndarray) -> np.ndarray:
+        p = by_case_position(sorted_positions)
+        return p if by_case is None else by_case[p]
+
+    tie = (c[1:] == c[:-1]) & (st[1:] == st[:-1])
     duplicate = np.zeros(n, dtype=bool)  # in the sorted order
     if tie.any():
         members = np.flatnonzero(np.r_[tie, False] | np.r_[False, tie])
-        picked = members if order is None else order[members]
-        keys = pd.DataFrame({"case": sc[members], "ts": st[members], **{
+        picked = file_position(members)
+        keys = pd.DataFrame({"case": c[members], "ts": st[members], **{
             f: text[f][0][picked] for f in (C.ACTIVITY, C.RESOURCE, C.LIFECYCLE)}})
         duplicate[members] = keys.duplicated().to_numpy()  # sorted order keeps file order within a tie
     report.duplicates = int(duplicate.sum())
     if report.duplicates and back.any():  # a duplicate listed after a later event is not 'out of order'
         unique_by_case = np.ones(n, dtype=bool)
-        unique_by_case[np.arange(n) if within is None else within] = ~duplicate
+        unique_by_case[by_case_position(np.flatnonzero(duplicate))] = False
         cu, tu = c[unique_by_case], t[unique_by_case]
         back = (cu[1:] == cu[:-1]) & (tu[1:] < tu[:-1])
         report.out_of_order_cases = int(len(np.unique(cu[1:][back])))
@@ -333,9 +363,10 @@ def _order(ts: np.ndarray, text: dict[str, tuple[np.ndarray, np.ndarray]], repor
         report.out_of_order_cases = int(len(np.unique(c[1:][back])))
     report.out_of_order_events = int(back.sum())
     if report.duplicates:
-        order = (np.arange(n) if order is None else order)[~duplicate]
-        sc = sc[~duplicate]
-    return order, sc
+        return file_position(np.flatnonzero(~duplicate)), c[~duplicate]
+    if by_case is not None:
+        return file_position(np.arange(n)), c
+    return patch, c
 
 
 def _lifecycle(events: pd.DataFrame, report: LogReport) -> pd.DataFrame:

@@ -164,6 +164,37 @@ class DemandScreen(Screen):
     def undo(self) -> None:
         self.press("Undo my last correction")
 
+    # ---------------------------------------------------------------- Demand types: the study's catalogue
+
+    @property
+    def types_version(self) -> int:
+        return int(self.at.session_state[keys.TYPES_VERSION]) if keys.TYPES_VERSION in self.at.session_state else 0
+
+    def type_rows(self) -> list[str]:
+        """The demand types in the Classify-by-type table, in the order shown."""
+        frame = next(d.value for d in self.at.get("dataframe")
+                     if "decision" in d.value.columns and "examples" in d.value.columns)
+        return [str(t) for t in frame["type"]]
+
+    def decide_type(self, name: str, decision: str, cause: str = "") -> None:
+        """Set a type's value/failure (and cause) in the Classify-by-type table and save."""
+        row = self.type_rows().index(name)
+        edit: dict[str, Any] = {"decision": decision}
+        if cause:
+            edit["cause"] = cause
+        self.at.session_state[f"type_decisions_table_{self.types_version}"] = _edit_state({row: edit})
+        self.press("Save these decisions")
+
+    def merge_pairs(self) -> list[tuple[str, str]]:
+        """The proposed (keep, merge-in) pairs of spellings, in the order shown."""
+        frame = next(d.value for d in self.at.get("dataframe") if "similarity" in d.value.columns)
+        return list(zip(frame["keep"].astype(str), frame["other"].astype(str), strict=True))
+
+    def merge(self, keep: str, other: str) -> None:
+        row = self.merge_pairs().index((keep, other))
+        self.at.session_state[f"type_merges_table_{self.types_version}"] = _edit_state({row: {"merge": True}})
+        self.press("Merge the ticked pairs")
+
     def end_to_end_by(self, label: str) -> None:
         """Show the end-to-end table by "Demand type", "Touchpoint" or "Value or failure"."""
         self.at.radio(key=E2E_BY).set_value(label).run()

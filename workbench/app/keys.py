@@ -17,6 +17,8 @@ AUTHOR = "author"  # the sidebar's "Your name" box: who is working, saved with e
 
 DEMAND_UPLOAD_STORED = "demand_upload_stored"  # file_id of the upload this session already stored in the study
 EDITOR_VERSION = "editor_version"  # generation of the customers' words table, bumped after every save
+TYPES_VERSION = "types_editor_version"  # generation of the Demand types tables, bumped after every catalogue save
+TYPES_NOTICES = "types_notices"  # what the last catalogue save did (saved, merged, refused), shown above the table
 
 
 def words_editor(version: int) -> str:

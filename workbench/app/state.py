@@ -176,13 +176,24 @@ def _stored_file(url: str, source_id: int) -> tuple[bytes, str]:
     return data, hashlib.sha1(data).hexdigest()
 
 
+def saved_catalogue() -> studies.CatalogueVersion | None:
+    """The latest version of the study's own catalogue (the Demand types editor's), or None before the team
+    saves one; then the catalogue stored with the demand file is used."""
+    current = study.current()
+    return study.call(studies.get_catalogue, current.id) if current else None
+
+
 def _from_store(stored: studies.DemandSource) -> Source:
     data, digest = _stored_file(study.database_key(), stored.id)
     reading = stored.reading
+    saved = saved_catalogue()  # the study's catalogue, when the team has saved one, reads every file
+    text = saved.yaml_text if saved else reading.catalogue_text
     return Source(stored.name, data, is_sample=digest == SAMPLE_DIGEST,
-                  options=dataclasses.replace(reading, date_order=reading.order),  # the page shows 'auto'
-                  catalogue_name="catalogue.yaml" if reading.catalogue_text else None, source_id=stored.id,
-                  digest=digest)
+                  options=dataclasses.replace(reading, date_order=reading.order,  # the page shows 'auto'
+                                              catalogue_text=text),
+                  catalogue_name=(f"the study's catalogue, version {saved.version}" if saved
+                                  else "catalogue.yaml" if text else None),
+                  source_id=stored.id, digest=digest)
 
 
 def active_source() -> Source | None:

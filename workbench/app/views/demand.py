@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench import charts, schema, spc
-from workbench.app import flow_state, keys, notices, state, study
+from workbench.app import flow_state, keys, notices, state, study, type_editor
 from workbench.app.text import literal
 from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import CatalogueError
@@ -285,7 +285,9 @@ def _overview(view: state.DemandView) -> None:
         st.altair_chart(charts.volume_chart(view.weekly, "Week"), width="stretch")
 
 
-def _types(view: state.DemandView) -> None:
+def _types(view: state.DemandView, src: state.Source, corrections: list[Correction]) -> None:
+    type_editor.render(src, view.frame, corrections)
+    st.markdown("#### The types, most frequent first")
     st.altair_chart(charts.pareto_chart(view.types), width="stretch")
     if len(view.causes):
         st.altair_chart(charts.causes_chart(view.causes), width="stretch")
@@ -700,7 +702,7 @@ def render() -> None:
     with tabs[0]:
         _overview(view)
     with tabs[1]:
-        _types(view)
+        _types(view, src, corrections)
     with tabs[2]:
         _over_time(view)
     with tabs[3]:

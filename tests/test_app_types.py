@@ -1,0 +1,76 @@
+"""The Demand types editor (AppTest): a type classified at once moves the headline tiles, spellings merged
+into one type count under it, every save is a catalogue version in the study with who made it, and a second
+session sees it. Expected counts are recounted from the uploaded file with plain csv reading."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from app_pages import DemandScreen, open_app
+
+from workbench.store import db, studies
+from workbench.store.sample import SAMPLE_STUDY
+
+ROWS = [("2026-01-05 09:00", "Phone", "Report a leak", "water through the ceiling"),
+        ("2026-01-05 10:00", "Phone", "Report a leak", "dripping tap"),
+        ("2026-01-06 09:30", "Email", "Report a leak", "water through the ceiling"),
+        ("2026-01-06 11:00", "Phone", "report leak", "leak under the sink"),
+        ("2026-01-07 09:00", "Phone", "Where is my repair", "still waiting for the plumber"),
+        ("2026-01-07 12:00", "Email", "Where is my repair", "nobody came again"),
+        ("2026-01-08 09:00", "Counter", "Book a gas safety check", "annual check")]
+
+
+def _file() -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["received_at", "touchpoint", "demand_type", "customer_words"])
+    w.writerows(ROWS)
+    return out.getvalue().encode()
+
+
+def _count(type_names: set[str]) -> int:
+    return sum(1 for r in csv.DictReader(io.StringIO(_file().decode())) if r["demand_type"] in type_names)
+
+
+def _versions() -> list[studies.CatalogueVersion]:
+    engine = db.engine_for()
+    try:
+        with db.sessions(engine)() as s:
+            found = studies.find_study(s, SAMPLE_STUDY)
+            assert found is not None
+            return studies.list_catalogue_versions(s, found.id)
+    finally:
+        engine.dispose()
+
+
+def test_classify_a_type_merge_a_spelling_and_a_second_session_sees_it() -> None:
+    demand = DemandScreen(open_app(author="Ann"))
+    demand.use_sample_catalogue(False)
+    demand.upload("no_natures.csv", _file())
+    demand.assert_no_exception()
+    assert demand.headline("Failure demand") == "0"
+    assert demand.says("info", "4 types, 100% of demand (7), not classified yet.")
+    assert demand.type_rows()[0] == "Report a leak"  # undecided types first, most demand first
+
+    demand.decide_type("Where is my repair", "failure", "progress chasing")
+    demand.assert_no_exception()
+    assert demand.headline("Failure demand") == f"{_count({'Where is my repair'}):,}"
+    assert demand.says("success", "Saved in the study's catalogue, version 1")
+
+    assert ("Report a leak", "report leak") in demand.merge_pairs()
+    demand.merge("Report a leak", "report leak")
+    demand.decide_type("Report a leak", "value")
+    assert demand.headline("Value demand") == f"{_count({'Report a leak', 'report leak'}):,}"
+    assert "report leak" not in demand.type_rows()
+
+    versions = _versions()
+    assert [v.version for v in versions] == [1, 2, 3] and {v.author for v in versions} == {"Ann"}
+    latest = versions[-1].catalogue()
+    leak = latest.lookup("REPORT LEAK")
+    assert leak is not None and leak.name == "Report a leak" and leak.nature == "value"
+
+    other = DemandScreen(open_app(author="Bob"))  # another person, another session
+    assert other.headline("Value demand") == f"{_count({'Report a leak', 'report leak'}):,}"
+    assert other.headline("Failure demand") == f"{_count({'Where is my repair'}):,}"
+    assert other.says("info", "1 type, 14% of demand (1), not classified yet.")

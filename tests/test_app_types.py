@@ -74,3 +74,18 @@ def test_classify_a_type_merge_a_spelling_and_a_second_session_sees_it() -> None
     assert other.headline("Value demand") == f"{_count({'Report a leak', 'report leak'}):,}"
     assert other.headline("Failure demand") == f"{_count({'Where is my repair'}):,}"
     assert other.says("info", "1 type, 14% of demand (1), not classified yet.")
+
+
+def test_a_catalogue_file_uploaded_into_a_study_with_its_own_becomes_its_next_version() -> None:
+    demand = DemandScreen(open_app(author="Ann"))
+    demand.use_sample_catalogue(False)
+    demand.upload("no_natures.csv", _file())
+    demand.decide_type("Where is my repair", "failure", "progress chasing")
+    uploaded = "types:\n  - type: Report a leak\n    nature: failure\n    cause: not fixed\n"
+    demand.at.file_uploader(key="catalogue_upload").set_value(("team.yaml", uploaded.encode(), "application/x-yaml"))
+    demand.at.run()
+    demand.assert_no_exception()
+    versions = _versions()
+    assert [v.version for v in versions] == [1, 2] and versions[-1].note == "uploaded team.yaml"
+    assert versions[-1].yaml_text == uploaded
+    assert demand.headline("Failure demand") == f"{_count({'Report a leak'}):,}"  # the upload is what is read

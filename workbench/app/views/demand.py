@@ -49,6 +49,12 @@ def _catalogue_choice(current: state.Source | None, new_file: bool) -> tuple[str
     upload = st.file_uploader("Upload a catalogue (YAML)", type=["yaml", "yml"], key="catalogue_upload")
     if upload is not None:
         return upload.getvalue().decode("utf-8-sig", errors="replace"), upload.name
+    saved = state.saved_catalogue()
+    if saved is not None:  # the team's own, edited in Demand types: it reads every file of the study
+        st.caption(f"This study's catalogue, version {saved.version}" + (f" (saved by {literal(saved.author)})"
+                   if saved.author else "") + ": change it in the **Demand types** tab, or upload a file to "
+                   "replace it.")
+        return saved.yaml_text, f"the study's catalogue, version {saved.version}"
     sample = state.sample_source()
     stored = current.options.catalogue_text if current else None
     if stored and stored != sample.options.catalogue_text:
@@ -59,6 +65,17 @@ def _catalogue_choice(current: state.Source | None, new_file: bool) -> tuple[str
     if st.checkbox("Use the housing repairs sample catalogue", value=default, key="use_sample_catalogue"):
         return sample.options.catalogue_text, sample.catalogue_name
     return None, None
+
+
+def _keep_uploaded_catalogue(src: state.Source) -> None:
+    """A catalogue file uploaded into a study that has its own catalogue becomes that catalogue's next
+    version (so the upload is what the study reads, and the earlier decisions stay in its history)."""
+    saved = state.saved_catalogue()
+    text = src.options.catalogue_text
+    if saved is None or not text or text == saved.yaml_text:
+        return
+    study.call(studies.save_catalogue, study.require().id, text, study.author(), saved.version,
+               f"uploaded {src.catalogue_name or 'a catalogue file'}")
 
 
 def _new_upload() -> object | None:
@@ -135,6 +152,7 @@ def _data_panel() -> None:
         if current is None or candidate.key() != current.key():
             try:
                 state.set_active(candidate)
+                _keep_uploaded_catalogue(candidate)
             except StoreError as exc:
                 st.error(literal(exc), icon="⚠️")
                 return

@@ -100,7 +100,8 @@ def test_migration_creates_every_table(engine: Engine) -> None:
     found = inspect(engine)
     assert set(found.get_table_names()) == TABLES | {"alembic_version"}
     assert {c["name"] for c in found.get_columns("corrections")} == {
-        "id", "study_id", "source_id", "row", "field", "before", "after", "author", "created_at", "version"}
+        "id", "study_id", "source_id", "row", "field", "before", "after", "author", "created_at", "version", "batch",
+        "note"}
     assert {c["name"] for c in found.get_columns("demand_sources")} == {
         "id", "study_id", "name", "data", "mapping", "date_order", "sheet", "header_row", "catalogue_text",
         "reading_extra", "created_at", "created_by"}

@@ -224,7 +224,7 @@ def export_study(session: Session, study_id: int, *, exported_at: datetime | Non
             n = number[c.source_id]
             record = {"row": c.row, "field": c.field, "before": c.before, "after": c.after, "author": c.author,
                       "created_at": _iso(c.created_at), "version": c.version}
-            source_entries[n - 1]["corrections"].append(record)
+            source_entries[n - 1]["corrections"].append({**record, "batch": c.batch, "note": c.note or ""})
             csv_rows.append({"source": n, **record})
 
         map_entries = []
@@ -293,6 +293,8 @@ class ArchivedCorrection:
     author: str
     created_at: datetime
     version: int
+    batch: int | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -686,7 +688,10 @@ def _read(data: bytes) -> StudyArchive:
             record = ArchivedCorrection(
                 row=m.integer(c, "row", cw), field=fld, before=m.text(c, "before", cw, optional=True),
                 after=m.text(c, "after", cw), author=m.text(c, "author", cw, limit=NAME_LENGTH),
-                created_at=m.time(c, "created_at", cw), version=m.integer(c, "version", cw, minimum=1))
+                created_at=m.time(c, "created_at", cw), version=m.integer(c, "version", cw, minimum=1),
+                # exports made before batches and notes have neither
+                batch=m.integer(c, "batch", cw, minimum=1, optional=True) if "batch" in c else None,
+                note=m.text(c, "note", cw) if "note" in c else "")
             key = (record.row, record.field, record.version)
             if key in seen:
                 raise _malformed(f"{cw} repeats version {record.version} of row {record.row}'s {record.field}")
@@ -800,7 +805,7 @@ def _insert(session: Session, archive: StudyArchive, name: str) -> StudyRow:
         for c in src.corrections:  # in the order they were made: the order they replay in
             session.add(CorrectionRow(study_id=study.id, source_id=row.id, row=c.row, field=c.field,
                                       before=c.before, after=c.after, author=c.author, created_at=c.created_at,
-                                      version=c.version))
+                                      version=c.version, batch=c.batch, note=c.note))
         session.flush()
     for mp in archive.maps:
         map_row = MapRow(study_id=study.id, name=mp.name)

@@ -135,6 +135,8 @@ class CorrectionRow(Base):
     author: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
     created_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer)
+    batch: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the action that made it, with others
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")  # how: "suggested, accepted" ...
 
     study: Mapped[StudyRow] = relationship(back_populates="corrections")
 

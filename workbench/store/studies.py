@@ -115,6 +115,8 @@ class CorrectionRecord:
     author: str
     created_at: datetime
     version: int
+    batch: int | None = None  # corrections made in one action share it (undone together)
+    note: str = ""  # how it was made: "suggested, accepted", "applied to 12 matching", "undo" ...
 
     def as_correction(self) -> Correction:
         return Correction(self.row, self.field, self.after)
@@ -150,7 +152,7 @@ def _source(r: DemandSourceRow, *, with_data: bool = True) -> DemandSource:
 
 def _correction(r: CorrectionRow) -> CorrectionRecord:
     return CorrectionRecord(r.id, r.study_id, r.source_id, r.row, r.field, r.before, r.after, r.author, r.created_at,
-                            r.version)
+                            r.version, r.batch, r.note or "")
 
 
 def _map_version(m: MapRow, v: MapVersionRow) -> MapVersion:
@@ -469,6 +471,98 @@ def add_correction(session: Session, study_id: int, row: int, field: str, after:
         if latest is None or latest.version == expected_version:
             raise  # not a version clash: let the database's own error through
         raise _correction_conflict(latest, row, field, after, expected_version) from None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row's field to correct in a batch: the value, and the version the person saw (0: never corrected)."""
+
+    row: int
+    field: str
+    after: str
+    expected_version: int = 0
+    before: str | None = None  # the value as loaded, recorded with a first correction
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch of corrections did: those saved (one batch), and a message per row refused."""
+
+    saved: list[CorrectionRecord]
+    refused: list[str]
+    batch: int | None
+
+
+def add_corrections(session: Session, study_id: int, changes: list[Change], author: str, *,
+                    source_id: int | None = None, note: str = "") -> BatchResult:
+    """Correct many rows in one action (a whole filter classified at once, suggestions accepted together):
+    each row its own audited correction, all with one `batch` number so that they are undone as one.
+
+    Every row is checked as `add_corrections` checks one: a row someone else corrected since the version the
+    person saw is refused (its message says by whom and to what) and the others are saved. If someone has
+    loaded another demand file since `source_id`, nothing is saved."""
+    for c in changes:
+        if c.field not in EDITABLE:
+            raise ValueError(f"'{c.field}' cannot be corrected; only {', '.join(EDITABLE)}.")
+    if not changes:
+        return BatchResult([], [], None)
+    with transaction(session, write=True):
+        study = _get_study(session, study_id, lock=True)
+        current_source = _source_for(session, study_id, None)
+        if source_id is not None and int(source_id) != current_source:
+            newer = session.get_one(DemandSourceRow, current_source)
+            raise ConflictError(
+                f"{_who(newer.created_by)} loaded another demand file ('{newer.name}') into this study at "
+                f"{_when(newer.created_at)}, after you opened it. Nothing was saved; the page now shows their file.",
+                author=newer.created_by, at=newer.created_at, version=0, value=None)
+        latest_rows = session.execute(
+            select(CorrectionRow.row, CorrectionRow.field, func.max(CorrectionRow.version))
+            .where(CorrectionRow.source_id == current_source,
+                   CorrectionRow.row.in_(sorted({int(c.row) for c in changes})))
+            .group_by(CorrectionRow.row, CorrectionRow.field)).all()
+        versions = {(r, f): v for r, f, v in latest_rows}
+        batch = (session.scalar(select(func.max(CorrectionRow.batch)).where(CorrectionRow.study_id == study_id))
+                 or 0) + 1
+        saved: list[CorrectionRow] = []
+        refused: list[str] = []
+        now = utcnow()
+        for c in changes:
+            row, after = int(c.row), str(c.after or "")
+            current = versions.get((row, c.field), 0)
+            latest = _latest_correction(session, current_source, row, c.field) if current else None
+            if current != int(c.expected_version):
+                refused.append(_correction_conflict(latest, row, c.field, after, int(c.expected_version)).message)
+                continue
+            record = CorrectionRow(study_id=study_id, source_id=current_source, row=row, field=c.field,
+                                   before=latest.after if latest else c.before, after=after,
+                                   author=_clean_author(author), created_at=now, version=current + 1,
+                                   batch=batch, note=note or "")
+            versions[(row, c.field)] = current + 1
+            session.add(record)
+            saved.append(record)
+        if saved:
+            _touch(study)
+        session.flush()
+        return BatchResult([_correction(r) for r in saved], refused, batch if saved else None)
+
+
+def undo_last(session: Session, study_id: int, author: str, source_id: int | None = None) -> BatchResult:
+    """Undo `author`'s last action on the study's current file: their last correction, or the whole batch it
+    belongs to, each row put back to its value before, as new corrections (history is kept). A row someone
+    else corrected since is left as they left it and named in `refused`."""
+    with transaction(session, write=False):
+        source = _source_for(session, study_id, source_id)
+        last = session.scalars(select(CorrectionRow).where(CorrectionRow.source_id == source,
+                                                           CorrectionRow.author == _clean_author(author))
+                               .order_by(CorrectionRow.id.desc()).limit(1)).one_or_none()
+        if last is None:
+            return BatchResult([], [], None)
+        rows = ([last] if last.batch is None else session.scalars(
+            select(CorrectionRow).where(CorrectionRow.source_id == source, CorrectionRow.batch == last.batch)
+            .order_by(CorrectionRow.id)).all())
+        changes = [Change(r.row, r.field, r.before or "", r.version) for r in rows]
+    return add_corrections(session, study_id, changes, author, source_id=source,
+                           note="undo" + (f" of {len(changes)} corrections made together" if len(changes) > 1 else ""))
 
 
 def correction_log(session: Session, study_id: int, source_id: int | None = None) -> list[CorrectionRecord]:

@@ -1,4 +1,5 @@
-"""A study's demand-type catalogue is the team's own, versioned like its maps.
+"""A study's demand-type catalogue is the team's own, versioned like its maps; corrections made in one action
+(a whole filter classified at once, suggestions accepted together) are one batch, undone as one.
 
 Revision ID: 0004
 Revises: 0003
@@ -6,8 +7,10 @@ Create Date: 2026-11-28
 
 The "Demand types" editor writes the catalogue: each save is a numbered version with who saved it, when and
 why, so a decision can be traced and restored, and two people's saves are merged type by type. Studies
-created before keep the catalogue stored with their demand file until the team saves one. Frozen: imports
-nothing from the models.
+created before keep the catalogue stored with their demand file until the team saves one.
+
+Corrections gain `batch` (the action that made them, NULL for one made alone) and `note` (how it was made,
+e.g. "suggested, accepted"; '' before). Frozen: imports nothing from the models.
 """
 
 from __future__ import annotations
@@ -41,8 +44,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("study_id", "version", name="uq_catalogue_versions_study_id_version"),
     )
     op.create_index("ix_catalogue_versions_study_id", "catalogue_versions", ["study_id"])
+    with op.batch_alter_table("corrections") as batch:
+        batch.add_column(sa.Column("batch", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("note", sa.Text(), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("corrections") as batch:
+        batch.drop_column("note")
+        batch.drop_column("batch")
     op.drop_index("ix_catalogue_versions_study_id", table_name="catalogue_versions")
     op.drop_table("catalogue_versions")

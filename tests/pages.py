@@ -392,9 +392,20 @@ class ComparePage(AppPage):
         """The side-by-side table as text rows (header first)."""
         return self._rows(self.page.get_by_test_id("stTable").locator("table").first)
 
-    def fit_table(self) -> list[list[str]]:
-        """The table 'Does the as-is map fit reality?' (measured beside simulated) as text rows (header first)."""
-        return self._rows(self.page.get_by_test_id("stTable").filter(has_text="Verdict").locator("table"))
+    def expect_results_of(self, names: list[str]) -> None:
+        """The side-by-side table is of the designs `names`, in this order (its first columns after the measure)."""
+        header = self.page.get_by_test_id("stTable").locator("table").first.locator("thead th")
+        for i, name in enumerate(names, start=1):
+            expect(header.nth(i)).to_have_text(name, timeout=TIMEOUT_MS)
+
+    def fit_cell(self, measure: str, column: str) -> Locator:
+        """A cell of the table 'Does the as-is map fit reality?' (measured beside simulated): the row of `measure`
+        (as the table names it), the column headed `column`."""
+        table = self.page.get_by_test_id("stTable").filter(has_text="Verdict").locator("table")
+        expect(table).to_be_visible(timeout=TIMEOUT_MS)
+        headers = [c.strip() for c in table.locator("thead th").all_inner_texts()]  # fixed by the page, not the run
+        row = table.locator("tbody tr").filter(has=self.page.locator("th, td").first.get_by_text(measure, exact=True))
+        return row.locator("th, td").nth(headers.index(column))
 
     def fit_caption(self) -> Locator:
         """The line above the fit table: how many needs were measured and which design is the as-is."""

@@ -102,6 +102,12 @@ class Screen:
         """The first st.dataframe that has `column`."""
         return next(d for d in self.at.dataframe if column in d.value.columns).value
 
+    def shown_column_order(self, column: str) -> list[str]:
+        """The columns of the first st.dataframe that has `column`, left to right as the page shows them (its
+        `column_order`; the frame's own order when none is set)."""
+        table = next(d for d in self.at.dataframe if column in d.value.columns)
+        return list(table.proto.column_order) or [str(c) for c in table.value.columns]
+
     def _walk(self, node: Any) -> list[Any]:
         out = [node]
         for child in getattr(node, "children", {}).values():

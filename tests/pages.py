@@ -134,6 +134,54 @@ class AppPage:
     def expect_no_exception(self) -> None:
         expect(self.page.get_by_test_id("stException")).to_have_count(0)
 
+    def choose(self, label: str, option: str) -> None:
+        """Pick an option in a Streamlit selectbox found by its label (the app reruns)."""
+        with self.rerun():
+            self._pick(self.page, label, option)
+
+    def _pick(self, scope: Page | Locator, label: str, option: str) -> None:
+        """Open a selectbox's list and click an option (the list opens below, so scroll it into view)."""
+        box = scope.get_by_test_id("stSelectbox").filter(
+            has=self.page.get_by_role("combobox", name=label, exact=True))
+        box.scroll_into_view_if_needed()
+        choice = self.page.get_by_role("listbox").get_by_role("option").filter(
+            has=self.page.get_by_text(option, exact=True))
+        for _ in range(5):  # a list opened while the page was redrawn can close again: open it once more
+            box.get_by_role("button", name="Open").click()
+            try:
+                choice.wait_for(state="visible", timeout=3000)
+                break
+            except PlaywrightTimeout:
+                self.page.keyboard.press("Escape")
+        choice.click()
+        expect(box.get_by_role("combobox")).to_have_value(option, timeout=TIMEOUT_MS)
+
+    def grid(self, column: str) -> Locator:
+        """The st.dataframe that has a column headed `column` (the first, if several)."""
+        return self.page.get_by_test_id("stDataFrame").filter(
+            has=self.page.locator("thead th").filter(has_text=column)).first
+
+    def grid_cell(self, grid: Locator, row: int, column: str) -> Locator:
+        """A cell of an st.dataframe: `row` counts the rows shown (0 is the first), `column` is the header. The
+        grid is drawn on a canvas; the cells are also in a table for screen readers, which is what this reads
+        (and what moves the grid's selection when focused). That table holds the columns in view only."""
+        # the table is drawn afresh after a rerun: wait for its header before reading where the column is
+        expect(grid.locator("thead th").filter(has_text=column).first).to_be_attached(timeout=TIMEOUT_MS)
+        headers = [h.strip() for h in grid.locator("thead th").all_inner_texts()]
+        if column not in headers:
+            raise AssertionError(f"no column {column!r} in the table; have {headers}")
+        return grid.get_by_test_id(f"glide-cell-{headers.index(column)}-{row}")
+
+    def diagram_nodes(self) -> Locator:
+        """The boxes of the graphviz diagrams on the page (drawn in the browser, after the run)."""
+        return self.page.get_by_test_id("stGraphVizChart").locator("svg g.node")
+
+    def diagram_node(self, text: str) -> Locator:
+        """The diagram's box for `text`, however the diagram wrapped it over lines (each line is an svg text of its
+        own, so the words of two lines meet with no space between them)."""
+        words = r"\s*".join(re.escape(w) for w in text.split())
+        return self.diagram_nodes().filter(has_text=re.compile(words))
+
     def screenshot(self, path: Path) -> None:
         height = self.page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
         self.page.set_viewport_size({"width": 1400, "height": min(int(height), 8000)})
@@ -142,6 +190,10 @@ class AppPage:
 
 class DemandPage(AppPage):
     WORDS_TAB = "Customers' words"
+    FLOW_TAB = "How the work flows"
+    LOOKS_LIKE_A_LOG = "This file looks like an event log"
+    READ_AS_LOG = "Read as an event log: one demand per case"
+    CREATE_MAP = "Create a draft map from this log"
 
     def open_data_panel(self) -> None:
         panel = self.page.get_by_text("Upload a demand sample (CSV or Excel)")
@@ -159,16 +211,8 @@ class DemandPage(AppPage):
         return self.page.get_by_test_id("stDataFrame").filter(has_text="Customer's words").first
 
     def cell(self, row: int, column: str) -> Locator:
-        """A cell of the customers' words table: `row` counts the rows shown (0 is the first), `column` is the
-        header. The grid is drawn on a canvas; the cells are also in a table for screen readers, which is what
-        this reads (and what moves the grid's selection when focused)."""
-        grid = self.words_table()
-        # the table is drawn afresh after a rerun: wait for its header before reading where the column is
-        expect(grid.locator("thead th").filter(has_text=column).first).to_be_attached(timeout=TIMEOUT_MS)
-        headers = [h.strip() for h in grid.locator("thead th").all_inner_texts()]
-        if column not in headers:
-            raise AssertionError(f"no column {column!r} in the customers' words table; have {headers}")
-        return grid.get_by_test_id(f"glide-cell-{headers.index(column)}-{row}")
+        """A cell of the customers' words table (see `grid_cell`)."""
+        return self.grid_cell(self.words_table(), row, column)
 
     def search_words(self, text: str) -> None:
         """Search the customers' words, and wait for the table's first row to be a match."""
@@ -222,9 +266,56 @@ class DemandPage(AppPage):
         return saved
 
     def report(self) -> Locator:
-        """The load report (a warning when rows were set aside, else a note)."""
+        """The load report (a warning when rows were set aside, else a note); not the note, above it, that the
+        file looks like an event log."""
         return self.page.get_by_test_id("stAlertContentWarning").or_(
-            self.page.get_by_test_id("stAlertContentInfo")).first
+            self.page.get_by_test_id("stAlertContentInfo")).filter(has_not_text=self.LOOKS_LIKE_A_LOG).first
+
+    # ------------------------------------------------------------------ event logs
+
+    def event_log_box(self) -> Locator:
+        return self.page.get_by_role("checkbox", name=self.READ_AS_LOG)
+
+    def expect_read_as_event_log(self, cases: int, events: int) -> None:
+        """The file was recognised as an event log and read as one demand per case: the box is ticked, the
+        report says how many cases from how many events, and the headline counts the cases."""
+        expect(self.page.get_by_test_id("stAlertContentInfo").filter(has_text=self.LOOKS_LIKE_A_LOG)).to_be_visible(
+            timeout=TIMEOUT_MS)
+        expect(self.event_log_box()).to_be_checked(timeout=TIMEOUT_MS)
+        expect(self.report()).to_contain_text(f"as an event log: {cases:,} cases (one demand each) from {events:,} "
+                                              "events", timeout=TIMEOUT_MS)
+        self.expect_headline("Demands", f"{cases:,}")
+
+    def open_flow_tab(self) -> None:
+        """The tab 'How the work flows', once its table of transitions is drawn."""
+        self.tab(self.FLOW_TAB)
+        expect(self.transitions()).to_be_visible(timeout=TIMEOUT_MS)
+
+    def transitions(self) -> Locator:
+        return self.grid("Median wait (hours)")
+
+    def expect_transition(self, row: int, source: str, target: str, times: int) -> None:
+        """Row `row` of the transitions table (0 is the first, the most frequent) reads source -> target, `times`
+        times."""
+        table = self.transitions()
+        expect(self.grid_cell(table, row, "From")).to_have_text(source, timeout=TIMEOUT_MS)
+        expect(self.grid_cell(table, row, "To")).to_have_text(target, timeout=TIMEOUT_MS)
+        expect(self.grid_cell(table, row, "Times")).to_have_text(re.compile(rf"^{times:,}$|^{times}$"),
+                                                                 timeout=TIMEOUT_MS)
+
+    def create_draft_map(self, name: str) -> None:
+        """Press 'Create a draft map from this log' and see it saved in the study as `name`."""
+        self.press(self.CREATE_MAP)
+        expect(self.page.get_by_test_id("stAlertContentSuccess").filter(
+            has_text=f"Saved in the study as the map '{name}'")).to_be_visible(timeout=TIMEOUT_MS)
+
+    def open_draft_on_flow_page(self) -> FlowPage:
+        """Follow the link to the Flow page that the message about the new map offers (same session)."""
+        with self.rerun():
+            self.page.get_by_role("link", name="Open it on the Flow page").click()
+        flow = FlowPage(self.page, self.base_url)
+        flow.expect_heading()
+        return flow
 
 
 class FlowPage(AppPage):
@@ -236,33 +327,16 @@ class FlowPage(AppPage):
     def expect_heading(self) -> None:
         expect(self.page.get_by_role("heading", name="Flow", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
 
-    def choose(self, label: str, option: str) -> None:
-        """Pick an option in a Streamlit selectbox found by its label (the app reruns)."""
-        with self.rerun():
-            self._pick(self.page, label, option)
-
-    def _pick(self, scope: Page | Locator, label: str, option: str) -> None:
-        """Open a selectbox's list and click an option (the list opens below, so scroll it into view)."""
-        box = scope.get_by_test_id("stSelectbox").filter(
-            has=self.page.get_by_role("combobox", name=label, exact=True))
-        box.scroll_into_view_if_needed()
-        choice = self.page.get_by_role("listbox").get_by_role("option").filter(
-            has=self.page.get_by_text(option, exact=True))
-        for _ in range(5):  # a list opened while the page was redrawn can close again: open it once more
-            box.get_by_role("button", name="Open").click()
-            try:
-                choice.wait_for(state="visible", timeout=3000)
-                break
-            except PlaywrightTimeout:
-                self.page.keyboard.press("Escape")
-        choice.click()
-        expect(box.get_by_role("combobox")).to_have_value(option, timeout=TIMEOUT_MS)
-
     def diagram_edges(self, label: str) -> Locator:
         return self.page.get_by_test_id("stGraphVizChart").locator("svg g.edge").filter(has_text=label)
 
-    def diagram_nodes(self) -> Locator:
-        return self.page.get_by_test_id("stGraphVizChart").locator("svg g.node")
+    def expect_open_map(self, name: str, version: int) -> None:
+        """The map on screen is `name` (its heading; " · design" may follow), saved in the study as `version`."""
+        expect(self.page.get_by_role("heading", name=re.compile(rf"^{re.escape(name)}( · .*)?$"))).to_be_visible(
+            timeout=TIMEOUT_MS)
+        saved = self.page.get_by_test_id("stCaptionContainer").filter(
+            has_text=re.compile(rf"Saved in the study as '{re.escape(name)}', version {version}( ·|$)"))
+        expect(saved).to_be_visible(timeout=TIMEOUT_MS)
 
     def expect_handoff_edges(self, count: int) -> None:
         """The diagram shows `count` edges labelled as hand-offs (it is drawn in the browser, after the run)."""
@@ -316,8 +390,77 @@ class ComparePage(AppPage):
 
     def results_table(self) -> list[list[str]]:
         """The side-by-side table as text rows (header first)."""
-        table = self.page.get_by_test_id("stTable").locator("table").first
+        return self._rows(self.page.get_by_test_id("stTable").locator("table").first)
+
+    def expect_results_of(self, names: list[str]) -> None:
+        """The side-by-side table is of the designs `names`, in this order (its first columns after the measure)."""
+        header = self.page.get_by_test_id("stTable").locator("table").first.locator("thead th")
+        for i, name in enumerate(names, start=1):
+            expect(header.nth(i)).to_have_text(name, timeout=TIMEOUT_MS)
+
+    def fit_cell(self, measure: str, column: str) -> Locator:
+        """A cell of the table 'Does the as-is map fit reality?' (measured beside simulated): the row of `measure`
+        (as the table names it), the column headed `column`."""
+        table = self.page.get_by_test_id("stTable").filter(has_text="Verdict").locator("table")
+        expect(table).to_be_visible(timeout=TIMEOUT_MS)
+        headers = [c.strip() for c in table.locator("thead th").all_inner_texts()]  # fixed by the page, not the run
+        row = table.locator("tbody tr").filter(has=self.page.locator("th, td").first.get_by_text(measure, exact=True))
+        return row.locator("th, td").nth(headers.index(column))
+
+    def fit_caption(self) -> Locator:
+        """The line above the fit table: how many needs were measured and which design is the as-is."""
+        return self.page.get_by_test_id("stCaptionContainer").filter(has_text="Measured from")
+
+    def _rows(self, table: Locator) -> list[list[str]]:
         expect(table).to_be_visible(timeout=TIMEOUT_MS)
         header = [c.strip() for c in table.locator("thead th").all_inner_texts()]
         rows = [[c.strip() for c in row.locator("th, td").all_inner_texts()] for row in table.locator("tbody tr").all()]
         return [header, *rows]
+
+    def designs(self) -> list[str]:
+        """The designs chosen in the 'Designs' box, in its order."""
+        return [t.get_attribute("aria-label") or "" for t in self._designs_box().locator("[data-tag]").all()]
+
+    def _designs_box(self) -> Locator:
+        return self.page.get_by_test_id("stMultiSelect").filter(
+            has=self.page.get_by_role("combobox", name="Designs", exact=True))
+
+    def choose_designs(self, names: list[str]) -> None:
+        """Make the 'Designs' box hold `names`, in this order: take out what is chosen unless it is a first part of
+        `names`, then add the rest one by one (the app reruns on each)."""
+        box = self._designs_box()
+        expect(box).to_be_visible(timeout=TIMEOUT_MS)
+        chosen = self.designs()
+        keep = 0
+        while keep < min(len(chosen), len(names)) and chosen[keep] == names[keep]:
+            keep += 1
+        for name in chosen[keep:]:
+            with self.rerun():
+                box.get_by_role("button", name=f"Remove {name}", exact=True).click()
+            expect(box.locator(f'[data-tag][aria-label="{name}"]')).to_have_count(0, timeout=TIMEOUT_MS)
+        for name in names[keep:]:
+            box.get_by_role("combobox", name="Designs", exact=True).click()
+            option = self.page.get_by_role("listbox").get_by_role("option", name=name, exact=True)
+            expect(option).to_be_visible(timeout=TIMEOUT_MS)
+            with self.rerun():
+                option.click()
+            self.page.keyboard.press("Escape")  # the list stays open after a pick, and hides the page from readers
+            expect(self.page.get_by_role("listbox")).to_have_count(0, timeout=TIMEOUT_MS)
+            expect(box.locator(f'[data-tag][aria-label="{name}"]')).to_have_count(1, timeout=TIMEOUT_MS)
+        assert self.designs() == names, self.designs()
+
+    def run_comparison(self) -> None:
+        """Press 'Run the comparison'; the results are of the designs chosen (no note that settings changed)."""
+        self.press("Run the comparison")
+        expect(self.page.get_by_text("The settings have changed since these results")).to_have_count(
+            0, timeout=TIMEOUT_MS)
+        expect(self.headline_box()).to_be_visible(timeout=TIMEOUT_MS)
+
+    def choose_as_is(self, name: str) -> None:
+        """Say which design is the as-is, for the fit table (when it is not the one the page took already)."""
+        label = "Which design is the as-is?"
+        box = self.page.get_by_role("combobox", name=label, exact=True)
+        expect(box).to_be_visible(timeout=TIMEOUT_MS)
+        if box.input_value() != name:
+            self.choose(label, name)
+        expect(self.fit_caption()).to_contain_text(f"simulated by {name}.", timeout=TIMEOUT_MS)

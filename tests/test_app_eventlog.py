@@ -90,6 +90,13 @@ def test_the_flow_tab_shows_transitions_a_diagram_and_creates_a_draft_map(demand
     assert any(p.label == "Open it on the Flow page" for p in demand.at.get("page_link"))
 
 
+def test_the_transitions_table_shows_its_counts_and_waits_before_the_long_activity_names(
+        demand: DemandScreen) -> None:
+    """Activity names run to 80 characters: with From and To first, a window 1,400 pixels wide showed only those
+    two columns, and how often and how long were scrolled out of view (seen in the browser test)."""
+    assert demand.shown_column_order("Median wait (hours)") == ["Times", "Median wait (hours)", "From", "To"]
+
+
 def test_a_plain_demand_file_is_not_offered_the_event_log_reading() -> None:
     screen = DemandScreen(open_app())
     assert screen.event_log_box() is None  # the sample demand

@@ -656,7 +656,8 @@ def _how_work_flows(src: state.Source) -> None:
                              "folded into that activity's most frequent path in the draft map.")
     table = transitions.head(TRANSITIONS_SHOWN).rename(columns={
         "from": "From", "to": "To", "count": "Times", "median_wait_hours": "Median wait (hours)"})
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    # the figures first: activity names are long, and after them the counts and waits were scrolled out of view
+    st.dataframe(table, hide_index=True, width="stretch", column_order=TRANSITION_COLUMNS, column_config={
         "Median wait (hours)": st.column_config.NumberColumn(format="%.1f")})
     if len(transitions) > TRANSITIONS_SHOWN:
         st.caption(f"The {TRANSITIONS_SHOWN} most frequent of {len(transitions):,} transitions.")
@@ -689,6 +690,7 @@ def _how_work_flows(src: state.Source) -> None:
 
 
 TRANSITIONS_SHOWN = 20
+TRANSITION_COLUMNS = ("Times", "Median wait (hours)", "From", "To")  # as shown, left to right
 
 
 def render() -> None:

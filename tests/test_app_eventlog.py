@@ -75,6 +75,9 @@ def test_the_flow_tab_shows_transitions_a_diagram_and_creates_a_draft_map(demand
     table = demand.table_with("Median wait (hours)")
     assert set(table.columns) >= {"From", "To", "Times"}
     assert table["Times"].is_monotonic_decreasing
+    waits = table["Median wait (hours)"].astype(str)
+    assert not waits.isin(["None", "nan", ""]).any()  # (start)/(end) rows say there is no wait, in words
+    assert (waits[(table["From"] == "(start)") | (table["To"] == "(end)")] == "– (start or end)").all()
     assert demand.graphviz_specs() and "digraph" in demand.graphviz_specs()[0]
     before = {m.name for m in _maps()}
     demand.paths_at_least(0)

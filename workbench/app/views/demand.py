@@ -656,9 +656,11 @@ def _how_work_flows(src: state.Source) -> None:
                              "folded into that activity's most frequent path in the draft map.")
     table = transitions.head(TRANSITIONS_SHOWN).rename(columns={
         "from": "From", "to": "To", "count": "Times", "median_wait_hours": "Median wait (hours)"})
+    # no wait into (start) or out to (end): said in words, never a blank 'None' cell
+    waits = table["Median wait (hours)"]
+    table["Median wait (hours)"] = [f"{w:,.1f}" if pd.notna(w) else "– (start or end)" for w in waits]
     # the figures first: activity names are long, and after them the counts and waits were scrolled out of view
-    st.dataframe(table, hide_index=True, width="stretch", column_order=TRANSITION_COLUMNS, column_config={
-        "Median wait (hours)": st.column_config.NumberColumn(format="%.1f")})
+    st.dataframe(table, hide_index=True, width="stretch", column_order=TRANSITION_COLUMNS)
     if len(transitions) > TRANSITIONS_SHOWN:
         st.caption(f"The {TRANSITIONS_SHOWN} most frequent of {len(transitions):,} transitions.")
     name = f"{_log_name(src)} (discovered)"

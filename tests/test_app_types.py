@@ -89,3 +89,55 @@ def test_a_catalogue_file_uploaded_into_a_study_with_its_own_becomes_its_next_ve
     assert [v.version for v in versions] == [1, 2] and versions[-1].note == "uploaded team.yaml"
     assert versions[-1].yaml_text == uploaded
     assert demand.headline("Failure demand") == f"{_count({'Report a leak'}):,}"  # the upload is what is read
+
+
+def _log() -> list[studies.CorrectionRecord]:
+    engine = db.engine_for()
+    try:
+        with db.sessions(engine)() as s:
+            found = studies.find_study(s, SAMPLE_STUDY)
+            assert found is not None
+            return studies.correction_log(s, found.id)
+    finally:
+        engine.dispose()
+
+
+def test_everything_a_search_shows_is_classified_in_one_step_and_undone_as_one() -> None:
+    demand = DemandScreen(open_app(author="Ann"))
+    demand.use_sample_catalogue(False)
+    demand.upload("no_natures.csv", _file())
+    demand.type("Search the customers' words", "water")
+    matching = [r for r in ROWS if "water" in r[3].lower()]
+    demand.at.selectbox(key="bulk_nature").set_value("failure")
+    demand.at.selectbox(key="bulk_type").set_value("Where is my repair")
+    demand.press(f"Apply to all {len(matching)}")
+    demand.assert_no_exception()
+    assert demand.headline("Failure demand") == f"{len(matching):,}"
+    log = _log()
+    assert len(log) == 2 * len(matching) and len({r.batch for r in log}) == 1
+    assert {r.note for r in log} == {f"applied to {len(matching)} matching demand(s)"}
+    assert {(r.field, r.after) for r in log} == {("nature", "failure"), ("demand_type", "Where is my repair")}
+
+    demand.undo()
+    assert demand.headline("Failure demand") == "0"
+    assert {r.note for r in _log()[len(log):]} == {f"undo of {len(log)} corrections made together"}
+
+
+def test_workshop_mode_answers_one_customer_at_a_time() -> None:
+    demand = DemandScreen(open_app(author="Ann"))
+    demand.use_sample_catalogue(False)
+    demand.upload("no_natures.csv", _file())
+    assert any(f"{len(ROWS)} of {len(ROWS)} demands not classified yet" in str(p.value) or
+               f"{len(ROWS)} of {len(ROWS)} demands not classified yet" in str(getattr(p, "proto", ""))
+               for p in demand.at.get("progress"))
+    assert any(ROWS[0][3] in m.value for m in demand.at.markdown)  # the first customer's words, large
+    demand.press("Failure")
+    demand.assert_no_exception()
+    assert any(ROWS[1][3] in m.value for m in demand.at.markdown)  # then the next one
+    demand.press("Value")
+    log = _log()
+    assert [(r.row, r.field, r.after, r.note) for r in log] == [(2, "nature", "failure", "workshop"),
+                                                                (3, "nature", "value", "workshop")]
+    demand.press("Skip")
+    assert any(ROWS[3][3] in m.value for m in demand.at.markdown)
+    assert len(_log()) == 2  # skipping saves nothing

@@ -18,6 +18,8 @@ AUTHOR = "author"  # the sidebar's "Your name" box: who is working, saved with e
 DEMAND_UPLOAD_STORED = "demand_upload_stored"  # file_id of the upload this session already stored in the study
 EDITOR_VERSION = "editor_version"  # generation of the customers' words table, bumped after every save
 TYPES_VERSION = "types_editor_version"  # generation of the Demand types tables, bumped after every catalogue save
+WORKSHOP_DONE = "workshop_done"  # rows this session answered (or skipped) in the workshop, not shown again
+WORKSHOP_NOTICES = "workshop_notices"  # a workshop answer the store refused
 TYPES_NOTICES = "types_notices"  # what the last catalogue save did (saved, merged, refused), shown above the table
 
 

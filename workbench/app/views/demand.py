@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench import charts, schema, spc
-from workbench.app import flow_state, keys, notices, state, study, type_editor
+from workbench.app import classify, flow_state, keys, notices, state, study, type_editor
 from workbench.app.text import literal
 from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import CatalogueError
@@ -489,6 +489,10 @@ def _words(view: state.DemandView, src: state.Source) -> None:
                           | set(catalogue.names() if catalogue else []))
     cause_options = sorted(set(frame[schema.FAILURE_CAUSE].dropna().unique().astype(str))
                            | {t.cause for t in (catalogue.types if catalogue else []) if t.cause})
+    seen_key = keys.correction_versions(src.source_id)
+    classify.apply_to_matching(src, frame.loc[mask, [schema.ROW, schema.DEMAND_TYPE, schema.NATURE,
+                                                     schema.FAILURE_CAUSE]],
+                               type_options, cause_options, st.session_state.get(seen_key, {}))
     version = st.session_state.setdefault(keys.EDITOR_VERSION, 0)
     key = keys.words_editor(version)
     edited = st.data_editor(
@@ -507,7 +511,6 @@ def _words(view: state.DemandView, src: state.Source) -> None:
             schema.FAILURE_CAUSE: st.column_config.SelectboxColumn("Failure cause", options=cause_options),
         })
     changes = _changes(editable, edited)
-    seen_key = keys.correction_versions(src.source_id)
     if changes:
         try:
             apply_corrections(frame, changes, catalogue)
@@ -520,6 +523,19 @@ def _words(view: state.DemandView, src: state.Source) -> None:
     # what this page shows now is what the next correction is made from
     st.session_state[seen_key] = study.call(studies.correction_versions, study.require().id, src.source_id)
     _saved_status(src)
+
+
+def _classify_together(view: state.DemandView, src: state.Source) -> None:
+    """Workshop mode: one customer's words at a time, the team's decision, the next one."""
+    frame = view.frame
+    catalogue = state.catalogue(src)
+    type_options = sorted(set(frame[schema.DEMAND_TYPE].dropna().unique().astype(str))
+                          | set(catalogue.names() if catalogue else []))
+    cause_options = sorted(set(frame[schema.FAILURE_CAUSE].dropna().unique().astype(str))
+                           | {t.cause for t in (catalogue.types if catalogue else []) if t.cause})
+    st.caption("For the room: one customer's words at a time, large enough for the projector. Decide value or "
+               "failure (and the type and cause); the next demand not yet classified follows at once.")
+    classify.workshop(src, frame, type_options, cause_options)
 
 
 def _save_corrections(src: state.Source, changes: list[Correction], shown: pd.DataFrame,
@@ -557,16 +573,22 @@ def _saved_status(src: state.Source) -> None:
     c1.success(f"Saved: {len(log)} correction(s) in this study, the charts include them. Latest: row {last.row} "
                f"by {literal(who)} at {last.created_at:%H:%M} UTC, {last.created_at:%d %b}.", icon=":material/cloud_done:")
     mine = [r for r in log if r.author == study.author()]
-    if c2.button("Undo my last correction", disabled=not mine):
-        undo = mine[-1]
+    if c2.button("Undo my last correction", disabled=not mine,
+                 help="Takes back your last change: one row, or every row of one 'apply to all' or accept"):
         try:
-            study.call(studies.add_correction, current.id, undo.row, undo.field, undo.before or "",
-                       study.author(), undo.version, source_id=src.source_id)
+            undone = study.call(studies.undo_last, current.id, study.author(), src.source_id)
         except StoreError as exc:
             notices.later(keys.CORRECTION_NOTICES, literal(exc), "error")
         else:
-            notices.later(keys.DEMAND_NOTICES, f"Undone: row {undo.row} is back to '{literal(undo.before)}'.",
-                          "toast")
+            if len(undone.saved) == 1:
+                one = undone.saved[0]
+                notices.later(keys.DEMAND_NOTICES, f"Undone: row {one.row} is back to '{literal(one.after)}'.",
+                              "toast")
+            elif undone.saved:
+                notices.later(keys.DEMAND_NOTICES, f"Undone: {len(undone.saved):,} corrections made together are "
+                                                   "back as they were.", "toast")
+            for message in undone.refused[:5]:
+                notices.later(keys.CORRECTION_NOTICES, literal(message), "error")
         st.session_state[keys.EDITOR_VERSION] = st.session_state.get(keys.EDITOR_VERSION, 0) + 1
         st.rerun()
     _history(log, src)
@@ -578,6 +600,7 @@ def _history(log: list[studies.CorrectionRecord], src: state.Source) -> None:
         table = pd.DataFrame([{
             "When": r.created_at.strftime("%d %b %Y %H:%M UTC"), "Who": r.author or "–", "Row": r.row,
             "What": schema.FIELD_LABELS.get(r.field, r.field), "From": r.before or "", "To": r.after,
+            "How": r.note or "one by one",
         } for r in reversed(log)])
         st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1), 320))
         stem = src.name.rsplit(".", 1)[0].replace(" ", "_").lower()
@@ -717,7 +740,8 @@ def render() -> None:
     st.caption(f"Study: **{literal(current.name)}**")
     _report(loaded.report, loaded.set_aside_rows)
     _tiles(view)
-    labels = ["Overview", "Demand types", "Over time", "End to end", "Handling", "Customers' words", "Download"]
+    labels = ["Overview", "Demand types", "Over time", "End to end", "Handling", "Customers' words",
+              "Classify together", "Download"]
     if src.options.event_log:
         labels.append(FLOW_TAB)
     tabs = st.tabs(labels)
@@ -734,9 +758,11 @@ def render() -> None:
     with tabs[5]:
         _words(view, src)
     with tabs[6]:
+        _classify_together(view, src)
+    with tabs[7]:
         _downloads(src, corrections)
     if src.options.event_log:
-        with tabs[7]:
+        with tabs[8]:
             _how_work_flows(src)
 
 

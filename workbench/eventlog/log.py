@@ -230,7 +230,7 @@ def _status_history(frame: pd.DataFrame, rows: np.ndarray, options: ReadOptions
     if len(others):
         note += f" Left out: {len(others):,} row(s) changing other fields ({shown})."
     if blank.any():
-        note += f" Left out: {int(blank.sum()):,} row(s) naming no field (report totals, footers or notes)."
+        note += f" Left out: {int(blank.sum()):,} row(s) naming no field (blank lines, report totals or footers)."
     return kept, rows[keep], replace(options, mapping_pairs=tuple(mapping)), note
 
 

@@ -147,12 +147,14 @@ def guess_columns(columns: list[str]) -> dict[str, str]:
 
 def looks_like_event_log(table: object) -> bool:
     """Whether a table (a `RawTable` or a DataFrame) is an event log rather than a demand file: it has a case
-    column whose values repeat and an activity column."""
+    column whose values repeat and an activity column (or, for a history export, a field-name and a new-value
+    column)."""
     frame = getattr(table, "frame", table)
     if not isinstance(frame, pd.DataFrame) or frame.empty:
         return False
-    cols = guess_columns([str(c) for c in frame.columns])
-    if CASE not in cols or ACTIVITY not in cols:
+    names = [str(c) for c in frame.columns]
+    cols = guess_columns(names)
+    if CASE not in cols or (ACTIVITY not in cols and history_columns(names) is None):
         return False
     cases = frame[cols[CASE]].astype("str").str.strip()
     cases = cases[cases != ""]

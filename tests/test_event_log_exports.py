@@ -210,3 +210,16 @@ def test_a_history_export_with_an_activity_named_is_read_as_mapped() -> None:
     assert not any(n.startswith("A history export") for n in log.report.notes)
     rows = _csv_rows(export.name, "utf-8-sig")
     assert log.report.events_read == len(rows)
+
+
+def test_the_demand_reader_takes_a_gzipped_csv_too() -> None:
+    """The app previews every upload with the demand reader before it is read as an event log, and a demand
+    export may come gzipped as well: both read the CSV inside."""
+    from workbench.demand.load import load_demand, read_table
+
+    plain = read_table(HERE / "pm4py_log.csv")
+    packed = read_table(HERE / "pm4py_log.csv.gz")
+    assert packed.kind == "csv" and packed.frame.equals(plain.frame)
+    demand = HERE.parent / "servicenow_incident.csv"
+    loaded = load_demand(gzip.compress(demand.read_bytes(), mtime=0), "servicenow_incident.csv.gz")
+    assert loaded.frame.equals(load_demand(demand).frame)

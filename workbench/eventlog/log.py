@@ -10,9 +10,6 @@ numbers, duplicate events are counted and dropped, events out of time order are 
 from __future__ import annotations
 
 import csv
-import gzip
-import io
-import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,10 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench import limits
 from workbench.demand.dates import date_note, read_dates, unreadable_reason
 from workbench.demand.labels import fold
-from workbench.demand.read import read_source, read_table
+from workbench.demand.read import GZIP_MAGIC, gunzip, read_source, read_table
 from workbench.demand.reading import ReadOptions
 from workbench.demand.report import DemandFileError, SetAsideRow
 from workbench.eventlog import columns as C
@@ -163,8 +159,11 @@ def read_log(source: str | Path | bytes, name: str | None = None, options: ReadO
         frame, rows = read_xes(data, name)
         kind = "xes"
     else:
-        if data[:2] == _GZIP_MAGIC:  # a .csv.gz: read as the CSV it holds
-            data = _gunzipped(data, name)
+        if data[:2] == GZIP_MAGIC:  # a .csv.gz: read as the CSV it holds (bounded, as XES .gz)
+            try:
+                data = gunzip(data, name)
+            except DemandFileError as exc:
+                raise EventLogError(str(exc)) from None
             notes.append(f"Unpacked from gzip: {len(data):,} bytes of CSV.")
         header_row = options.header_row
         if header_row is None and data[:2] != b"PK":
@@ -175,26 +174,6 @@ def read_log(source: str | Path | bytes, name: str | None = None, options: ReadO
     log = events_from_table(frame, rows, name, kind, options)
     log.report.notes[:0] = [*notes, *([history_note] if history_note else [])]
     return log
-
-
-_GZIP_MAGIC = b"\x1f\x8b"
-
-
-def _gunzipped(data: bytes, name: str) -> bytes:
-    """A gzip file's content, unpacked no further than `WORKBENCH_MAX_DEMAND_BYTES` (its header's size is not
-    trusted: the unpacked bytes are counted as they come)."""
-    limit = limits.DEMAND_BYTES.value
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as packed:
-            out = packed.read(limit + 1)
-    except (EOFError, zlib.error, gzip.BadGzipFile):
-        raise EventLogError(f"{name}: the compressed file is cut short or damaged (it ends before its end); "
-                            "download or export it again.") from None
-    if len(out) > limit:
-        raise EventLogError(limits.DEMAND_BYTES.message(f"{name} (unpacked)"))
-    if not out.strip():
-        raise EventLogError(f"{name}: the compressed file is empty.")
-    return out
 
 
 def _status_history(frame: pd.DataFrame, rows: np.ndarray, options: ReadOptions

@@ -19,8 +19,8 @@ Where the names come from (each checked against the source named; docs/event-log
 - Jira: the REST changelog (`created`, `author`, items `field`, `fromString`, `toString`) and Jira Data
   Center's data pipeline `issue_history` file (`issue_id`, `changelog_id`, `author_id`, `author_key`,
   `created_date`, `field`, `field_type`, `from`, `from_string`, `to`, `to_string`).
-- Zendesk: ticket audits and the incremental ticket event export (`ticket_id`, `created_at`, `timestamp`,
-  `updater_id`, `author_id`, child events with `field_name`, `value`, `previous_value`); the
+- Zendesk: ticket audits (`ticket_id`, `created_at`, `author_id`; change events with `field_name`, `value`,
+  `previous_value`) and the incremental ticket event export (`ticket_id`, `created_at`, `child_events`); the
   `ticket_field_history` table of Fivetran's Zendesk connector (`ticket_id`, `field_name`, `value`, `updated`,
   `user_id`).
 - Salesforce: the `CaseHistory` object (`CaseId`, `Field`, `OldValue`, `NewValue`, `CreatedDate`,
@@ -72,7 +72,7 @@ _FIRST: dict[str, set[str]] = {
                 "date time", "datetime", "event timestamp", "time stamp", "edit date", "changed date"},
     START: {"start timestamp", "start time", "starttime", "start date time", "started at", "start"},
     RESOURCE: {"org resource", "resource", "resource id", "user", "performed by", "agent", "assignee", "owner",
-               "owner first name", "sys created by", "changed by", "edited by", "updater id", "employee",
+               "owner first name", "sys created by", "changed by", "edited by", "employee",
                "staff", "operator", "handler", "author"},
     ROLE: {"org role", "role", "org group", "assignment group", "group", "team", "department", "workgroup",
            "support section", "involved st", "responsible section"},

@@ -31,6 +31,7 @@ EXPECTED_MAPPING: dict[str, dict[str, str]] = {
                                        "start": "start"},
     "jira_issue_history.csv": {"case": "issue_id", "activity": "to_string", "timestamp": "created_date",
                                "resource": "author_id"},
+    "jira_rest_changelog.csv": {"case": "key", "activity": "toString", "timestamp": "created", "resource": "author"},
     "zendesk_ticket_field_history.csv": {"case": "ticket_id", "activity": "value", "timestamp": "updated",
                                          "resource": "user_id"},
     "salesforce_case_history_report.csv": {"case": "Case Number", "activity": "New Value", "timestamp": "Edit Date",
@@ -116,6 +117,7 @@ def _csv_rows(name: str, encoding: str = "utf-8") -> list[dict[str, str]]:
 @pytest.mark.parametrize(("name", "field", "new", "case", "status", "created", "encoding"), [
     ("servicenow_sys_audit.csv", "fieldname", "newvalue", "documentkey", "state", None, "utf-8"),
     ("jira_issue_history.csv", "field", "to_string", "issue_id", "status", None, "utf-8"),
+    ("jira_rest_changelog.csv", "field", "toString", "key", "status", None, "utf-8"),
     ("zendesk_ticket_field_history.csv", "field_name", "value", "ticket_id", "status", None, "utf-8"),
     ("salesforce_case_history_report.csv", "Field / Event", "New Value", "Case Number", "Status", "Created.",
      "utf-8-sig"),
@@ -223,3 +225,31 @@ def test_the_demand_reader_takes_a_gzipped_csv_too() -> None:
     demand = HERE.parent / "servicenow_incident.csv"
     loaded = load_demand(gzip.compress(demand.read_bytes(), mtime=0), "servicenow_incident.csv.gz")
     assert loaded.frame.equals(load_demand(demand).frame)
+
+
+@pytest.mark.parametrize(("columns", "found"), [
+    (["Case Number", "Edited By", "Field / Event", "Old Value", "New Value", "Edit Date"],
+     ("Field / Event", "New Value")),
+    (["documentkey", "fieldname", "oldvalue", "newvalue", "user", "sys_created_on"], ("fieldname", "newvalue")),
+    (["key", "created", "author", "field", "fromString", "toString"], ("field", "toString")),
+    (["issue_id", "created_date", "field", "from", "from_string", "to", "to_string"], ("field", "to_string")),
+    (["ticket_id", "field_name", "updated", "user_id", "value"], ("field_name", "value")),
+    (["Case ID", "Activity", "Field", "New Value", "Timestamp"], None),  # an activity column of its own
+    (["case", "field", "timestamp"], None),  # no new value
+    (["case", "value", "timestamp"], None),  # no field
+])
+def test_the_columns_of_a_history_export(columns: list[str], found: tuple[str, str] | None) -> None:
+    from workbench.eventlog.columns import history_columns
+
+    assert history_columns(columns) == found
+
+
+def test_a_history_export_looks_like_an_event_log_a_demand_file_does_not() -> None:
+    import pandas as pd
+
+    from workbench.eventlog import looks_like_event_log
+
+    history = pd.DataFrame({"issue_id": ["1", "1", "2"], "field": ["status"] * 3, "to_string": ["a", "b", "a"],
+                            "created_date": ["2026-03-02T09:00:00Z"] * 3})
+    assert looks_like_event_log(history)
+    assert not looks_like_event_log(history.assign(issue_id=["1", "2", "3"]))  # one row per case

@@ -223,6 +223,34 @@ def jira_history() -> LogExport:
                      timezone="UTC", truth_rows=sum(len(c.events) for c in cases.values()))
 
 
+# --- Jira REST changelog (GET /rest/api/3/issue/{key}/changelog), one row per item, written by a script ---
+def jira_rest_changelog() -> LogExport:
+    rng = random.Random(1110)
+    rows: list[list[str]] = []
+    cases: dict[str, Case] = {}
+    for i in range(40):
+        key = f"SD-{500 + i}"
+        states = _walk(rng, _JIRA_CHAIN, "Waiting for support")
+        times = _times(rng, len(states))
+        events = []
+        for j in range(1, len(states)):
+            author = rng.choice(["Ada Byron", "Grace Hopper", "Alan Kay"])
+            t = times[j] + timedelta(milliseconds=rng.randrange(1000))
+            stamp = f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond // 1000:03d}+0000"
+            rows.append([key, stamp, author, "status", "jira", _JIRA_STATUS[states[j - 1]], states[j - 1],
+                         _JIRA_STATUS[states[j]], states[j]])
+            events.append(Event(states[j], t, author))
+            if rng.random() < 0.3:
+                rows.append([key, stamp, author, "description", "jira", "", "The laptop will not start.", "",
+                             "The laptop will not start.\nIt shows a blue screen, code 0x7B."])
+        cases[key] = Case(key, events)
+    header = ["key", "created", "author", "field", "fieldtype", "from", "fromString", "to", "toString"]
+    return LogExport("jira_rest_changelog.csv", "Jira REST changelog items written to CSV",
+                     _csv([header, *rows], newline="\n").encode("utf-8"),
+                     _order_of_appearance(cases, [r[0] for r in rows]), timezone="UTC",
+                     truth_rows=sum(len(c.events) for c in cases.values()))
+
+
 # --- Zendesk ticket field history (Fivetran's ticket_field_history table, exported as CSV) ----------------
 _ZD_CHAIN = {"new": [("open", 1.0)], "open": [("pending", 0.35), ("hold", 0.1), ("solved", 0.55)],
              "pending": [("open", 0.6), ("solved", 0.4)], "hold": [("open", 1.0)],
@@ -436,7 +464,8 @@ def bpi2014() -> LogExport:
                      _csv(rows, delimiter=";").encode("utf-8"), cases, truth_rows=len(rows) - 1)
 
 
-MAKERS: tuple[Callable[[], LogExport], ...] = (servicenow_audit, servicenow_metric, jira_history, zendesk_history,
+MAKERS: tuple[Callable[[], LogExport], ...] = (servicenow_audit, servicenow_metric, jira_history, jira_rest_changelog,
+                                               zendesk_history,
                                                salesforce_history, disco, pm4py_csv, pm4py_csv_gz, xes_gz, bpi2014)
 
 

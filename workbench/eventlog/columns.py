@@ -16,7 +16,8 @@ Where the names come from (each checked against the source named; docs/event-log
   the label (`Document key`, `Created`). `sys_audit` (`tablename`, `fieldname`, `documentkey`, `user`,
   `oldvalue`, `newvalue`, `sys_created_on`) and `metric_instance` (`definition`, `id`, `field_value`, `start`,
   `end`, `duration`, `calculation_complete`).
-- Jira: the REST changelog (`created`, `author`, items `field`, `fromString`, `toString`) and Jira Data
+- Jira: the REST changelog (the issue's `key`; `created`, `author`, items `field`, `fromString`, `toString`)
+  and Jira Data
   Center's data pipeline `issue_history` file (`issue_id`, `changelog_id`, `author_id`, `author_key`,
   `created_date`, `field`, `field_type`, `from`, `from_string`, `to`, `to_string`).
 - Zendesk: ticket audits (`ticket_id`, `created_at`, `author_id`; change events with `field_name`, `value`,
@@ -85,7 +86,7 @@ _FIRST: dict[str, set[str]] = {
                      "subject"},
 }
 _SECOND: dict[str, set[str]] = {
-    CASE: {"number", "id", "document key", "documentkey", "application", "order id"},
+    CASE: {"number", "id", "key", "document key", "documentkey", "application", "order id"},
     ACTIVITY: {"status", "state", "stage", "sub status", "new value", "newvalue", "field value"},
     TIMESTAMP: {"time", "date", "created", "created at", "created date", "createddate", "updated",
                 "sys updated on", "end"},

@@ -76,17 +76,22 @@ def build(demand: pd.DataFrame, pmap: ProcessMap, seed: int = 20260105) -> pd.Da
         for step_id, minutes in zip(path, offsets, strict=True):
             step = steps[step_id]
             when = (start + pd.Timedelta(minutes=float(minutes))).floor("min")
-            records.append((str(case_id), step.name, when, person(step.role), step.role, str(first["touchpoint"]),
-                            str(first["demand_type"])))
+            records.append((str(case_id), step.name, when, person(step.role), step.role, _text(first["touchpoint"]),
+                            _text(first["demand_type"])))
         for _, later in contacts.iloc[1:].iterrows():
             entry = steps[pmap.entry_touchpoints.get(later["touchpoint"], pmap.entry_default)]
             records.append((str(case_id), entry.name, later["received_at"], person(entry.role), entry.role,
-                            str(later["touchpoint"]), str(later["demand_type"])))
+                            _text(later["touchpoint"]), _text(later["demand_type"])))
     out = pd.DataFrame(records, columns=["case_id", "activity", "timestamp", "resource", "role", "touchpoint",
                                          "demand_type"])
     out = out.sort_values(["timestamp", "case_id"], kind="stable")
     out["timestamp"] = out["timestamp"].dt.strftime("%Y-%m-%d %H:%M")
     return out
+
+
+def _text(value: object) -> str:
+    """A cell as the export writes it: blank when the demand sample has none (never the word 'None')."""
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
 def main() -> None:

@@ -93,9 +93,14 @@ def test_bad_nature_names_the_value_and_line() -> None:
     assert "value" in message and "failure" in message
 
 
-def test_unclassified_nature_is_not_allowed_in_a_catalogue() -> None:
-    message = _error("types:\n  - type: A\n    nature: unclassified\n")
-    assert message.startswith("team.yaml, line 2:"), message
+def test_a_type_not_yet_decided_is_named_not_sure_and_nonsense_is_refused() -> None:
+    cat = parse_catalogue("types:\n  - type: A\n    nature: not sure\n  - type: B\n    nature: unclassified\n")
+    assert [(t.name, t.nature, t.decided) for t in cat.types] == [("A", "unclassified", False),
+                                                                   ("B", "unclassified", False)]
+    assert "nature: not sure" in cat.to_yaml()
+    message = _error("types:\n  - type: A\n    nature: banana\n")
+    assert message.startswith("team.yaml, line 2:") and "'not sure'" in message, message
+    assert _error("types:\n  - type: A\n").startswith("team.yaml, line 2:")  # a nature must be given
 
 
 def test_duplicate_type_names_both_lines() -> None:

@@ -346,7 +346,7 @@ def test_app_opens_the_study_database_first(capsys: pytest.CaptureFixture[str], 
     monkeypatch.setenv("WORKBENCH_DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
     code, _, err = run(capsys, "app", "--headless", "--port", "8123")
     assert code == 0 and (tmp_path / "w.db").exists()
-    assert "(schema 0003)" in err
+    assert "(schema 0004)" in err
     (command,) = started
     assert command[1:4] == ["-m", "streamlit", "run"] and command[command.index("--server.port") + 1] == "8123"
 
@@ -435,10 +435,12 @@ def test_demand_summary_warns_when_the_file_is_an_event_log(tmp_path: Path,
     assert code == 0
     assert json.loads(out)["rows"] == 5  # read as asked: one demand per row
     assert err.startswith("warning: tickets_log.csv looks like an event log")
-    assert f"'workbench log summary {path}'" in err
+    assert f"'workbench log summary {path}'" in err and "--event-log" in err
     assert "Read as an event log" in err
     code, out, err = run(capsys, "demand", "summary", path)
     assert code == 0 and "looks like an event log" in err and "looks like an event log" not in out
+    code, out, err = run(capsys, "demand", "summary", path, "--event-log", "--format", "json")
+    assert code == 0 and err == "" and json.loads(out)["rows"] == 2  # read as asked: one demand per case
 
 
 def test_demand_summary_warns_for_a_history_export(capsys: pytest.CaptureFixture[str]) -> None:

@@ -387,3 +387,34 @@ def test_any_bytes_are_read_or_refused_in_words(data: bytes, name: str) -> None:
         assert str(exc)
         return
     assert len(rollup(log)) == log.cases
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from("AB"), st.integers(0, 6), st.sampled_from(["x", "y"])),
+                min_size=1, max_size=40))
+def test_duplicates_and_out_of_order_counts_agree_with_plain_python(events: list[tuple[int, str, int, str]]) -> None:
+    """Few cases, activities and times, so ties, duplicates and events listed out of order are common."""
+    base = datetime(2026, 1, 5)
+    rows = [(f"c{c}", a, str(base + pd.Timedelta(hours=h)), r) for c, a, h, r in events]
+    log = read_log(_csv(rows), "counts.csv")
+    seen: set[tuple[str, str, str, str]] = set()
+    listed: dict[str, list[tuple[str, str, str]]] = {}
+    duplicates = 0
+    for row in rows:
+        if row in seen:
+            duplicates += 1
+            continue
+        seen.add(row)
+        listed.setdefault(row[0], []).append((row[2], row[1], row[3]))
+    back = {case: sum(1 for a, b in zip(evs, evs[1:], strict=False) if b[0] < a[0]) for case, evs in listed.items()}
+    assert log.report.duplicates == duplicates
+    assert log.report.out_of_order_events == sum(back.values())
+    assert log.report.out_of_order_cases == sum(1 for v in back.values() if v)
+    # the events as kept: cases in order of first appearance, each in time order with file order breaking ties
+    expected = [(case, pd.Timestamp(e[0]), e[1], e[2]) for case, evs in listed.items()
+                for e in sorted(evs, key=lambda e: e[0])]
+    ev = log.events
+    got = list(zip(ev["case"].astype(str), ev["timestamp"], ev["activity"].astype(str),
+                   ev["resource"].astype(str), strict=True))
+    assert got == expected
+    assert list(ev["case_code"]) == [list(listed).index(case) for case, *_ in expected]

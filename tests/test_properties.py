@@ -308,3 +308,22 @@ def test_xmr_leaves_out_missing_values(values: list[float], holes: list[bool]) -
     assert list(table.index) == [i for i, v in enumerate(with_gaps) if not np.isnan(v)]
     if len(kept) >= 2:
         assert table[spc.CENTRE].iloc[0] == pytest.approx(float(np.mean(kept)), abs=1e-9)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.none(), st.lists(st.text(alphabet="ab1 ", min_size=0, max_size=3), min_size=2,
+                                              max_size=2)), min_size=1, max_size=30),
+       st.sampled_from(["\n", "\r\n"]), st.booleans())
+def test_row_numbers_are_the_lines_a_spreadsheet_shows(lines: list[list[str] | None], end: str, last_end: bool) -> None:
+    """Blank lines (None here), one-character records and CR LF endings: each record's row number is its line
+    in the file, counted as a person would (the header is row 1)."""
+    assume(any(cells is not None for cells in lines))
+    body = [("" if cells is None else ",".join(cells)) for cells in lines]
+    text = "x,y" + end + end.join(body) + (end if last_end else "")
+    try:
+        raw = read_table(text.encode(), "lines.csv")
+    except Exception as exc:  # noqa: BLE001 - a file of only blank-ish records may be refused, in words
+        assert "lines.csv" in str(exc)
+        return
+    expected = [i + 2 for i, cells in enumerate(lines) if cells is not None]  # ',' is a record of blanks
+    assert raw.rows.tolist() == expected

@@ -25,6 +25,7 @@ from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.demand.load import DemandFileError, LoadedDemand, RawTable, clean_as, load_demand, read_table
 from workbench.demand.reading import HANDLING_UNITS, ReadOptions
 from workbench.eventlog import analysis as log_analysis
+from workbench.eventlog.cases import load_cases
 from workbench.eventlog.columns import looks_like_event_log
 from workbench.eventlog.log import read_log
 from workbench.flow import expected as flow_expected
@@ -65,14 +66,18 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
     return ReadOptions.from_dict({"sheet": args.sheet, "header_row": args.header_row,
                                   "mapping": _parse_map(args.map), "date_order": args.date_order,
                                   "date_format": args.date_format, "timezone": args.timezone,
-                                  "no_dates": args.no_dates, "handling_unit": args.handling_unit})
+                                  "no_dates": args.no_dates, "handling_unit": args.handling_unit,
+                                  "event_log": bool(getattr(args, "event_log", False))})
 
 
 def _load(args: argparse.Namespace, path: str | None = None, catalogue: Catalogue | None = None) -> LoadedDemand:
     """The demand file `path` (default: the command's PATH) read with the command's reading options."""
     if catalogue is None and getattr(args, "catalogue", None) and path is None:
         catalogue = load_catalogue(args.catalogue)
-    return load_demand(Path(path or args.path), options=_read_options(args), catalogue=catalogue)
+    options = _read_options(args)
+    if options.event_log:
+        return load_cases(Path(path or args.path), options=options, catalogue=catalogue)
+    return load_demand(Path(path or args.path), options=options, catalogue=catalogue)
 
 
 class SetAsideJSON(TypedDict):
@@ -185,18 +190,22 @@ def _event_log_warning(raw: RawTable, path: str) -> str | None:
     if not looks_like_event_log(raw):
         return None
     return (f"warning: {raw.source} looks like an event log (several rows per case, each an activity at a time): "
-            "read as a demand file, every row counts as a demand. To read one demand per case, run "
-            f"'workbench log summary {path}', or tick 'Read as an event log' on the app's Demand page.")
+            "read as a demand file, every row counts as a demand. To read one demand per case, add --event-log, "
+            f"or run 'workbench log summary {path}' for its flow; in the app, tick 'Read as an event log' on the "
+            "Demand page.")
 
 
 def cmd_demand_summary(args: argparse.Namespace) -> int:
     options = _read_options(args)
-    catalogue = load_catalogue(args.catalogue) if args.catalogue else None
-    raw = read_table(Path(args.path), sheet=options.sheet, header_row=options.header_row)
-    warning = _event_log_warning(raw, args.path)
-    if warning:  # first: it explains a failure to clean the file, too
-        print(warning, file=sys.stderr)
-    loaded = clean_as(raw, options, catalogue)  # as `_load`, keeping the file's own table to look at
+    if options.event_log:
+        loaded = _load(args)
+    else:  # as `_load`, keeping the file's own table to look at
+        catalogue = load_catalogue(args.catalogue) if args.catalogue else None
+        raw = read_table(Path(args.path), sheet=options.sheet, header_row=options.header_row)
+        warning = _event_log_warning(raw, args.path)
+        if warning:  # first: it explains a failure to clean the file, too
+            print(warning, file=sys.stderr)
+        loaded = clean_as(raw, options, catalogue)
     data = _summary_json(loaded, args.split_at)
     if args.format == "json":
         print(json.dumps(data, indent=2, default=str))
@@ -696,9 +705,14 @@ def cmd_log_discover(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    def reading_args(p: argparse.ArgumentParser) -> None:
-        """How the demand file is read: the same options for every command that reads one."""
+    def reading_args(p: argparse.ArgumentParser, cases: bool = True) -> None:
+        """How the demand file is read: the same options for every command that reads one (`cases`: it may
+        be an event log, read as one demand per case)."""
         g = p.add_argument_group("reading the demand file")
+        if cases:
+            g.add_argument("--event-log", action="store_true",
+                           help="the file is an event log (many rows per case): read it as one demand per case, "
+                                "its columns recognised as `workbench log summary` does")
         g.add_argument("--sheet", help="Excel sheet name (default: the first sheet)")
         g.add_argument("--header-row", type=int, help="row number of the header (default: found automatically)")
         g.add_argument("--map", action="append", metavar="FIELD=COLUMN",
@@ -757,7 +771,7 @@ def build_parser() -> argparse.ArgumentParser:
     log_summary.add_argument("--resolved-activity", metavar="ACTIVITY",
                              help="a case is resolved at its first event of this activity (default: its last event)")
     log_summary.add_argument("--format", choices=("text", "json"), default="text")
-    reading_args(log_summary)
+    reading_args(log_summary, cases=False)
     log_summary.set_defaults(func=cmd_log_summary)
     log_discover = logs.add_parser("discover", help="draft an as-is process map (YAML) from an event log")
     log_discover.add_argument("path", help="an event log: CSV, Excel (.xlsx) or XES (.xes, .xes.gz), read as by "
@@ -768,7 +782,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "most frequent route, e.g. 0.05 (default 0: keep every observed route)")
     log_discover.add_argument("--name", help="the map's name (default: the log's file name + ' - discovered')")
     log_discover.add_argument("--format", choices=("text", "json"), default="text")
-    reading_args(log_discover)
+    reading_args(log_discover, cases=False)
     log_discover.set_defaults(func=cmd_log_discover)
 
     maps = sub.add_parser("map", help="process maps").add_subparsers(dest="map_command", required=True)

@@ -22,8 +22,8 @@ from workbench.demand.catalogue import Catalogue, parse_catalogue
 from workbench.demand.corrections import Correction, apply_corrections
 from workbench.demand.load import LoadedDemand, RawTable, clean_as, read_table
 from workbench.demand.reading import ReadOptions
-from workbench.demand.report import LoadReport
-from workbench.eventlog import EventLog, read_log, rollup
+from workbench.eventlog import EventLog, read_log
+from workbench.eventlog.cases import cases_as_demand
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 from workbench.store import studies
 
@@ -89,18 +89,8 @@ def event_log(src: Source) -> EventLog:
 
 
 def rolled_up(log: EventLog, src: Source) -> LoadedDemand:
-    """An event log as demand: one demand per case (workbench.eventlog.rollup), with the log's report."""
-    frame = rollup(log)
-    lr = log.report
-    report = LoadReport(source=src.name, kind=lr.kind, header_row=src.options.header_row or 1,
-                        columns=list(lr.mapping.values()), mapping=dict(lr.mapping), date_order=src.options.order,
-                        rows_read=len(frame))
-    report.read_as = (f"Read {src.name} as an event log: {len(frame):,} cases (one demand each) from "
-                      f"{lr.events_used:,} events.")
-    report.notes = [*lr.summary_lines()[1:],
-                    "Value or failure is not yet classified for cases: classify them in Customers' words."]
-    aside = pd.DataFrame({"row": [a.row for a in lr.set_aside], "reason": [a.reason for a in lr.set_aside]})
-    return LoadedDemand(frame, report, aside)
+    """An event log as demand: one demand per case, classified from the study's catalogue by type."""
+    return cases_as_demand(log, src.name, src.options, catalogue(src))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

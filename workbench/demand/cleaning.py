@@ -51,6 +51,8 @@ def _grouped_labels(values: pd.Series, canonical: dict[str, str] | None = None,
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     keys = [fold_keep(u) for u in uniques]
+    if canonical:  # a spelling the catalogue merged into a type (an alias) is grouped with that type
+        keys = [fold_keep(canonical[k]) if k in canonical else k for k in keys]
     spellings: dict[str, dict[str, int]] = {}  # key -> spelling (spaces tidied) -> rows
     for u, k, n in zip(uniques, keys, counts, strict=True):
         if k:
@@ -310,7 +312,7 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
     tp_display, tp_key = _grouped_labels(raw(schema.TOUCHPOINT), blank=schema.UNKNOWN_TOUCHPOINT)
     out[schema.TOUCHPOINT] = tp_display
     out[schema.CUSTOMER_WORDS] = _as_text(raw(schema.CUSTOMER_WORDS))
-    canonical = {fold_keep(t.name): t.name for t in catalogue.types} if catalogue else None
+    canonical = catalogue.spellings() if catalogue else None
     type_display, _ = _grouped_labels(raw(schema.DEMAND_TYPE), canonical)
     out[schema.DEMAND_TYPE] = type_display
 
@@ -422,7 +424,9 @@ def _apply_catalogue(rows: np.ndarray, types: pd.Categorical, nature: np.ndarray
     entries = [catalogue.lookup(t) for t in types.categories]
     causes = list(dict.fromkeys([*map(str, cause.categories), *(e.cause for e in entries if e and e.cause)]))
     cause_index = {c: i for i, c in enumerate(causes)}
-    cat_nature_lut = np.array([NATURE_CODES[e.nature] if e else -1 for e in entries] + [-1], dtype=np.int8)
+    # a type the catalogue names but has not decided (not sure) fills nothing, and is not unknown
+    cat_nature_lut = np.array([NATURE_CODES[e.nature] if e and e.decided else -1 for e in entries] + [-1],
+                              dtype=np.int8)
     cat_cause_lut = np.array([cause_index[e.cause] if e and e.cause else -1 for e in entries] + [-1],
                              dtype=np.int64)
     tcodes = types.codes
@@ -453,3 +457,24 @@ def _column_list(columns: list[str], shown: int = 30) -> str:
     """The file's columns for a message: the first `shown`, then how many more (a file may have a thousand)."""
     more = len(columns) - shown
     return ", ".join(columns[:shown]) + (f" and {more:,} more" if more > 0 else "")
+
+
+def classify_by_type(frame: pd.DataFrame, catalogue: Catalogue | None, report: LoadReport) -> pd.DataFrame:
+    """A clean frame built elsewhere (cases rolled up from an event log), its type, value/failure, cause and
+    their source given the same form `clean` gives them: types grouped and spelled as the catalogue spells
+    them, value/failure and cause filled from the catalogue where a row has none, unknown types reported."""
+    out = frame.copy()
+    canonical = catalogue.spellings() if catalogue else None
+    types, _ = _grouped_labels(out[schema.DEMAND_TYPE].astype("str").where(out[schema.DEMAND_TYPE].notna(), None),
+                               canonical)
+    nature = np.array([NATURE_CODES.get(str(v), _UNCLASSIFIED) for v in out[schema.NATURE]], dtype=np.int8)
+    cause, _ = _grouped_labels(out[schema.FAILURE_CAUSE].astype("str"))
+    source = np.where(nature != _UNCLASSIFIED, 1, 0).astype(np.int8)
+    if catalogue is not None:
+        nature, cause, source = _apply_catalogue(out[schema.ROW].to_numpy(np.int64), types, nature, cause, source,
+                                                 catalogue, report)
+    out[schema.DEMAND_TYPE] = types
+    out[schema.NATURE] = pd.Categorical.from_codes(nature, categories=list(schema.NATURES))  # type: ignore[call-overload]
+    out[schema.FAILURE_CAUSE] = cause
+    out[schema.NATURE_SOURCE] = pd.Categorical.from_codes(source, categories=SOURCES)  # type: ignore[call-overload]
+    return out

@@ -67,10 +67,11 @@ def apply_corrections(df: pd.DataFrame, corrections: list[Correction],
             out[schema.DEMAND_TYPE] = _set_category(out[schema.DEMAND_TYPE], mask, name)
             source = out.loc[mask, schema.NATURE_SOURCE].iloc[0]
             if source in ("", "catalogue") and catalogue is not None:
-                nature = entry.nature if entry else schema.UNCLASSIFIED
+                decided = entry is not None and entry.decided  # a 'not sure' type fills nothing
+                nature = entry.nature if entry and decided else schema.UNCLASSIFIED
                 out[schema.NATURE] = _set_category(out[schema.NATURE], mask, nature)
                 out[schema.NATURE_SOURCE] = _set_category(out[schema.NATURE_SOURCE], mask,
-                                                          "catalogue" if entry else "")
+                                                          "catalogue" if decided else "")
                 out[schema.FAILURE_CAUSE] = _set_category(out[schema.FAILURE_CAUSE], mask,
                                                           (entry.cause or None) if entry else None)
     return out

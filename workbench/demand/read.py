@@ -447,6 +447,11 @@ def _line_numbers(data: bytes, start: int, header_line: int, records: int) -> np
     large file costs more than the whole scan."""
     buf = np.frombuffer(data, dtype=np.uint8, offset=start)
     newlines = np.flatnonzero(buf == 10)
+    if len(newlines) and newlines[0] > 1 and not (np.diff(newlines) <= 2).any():
+        # the usual case, checked in one pass: no line is blank (no line of two bytes or fewer at all)
+        tail = len(buf) - int(newlines[-1]) - 1
+        count = len(newlines) + int(not (tail == 0 or (tail == 1 and buf[-1] == 13)))
+        return np.arange(header_line + 1, header_line + 1 + records, dtype=np.int64) if count == records else None
     ends = np.append(newlines, len(buf))
     lengths = np.diff(ends, prepend=-1) - 1
     has_cr = lengths > 0

@@ -84,7 +84,7 @@ def per_case(log: EventLog) -> pd.DataFrame:
     return pd.DataFrame({
         "case": _names(ev, C.CASE)[_codes(ev, C.CASE)[first]], "first_at": first_at, "last_at": ts[last],
         "first_row": ev["row"].to_numpy()[first], "events": events, "activities": activities,
-        "handoffs": handoffs, "rework": events - activities})
+        "handoffs": handoffs, "rework": events - activities}, copy=False)
 
 
 def rollup(log: EventLog, resolved_activity: str | None = None) -> pd.DataFrame:
@@ -111,20 +111,22 @@ def rollup(log: EventLog, resolved_activity: str | None = None) -> pd.DataFrame:
     known_people = bool(ev[C.RESOURCE].notna().any() or ev[C.ROLE].notna().any())
     one_stop = pd.arrays.BooleanArray(cases["handoffs"].to_numpy() == 0, np.full(n, not known_people))
     tp = pd.Series(touchpoint, dtype="str")
+    blank = pd.Series(np.full(n, "", dtype=object), dtype="str")
     out = pd.DataFrame({
         schema.ROW: cases["first_row"].to_numpy(np.int64),
         schema.RECEIVED_AT: cases["first_at"].to_numpy(),
         schema.TOUCHPOINT: tp,
         schema.CUSTOMER_WORDS: pd.Series(_first_given(ev, C.CUSTOMER_WORDS, n), dtype="str"),
         schema.DEMAND_TYPE: pd.Series(_first_given(ev, C.DEMAND_TYPE, n), dtype="str"),
-        schema.NATURE: pd.Categorical([schema.UNCLASSIFIED] * n, categories=list(schema.NATURES)),
-        schema.FAILURE_CAUSE: pd.Series([""] * n, dtype="str"),
+        schema.NATURE: pd.Categorical.from_codes(np.full(n, schema.NATURES.index(schema.UNCLASSIFIED), np.int8),
+                                                 categories=pd.Index(list(schema.NATURES), dtype=object)),
+        schema.FAILURE_CAUSE: blank,
         schema.ONE_STOP: one_stop,
         schema.HANDLING_MINUTES: np.full(n, np.nan),
         schema.CASE_ID: pd.Series(cases["case"].to_numpy(), dtype="str"),
         schema.RESOLVED_AT: pd.Series(resolved, dtype="datetime64[ns]"),
         schema.TOUCHPOINT_KEY: pd.Series(tp_keys[tp_codes], dtype="str"),
-        schema.NATURE_SOURCE: pd.Series([""] * n, dtype="str"),
+        schema.NATURE_SOURCE: blank,
     })
     for name in ROLLUP_EXTRA:
         out[name] = cases[name].to_numpy(np.int64)

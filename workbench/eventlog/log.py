@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.demand.dates import date_note, read_dates, unreadable_reason
@@ -107,18 +106,25 @@ def _text(values: pd.Series) -> pd.Series:
 
 def _encode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A text column as integer codes (in order of first appearance; -1 for blank) and the distinct values,
-    trimmed. Arrow does it for Arrow-backed text (the CSV reader's), pandas for anything else."""
+    trimmed. Arrow-backed text (the CSV reader's) is encoded as it is and only its few distinct values are
+    trimmed, then merged where trimming made two the same; anything else goes through pandas."""
     array = values.array
     arrow = getattr(array, "_pa_array", None)
-    if arrow is not None:
-        trimmed = pc.utf8_trim_whitespace(arrow)
-        trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-        encoded = pc.dictionary_encode(trimmed).combine_chunks()
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
-        return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
-    text = _text(values)
-    codes, names = pd.factorize(text.where(text != "", None))
-    return codes.astype(np.int32), np.asarray(names, dtype=object)
+    if arrow is None:
+        text = _text(values)
+        codes, names = pd.factorize(text.where(text != "", None))
+        return codes.astype(np.int32), np.asarray(names, dtype=object)
+    encoded = pc.dictionary_encode(arrow).combine_chunks()
+    indices = encoded.indices
+    raw = indices.fill_null(-1) if indices.null_count else indices
+    codes = raw.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    trimmed = pc.utf8_trim_whitespace(encoded.dictionary).to_numpy(zero_copy_only=False).astype(object)
+    blank = trimmed == ""
+    merged, names = pd.factorize(pd.Series(np.where(blank, None, trimmed), dtype=object))  # blank takes -1
+    if len(names) < len(trimmed) or blank.any():  # first appearance is kept: the dictionary is in that order
+        lookup = np.append(merged.astype(np.int32), np.int32(-1))  # the last entry for a null index (-1)
+        codes = lookup[codes]
+    return codes, np.asarray(names, dtype=object)
 
 
 def _columns(frame: pd.DataFrame, mapping: dict[str, Any], source: str) -> dict[str, str]:
@@ -244,7 +250,7 @@ def events_from_table(frame: pd.DataFrame, rows: np.ndarray, source: str, kind: 
     if len(frame) == 0:
         raise EventLogError(f"{source}: the file holds no events.")
     rows = np.asarray(rows, dtype=np.int64)
-    case_codes, _ = _encode(frame[cols[C.CASE]])
+    case_codes, case_names = _encode(frame[cols[C.CASE]])
     reading = read_dates(frame[cols[C.TIMESTAMP]].reset_index(drop=True), options.order, options.timezone,
                          options.date_format)
     stamps = pd.Series(reading.values).reset_index(drop=True)
@@ -267,11 +273,15 @@ def events_from_table(frame: pd.DataFrame, rows: np.ndarray, source: str, kind: 
     report.set_aside.sort(key=lambda s: s.row)
     keep = ~(no_case | no_time)
     everything = bool(keep.all())
-    out: dict[str, Any] = {"row": rows if everything else rows[keep],
-                           C.TIMESTAMP: stamps.to_numpy(dtype="datetime64[ns]") if everything
-                           else stamps.to_numpy(dtype="datetime64[ns]")[keep]}
-    n = len(out["row"])
-    out[C.START] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if everything else values[keep]
+
+    row = kept(rows)
+    ts = kept(stamps.to_numpy(dtype="datetime64[ns]"))
+    if not len(row):
+        raise EventLogError(f"{source}: no event has both a case id and a readable timestamp.")
+    started = np.full(len(row), np.datetime64("NaT"), dtype="datetime64[ns]")
     if C.START in cols:
         started = read_dates(frame[cols[C.START]].reset_index(drop=True), reading.order
                              if reading.order in ("day-first", "month-first") else options.order,
@@ -281,68 +291,133 @@ def events_from_table(frame: pd.DataFrame, rows: np.ndarray, source: str, kind: 
         if unread:
             report.notes.append(f"{unread:,} start time(s) in '{cols[C.START]}' could not be read and were left "
                                 "blank.")
-        started = started if everything else started[keep]
-        after = started > out[C.TIMESTAMP]
+        started = kept(started)
+        after = started > ts
         if after.any():
             started = np.where(after, np.datetime64("NaT"), started)
             report.notes.append(f"{int(after.sum()):,} event(s) start after they complete; their start time "
                                 "was left blank.")
-        out[C.START] = started
-    for fld in (C.CASE, C.ACTIVITY, C.RESOURCE, C.ROLE, C.LIFECYCLE, C.TOUCHPOINT, C.DEMAND_TYPE, C.CUSTOMER_WORDS):
+    text: dict[str, tuple[np.ndarray, np.ndarray]] = {C.CASE: (kept(case_codes), case_names)}
+    for fld in (C.ACTIVITY, C.RESOURCE, C.ROLE, C.LIFECYCLE, C.TOUCHPOINT, C.DEMAND_TYPE, C.CUSTOMER_WORDS):
         if fld in cols:
             codes, names = _encode(frame[cols[fld]])
-            out[fld] = pd.Categorical.from_codes(codes if everything else codes[keep],
-                                                 categories=pd.Index(names, dtype=object))
+            text[fld] = (kept(codes), names)
         else:
-            out[fld] = pd.Categorical.from_codes(np.full(n, -1, np.int8),
-                                                 categories=pd.Index([], dtype=object))
-    events = pd.DataFrame(out)
-    blank_activity = int(events[C.ACTIVITY].isna().sum())
+            text[fld] = (np.full(len(row), -1, np.int8), np.empty(0, dtype=object))
+    act_codes, act_names = text[C.ACTIVITY]
+    blank_activity = int((act_codes < 0).sum())
     if blank_activity:
-        events[C.ACTIVITY] = events[C.ACTIVITY].cat.add_categories(["(no activity)"]).fillna("(no activity)")
+        text[C.ACTIVITY] = (np.where(act_codes < 0, len(act_names), act_codes), np.append(act_names, "(no activity)"))
         report.notes.append(f"{blank_activity:,} event(s) have no activity; shown as '(no activity)'.")
-    if events.empty:
-        raise EventLogError(f"{source}: no event has both a case id and a readable timestamp.")
-    return EventLog(_ordered(events, report), report)
+    take, case_code = _order(ts.view(np.int64), text, report)
+
+    def put(values: np.ndarray) -> np.ndarray:
+        if take is None:
+            return values
+        return take.apply(values) if isinstance(take, _Patch) else values[take]
+
+    out: dict[str, Any] = {"row": put(row), C.TIMESTAMP: put(ts), C.START: put(started)}
+    for fld, (codes, names) in text.items():
+        out[fld] = pd.Categorical.from_codes(put(codes), categories=pd.Index(names, dtype=object), validate=False)
+    events = pd.DataFrame(out, copy=False)  # no copy into 2-D blocks: the arrays are new
+    events["case_code"] = case_code
+    return EventLog(_lifecycle(events, report), report)
 
 
-def _ordered(events: pd.DataFrame, report: LogReport) -> pd.DataFrame:
-    """Duplicates dropped, cases numbered in order of first appearance, events sorted by case then time (file
-    order breaking ties); how many were out of order is counted first. On integer codes throughout."""
-    ts = events[C.TIMESTAMP].to_numpy().view(np.int64)
-    code = {f: events[f].cat.codes.to_numpy().astype(np.int64) + 1 for f in (C.CASE, C.ACTIVITY, C.RESOURCE,
-                                                                              C.LIFECYCLE)}
-    a, b = code[C.CASE] << 32 | code[C.ACTIVITY], code[C.RESOURCE] << 32 | code[C.LIFECYCLE]
-    # one hashed key finds the candidates fast; the exact three-column check runs on those only
-    mixed = (a * np.int64(0x9E3779B1) ^ b * np.int64(0x85EBCA77) ^ ts).astype(np.int64)
-    candidate = pd.Series(mixed).duplicated(keep=False).to_numpy()
-    duplicate = np.zeros(len(ts), dtype=bool)
-    if candidate.any():
-        keys = pd.DataFrame({"a": a[candidate], "b": b[candidate], "ts": ts[candidate]})
-        duplicate[np.flatnonzero(candidate)] = keys.duplicated().to_numpy()
+def _numbered(codes: np.ndarray) -> np.ndarray:
+    """Case codes numbered 0.. in order of first appearance (Arrow's and pandas' encodings already are, but
+    rows set aside can leave gaps)."""
+    seen_max = np.maximum.accumulate(codes)
+    if len(codes) and codes[0] == 0 and bool((codes[1:] <= seen_max[:-1] + 1).all()):
+        return codes
+    renumbered, _ = pd.factorize(codes)
+    return renumbered.astype(np.int32)
+
+
+@dataclass(frozen=True)
+class _Patch:
+    """A reordering that moves few events: the events at positions `at` take the values at `source`."""
+
+    at: np.ndarray
+    source: np.ndarray
+
+    def apply(self, values: np.ndarray) -> np.ndarray:
+        out = values.copy()
+        out[self.at] = values[self.source]
+        return out
+
+    def map(self, positions: np.ndarray) -> np.ndarray:
+        """Where the events at `positions` (after the reordering) were before it."""
+        out = positions.copy()
+        j = np.searchsorted(self.at, positions)
+        hit = j < len(self.at)
+        hit[hit] = self.at[j[hit]] == positions[hit]
+        out[hit] = self.source[j[hit]]
+        return out
+
+
+def _order(ts: np.ndarray, text: dict[str, tuple[np.ndarray, np.ndarray]], report: LogReport
+           ) -> tuple[np.ndarray | _Patch | None, np.ndarray]:
+    """Which events to keep, in which order (an index, a `_Patch`, or None: all, as listed), and their case
+    codes in that order: duplicates (same case, time, activity, resource and lifecycle) dropped, keeping the
+    first listed; events sorted by case (in order of first appearance) then time, file order breaking ties.
+    How many events were out of time order within their case (listed earlier than the one before) is
+    counted, duplicates aside.
+
+    Work is done where it is needed: an export that lists each case's events together (most do) is not
+    sorted by case, only the cases with an event out of order are sorted by time (and only their events
+    move), and only events that share their case and time with another are checked for duplicates."""
+    case = _numbered(text[C.CASE][0].astype(np.int32, copy=False))
+    n = len(case)
+    grouped = bool((case[1:] >= case[:-1]).all())
+    by_case = None if grouped else np.argsort(case, kind="stable")
+    c = case if by_case is None else case[by_case]  # the case codes in by-case order (ascending)
+    t = ts if by_case is None else ts[by_case]
+    back = (c[1:] == c[:-1]) & (t[1:] < t[:-1])
+    patch = None  # by-case order -> sorted order: only the cases with an event out of order move
+    st = t
+    if back.any():
+        bad = np.unique(c[1:][back])
+        starts = np.searchsorted(c, bad)
+        lengths = np.searchsorted(c, bad, side="right") - starts
+        at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+        patch = _Patch(at, at[np.lexsort((t[at], c[at]))])  # stable: file order breaks ties
+        st = patch.apply(t)  # the case codes stay: each case keeps its own positions
+
+    def by_case_position(sorted_positions: np.ndarray) -> np.ndarray:
+        return sorted_positions if patch is None else patch.map(sorted_positions)
+
+    def file_position(sorted_positions: np.ndarray) -> np.ndarray:
+        p = by_case_position(sorted_positions)
+        return p if by_case is None else by_case[p]
+
+    tie = (c[1:] == c[:-1]) & (st[1:] == st[:-1])
+    duplicate = np.zeros(n, dtype=bool)  # in the sorted order
+    if tie.any():
+        members = np.flatnonzero(np.r_[tie, False] | np.r_[False, tie])
+        picked = file_position(members)
+        keys = pd.DataFrame({"case": c[members], "ts": st[members], **{
+            f: text[f][0][picked] for f in (C.ACTIVITY, C.RESOURCE, C.LIFECYCLE)}})
+        duplicate[members] = keys.duplicated().to_numpy()  # sorted order keeps file order within a tie
     report.duplicates = int(duplicate.sum())
-    if report.duplicates:
-        events = events[~duplicate].reset_index(drop=True)
-        ts = ts[~duplicate]
-    codes = events[C.CASE].cat.codes.to_numpy().astype(np.int64)  # in order of first appearance (Arrow's or
-    seen_max = np.r_[-1, np.maximum.accumulate(codes)[:-1]]
-    if not (codes <= seen_max + 1).all():  # pandas' encoding); numbered again when rows set aside left gaps
-        codes, _ = pd.factorize(codes)
-    # out of order: an event earlier than the one listed before it in its own case (file order)
-    grouped = bool((codes[1:] >= codes[:-1]).all())  # an export listing each case's events together
-    by_case = np.arange(len(codes)) if grouped else np.argsort(codes, kind="stable")
-    sorted_codes, sorted_ts = (codes, ts) if grouped else (codes[by_case], ts[by_case])
-    same = np.r_[False, sorted_codes[1:] == sorted_codes[:-1]]
-    back = same & np.r_[False, sorted_ts[1:] < sorted_ts[:-1]]
-    report.out_of_order_events = int(back.sum())
-    report.out_of_order_cases = int(len(np.unique(sorted_codes[back])))
-    order = by_case if not back.any() else np.lexsort((ts, codes))  # stable: file order breaks ties
-    if grouped and not back.any():
-        events = events.reset_index(drop=True)
-        events["case_code"] = codes
+    if report.duplicates and back.any():  # a duplicate listed after a later event is not 'out of order'
+        unique_by_case = np.ones(n, dtype=bool)
+        unique_by_case[by_case_position(np.flatnonzero(duplicate))] = False
+        cu, tu = c[unique_by_case], t[unique_by_case]
+        back = (cu[1:] == cu[:-1]) & (tu[1:] < tu[:-1])
+        report.out_of_order_cases = int(len(np.unique(cu[1:][back])))
     else:
-        events = events.take(order).reset_index(drop=True)
-        events["case_code"] = codes[order]
+        report.out_of_order_cases = int(len(np.unique(c[1:][back])))
+    report.out_of_order_events = int(back.sum())
+    if report.duplicates:
+        return file_position(np.flatnonzero(~duplicate)), c[~duplicate]
+    if by_case is not None:
+        return file_position(np.arange(n)), c
+    return patch, c
+
+
+def _lifecycle(events: pd.DataFrame, report: LogReport) -> pd.DataFrame:
+    """Which events belong to the activity sequence (completions), and single-event cases counted."""
     life = events[C.LIFECYCLE]
     complete = np.ones(len(events), dtype=bool)
     if life.notna().any():

@@ -207,7 +207,7 @@ def expect(m: ProcessMap, kind: DemandKind, chases: np.ndarray | None = None) ->
 
 
 def kinds_from_catalogue(catalogue: Catalogue, touchpoint: str = "") -> list[DemandKind]:
-    return [DemandKind(t.name, t.nature, t.cause, touchpoint) for t in catalogue.types]
+    return [DemandKind(t.name, t.nature if t.decided else "", t.cause, touchpoint) for t in catalogue.types]
 
 
 def demand_mix(frame: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.DataFrame:
@@ -221,7 +221,7 @@ def demand_mix(frame: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.Da
     natures, causes = [], []
     for t in mix[schema.DEMAND_TYPE]:
         entry = catalogue.lookup(t) if catalogue and t else None
-        if entry:
+        if entry and entry.decided:
             natures.append(entry.nature)
             causes.append(entry.cause)
         else:

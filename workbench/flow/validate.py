@@ -228,7 +228,7 @@ def _kinds(m: ProcessMap, catalogue: Catalogue | None) -> list[DemandKind]:
                 kinds.append(DemandKind(r.types[0] if r.types else "", r.nature, r.cause,
                                         r.touchpoints[0] if r.touchpoints else ""))
     if catalogue is not None:
-        kinds += [DemandKind(t.name, t.nature, t.cause) for t in catalogue.types]
+        kinds += [DemandKind(t.name, t.nature if t.decided else "", t.cause) for t in catalogue.types]
     return list(dict.fromkeys(kinds))[:_MAX_KINDS]
 
 
@@ -304,7 +304,7 @@ def _check_types(m: ProcessMap, c: _Collector, catalogue: Catalogue) -> None:
     def unknown(name: str) -> bool:
         return catalogue.lookup(name) is None
 
-    natures = {t.nature for t in catalogue.types}
+    natures = {t.nature for t in catalogue.types if t.decided}
     causes = {t.cause.casefold() for t in catalogue.types if t.cause}
     for s in m.steps:
         for j, r in enumerate(s.routes):

@@ -123,9 +123,9 @@ class _Record:
 def kind_for(demand_type: str, touchpoint: str, catalogue: Catalogue | None, nature: str = "",
              cause: str = "") -> DemandKind:
     entry = catalogue.lookup(demand_type) if catalogue and demand_type else None
-    if entry:
+    if entry and entry.decided:
         return DemandKind(entry.name, entry.nature, entry.cause, touchpoint)
-    return DemandKind(demand_type, nature, cause, touchpoint)
+    return DemandKind(entry.name if entry else demand_type, nature, cause, touchpoint)
 
 
 class _Model:

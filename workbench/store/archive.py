@@ -54,6 +54,7 @@ from workbench.store._common import (
 )
 from workbench.store.models import (
     NAME_LENGTH,
+    CatalogueVersionRow,
     ComparisonRunRow,
     CorrectionRow,
     DemandSourceRow,
@@ -82,6 +83,8 @@ Everything in it opens without Workbench:
   corrections.csv   the corrections as a table for people (cells that would start a spreadsheet formula
                     begin with an apostrophe, so it is safe to open in Excel).
   maps/<map>/vNNN.yaml  every saved version of each process map.
+  catalogue/vNNN.yaml   every saved version of the team's demand-type catalogue (value or failure, cause,
+                        merged spellings per type); the latest opens with `--catalogue`.
   comparisons/      each comparison of designs: its settings and its results (JSON).
 
 To bring it back: the Studies page's "Import a study", or `workbench study import FILE.zip`.
@@ -193,6 +196,8 @@ def export_study(session: Session, study_id: int, *, exported_at: datetime | Non
                                    .order_by(MapVersionRow.version)).all()
         runs = session.scalars(select(ComparisonRunRow).where(ComparisonRunRow.study_id == study_id)
                                .order_by(ComparisonRunRow.id)).all()
+        catalogues = session.scalars(select(CatalogueVersionRow).where(CatalogueVersionRow.study_id == study_id)
+                                     .order_by(CatalogueVersionRow.version)).all()
 
         number = {s.id: n for n, s in enumerate(sources, start=1)}
         csv_rows: list[dict[str, Any]] = []
@@ -240,6 +245,14 @@ def export_study(session: Session, study_id: int, *, exported_at: datetime | Non
                                           "note": v.note, "created_at": _iso(v.created_at), "sha256": _sha(text)})
             map_entries.append(entry)
 
+        catalogue_entries = []
+        for cv in catalogues:
+            text = cv.yaml_text.encode("utf-8")
+            file = f"catalogue/v{cv.version:03d}.yaml"
+            members[file] = text
+            catalogue_entries.append({"version": cv.version, "file": file, "author": cv.author, "note": cv.note,
+                                      "created_at": _iso(cv.created_at), "sha256": _sha(text)})
+
         run_entries = []
         for n, r in enumerate(runs, start=1):
             body = _json_bytes({"settings": r.settings, "summary": r.summary})
@@ -257,6 +270,7 @@ def export_study(session: Session, study_id: int, *, exported_at: datetime | Non
                       "created_at": _iso(study.created_at), "updated_at": _iso(study.updated_at)},
             "demand_sources": source_entries,
             "maps": map_entries,
+            "catalogue_versions": catalogue_entries,
             "comparison_runs": run_entries,
             "corrections": CORRECTIONS_CSV,
         }
@@ -307,6 +321,15 @@ class ArchivedMap:
 
 
 @dataclass(frozen=True)
+class ArchivedCatalogueVersion:
+    version: int
+    yaml_text: str = field(repr=False)
+    author: str
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class ArchivedRun:
     settings: dict[str, Any]
     summary: dict[str, Any]
@@ -328,6 +351,7 @@ class StudyArchive:
     sources: list[ArchivedSource]
     maps: list[ArchivedMap]
     runs: list[ArchivedRun]
+    catalogue_versions: list[ArchivedCatalogueVersion] = field(default_factory=list)
 
     def describe(self) -> str:
         """What it holds, in words: '2 demand files, 5 corrections, 2 maps with 4 versions, 1 comparison'."""
@@ -338,7 +362,9 @@ class StudyArchive:
         versions = sum(len(m.versions) for m in self.maps)
         return (f"{n(len(self.sources), 'demand file', 'demand files')}, "
                 f"{n(corrections, 'correction', 'corrections')}, {n(len(self.maps), 'map', 'maps')} "
-                f"with {n(versions, 'version', 'versions')}, {n(len(self.runs), 'comparison', 'comparisons')}")
+                f"with {n(versions, 'version', 'versions')}, {n(len(self.runs), 'comparison', 'comparisons')}"
+                + (f", {n(len(self.catalogue_versions), 'catalogue version', 'catalogue versions')}"
+                   if self.catalogue_versions else ""))
 
 
 def _malformed(detail: str) -> ArchiveError:
@@ -696,6 +722,21 @@ def _read(data: bytes) -> StudyArchive:
                                                m.text(v, "note", vw), m.time(v, "created_at", vw)))
         maps.append(ArchivedMap(name, sorted(versions, key=lambda v: v.version)))
 
+    catalogue_versions = []
+    numbers = set()
+    # exports made before catalogues were versioned have no such list
+    for j, v in enumerate(m.items(doc, "catalogue_versions", "") if "catalogue_versions" in doc else [], start=1):
+        vw = _at("catalogue_versions", j)
+        number = m.integer(v, "version", vw, minimum=1)
+        if number in numbers:
+            raise _malformed(f"{vw} repeats version {number} of the catalogue")
+        numbers.add(number)
+        found = m.member(v, "file", vw)
+        text = m.utf8(found) or ""
+        _check_catalogue(found[0] if found else vw, text)
+        catalogue_versions.append(ArchivedCatalogueVersion(number, text, m.text(v, "author", vw, limit=NAME_LENGTH),
+                                                           m.text(v, "note", vw), m.time(v, "created_at", vw)))
+
     runs = []
     for i, r in enumerate(m.items(doc, "comparison_runs", ""), start=1):
         where = _at("comparison_runs", i)
@@ -715,7 +756,7 @@ def _read(data: bytes) -> StudyArchive:
                                 m.text(r, "author", where, limit=NAME_LENGTH)))
 
     return StudyArchive(**study, exported_at=exported_at, workbench_version=made_by, sources=sources, maps=maps,
-                        runs=runs)
+                        runs=runs, catalogue_versions=sorted(catalogue_versions, key=lambda v: v.version))
 
 
 def _check_run_settings(settings: dict[str, Any]) -> None:
@@ -769,6 +810,9 @@ def _insert(session: Session, archive: StudyArchive, name: str) -> StudyRow:
             session.add(MapVersionRow(map_id=map_row.id, version=v.version, yaml_text=v.yaml_text,
                                       author=v.author, note=v.note, created_at=v.created_at))
         session.flush()
+    for cv in archive.catalogue_versions:
+        session.add(CatalogueVersionRow(study_id=study.id, version=cv.version, yaml_text=cv.yaml_text,
+                                        author=cv.author, note=cv.note, created_at=cv.created_at))
     for r in archive.runs:
         session.add(ComparisonRunRow(study_id=study.id, created_at=r.created_at, settings=r.settings,
                                      summary=r.summary, author=r.author))

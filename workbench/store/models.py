@@ -90,6 +90,8 @@ class StudyRow(Base):
         back_populates="study", cascade="all, delete-orphan", passive_deletes=True)
     comparison_runs: Mapped[list[ComparisonRunRow]] = relationship(
         back_populates="study", cascade="all, delete-orphan", passive_deletes=True)
+    catalogue_versions: Mapped[list[CatalogueVersionRow]] = relationship(
+        back_populates="study", cascade="all, delete-orphan", passive_deletes=True)
 
 
 class DemandSourceRow(Base):
@@ -168,6 +170,23 @@ class MapVersionRow(Base):
     created_at: Mapped[datetime]
 
     map: Mapped[MapRow] = relationship(back_populates="versions")
+
+
+class CatalogueVersionRow(Base):
+    """One saved version of a study's demand-type catalogue (the team's decisions per type), as YAML."""
+
+    __tablename__ = "catalogue_versions"
+    __table_args__ = (UniqueConstraint("study_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    yaml_text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime]
+
+    study: Mapped[StudyRow] = relationship(back_populates="catalogue_versions")
 
 
 class ComparisonRunRow(Base):

@@ -29,6 +29,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from workbench import schema
+from workbench.demand.catalogue import (
+    Catalogue,
+    DemandType,
+    merge_catalogues,
+    parse_catalogue,
+)
 from workbench.demand.corrections import EDITABLE, Correction
 from workbench.demand.reading import ReadOptions
 from workbench.flow.merge import MergeResult, describe_changes, last_changes, merge_maps
@@ -47,6 +53,7 @@ from workbench.store._common import (  # the errors and Study are this API's too
 )
 from workbench.store.models import (
     NAME_LENGTH,
+    CatalogueVersionRow,
     ComparisonRunRow,
     CorrectionRow,
     DemandSourceRow,
@@ -659,6 +666,114 @@ def delete_map(session: Session, study_id: int, name: str) -> None:
         m = _get_map(session, study_id, name)
         session.execute(delete(MapRow).where(MapRow.id == m.id))
         _touch(study)
+
+
+# ------------------------------------------------------------------------------------------ catalogue
+
+
+@dataclass(frozen=True)
+class CatalogueVersion:
+    study_id: int
+    version: int
+    yaml_text: str = field(repr=False)
+    author: str
+    note: str
+    created_at: datetime
+
+    def catalogue(self) -> Catalogue:
+        return parse_catalogue(self.yaml_text, f"catalogue version {self.version}")
+
+
+def _catalogue_version(r: CatalogueVersionRow) -> CatalogueVersion:
+    return CatalogueVersion(r.study_id, r.version, r.yaml_text, r.author, r.note, r.created_at)
+
+
+def _catalogue_row(session: Session, study_id: int, version: int | None) -> CatalogueVersionRow | None:
+    query = select(CatalogueVersionRow).where(CatalogueVersionRow.study_id == study_id)
+    query = (query.where(CatalogueVersionRow.version == version) if version is not None
+             else query.order_by(CatalogueVersionRow.version.desc()).limit(1))
+    return session.scalars(query).one_or_none()
+
+
+def _entry_words(t: DemandType | None) -> str:
+    if t is None:
+        return "removed it"
+    words = {"value": "value", "failure": "failure", "unclassified": "not sure"}[t.nature]
+    return f"set it to {words}" + (f" ({t.cause})" if t.cause else "")
+
+
+def save_catalogue(session: Session, study_id: int, yaml_text: str, author: str, base_version: int | None,
+                   note: str = "") -> CatalogueVersion:
+    """Save the study's demand-type catalogue as its next version.
+
+    `base_version` is the version the person started from (None or 0: the study had none). If someone saved
+    since, the two are merged type by type (`merge_catalogues`) and the merge is saved, its note saying so;
+    if both changed the same type differently, `ConflictError` names the types, who changed them and how,
+    and nothing is saved: the same rule as for corrections and maps. The text must be a valid catalogue."""
+    mine = parse_catalogue(yaml_text, "the catalogue")  # CatalogueError: nothing stored that cannot be read
+    base_version = int(base_version or 0)
+    try:
+        with transaction(session, write=True):
+            study = _get_study(session, study_id, lock=True)
+            latest = _catalogue_row(session, study_id, None)
+            current = latest.version if latest else 0
+            text, saved_note = yaml_text, note or ""
+            if current != base_version:
+                assert latest is not None  # current > 0
+                base_row = _catalogue_row(session, study_id, base_version) if base_version else None
+                base = parse_catalogue(base_row.yaml_text) if base_row else Catalogue()
+                result = merge_catalogues(base, parse_catalogue(latest.yaml_text), mine)
+                if result.catalogue is None:
+                    shown = "; ".join(f"'{name}': {_who(latest.author)} {_entry_words(theirs)}, you "
+                                      f"{_entry_words(yours)}" for name, (theirs, yours) in result.conflicts.items())
+                    raise ConflictError(
+                        f"{_who(latest.author)} saved the catalogue at {_when(latest.created_at)} (version "
+                        f"{latest.version}), after you opened version {base_version}, and changed the same "
+                        f"type{'s' if len(result.conflicts) > 1 else ''} as you: {shown}. Nothing of yours was "
+                        f"saved: look at their decision and change it again if you still disagree.",
+                        author=latest.author, at=latest.created_at, version=latest.version,
+                        value={n: (t.nature if t else None) for n, (t, _) in result.conflicts.items()},
+                        items=tuple(result.conflicts))
+                text = result.catalogue.to_yaml()
+                saved_note = (f"{note} " if note else "") + (
+                    f"(merged with version {latest.version} by {_who(latest.author)}; started from version "
+                    f"{base_version})")
+            row = CatalogueVersionRow(study_id=study.id, version=current + 1, yaml_text=text,
+                                      author=_clean_author(author), note=saved_note, created_at=utcnow())
+            session.add(row)
+            _touch(study)
+            session.flush()
+            return _catalogue_version(row)
+    except IntegrityError:  # only reachable without the study lock
+        raise ConflictError("Someone else saved the catalogue at the same moment. Nothing was saved; open the "
+                            "latest version and save again.", author="", at=None, version=0) from None
+
+
+def get_catalogue(session: Session, study_id: int, version: int | None = None) -> CatalogueVersion | None:
+    """One version of the study's catalogue (the latest when `version` is None); None when it has none."""
+    with transaction(session, write=False):
+        _get_study(session, study_id)
+        row = _catalogue_row(session, study_id, version)
+        if row is None and version is not None:
+            raise NotFoundError(f"The catalogue has no version {version}.")
+        return _catalogue_version(row) if row else None
+
+
+def list_catalogue_versions(session: Session, study_id: int) -> list[CatalogueVersion]:
+    """Every saved version of the study's catalogue, oldest first."""
+    with transaction(session, write=False):
+        _get_study(session, study_id)
+        rows = session.scalars(select(CatalogueVersionRow).where(CatalogueVersionRow.study_id == study_id)
+                               .order_by(CatalogueVersionRow.version)).all()
+        return [_catalogue_version(r) for r in rows]
+
+
+def restore_catalogue(session: Session, study_id: int, version: int, author: str) -> CatalogueVersion:
+    """Make an old version the latest again, as a new version with its text (history is never rewritten)."""
+    old = get_catalogue(session, study_id, version)
+    latest = get_catalogue(session, study_id)
+    assert old is not None and latest is not None
+    return save_catalogue(session, study_id, old.yaml_text, author, latest.version, f"Restored version {version}")
 
 
 # ------------------------------------------------------------------------------------------ comparisons

@@ -17,9 +17,8 @@ Where the names come from (each checked against the source named; docs/event-log
   `oldvalue`, `newvalue`, `sys_created_on`) and `metric_instance` (`definition`, `id`, `field_value`, `start`,
   `end`, `duration`, `calculation_complete`).
 - Jira: the REST changelog (the issue's `key`; `created`, `author`, items `field`, `fromString`, `toString`)
-  and Jira Data
-  Center's data pipeline `issue_history` file (`issue_id`, `changelog_id`, `author_id`, `author_key`,
-  `created_date`, `field`, `field_type`, `from`, `from_string`, `to`, `to_string`).
+  and Jira Data Center's data pipeline `issue_history` file (`issue_id`, `changelog_id`, `author_id`,
+  `author_key`, `created_date`, `field`, `field_type`, `from`, `from_string`, `to`, `to_string`).
 - Zendesk: ticket audits (`ticket_id`, `created_at`, `author_id`; change events with `field_name`, `value`,
   `previous_value`) and the incremental ticket event export (`ticket_id`, `created_at`, `child_events`); the
   `ticket_field_history` table of Fivetran's Zendesk connector (`ticket_id`, `field_name`, `value`, `updated`,

@@ -108,3 +108,19 @@ def test_a_plain_demand_file_is_not_offered_the_event_log_reading() -> None:
     assert screen.event_log_box() is None
     assert FLOW_TAB not in screen.tab_labels()
     assert not any(READ_AS_EVENT_LOG in c.label for c in screen.at.checkbox)
+
+
+def test_a_gzipped_history_export_is_read_as_the_history_of_its_status() -> None:
+    """A Salesforce Case History report, gzipped: the preview unpacks it, sees an event log (a field-name and
+    a new-value column), and reads one demand per case from its status changes."""
+    import gzip
+
+    from exports.make_event_logs import build
+
+    export = build()["salesforce_case_history_report.csv"]
+    screen = DemandScreen(open_app())
+    screen.upload(export.name + ".gz", gzip.compress(export.data, mtime=0))
+    screen.assert_no_exception()
+    assert screen.says("info", "looks like an **event log**")
+    assert screen.headline("Demands") == f"{len(export.cases):,}"
+    assert not screen.errors()

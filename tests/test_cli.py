@@ -419,3 +419,50 @@ def test_bad_reading_options_are_refused_in_one_line(tmp_path: Path, capsys: pyt
     calls.write_text(CALLS, encoding="utf-8")
     code, out, err = run(capsys, "demand", "summary", calls, flag, value)
     assert code == 2 and out == "" and words in err and len(err.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------------------------------ event logs
+def test_demand_summary_warns_when_the_file_is_an_event_log(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Read as a demand file, an event log counts every event as a demand: the summary still runs, and says so
+    on stderr, naming the command that reads it one demand per case."""
+    path = tmp_path / "tickets_log.csv"
+    path.write_text("Case ID,Activity,Date\n"
+                    "C1,Log ticket,2026-03-02 09:00\nC1,Resolve,2026-03-02 11:00\n"
+                    "C2,Log ticket,2026-03-03 10:00\nC2,Triage,2026-03-03 10:30\nC2,Resolve,2026-03-04 09:00\n",
+                    encoding="utf-8")
+    code, out, err = run(capsys, "demand", "summary", path, "--format", "json")
+    assert code == 0
+    assert json.loads(out)["rows"] == 5  # read as asked: one demand per row
+    assert err.startswith("warning: tickets_log.csv looks like an event log")
+    assert f"'workbench log summary {path}'" in err and "--event-log" in err
+    assert "Read as an event log" in err
+    code, out, err = run(capsys, "demand", "summary", path)
+    assert code == 0 and "looks like an event log" in err and "looks like an event log" not in out
+    code, out, err = run(capsys, "demand", "summary", path, "--event-log", "--format", "json")
+    assert code == 0 and err == "" and json.loads(out)["rows"] == 2  # read as asked: one demand per case
+
+
+def test_demand_summary_warns_for_a_history_export(capsys: pytest.CaptureFixture[str]) -> None:
+    """A history export (one row per field change) names no activity column, yet is an event log."""
+    path = Path(__file__).parent / "exports" / "event_logs" / "jira_issue_history.csv"
+    code, _, err = run(capsys, "demand", "summary", path, "--format", "json")
+    assert code == 0 and err.startswith("warning: jira_issue_history.csv looks like an event log")
+
+
+def test_the_warning_comes_before_an_event_log_fails_as_a_demand_file(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """A PM4Py table has no column a demand file's date goes by: the warning explains the error after it."""
+    path = tmp_path / "log.csv"
+    path.write_text("case:concept:name,concept:name,time:timestamp\n"
+                    "1,a,2026-03-02 09:00\n1,b,2026-03-02 10:00\n2,a,2026-03-02 11:00\n", encoding="utf-8")
+    code, out, err = run(capsys, "demand", "summary", path)
+    assert code != 0 and out == ""
+    first, second = err.splitlines()[:2]
+    assert first.startswith("warning: log.csv looks like an event log")
+    assert second.startswith("workbench: log.csv:")
+
+
+def test_demand_summary_of_a_demand_file_has_no_event_log_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "demand", "summary", SAMPLE, "--catalogue", CATALOGUE, "--format", "json")
+    assert code == 0 and err == ""

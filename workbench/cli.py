@@ -22,10 +22,11 @@ import pandas as pd
 from workbench import paths, schema
 from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
-from workbench.demand.load import DemandFileError, LoadedDemand, load_demand
+from workbench.demand.load import DemandFileError, LoadedDemand, RawTable, clean_as, load_demand, read_table
 from workbench.demand.reading import HANDLING_UNITS, ReadOptions
 from workbench.eventlog import analysis as log_analysis
 from workbench.eventlog.cases import load_cases
+from workbench.eventlog.columns import looks_like_event_log
 from workbench.eventlog.log import read_log
 from workbench.flow import expected as flow_expected
 from workbench.flow.diagram import to_dot
@@ -183,8 +184,28 @@ def _end_to_end_text(e2e: end_to_end.EndToEndJSON) -> list[str]:
     return lines
 
 
+def _event_log_warning(raw: RawTable, path: str) -> str | None:
+    """A plain warning when a demand file looks like an event log (a case column whose values repeat, and an
+    activity column): read row by row, every event counts as a demand."""
+    if not looks_like_event_log(raw):
+        return None
+    return (f"warning: {raw.source} looks like an event log (several rows per case, each an activity at a time): "
+            "read as a demand file, every row counts as a demand. To read one demand per case, add --event-log, "
+            f"or run 'workbench log summary {path}' for its flow; in the app, tick 'Read as an event log' on the "
+            "Demand page.")
+
+
 def cmd_demand_summary(args: argparse.Namespace) -> int:
-    loaded = _load(args)
+    options = _read_options(args)
+    if options.event_log:
+        loaded = _load(args)
+    else:  # as `_load`, keeping the file's own table to look at
+        catalogue = load_catalogue(args.catalogue) if args.catalogue else None
+        raw = read_table(Path(args.path), sheet=options.sheet, header_row=options.header_row)
+        warning = _event_log_warning(raw, args.path)
+        if warning:  # first: it explains a failure to clean the file, too
+            print(warning, file=sys.stderr)
+        loaded = clean_as(raw, options, catalogue)
     data = _summary_json(loaded, args.split_at)
     if args.format == "json":
         print(json.dumps(data, indent=2, default=str))

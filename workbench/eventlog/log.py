@@ -10,7 +10,7 @@ numbers, duplicate events are counted and dropped, events out of time order are 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from workbench.demand.dates import date_note, read_dates, unreadable_reason
 from workbench.demand.labels import fold
-from workbench.demand.read import read_source, read_table
+from workbench.demand.read import GZIP_MAGIC, gunzip, read_source, read_table
 from workbench.demand.reading import ReadOptions
 from workbench.demand.report import DemandFileError, SetAsideRow
 from workbench.eventlog import columns as C
@@ -160,16 +160,63 @@ def read_log(source: str | Path | bytes, name: str | None = None, options: ReadO
         data, name = read_source(source, name)  # the byte limit, a missing file: as for a demand file
     except DemandFileError as exc:
         raise EventLogError(str(exc)) from None
+    notes: list[str] = []
     if data and is_xes(data, name):
         frame, rows = read_xes(data, name)
         kind = "xes"
     else:
+        if data[:2] == GZIP_MAGIC:  # a .csv.gz: read as the CSV it holds (bounded, as XES .gz)
+            try:
+                data = gunzip(data, name)
+            except DemandFileError as exc:
+                raise EventLogError(str(exc)) from None
+            notes.append(f"Unpacked from gzip: {len(data):,} bytes of CSV.")
         header_row = options.header_row
         if header_row is None and data[:2] != b"PK":
             header_row = _log_header_row(data)
         table = read_table(data, name, sheet=options.sheet, header_row=header_row)
         frame, rows, kind = table.frame, np.asarray(table.rows, dtype=np.int64), table.kind
-    return events_from_table(frame, rows, name, kind, options)
+    frame, rows, options, history_note = _status_history(frame, np.asarray(rows, dtype=np.int64), options)
+    log = events_from_table(frame, rows, name, kind, options)
+    log.report.notes[:0] = [*notes, *([history_note] if history_note else [])]
+    return log
+
+
+def _status_history(frame: pd.DataFrame, rows: np.ndarray, options: ReadOptions
+                    ) -> tuple[pd.DataFrame, np.ndarray, ReadOptions, str | None]:
+    """A history export (one row per change of one field: Salesforce's Case History report, ServiceNow's
+    sys_audit, Jira's changelog, Zendesk's ticket events) read as the event log of its status field: the rows
+    that change the status, with the new value as the activity, and the rows that record the creation of the
+    case, as 'Created'. Anything else is left as it is (a table with an activity column, or one where no row
+    changes the status, or an activity named with --map)."""
+    if options.mapping.get(C.ACTIVITY):
+        return frame, rows, options, None
+    found = C.history_columns([str(c) for c in frame.columns])
+    if found is None:
+        return frame, rows, options, None
+    field_col, new_col = found
+    fields = _text(frame[field_col])
+    status = fields.map(C.is_status_field).to_numpy(dtype=bool)
+    if not status.any():
+        return frame, rows, options, None
+    created = fields.map(C.is_created_event).to_numpy(dtype=bool)
+    keep = status | created
+    blank = (fields == "").to_numpy()
+    others = fields[~keep & ~blank]
+    kept = frame[keep].reset_index(drop=True)
+    activity = _text(frame[new_col])[keep].reset_index(drop=True)
+    kept[new_col] = activity.where(~pd.Series(created[keep]), C.CREATED)
+    mapping = [(f, c) for f, c in options.mapping_pairs if f != C.ACTIVITY] + [(C.ACTIVITY, new_col)]
+    shown = ", ".join(f"'{v}'" for v in others.value_counts().index[:5])
+    note = (f"A history export (one row per change of a field): read as the history of its status, "
+            f"{int(status.sum()):,} row(s) where '{field_col}' is the status, with '{new_col}' (the new status) "
+            "as the activity" + (f", and {int(created.sum()):,} row(s) recording the creation of a case as "
+                                 f"'{C.CREATED}'" if created.any() else "") + ".")
+    if len(others):
+        note += f" Left out: {len(others):,} row(s) changing other fields ({shown})."
+    if blank.any():
+        note += f" Left out: {int(blank.sum()):,} row(s) naming no field (blank lines, report totals or footers)."
+    return kept, rows[keep], replace(options, mapping_pairs=tuple(mapping)), note
 
 
 def _log_header_row(data: bytes) -> int | None:

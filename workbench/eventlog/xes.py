@@ -30,12 +30,28 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 
 def is_xes(data: bytes, name: str) -> bool:
-    """Whether bytes are an XES log: gzip whose name says .xes, or XML whose start names a <log>."""
+    """Whether bytes are an XES log: a file named .xes or .xes.gz, or XML (plain or gzipped) that starts with
+    `<?xml` or `<log`. A gzipped CSV (`.csv.gz`, or a `.gz` holding text that is not XML) is not."""
     lower = name.lower()
+    if lower.endswith((".xes", ".xes.gz")):
+        return True
     if data[:2] == _GZIP_MAGIC:
-        return lower.endswith((".xes.gz", ".xes", ".gz"))
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith(b"<?xml") and b"<log" in head or head.startswith(b"<log") or lower.endswith(".xes")
+        return _looks_like_xml(_gzip_head(data))
+    return _looks_like_xml(data[:4096])
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith((b"<?xml", b"<log"))
+
+
+def _gzip_head(data: bytes, size: int = 4096) -> bytes:
+    """The first bytes a gzip file unpacks to (at most `size`: never the whole file), or b'' when it is
+    damaged."""
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data[:65536], size)
+    except zlib.error:
+        return b""
 
 
 class _Counted(io.RawIOBase):

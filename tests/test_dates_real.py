@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench import schema
 from workbench.demand.dates import date_note, local_zone, read_dates, zone_name
@@ -270,3 +272,15 @@ def test_a_column_of_one_form_is_read_in_full_and_said_so() -> None:
     cells = [f"2012/10/{d:02d} 13:50:17.000" for d in range(1, 29)] * 3
     _, lines, _ = csv_dates(cells)
     assert f"Workbench read {len(cells):,} of {len(cells):,} like it." in lines[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 12, 31)), min_size=1,
+                max_size=8), st.sampled_from(["%Y-%m-%d %H:%M:%S UTC", "%Y/%m/%d %H:%M GMT", "%Y-%m-%d %H:%M:%S Z"]))
+def test_year_first_times_with_a_zone_name_keep_their_month(values: list[datetime], form: str) -> None:
+    """Warehouse exports write '2026-03-02 09:15:00 UTC': year, month, day, whatever day-first sample the
+    column's other cells suggest (dateutil's dayfirst would swap a day of 12 or under with the month)."""
+    cells = pd.Series([v.strftime(form) for v in values], dtype="str")
+    got = read_dates(cells, zone="UTC").values
+    assert [(t.year, t.month, t.day, t.hour, t.minute) for t in got] == \
+        [(v.year, v.month, v.day, v.hour, v.minute) for v in values]

@@ -670,13 +670,20 @@ def _could_be_free_form(text: str) -> bool:
     return (not _DMY.match(text) and any(c.isdigit() for c in text) and _FREE_FORM.search(text) is not None)
 
 
+_YEAR_FIRST = re.compile(r"\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b")
+
+
 def _free_form(text: str, day_first: bool, zone: tzinfo | str) -> tuple[np.datetime64 | None, bool]:
     """One free-form text by dateutil: (the time, whether it had a zone); None when unreadable, when it
     names no year, or when pandas cannot hold it."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", dateutil_parser.UnknownTimezoneWarning)
         try:
-            value = dateutil_parser.parse(text, dayfirst=day_first, default=datetime(1, 1, 1))
+            # a date that opens with its year is year-month-day whatever the column's order: dateutil's dayfirst
+            # would read '2026-03-02 09:15:00 UTC' as 3 February
+            year_first = _YEAR_FIRST.match(text) is not None
+            value = dateutil_parser.parse(text, dayfirst=day_first and not year_first, yearfirst=year_first,
+                                          default=datetime(1, 1, 1))
         except (ValueError, OverflowError, TypeError):
             return None, False
     if any(issubclass(w.category, dateutil_parser.UnknownTimezoneWarning) for w in caught):

@@ -418,3 +418,14 @@ def test_duplicates_and_out_of_order_counts_agree_with_plain_python(events: list
                    ev["resource"].astype(str), strict=True))
     assert got == expected
     assert list(ev["case_code"]) == [list(listed).index(case) for case, *_ in expected]
+
+
+def test_distinct_activities_are_the_same_counted_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flag table per case and activity (the usual way) and hashing (for logs too wide for it) agree."""
+    from workbench.eventlog import analysis
+
+    log = read_log(_csv(EVENTS), "running-example.csv")
+    flags = rollup(log)["activities"].tolist()
+    monkeypatch.setattr(analysis, "FLAG_TABLE_CELLS", 0)
+    assert rollup(log)["activities"].tolist() == flags == [len({a for a, _, _ in evs})
+                                                           for evs in _by_case(EVENTS).values()]

@@ -445,13 +445,14 @@ def _line_numbers(data: bytes, start: int, header_line: int, records: int) -> np
     """The file line of each record (the body starts at byte `start`), or None when records and lines do
     not match one to one (a quoted line break inside a value). One numpy pass: bytes.find(b"\\n\\n") on a
     large file costs more than the whole scan."""
+    # The usual case, without scanning into an array: every line ends one record. Lines are never fewer than
+    # records; a blank line or a line break inside a quoted value makes them more, and then they are counted
+    # one by one below.
+    lines = data.count(b"\n", start) + int(len(data) > start and not data.endswith(b"\n"))
+    if lines == records:
+        return np.arange(header_line + 1, header_line + 1 + records, dtype=np.int64)
     buf = np.frombuffer(data, dtype=np.uint8, offset=start)
     newlines = np.flatnonzero(buf == 10)
-    if len(newlines) and newlines[0] > 1 and not (np.diff(newlines) <= 2).any():
-        # the usual case, checked in one pass: no line is blank (no line of two bytes or fewer at all)
-        tail = len(buf) - int(newlines[-1]) - 1
-        count = len(newlines) + int(not (tail == 0 or (tail == 1 and buf[-1] == 13)))
-        return np.arange(header_line + 1, header_line + 1 + records, dtype=np.int64) if count == records else None
     ends = np.append(newlines, len(buf))
     lengths = np.diff(ends, prepend=-1) - 1
     has_cr = lengths > 0

@@ -19,6 +19,7 @@ from workbench.eventlog.log import EventLog
 START = "(start)"
 END = "(end)"
 ROLLUP_EXTRA: tuple[str, ...] = ("events", "activities", "handoffs", "rework")
+FLAG_TABLE_CELLS = 50_000_000  # cases x activities up to which distinct activities are counted in a flag table
 
 
 def _sequence(log: EventLog) -> pd.DataFrame:
@@ -77,8 +78,13 @@ def per_case(log: EventLog) -> pd.DataFrame:
     events = np.bincount(seq_codes, minlength=n)
     act_codes = _codes(seq, C.ACTIVITY).astype(np.int64)
     width = int(act_codes.max(initial=0)) + 1
-    first_seen = ~pd.Series(seq_codes.astype(np.int64) * width + act_codes).duplicated().to_numpy()
-    activities = np.bincount(seq_codes[first_seen], minlength=n)
+    if n * width <= FLAG_TABLE_CELLS:  # a case-by-activity table of flags: a few MB, no hashing
+        seen = np.zeros(n * width, dtype=bool)
+        seen[seq_codes.astype(np.int64) * width + act_codes] = True
+        activities = seen.reshape(n, width).sum(axis=1)
+    else:
+        first_seen = ~pd.Series(seq_codes.astype(np.int64) * width + act_codes).duplicated().to_numpy()
+        activities = np.bincount(seq_codes[first_seen], minlength=n)
     handoff = _changes(seq, C.RESOURCE) | _changes(seq, C.ROLE)
     handoffs = np.bincount(seq_codes[handoff], minlength=n)
     return pd.DataFrame({

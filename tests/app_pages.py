@@ -19,7 +19,7 @@ from workbench.app import keys
 # Session-state keys come from the app's own list (workbench.app.keys). The file uploaders' and the
 # checkbox's keys are the widgets' own (the app reads those widgets only through their return values).
 DEMAND_UPLOAD = "demand_upload"  # file uploader: a demand sample
-USE_SAMPLE_CATALOGUE = "use_sample_catalogue"  # checkbox: fill value/failure from the sample catalogue
+USE_SAMPLE_CATALOGUE = "Use the housing repairs sample catalogue"  # checkbox (one per file): the sample's catalogue
 FLOW_UPLOAD = "flow_upload"  # file uploader: a process map
 STUDY_IMPORT = "study_import"  # file uploader: a study archive (zip)
 READ_AS_EVENT_LOG = "Read as an event log: one demand per case"  # checkbox label (its key names the file)
@@ -150,7 +150,7 @@ class DemandScreen(Screen):
         self.choose("Times with a UTC offset or 'Z' are shown in", zone)
 
     def catalogue_checkbox(self):  # noqa: ANN201
-        return self.at.checkbox(key=USE_SAMPLE_CATALOGUE)
+        return next(c for c in self.at.checkbox if c.label == USE_SAMPLE_CATALOGUE)
 
     def use_sample_catalogue(self, on: bool) -> None:
         box = self.catalogue_checkbox()

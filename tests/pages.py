@@ -227,9 +227,14 @@ class DemandPage(AppPage):
         saved or refused is for the caller to expect)."""
         self.tab(self.WORDS_TAB)
         grid = self.words_table()
+        with self.rerun():
+            self.pick_in_cell(grid, row, column, value)
+
+    def pick_in_cell(self, grid: Locator, row: int, column: str, value: str) -> None:
+        """Select a selectbox cell of an editable grid, open its list (Enter) and click `value`."""
         expect(grid).to_be_visible(timeout=TIMEOUT_MS)
         grid.scroll_into_view_if_needed()
-        target = self.cell(row, column)
+        target = self.grid_cell(grid, row, column)
         expect(target).to_be_attached(timeout=TIMEOUT_MS)
         # Focusing a cell selects it, but the grid ignores a focus on the cell it last saw focused, and may
         # select its first cell when it had no selection yet: focus a neighbour, then the target, until the
@@ -250,8 +255,42 @@ class DemandPage(AppPage):
         self.page.keyboard.press("Enter")  # opens the cell's list of options
         option = self.page.locator("#portal").get_by_role("option", name=value, exact=True)
         expect(option).to_be_visible(timeout=TIMEOUT_MS)
+        option.click()
+        expect(target).to_contain_text(value, timeout=TIMEOUT_MS)
+
+    # ------------------------------------------------------------------ demand types: the study's catalogue
+
+    TYPES_TAB = "Demand types"
+
+    def types_table(self) -> Locator:
+        return self.grid("What customers said (most frequent)")
+
+    def type_row(self, name: str) -> int:
+        """Where a demand type is in the Classify-by-type table (rows counted from 0)."""
+        self.tab(self.TYPES_TAB)
+        grid = self.types_table()
+        expect(self.grid_cell(grid, 0, "Demand type")).to_be_attached(timeout=TIMEOUT_MS)
+        for row in range(50):
+            cell = self.grid_cell(grid, row, "Demand type")
+            if not cell.count():
+                break
+            if cell.inner_text().strip() == name:
+                return row
+        raise AssertionError(f"no demand type {name!r} in the table")
+
+    def decide_type(self, name: str, decision: str) -> None:
+        """Set a type's value/failure in the table, then press the form's Save button (the app reruns)."""
+        row = self.type_row(name)
+        self.pick_in_cell(self.types_table(), row, "Value or failure", decision)
         with self.rerun():
-            option.click()
+            self.page.get_by_role("button", name="Save these decisions").click()
+        expect(self.page.get_by_test_id("stAlertContentSuccess").filter(
+            has_text="Saved in the study's catalogue")).to_be_visible(timeout=TIMEOUT_MS)
+
+    def expect_type_decision(self, name: str, decision: str) -> None:
+        row = self.type_row(name)
+        expect(self.grid_cell(self.types_table(), row, "Value or failure")).to_have_text(decision,
+                                                                                        timeout=TIMEOUT_MS)
 
     def correct_first_row(self, column: str, value: str) -> None:
         """Change the first shown row's cell in the column headed `column` of the customers' words table."""

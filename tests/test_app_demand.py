@@ -53,7 +53,9 @@ def test_uploading_a_messy_csv_reports_set_aside_rows_and_updates_tiles(at: AppT
 def test_catalogue_fills_value_and_failure_and_can_be_switched_off(at: AppTest, demand: DemandScreen) -> None:
     exp = messy_expected()
     demand.upload(MESSY_CSV.name, MESSY_CSV.read_bytes())
-    assert demand.catalogue_checkbox().value is True
+    # a file of one's own is not read with the sample's catalogue unless the person says so
+    assert demand.catalogue_checkbox().value is False
+    demand.use_sample_catalogue(True)
     assert demand.headline("Value demand") == f"{exp.value:,}"
     assert demand.headline("Failure demand") == f"{exp.failure:,}"
     assert demand.headline("Not yet classified") == f"{exp.unclassified:,}"

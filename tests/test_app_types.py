@@ -141,3 +141,12 @@ def test_workshop_mode_answers_one_customer_at_a_time() -> None:
     demand.press("Skip")
     assert any(ROWS[3][3] in m.value for m in demand.at.markdown)
     assert len(_log()) == 2  # skipping saves nothing
+
+
+def test_the_sample_catalogue_ticked_for_the_sample_does_not_carry_over_to_a_file_of_ones_own() -> None:
+    demand = DemandScreen(open_app(author="Ann"))
+    assert demand.catalogue_checkbox().value is True  # the sample is read with its catalogue
+    demand.upload("no_natures.csv", _file())  # 'Report a leak' is a type of the sample's catalogue too
+    demand.assert_no_exception()
+    assert demand.headline("Value demand") == "0" and demand.headline("Failure demand") == "0"
+    assert demand.catalogue_checkbox().value is False

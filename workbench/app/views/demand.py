@@ -43,7 +43,7 @@ def _pct(x: float | None) -> str:
 # ------------------------------------------------------------------------------------------- loading
 
 
-def _catalogue_choice(current: state.Source | None, new_file: bool) -> tuple[str | None, str | None]:
+def _catalogue_choice(current: state.Source | None, new_file: object | None) -> tuple[str | None, str | None]:
     """The catalogue to read the demand with: an upload, the one stored with the study, or the sample's."""
     st.markdown("**Demand-type catalogue** (which types are value and which are failure)")
     upload = st.file_uploader("Upload a catalogue (YAML)", type=["yaml", "yml"], key="catalogue_upload")
@@ -61,8 +61,10 @@ def _catalogue_choice(current: state.Source | None, new_file: bool) -> tuple[str
         if st.checkbox("Use the catalogue stored with this study", value=True, key="use_stored_catalogue"):
             return stored, "catalogue.yaml"
         return None, None
-    default = not new_file and stored is not None and stored == sample.options.catalogue_text
-    if st.checkbox("Use the housing repairs sample catalogue", value=default, key="use_sample_catalogue"):
+    default = new_file is None and stored is not None and stored == sample.options.catalogue_text
+    # one box per file: a tick given to the sample must not carry over to a file of the team's own
+    file = getattr(new_file, "file_id", None) or (current.digest[:16] if current else "none")
+    if st.checkbox("Use the housing repairs sample catalogue", value=default, key=f"use_sample_catalogue_{file}"):
         return sample.options.catalogue_text, sample.catalogue_name
     return None, None
 
@@ -124,7 +126,7 @@ def _data_panel() -> None:
                 st.rerun()
             _earlier_files()
         with right:
-            catalogue_text, catalogue_name = _catalogue_choice(current, uploaded is not None)
+            catalogue_text, catalogue_name = _catalogue_choice(current, uploaded)
 
         if uploaded is None:
             if current is None:

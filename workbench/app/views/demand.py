@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench import charts, schema, spc
-from workbench.app import classify, flow_state, keys, notices, state, study, type_editor
+from workbench.app import classify, flow_state, keys, notices, state, study, suggestions, type_editor
 from workbench.app.text import literal
 from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import CatalogueError
@@ -527,7 +527,7 @@ def _words(view: state.DemandView, src: state.Source) -> None:
     _saved_status(src)
 
 
-def _classify_together(view: state.DemandView, src: state.Source) -> None:
+def _classify_together(view: state.DemandView, src: state.Source, corrections: list[Correction]) -> None:
     """Workshop mode: one customer's words at a time, the team's decision, the next one."""
     frame = view.frame
     catalogue = state.catalogue(src)
@@ -535,6 +535,8 @@ def _classify_together(view: state.DemandView, src: state.Source) -> None:
                           | set(catalogue.names() if catalogue else []))
     cause_options = sorted(set(frame[schema.FAILURE_CAUSE].dropna().unique().astype(str))
                            | {t.cause for t in (catalogue.types if catalogue else []) if t.cause})
+    suggestions.render(src, frame, corrections)
+    st.markdown("#### One at a time")
     st.caption("For the room: one customer's words at a time, large enough for the projector. Decide value or "
                "failure (and the type and cause); the next demand not yet classified follows at once.")
     classify.workshop(src, frame, type_options, cause_options)
@@ -760,7 +762,7 @@ def render() -> None:
     with tabs[5]:
         _words(view, src)
     with tabs[6]:
-        _classify_together(view, src)
+        _classify_together(view, src, corrections)
     with tabs[7]:
         _downloads(src, corrections)
     if src.options.event_log:

@@ -52,9 +52,10 @@ CHUNK_ROWS = 20_000  # texts vectorised and scored at a time (bounded memory on 
 WORD_FEATURES = 50_000  # vocabulary caps: at most this many word n-grams...
 CHAR_FEATURES = 100_000  # ...and character n-grams
 MAX_REASONS = 3  # words or phrases shown per suggestion
-REASON_MAX_SHARE = 0.1  # an n-gram in more of the training texts than this is never shown as a reason ("the")
+REASON_MAX_SHARE = 0.1  # an n-gram in more of the training texts than this ("the") is shown only for want of others
 SEED = 20260105  # the training sample and the held-out folds are drawn from this seed: same data, same figures
 PHRASE_CAP = 0.95  # a phrase match never claims more than this confidence
+PHRASE_WEIGHT = 1.0  # how far a matched phrase moves the learned model's log-odds (its own log-odds times this)
 
 # Columns of `Suggestions.table`.
 SUGGESTED_NATURE = "suggested_nature"  # value, failure, or "" (nothing to go on)
@@ -250,7 +251,7 @@ class _Model:
     weights: np.ndarray  # per feature: weight towards failure (positive) or value (negative)
     names: np.ndarray  # per feature: the word n-gram, or the character n-gram without its padding
     is_char: np.ndarray  # per feature: a character n-gram
-    shown: np.ndarray  # per feature: may be shown as a reason (3 letters or more, not in most texts)
+    shown: np.ndarray  # per feature: 0 not shown as a reason (under 3 letters), 1 shown, 2 only for want of others
     cause: OneVsRestClassifier | None
     trained_on: int
 
@@ -292,8 +293,8 @@ def _fit(texts: np.ndarray, nature: np.ndarray, cause: np.ndarray) -> _Model | N
     names = np.concatenate([word_names.astype(object), char_names])
     is_char = np.r_[np.zeros(len(word_names), bool), np.ones(len(char_names), bool)]
     share = np.asarray((x_distinct > 0).sum(axis=0)).ravel() / max(1, len(distinct))
-    long_enough = np.fromiter((len(n) >= 3 for n in names), bool, count=len(names))
-    shown = long_enough & (share <= REASON_MAX_SHARE)
+    telling = np.fromiter((_telling(n) for n in names), bool, count=len(names))
+    shown = np.where(telling, np.where(share <= REASON_MAX_SHARE, 1, 2), 0).astype(np.int8)
     return _Model(words, chars, model, failure_column, weights, names, is_char, shown,
                   _fit_cause(x, nature, cause), len(texts))
 
@@ -309,6 +310,15 @@ def _fit_cause(x: sparse.csr_matrix, nature: np.ndarray, cause: np.ndarray) -> O
     model = OneVsRestClassifier(LogisticRegression(C=10.0, solver="liblinear", max_iter=200))
     model.fit(x[rows], cause[rows])
     return model
+
+
+def _telling(name: str) -> bool:
+    """Whether an n-gram may be shown to a person as a reason: a word or character n-gram of 3 letters or
+    more, a pair of words only when one has 4 or more ("a baby", not "is the")."""
+    tokens = name.split()
+    if len(tokens) > 1:
+        return any(len(t) >= 4 for t in tokens)
+    return len(name) >= 3
 
 
 def _sample(indices: np.ndarray, cap: int, rng: np.random.Generator) -> np.ndarray:
@@ -329,15 +339,16 @@ def _reasons(model: _Model, x: sparse.csr_matrix, towards_failure: np.ndarray, t
     """Per row, the n-grams in its text that pushed the model most towards what it suggested: the largest
     products of feature value and weight of the suggested side. A character n-gram is shown as the word of
     the text it comes from ("waitng", not "aitn"); n-grams under 3 letters, or in more than
-    `REASON_MAX_SHARE` of the training texts, are not shown (they say little to a person)."""
+    `REASON_MAX_SHARE` of the training texts come after the others (they say little to a person)."""
     x = x.tocsr()
     contribution = x.data * model.weights[x.indices]
     row_of = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
     sign = np.where(towards_failure[row_of], 1.0, -1.0)
     score = contribution * sign
     names = model.names[x.indices]
-    keep = (score > 0) & model.shown[x.indices]
-    order = np.lexsort((-score[keep], row_of[keep]))
+    tier = model.shown[x.indices]
+    keep = (score > 0) & (tier > 0)
+    order = np.lexsort((-score[keep], tier[keep], row_of[keep]))
     rows_kept, names_kept, char_kept = row_of[keep][order], names[keep][order], model.is_char[x.indices][keep][order]
     out: list[list[str]] = [[] for _ in range(x.shape[0])]
     bounds = np.searchsorted(rows_kept, np.arange(x.shape[0] + 1))
@@ -359,9 +370,16 @@ def _reasons(model: _Model, x: sparse.csr_matrix, towards_failure: np.ndarray, t
     return out
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
 def _predict(model: _Model | None, texts: np.ndarray, *, reasons: bool = True) -> pd.DataFrame:
-    """Suggestions for distinct normalised texts: the learned model where the text has words it knows, the
-    phrase list where it does not (or where there is no model)."""
+    """Suggestions for distinct normalised texts. With a model: its probability of failure, moved by the
+    phrase list where a phrase matched (`PHRASE_WEIGHT`: the literature's phrases are evidence the team's
+    own rows may not hold yet, e.g. for a kind of failure demand nobody has classified); the phrase list
+    alone where the text has no word the model knows, or where there is no model."""
     n = len(texts)
     nature = np.full(n, "", dtype=object)
     cause = np.full(n, "", dtype=object)
@@ -370,12 +388,18 @@ def _predict(model: _Model | None, texts: np.ndarray, *, reasons: bool = True) -
     why: list[list[str]] = [[] for _ in range(n)]
     source = np.full(n, NONE_SOURCE, dtype=object)
     phrases = [match_phrases(t) for t in texts]
+    phrase_conf = np.array([p[1] for p in phrases], dtype=np.float64)
     if model is not None:
+        known_causes = set(model.cause.classes_) if model.cause is not None else set()
         for start in range(0, n, CHUNK_ROWS):
             chunk = slice(start, min(n, start + CHUNK_ROWS))
             x = model.features(texts[chunk])
             known = np.diff(x.indptr) > 0
             proba = model.nature.predict_proba(x)[:, model.failure_column]
+            hinted = phrase_conf[chunk] > 0
+            if PHRASE_WEIGHT > 0 and hinted.any():
+                moved = _logit(proba[hinted]) + PHRASE_WEIGHT * _logit(phrase_conf[chunk][hinted])
+                proba[hinted] = 1.0 / (1.0 + np.exp(-moved))
             failing = proba >= 0.5
             idx = np.arange(chunk.start, chunk.stop)
             nature[idx[known]] = np.where(failing[known], schema.FAILURE, schema.VALUE)
@@ -390,14 +414,19 @@ def _predict(model: _Model | None, texts: np.ndarray, *, reasons: bool = True) -
             if reasons:
                 for at, r in zip(idx.tolist(), _reasons(model, x, failing, texts[chunk]), strict=True):
                     why[at] = r
+    else:
+        known_causes = set()
     for i, (p_cause, p_conf, found) in enumerate(phrases):
         if not found:
             continue
         if source[i] == NONE_SOURCE:  # no model, or no word the model knows: the phrase list speaks
             nature[i], confidence[i], source[i], why[i] = schema.FAILURE, p_conf, PHRASES_SOURCE, found
             cause[i], cause_confidence[i] = p_cause, p_conf
-        elif nature[i] == schema.FAILURE and cause[i] == "":  # the model says failure but knows no causes
-            cause[i], cause_confidence[i] = p_cause, p_conf
+        elif nature[i] == schema.FAILURE:
+            why[i] = (found + [w for w in why[i] if not any(w in f or f in w for f in found)])[:MAX_REASONS]
+            # the phrase's cause where the cause model has none, or has not learned that cause and is less sure
+            if cause[i] == "" or (p_cause not in known_causes and p_conf > cause_confidence[i]):
+                cause[i], cause_confidence[i] = p_cause, p_conf
     return pd.DataFrame({SUGGESTED_NATURE: nature, SUGGESTED_CAUSE: cause, CONFIDENCE: confidence,
                          CAUSE_CONFIDENCE: cause_confidence, REASONS: why, SOURCE: source})
 
@@ -449,14 +478,19 @@ def _quality(study: _Study) -> Quality | None:
     cause_agreement = float((said_cause[causes] == truth_cause[causes]).mean()) if causes.any() else None
     phrase_agreement = float(failure[phrase].mean()) if phrase.any() else None
     sentence = (f"On {len(at):,} rows you classified (each held out from the model that scored it), the "
-                f"suggestions agree with your value/failure on {agreement:.0%} of the {n_suggested:,} given")
+                f"suggestions agree with your value/failure on {_pct(agreement)} of the {n_suggested:,} given")
     if failure_found is not None:
-        sentence += f"; they find {failure_found:.0%} of your failure demand"
+        sentence += f"; they find {_pct(failure_found)} of your failure demand"
     if cause_agreement is not None:
-        sentence += f"; the suggested cause is yours for {cause_agreement:.0%} of {int(causes.sum()):,} failure rows"
+        sentence += f"; the suggested cause is yours for {_pct(cause_agreement)} of {int(causes.sum()):,} failure rows"
     sentence += "."
     return Quality(len(at), n_suggested, agree, agreement, int(failure.sum()), failure_found, int(causes.sum()),
                    cause_agreement, int(phrase.sum()), phrase_agreement, trained_on, sentence)
+
+
+def _pct(x: float) -> str:
+    """A share for people: whole percent, one decimal near the ends so 99.87% is not read as "100%"."""
+    return f"{x:.1%}" if (0 < x < 0.005 or 0.995 <= x < 1) else f"{x:.0%}"
 
 
 def quality(frame: pd.DataFrame) -> Quality | None:

@@ -13,7 +13,7 @@ Housing repairs sample (sample_data/housing_repairs_demand.csv with its catalogu
     deliberate conflicts with the catalogue.
   * 30% of the classified rows' labels hidden (seeded), suggestions for them from the other 70%:
     agreement 99.86% (714 rows), cause 100% (386 rows).
-  * 97% hidden (72 rows left to learn from): agreement 83.9% (2,308 rows), cause 81.1% (1,186 rows).
+  * 97% hidden (72 rows left to learn from): agreement 87.3% (2,308 rows), cause 82.4% (1,161 rows).
   * The phrase list alone (every label hidden): 836 rows matched a phrase, 99.88% of them failure demand
     by the team's labels; 66.8% of the team's failure rows matched one; cause right for 80.5%.
 
@@ -22,20 +22,23 @@ phrasing, 15% typing mistakes, 3% other languages, 2% labels the other way; 1,39
   * `quality`: agreement 97.56%, failure found 97.08%, cause 100% (699 rows; the label noise is in nature);
     the phrase list's matches are failure demand for 92.8% of 545 rows.
   * 30% hidden: agreement 97.14% (419 rows), cause 100% (206 rows).
-  * 97% hidden (42 rows left): agreement 74.9% (1,349 rows), cause 96.3% (487 rows).
+  * 97% hidden (42 rows left): agreement 76.5% (1,349 rows), cause 96.2% (477 rows).
   * The phrase list alone: 545 rows matched, 92.84% failure; 70.3% of failure rows matched; cause right
     for 96.1%.
   * A whole type left unclassified (the others all classified), `suggest_types`: "Chasing a refund" failure
     for 89.7% of its 78 rows (progress chasing); "Pay council tax" value for 58.4% of its 161 rows (the
     Polish, Romanian and Somali rows of the type look like the only rows in those languages the team
     classified, which were failure). A kind of failure nobody has classified yet is the hard case: with
-    "Bill not understood" left out, 53% of its rows are suggested value (the phrase list moves them; the
+    "Bill not understood" left out, 51% of its rows are suggested value (the phrase list moves them; the
     model alone said value for 80%).
 
 The phrase list moves the learned model (`PHRASE_WEIGHT` = 1: a matched phrase adds its own log-odds).
-Measured with weights 0, 1 and 2: the k-fold and 30%-hidden figures do not change; with 97% hidden,
-housing agreement goes 81.3% -> 83.9% -> 84.1%, and whole types left out gain ("Chasing a refund" 78% ->
-90% -> 96%). 1 was kept: at 2 one phrase overturns a model 97% sure of the team's own usage.
+Measured with weights 0, 1 and 2 (with liblinear, before the models moved to SGD): the k-fold and
+30%-hidden figures do not change; with 97% hidden, housing agreement goes 81.3% -> 83.9% -> 84.1%, and
+whole types left out gain ("Chasing a refund" 78% -> 90% -> 96%). 1 was kept: at 2 one phrase overturns a
+model 97% sure of the team's own usage. The models are SGD logistic regressions (alpha 1e-4): the same
+figures as liblinear (C=10) on the k-fold and 30%-hidden splits, better on the 97%-hidden ones (housing
+87.3% against 83.9%), and about 10x faster to train on 20,000 rows.
 """
 
 from __future__ import annotations
@@ -141,9 +144,9 @@ def test_benefits_quality(benefits: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize(("name", "share", "rows", "figure", "cause_figure"), [
     ("housing", 0.3, 714, 0.9986, 1.0),
-    ("housing", 0.97, 2308, 0.8388, 0.8111),
+    ("housing", 0.97, 2308, 0.8726, 0.8243),
     ("benefits", 0.3, 419, 0.9714, 1.0),
-    ("benefits", 0.97, 1349, 0.7487, 0.9630),
+    ("benefits", 0.97, 1349, 0.7650, 0.9623),
 ])
 def test_agreement_on_hidden_labels(name: str, share: float, rows: int, figure: float, cause_figure: float,
                                     request: pytest.FixtureRequest) -> None:

@@ -283,6 +283,12 @@ def test_nothing_to_suggest() -> None:
     assert no_words.table[sg.SOURCE].tolist() == [sg.NONE_SOURCE]
 
 
+def test_a_million_character_cell_is_read_in_part() -> None:
+    made = sg.suggest(small(["x" * 1_000_000, "still waiting " * 100_000], [None, None]))
+    assert made.table[sg.SOURCE].tolist() == [sg.NONE_SOURCE, sg.PHRASES_SOURCE]
+    assert len(sg.normalise("a" * 1_000_000)) == sg.MAX_TEXT_CHARS
+
+
 def test_two_hundred_thousand_rows() -> None:
     """200,000 rows (20,000 distinct texts, half classified): suggestions for every open row, bounded by the
     training sample and the chunks (the benchmark times it; this only says it finishes)."""

@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 
@@ -51,6 +53,7 @@ QUALITY_ROWS = 5_000  # above KFOLD_ROWS, one seeded sample of at most this many
 CHUNK_ROWS = 20_000  # texts vectorised and scored at a time (bounded memory on 200k rows)
 WORD_FEATURES = 50_000  # vocabulary caps: at most this many word n-grams...
 CHAR_FEATURES = 100_000  # ...and character n-grams
+MAX_TEXT_CHARS = 5_000  # only a text's first 5,000 characters are read (a cell may hold a million; words rarely 500)
 MAX_REASONS = 3  # words or phrases shown per suggestion
 REASON_MAX_SHARE = 0.1  # an n-gram in more of the training texts than this ("the") is shown only for want of others
 SEED = 20260105  # the training sample and the held-out folds are drawn from this seed: same data, same figures
@@ -135,10 +138,11 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 
 def normalise(text: object) -> str:
     """The form words are compared in: NFKC (full-width letters, ligatures), case-folded, one kind of
-    apostrophe, single spaces. Anything that is not a string (a number, NaN, None) is no words."""
+    apostrophe, single spaces, at most `MAX_TEXT_CHARS` read. Anything that is not a string (a number, NaN,
+    None) is no words."""
     if not isinstance(text, str):
         return ""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold().split())
+    return " ".join(unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS]).translate(_APOSTROPHES).casefold().split())
 
 
 def match_phrases(text: str) -> tuple[str, float, list[str]]:
@@ -294,7 +298,9 @@ def _fit(texts: np.ndarray, nature: np.ndarray, cause: np.ndarray) -> _Model | N
         return None
     x = x_distinct[codes]
     model = _linear()
-    model.fit(x, nature)
+    with warnings.catch_warnings():  # odd texts may need more than SGD_EPOCHS: the cap is the point
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(x, nature)
     failure_column = int(np.flatnonzero(model.classes_ == schema.FAILURE)[0])
     weights = model.coef_[0].astype(np.float64)
     if failure_column == 0:  # a binary model's one coefficient row points to classes_[1]
@@ -318,7 +324,9 @@ def _fit_cause(x: sparse.csr_matrix, nature: np.ndarray, cause: np.ndarray) -> S
         return None
     rows = np.flatnonzero(failing & np.isin(cause, known))
     model = _linear()  # one-versus-rest for three causes or more
-    model.fit(x[rows], cause[rows])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(x[rows], cause[rows])
     return model
 
 

@@ -302,10 +302,24 @@ def test_two_hundred_thousand_rows() -> None:
     nature[rng.random(200_000) < 0.5] = None
     frame = small(list(words), list(nature))
     started = time.perf_counter()
-    made = sg.suggest(frame, measure=False)
+    made = sg.suggest(frame)
     assert len(made.table) == int(pd.isna(nature).sum())
     assert made.trained_on == sg.TRAIN_ROWS
+    # more classified rows than training and the held-out sample need: the suggestions' own model is measured
+    assert made.quality is not None and made.quality.rows == sg.QUALITY_ROWS
+    assert made.quality.trained_on == sg.TRAIN_ROWS and made.quality.agreement > 0.99
     assert time.perf_counter() - started < 120
+
+
+def test_quality_on_a_held_out_sample(benefits: pd.DataFrame) -> None:
+    """Between KFOLD_ROWS and TRAIN_ROWS + QUALITY_ROWS classified rows: one seeded held-out sample (a fifth),
+    scored by a model trained on the rest."""
+    frame = pd.concat([benefits] * 3, ignore_index=True)
+    frame[schema.ROW] = np.arange(2, len(frame) + 2)
+    q = sg.quality(frame)
+    assert q is not None and q.rows == (3 * 1399) // sg.QUALITY_FOLDS
+    assert q.trained_on == 3 * 1399 - q.rows
+    assert q.agreement >= 0.9756 - MARGIN  # copies of a row may sit on both sides: no lower than k-fold
 
 
 # ------------------------------------------------------------------------------------------ properties

@@ -281,6 +281,7 @@ def test_nothing_to_suggest() -> None:
     assert empty.table.empty and not empty.learned
     no_words = sg.suggest(pd.DataFrame({schema.ROW: [2, 3], schema.NATURE: [None, "value"]}))
     assert no_words.table[sg.SOURCE].tolist() == [sg.NONE_SOURCE]
+    assert no_words.basis.startswith("No customer's words in this data")
 
 
 def test_a_million_character_cell_is_read_in_part() -> None:

@@ -310,8 +310,8 @@ def _suggest_text(data: SuggestJSON) -> str:
     lines = [f"{data['source']}: {data['rows']:,} rows, {data['unclassified']:,} not yet classified", "",
              f"Suggestions only: people decide what is failure demand. {data['basis']}"]
     q = data["quality"]
-    lines.append(q["sentence"] if q is not None else "Agreement with your own decisions cannot be measured yet: "
-                 "too few rows are classified.")
+    lines.append(q["sentence"] if q is not None else "No agreement figure: it is measured for suggestions learned "
+                 "from your own decisions.")
     if data["types"]:
         lines += ["", "Demand types with no nature yet (rows, suggestion, share of their rows, confidence, cause):"]
         for t in data["types"]:

@@ -546,6 +546,9 @@ def _basis(study: _Study, model: _Model | None) -> str:
         sampled = (f" (a sample of {model.trained_on:,} of them)" if model.trained_on < len(study.labelled) else "")
         return (f"Learned from the {len(study.labelled):,} rows your team classified{sampled}: {values:,} value, "
                 f"{failures:,} failure; where a row has no word the model knows, the phrase list is used.")
+    if not (study.words != "").any():
+        return ("No customer's words in this data, so nothing to suggest from (a column of what customers said "
+                "can be mapped to the customer's words field).")
     return (f"The phrase list only (chasing, repeats, no call-back, not understood, wrong, sent elsewhere): "
             f"{len(study.labelled):,} classified rows with words ({values:,} value, {failures:,} failure); "
             f"suggestions learn from your own decisions once {MIN_LEARNED} are classified with at least "

@@ -196,6 +196,15 @@ def test_phrases_only_with_few_classified_rows() -> None:
         assert t.loc[row, sg.SOURCE] == sg.NONE_SOURCE and t.loc[row, sg.REASONS] == []
 
 
+def test_labels_as_people_type_them() -> None:
+    """A frame not from the loader: "V", "FD", "Failure demand" count as classified; anything else is open."""
+    words = [f"report a leak {i}" for i in range(20)] + [f"still waiting {i}" for i in range(20)] + ["x", "y"]
+    natures = ["V", "Value "] * 10 + ["FD", "Failure demand"] * 10 + ["?", "maybe"]
+    made = sg.suggest(small(words, natures))
+    assert made.classified == 40 and made.learned
+    assert made.table[schema.ROW].tolist() == [42, 43]
+
+
 def test_learned_needs_both_natures() -> None:
     words = [f"I want to report a leak number {i}" for i in range(60)] + ["still waiting for the plumber"]
     made = sg.suggest(small(words, ["value"] * 60 + [None]))

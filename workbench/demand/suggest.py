@@ -40,6 +40,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 
 from workbench import schema
+from workbench.demand.labels import nature_label
 
 # ------------------------------------------------------------------------------------------ settings
 
@@ -233,8 +234,11 @@ class _Study:
 
 def _study(frame: pd.DataFrame) -> _Study:
     words = _normalised_words(frame)
-    nature = _column(frame, schema.NATURE)
-    nature = np.where(np.isin(nature, [schema.VALUE, schema.FAILURE]), nature, schema.UNCLASSIFIED)
+    # labels as people type them ("V", "FD", "Failure demand") in a frame not from the loader; anything else open
+    codes, labels = pd.factorize(pd.Series(_column(frame, schema.NATURE), dtype=object))
+    canonical = np.array([nature_label(u) or schema.UNCLASSIFIED for u in labels] + [schema.UNCLASSIFIED],
+                         dtype=object)
+    nature = canonical[np.where(codes < 0, len(labels), codes)]
     cause = np.array([" ".join(c.split()) for c in _column(frame, schema.FAILURE_CAUSE)], dtype=object)
     labelled = np.flatnonzero((nature != schema.UNCLASSIFIED) & (words != ""))
     return _Study(words, nature, cause, labelled)

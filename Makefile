@@ -64,6 +64,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/sim.py
 	$(PY) benchmarks/dashboard.py
 	$(PY) benchmarks/app_mapping.py
+	$(PY) benchmarks/suggest.py
 
 sample: $(STAMP)
 	$(PY) sample_data/generate.py

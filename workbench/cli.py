@@ -226,6 +226,144 @@ def cmd_demand_export(args: argparse.Namespace) -> int:
     return 0
 
 
+class SuggestionJSON(TypedDict):
+    row: int
+    suggested_nature: str  # value, failure, or "" (nothing to go on)
+    suggested_cause: str
+    confidence: float
+    cause_confidence: float
+    reasons: list[str]
+    source: str  # learned, phrases or none
+
+
+class TypeSuggestionJSON(TypedDict):
+    demand_type: str
+    rows: int
+    suggested_nature: str
+    share: float
+    confidence: float
+    suggested_cause: str
+    cause_share: float
+
+
+class QualityJSON(TypedDict):
+    rows: int
+    suggested: int
+    agree: int
+    agreement: float
+    failure_rows: int
+    failure_found: float | None
+    cause_rows: int
+    cause_agreement: float | None
+    phrase_rows: int
+    phrase_agreement: float | None
+    trained_on: int
+    sentence: str
+
+
+class SuggestJSON(TypedDict):
+    """`workbench demand suggest --format json` (docs/data-contracts.md, "Suggestions from the customers'
+    words")."""
+
+    source: str
+    rows: int
+    unclassified: int
+    basis: str
+    learned: bool
+    classified: int
+    trained_on: int
+    causes_learned: list[str]
+    min_confidence: float
+    quality: QualityJSON | None
+    suggestions: list[SuggestionJSON]
+    types: list[TypeSuggestionJSON]
+
+
+def _suggest_json(loaded: LoadedDemand, min_confidence: float) -> SuggestJSON:
+    # scikit-learn is imported by the one command that needs it, not by every `workbench ...`
+    from workbench.demand import suggest as suggesting
+
+    frame = loaded.frame
+    made = suggesting.suggest(frame)
+    types = suggesting.suggest_types(frame, made)
+    shown = made.table[made.table[suggesting.CONFIDENCE] >= min_confidence] if min_confidence > 0 else made.table
+    quality: QualityJSON | None = None
+    if made.quality is not None:
+        q = made.quality
+        quality = {"rows": q.rows, "suggested": q.suggested, "agree": q.agree, "agreement": round(q.agreement, 4),
+                   "failure_rows": q.failure_rows, "failure_found": _round(q.failure_found),
+                   "cause_rows": q.cause_rows, "cause_agreement": _round(q.cause_agreement),
+                   "phrase_rows": q.phrase_rows, "phrase_agreement": _round(q.phrase_agreement),
+                   "trained_on": q.trained_on, "sentence": q.sentence}
+    return {
+        "source": loaded.report.source,
+        "rows": len(frame),
+        "unclassified": len(made.table),
+        "basis": made.basis,
+        "learned": made.learned,
+        "classified": made.classified,
+        "trained_on": made.trained_on,
+        "causes_learned": list(made.causes_learned),
+        "min_confidence": min_confidence,
+        "quality": quality,
+        "suggestions": [
+            {"row": int(r[schema.ROW]), "suggested_nature": str(r[suggesting.SUGGESTED_NATURE]),
+             "suggested_cause": str(r[suggesting.SUGGESTED_CAUSE]),
+             "confidence": round(float(r[suggesting.CONFIDENCE]), 4),
+             "cause_confidence": round(float(r[suggesting.CAUSE_CONFIDENCE]), 4),
+             "reasons": [str(w) for w in r[suggesting.REASONS]], "source": str(r[suggesting.SOURCE])}
+            for r in shown.to_dict("records")],
+        "types": [
+            {"demand_type": str(t[schema.DEMAND_TYPE]), "rows": int(t[suggesting.TYPE_ROWS]),
+             "suggested_nature": str(t[suggesting.SUGGESTED_NATURE]), "share": round(float(t[suggesting.SHARE]), 4),
+             "confidence": round(float(t[suggesting.CONFIDENCE]), 4),
+             "suggested_cause": str(t[suggesting.SUGGESTED_CAUSE]),
+             "cause_share": round(float(t[suggesting.CAUSE_SHARE]), 4)}
+            for t in types.to_dict("records")],
+    }
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def _suggest_text(data: SuggestJSON) -> str:
+    lines = [f"{data['source']}: {data['rows']:,} rows, {data['unclassified']:,} not yet classified", "",
+             f"Suggestions only: people decide what is failure demand. {data['basis']}"]
+    q = data["quality"]
+    lines.append(q["sentence"] if q is not None else "No agreement figure: it is measured for suggestions learned "
+                 "from your own decisions.")
+    if data["types"]:
+        lines += ["", "Demand types with no nature yet (rows, suggestion, share of their rows, confidence, cause):"]
+        for t in data["types"]:
+            said = t["suggested_nature"] or "no suggestion"
+            cause = f"  {t['suggested_cause']}" if t["suggested_cause"] else ""
+            lines.append(f"  {t['rows']:>6,}  {t['demand_type']:<40} {said:<8} {_pct(t['share']):>5} "
+                         f"{_pct(t['confidence']):>5}{cause}")
+    above = f" (confidence {data['min_confidence']:.0%} or more)" if data["min_confidence"] > 0 else ""
+    lines += ["", f"Rows{above}: row, suggestion, confidence, cause, source, the words that drove it"]
+    if not data["suggestions"]:
+        lines.append("  none")
+    for r in data["suggestions"]:
+        said = r["suggested_nature"] or "-"
+        cause = r["suggested_cause"] or "-"
+        reasons = ", ".join(f'"{w}"' for w in r["reasons"])
+        lines.append(f"  {r['row']:>7}  {said:<8} {_pct(r['confidence']):>5}  {cause:<22} {r['source']:<8} {reasons}")
+    return "\n".join(lines)
+
+
+def cmd_demand_suggest(args: argparse.Namespace) -> int:
+    if not 0.0 <= args.min_confidence <= 1.0:
+        raise UsageError(f"--min-confidence must be between 0 and 1, got {args.min_confidence}")
+    loaded = _load(args)
+    data = _suggest_json(loaded, args.min_confidence)
+    if args.format == "json":
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(_suggest_text(data))
+    return 0
+
+
 def _map_catalogue(m: ProcessMap, explicit: str | None):  # noqa: ANN202 - Catalogue | None
     if explicit:
         return load_catalogue(explicit)
@@ -761,6 +899,14 @@ def build_parser() -> argparse.ArgumentParser:
     demand_args(export)
     export.add_argument("--out", required=True, help="output file, .csv or .xlsx")
     export.set_defaults(func=cmd_demand_export)
+
+    suggest = demand.add_parser("suggest", help="suggest value/failure and a failure cause for rows not yet "
+                                                "classified, from the customers' words (people decide)")
+    demand_args(suggest)
+    suggest.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
+                         help="list only suggestions at least this confident, 0-1 (default 0: every row)")
+    suggest.add_argument("--format", choices=("text", "json"), default="text")
+    suggest.set_defaults(func=cmd_demand_suggest)
 
     logs = sub.add_parser("log", help="event logs (many rows per case)").add_subparsers(
         dest="log_command", required=True)

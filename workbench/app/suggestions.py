@@ -45,7 +45,7 @@ def _accept(src: state.Source, picked: pd.DataFrame, frame: pd.DataFrame) -> Non
         if nature == schema.FAILURE and cause:
             old = current.at[row, schema.FAILURE_CAUSE] if row in current.index else None
             changes.append(Change(row, schema.FAILURE_CAUSE, str(cause), seen.get((row, schema.FAILURE_CAUSE), 0),
-                                  None if pd.isna(old) else str(old)))
+                                  old if isinstance(old, str) and old else None))
     try:
         done = study.call(studies.add_corrections, study.require().id, changes, study.author(),
                           source_id=src.source_id, note=ACCEPTED_NOTE)
@@ -80,11 +80,10 @@ def render(src: state.Source, frame: pd.DataFrame, corrections: list[Correction]
         st.caption("No suggestion for the demands left: their words give nothing to go on.")
         return
     words = frame.set_index(schema.ROW)
-    table = table.assign(**{
-        schema.CUSTOMER_WORDS: words[schema.CUSTOMER_WORDS].reindex(table[schema.ROW]).to_numpy(),
-        schema.DEMAND_TYPE: words[schema.DEMAND_TYPE].astype("object").reindex(table[schema.ROW]).to_numpy(),
-        "why": [", ".join(f"“{r}”" for r in reasons) for reasons in table[REASONS]],
-    })
+    table = table.copy()
+    table[schema.CUSTOMER_WORDS] = words[schema.CUSTOMER_WORDS].reindex(table[schema.ROW]).to_numpy()
+    table[schema.DEMAND_TYPE] = words[schema.DEMAND_TYPE].astype("object").reindex(table[schema.ROW]).to_numpy()
+    table["why"] = [", ".join(f"“{r}”" for r in reasons) for reasons in table[REASONS]]
     f1, f2, f3 = st.columns([2, 1, 2])
     least = f1.slider("Only suggestions at least this sure", 0, 100, 60, step=5, format="%d%%",
                       key="suggest_min_confidence")

@@ -18,6 +18,7 @@ AUTHOR = "author"  # the sidebar's "Your name" box: who is working, saved with e
 DEMAND_UPLOAD_STORED = "demand_upload_stored"  # file_id of the upload this session already stored in the study
 EDITOR_VERSION = "editor_version"  # generation of the customers' words table, bumped after every save
 TYPES_VERSION = "types_editor_version"  # generation of the Demand types tables, bumped after every catalogue save
+SUGGESTIONS_ON = "suggestions_on"  # the toggle: suggestions are worked out (and shown) only when it is on
 SUGGESTIONS_REJECTED = "suggestions_rejected"  # rows whose suggestion a person rejected in this session
 SUGGESTIONS_VERSION = "suggestions_version"  # generation of the suggestions table, bumped after accepting
 SUGGESTION_NOTICES = "suggestion_notices"  # what accepting or rejecting did

@@ -69,6 +69,9 @@ def render(src: state.Source, frame: pd.DataFrame, corrections: list[Correction]
     if not (frame[schema.NATURE] == schema.UNCLASSIFIED).any():
         st.success("Every demand is classified: nothing to suggest.", icon=":material/task_alt:")
         return
+    # learning takes a few seconds on a big study: only when asked, so other work on the page stays quick
+    if not st.toggle("Suggest value or failure for the demands not classified yet", key=keys.SUGGESTIONS_ON):
+        return
     with st.spinner("Learning from your team's decisions…"):
         result = _suggestions(src.key(), tuple(corrections), frame)
     st.caption(literal(result.basis))

@@ -1,0 +1,68 @@
+"""Suggestions on the Demand page (AppTest): shown only when asked, with how far to trust them; three accepted
+become corrections noted "suggested, accepted" and the tiles follow; rejected ones are not offered again.
+Expected counts are recounted from the sample file with plain csv reading."""
+
+from __future__ import annotations
+
+import csv
+
+from app_pages import DemandScreen, _edit_state, open_app
+
+from independent import SAMPLE_CSV
+from workbench.app import keys
+from workbench.store import db, studies
+from workbench.store.sample import SAMPLE_STUDY
+
+
+def _log() -> list[studies.CorrectionRecord]:
+    engine = db.engine_for()
+    try:
+        with db.sessions(engine)() as s:
+            found = studies.find_study(s, SAMPLE_STUDY)
+            assert found is not None
+            return studies.correction_log(s, found.id)
+    finally:
+        engine.dispose()
+
+
+def _table(demand: DemandScreen):  # noqa: ANN202 - a DataFrame
+    return next(d.value for d in demand.at.get("dataframe") if "why" in d.value.columns)
+
+
+def test_accepting_three_suggestions_saves_three_corrections_and_moves_the_tiles() -> None:
+    with SAMPLE_CSV.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    unclassified = sum(1 for r in rows if r["received_at"].strip() and not r["nature"].strip()
+                       and not r["demand_type"].strip())
+    demand = DemandScreen(open_app(author="Ann"))
+    assert demand.headline("Not yet classified") == f"{unclassified:,}"
+    assert not any("why" in d.value.columns for d in demand.at.get("dataframe"))  # nothing worked out unasked
+    demand.at.toggle(key=keys.SUGGESTIONS_ON).set_value(True).run()
+    demand.assert_no_exception()
+    assert demand.says("info", "suggestions agree")  # how far to trust them, measured on the team's own rows
+    table = _table(demand)
+    assert len(table) >= 3 and table["confidence"].is_monotonic_decreasing
+    picked = table.head(3)
+    version = demand.at.session_state[keys.SUGGESTIONS_VERSION] if keys.SUGGESTIONS_VERSION in \
+        demand.at.session_state else 0
+    demand.at.session_state[f"suggestions_table_{version}"] = _edit_state({i: {"tick": True} for i in range(3)})
+    demand.press("Accept the picked")
+    demand.assert_no_exception()
+    log = _log()
+    natures = [(r.row, r.after) for r in log if r.field == "nature"]
+    assert natures == [(int(r), str(n)) for r, n in zip(picked["row"], picked["suggested_nature"], strict=True)]
+    assert {r.note for r in log} == {"suggested, accepted"} and {r.author for r in log} == {"Ann"}
+    assert demand.headline("Not yet classified") == f"{unclassified - 3:,}"
+    assert demand.says("success", "Accepted 3 suggestion(s)")
+    assert not set(_table(demand)["row"]) & set(picked["row"])  # classified now: no longer suggested
+
+
+def test_rejected_suggestions_are_not_offered_again() -> None:
+    demand = DemandScreen(open_app(author="Ann"))
+    demand.at.toggle(key=keys.SUGGESTIONS_ON).set_value(True).run()
+    first = _table(demand).head(2)
+    demand.at.session_state["suggestions_table_0"] = _edit_state({0: {"tick": True}, 1: {"tick": True}})
+    demand.press("Reject the picked")
+    demand.assert_no_exception()
+    assert not set(_table(demand)["row"]) & set(first["row"])
+    assert _log() == []  # rejecting saves nothing: the demands stay unclassified

@@ -8,10 +8,11 @@ import csv
 
 from app_pages import DemandScreen, _edit_state, open_app
 
-from independent import SAMPLE_CSV
 from workbench.app import keys
 from workbench.store import db, studies
 from workbench.store.sample import SAMPLE_STUDY
+
+from independent import SAMPLE_CSV
 
 
 def _log() -> list[studies.CorrectionRecord]:

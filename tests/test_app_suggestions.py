@@ -44,8 +44,8 @@ def test_accepting_three_suggestions_saves_three_corrections_and_moves_the_tiles
     table = _table(demand)
     assert len(table) >= 3 and table["confidence"].is_monotonic_decreasing
     picked = table.head(3)
-    version = demand.at.session_state[keys.SUGGESTIONS_VERSION] if keys.SUGGESTIONS_VERSION in \
-        demand.at.session_state else 0
+    state = demand.at.session_state  # AppTest's session state has no .get
+    version = state[keys.SUGGESTIONS_VERSION] if keys.SUGGESTIONS_VERSION in state else 0  # noqa: SIM401
     demand.at.session_state[f"suggestions_table_{version}"] = _edit_state({i: {"tick": True} for i in range(3)})
     demand.press("Accept the picked")
     demand.assert_no_exception()

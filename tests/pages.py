@@ -201,6 +201,16 @@ class DemandPage(AppPage):
             self.page.get_by_text("Data: use the sample or upload your own demand").click()
         expect(panel).to_be_visible(timeout=TIMEOUT_MS)
 
+    def use_sample_catalogue(self) -> None:
+        """Tick 'Use the housing repairs sample catalogue' for the file on screen (a file of one's own is read
+        without it until the person says so)."""
+        self.open_data_panel()
+        box = self.page.get_by_role("checkbox", name="Use the housing repairs sample catalogue")
+        expect(box).not_to_be_checked(timeout=TIMEOUT_MS)
+        with self.rerun():
+            self.page.get_by_text("Use the housing repairs sample catalogue", exact=True).click()
+        expect(box).to_be_checked(timeout=TIMEOUT_MS)
+
     def upload(self, path: Path) -> None:
         self.open_data_panel()
         with self.rerun():
@@ -286,6 +296,50 @@ class DemandPage(AppPage):
             self.page.get_by_role("button", name="Save these decisions").click()
         expect(self.page.get_by_test_id("stAlertContentSuccess").filter(
             has_text="Saved in the study's catalogue")).to_be_visible(timeout=TIMEOUT_MS)
+
+    # ------------------------------------------------------------------ suggestions
+
+    CLASSIFY_TAB = "Classify together"
+
+    def show_suggestions(self) -> None:
+        self.tab(self.CLASSIFY_TAB)
+        label = self.page.get_by_text("Suggest value or failure for the demands not classified yet", exact=True)
+        expect(label).to_be_visible(timeout=TIMEOUT_MS)
+        with self.rerun():
+            label.click()  # a toggle switches when its label is clicked
+        expect(self.suggestions_table()).to_be_visible(timeout=TIMEOUT_MS)
+
+    def suggestions_table(self) -> Locator:
+        return self.grid("Why (the words that drove it)")
+
+    def pick_suggestion(self, row: int) -> None:
+        """Tick a suggestion's Pick box with the mouse, as a person does: the grid is drawn on a canvas, so the
+        click lands where the box is drawn (the first column; rows of the grid's own height). No rerun: the
+        table is in a form."""
+        grid = self.suggestions_table()
+        target = self.grid_cell(grid, row, "Pick")
+        expect(target).to_be_attached(timeout=TIMEOUT_MS)
+        canvas = grid.locator("canvas").first
+        grid.scroll_into_view_if_needed()
+        box = canvas.bounding_box()
+        assert box is not None
+        header = grid.locator("thead th").first.bounding_box()
+        row_height = 35  # Streamlit's data editor rows
+        top = (header["height"] if header and header["height"] else row_height)
+        width = grid.locator("thead th").first.bounding_box()
+        first = width["width"] if width and width["width"] else 60
+        for _ in range(3):
+            # the grid's scroller lies over its canvas and takes the pointer: click the page where the box is
+            self.page.mouse.click(box["x"] + first / 2, box["y"] + top + row_height * row + row_height / 2)
+            try:
+                expect(target).to_contain_text("true", timeout=5_000)
+                return
+            except AssertionError:
+                continue
+        expect(target).to_contain_text("true", timeout=TIMEOUT_MS)
+
+    def suggestion_words(self, row: int) -> str:
+        return self.grid_cell(self.suggestions_table(), row, "Customer's words").inner_text().strip()
 
     def expect_type_decision(self, name: str, decision: str) -> None:
         row = self.type_row(name)

@@ -49,6 +49,9 @@ def test_the_downloads_are_made_when_asked_for(page: Page, app_server, tmp_path:
 def test_upload_a_messy_csv_and_read_the_headline(page: Page, app_server, tmp_path: Path) -> None:
     demand = DemandPage(page, app_server.url).open()
     demand.upload(MESSY_CSV)
+    without = messy_expected(use_catalogue=False)  # a file of one's own: no catalogue until one is chosen
+    demand.expect_headline("Value demand", f"{without.value:,}")
+    demand.use_sample_catalogue()
     exp = messy_expected()
     demand.expect_headline("Demands", f"{exp.rows:,}")
     demand.expect_headline("Value demand", f"{exp.value:,}")

@@ -67,3 +67,27 @@ def test_rejected_suggestions_are_not_offered_again() -> None:
     demand.assert_no_exception()
     assert not set(_table(demand)["row"]) & set(first["row"])
     assert _log() == []  # rejecting saves nothing: the demands stay unclassified
+
+
+def test_a_whole_type_suggested_one_way_is_decided_in_the_catalogue_by_a_person() -> None:
+    from test_app_types import _count, _file, _versions
+
+    demand = DemandScreen(open_app(author="Ann"))
+    demand.use_sample_catalogue(False)
+    demand.upload("no_natures.csv", _file())
+    demand.at.toggle(key=keys.SUGGESTIONS_ON).set_value(True).run()
+    demand.assert_no_exception()
+    by_type = next(d.value for d in demand.at.get("dataframe")
+                   if {"tick", "rows", "suggested_nature"} <= set(d.value.columns))
+    names = list(by_type["demand_type"])
+    assert "Where is my repair" in names  # 'still waiting', 'nobody came again': the phrase list says failure
+    row = names.index("Where is my repair")
+    assert by_type.loc[row, "suggested_nature"] == "failure"
+    demand.at.session_state["suggested_types_table_0"] = _edit_state({row: {"tick": True}})
+    demand.press("Decide the ticked types in the catalogue")
+    demand.assert_no_exception()
+    versions = _versions()
+    assert len(versions) == 1 and versions[0].note.startswith("suggested by type, accepted: Where is my repair")
+    entry = versions[0].catalogue().lookup("Where is my repair")
+    assert entry is not None and entry.nature == "failure"
+    assert demand.headline("Failure demand") == f"{_count({'Where is my repair'}):,}"

@@ -11,18 +11,23 @@ import streamlit as st
 from workbench import schema
 from workbench.app import keys, notices, state, study
 from workbench.app.text import literal
+from workbench.demand.catalogue import Catalogue, CatalogueError
 from workbench.demand.corrections import Correction
 from workbench.demand.suggest import (
+    CAUSE_SHARE,
     CONFIDENCE,
     REASONS,
+    SHARE,
     SOURCE,
     SUGGESTED_CAUSE,
     SUGGESTED_NATURE,
+    TYPE_ROWS,
     Suggestions,
     suggest,
+    suggest_types,
 )
 from workbench.store import studies
-from workbench.store.studies import Change, StoreError
+from workbench.store.studies import Change, ConflictError, StoreError
 
 SHOWN = 300  # suggestions listed at once (the filters narrow them)
 ACCEPTED_NOTE = "suggested, accepted"
@@ -59,6 +64,60 @@ def _accept(src: state.Source, picked: pd.DataFrame, frame: pd.DataFrame) -> Non
         notices.later(keys.SUGGESTION_NOTICES, literal(message), "error")
 
 
+def _by_type(src: state.Source, frame: pd.DataFrame, result: Suggestions) -> None:
+    """Whole types whose demands are mostly suggested one way: decided for the catalogue by a person, at once."""
+    types = suggest_types(frame, result)
+    types = types[types[SUGGESTED_NATURE] != ""].reset_index(drop=True)
+    if types.empty:
+        return
+    with st.expander(f"By demand type: {len(types):,} type(s) with demands not classified yet"):
+        st.caption("What most of a type's unclassified demands are suggested as. Tick the types you agree with to "
+                   "decide them in the study's catalogue (every demand of the type your file does not classify "
+                   "itself follows).")
+        version = st.session_state.get(keys.SUGGESTIONS_VERSION, 0)
+        shown = types.assign(tick=False)
+        with st.form(f"suggested_types_{version}", border=False):
+            edited = st.data_editor(
+                shown, key=f"suggested_types_table_{version}", hide_index=True, width="stretch",
+                column_order=["tick", schema.DEMAND_TYPE, TYPE_ROWS, SUGGESTED_NATURE, SHARE, CONFIDENCE,
+                              SUGGESTED_CAUSE],
+                disabled=[c for c in shown.columns if c != "tick"],
+                column_config={
+                    "tick": st.column_config.CheckboxColumn("Agree", width="small"),
+                    schema.DEMAND_TYPE: st.column_config.TextColumn("Demand type"),
+                    TYPE_ROWS: st.column_config.NumberColumn("Not classified", format="%d"),
+                    SUGGESTED_NATURE: st.column_config.TextColumn("Mostly suggested"),
+                    SHARE: st.column_config.NumberColumn("Of its demands", format="percent"),
+                    CONFIDENCE: st.column_config.ProgressColumn("How sure", min_value=0, max_value=1,
+                                                                format="percent"),
+                    SUGGESTED_CAUSE: st.column_config.TextColumn("Cause"), CAUSE_SHARE: None})
+            go = st.form_submit_button("Decide the ticked types in the catalogue")
+        if not go:
+            return
+        picked = types[edited["tick"].fillna(False).astype(bool).to_numpy()]
+        if picked.empty:
+            st.info("Tick the types you agree with first.", icon=":material/info:")
+            return
+        saved = state.saved_catalogue()
+        catalogue = state.catalogue(src) or Catalogue()
+        for name, nature, cause in zip(picked[schema.DEMAND_TYPE], picked[SUGGESTED_NATURE], picked[SUGGESTED_CAUSE],
+                                       strict=True):
+            catalogue = catalogue.decide(str(name), str(nature), str(cause or ""))
+        try:
+            version_saved = study.call(studies.save_catalogue, study.require().id, catalogue.to_yaml(),
+                                       study.author(), saved.version if saved else None,
+                                       f"suggested by type, accepted: {', '.join(map(str, picked[schema.DEMAND_TYPE]))}")
+        except ConflictError as exc:
+            notices.later(keys.SUGGESTION_NOTICES, literal(exc.message), "error")
+        except (CatalogueError, StoreError) as exc:
+            notices.later(keys.SUGGESTION_NOTICES, literal(exc), "error")
+        else:
+            notices.later(keys.SUGGESTION_NOTICES, f"Decided {len(picked):,} type(s) in the study's catalogue "
+                                                   f"(version {version_saved.version}).", "success")
+        st.session_state[keys.SUGGESTIONS_VERSION] = version + 1
+        st.rerun()
+
+
 def render(src: state.Source, frame: pd.DataFrame, corrections: list[Correction]) -> None:
     st.markdown("#### Suggestions from the customers' words")
     st.caption("For demands nobody has classified yet, Workbench suggests value or failure (and a cause) from "
@@ -77,6 +136,7 @@ def render(src: state.Source, frame: pd.DataFrame, corrections: list[Correction]
     st.caption(literal(result.basis))
     if result.quality is not None:
         st.info(literal(result.quality.sentence), icon=":material/fact_check:")
+    _by_type(src, frame, result)
     rejected: set[int] = st.session_state.setdefault(keys.SUGGESTIONS_REJECTED, set())
     table = result.table[(result.table[SUGGESTED_NATURE] != "") & ~result.table[schema.ROW].isin(rejected)]
     if table.empty:

@@ -65,6 +65,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/dashboard.py
 	$(PY) benchmarks/app_mapping.py
 	$(PY) benchmarks/suggest.py
+	$(PY) benchmarks/classify.py
 
 sample: $(STAMP)
 	$(PY) sample_data/generate.py

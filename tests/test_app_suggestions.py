@@ -91,3 +91,22 @@ def test_a_whole_type_suggested_one_way_is_decided_in_the_catalogue_by_a_person(
     entry = versions[0].catalogue().lookup("Where is my repair")
     assert entry is not None and entry.nature == "failure"
     assert demand.headline("Failure demand") == f"{_count({'Where is my repair'}):,}"
+
+
+def test_suggestions_filter_by_how_sure_type_and_phrase() -> None:
+    from test_app_types import _file
+
+    extra = "2026-01-09 09:00,Phone,Report a leak,still waiting for someone to fix the leak\n"
+    demand = DemandScreen(open_app(author="Ann"))
+    demand.use_sample_catalogue(False)
+    demand.upload("no_natures.csv", _file() + extra.encode())
+    demand.at.toggle(key=keys.SUGGESTIONS_ON).set_value(True).run()
+    demand.at.slider(key="suggest_min_confidence").set_value(0).run()
+    everything = _table(demand)
+    demand.at.multiselect(key="suggest_types").set_value(["Where is my repair"]).run()
+    narrowed = _table(demand)
+    assert set(narrowed["row"]) == set(everything.loc[everything["demand_type"] == "Where is my repair", "row"])
+    assert "Report a leak" in set(everything["demand_type"]) and len(narrowed) < len(everything)
+    demand.at.multiselect(key="suggest_types").set_value([]).run()
+    demand.at.text_input(key="suggest_phrase").set_value("still waiting").run()
+    assert all("still waiting" in w for w in _table(demand)["why"])

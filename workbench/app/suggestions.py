@@ -147,14 +147,18 @@ def render(src: state.Source, frame: pd.DataFrame, corrections: list[Correction]
     table[schema.CUSTOMER_WORDS] = words[schema.CUSTOMER_WORDS].reindex(table[schema.ROW]).to_numpy()
     table[schema.DEMAND_TYPE] = words[schema.DEMAND_TYPE].astype("object").reindex(table[schema.ROW]).to_numpy()
     table["why"] = [", ".join(f"“{r}”" for r in reasons) for reasons in table[REASONS]]
-    f1, f2, f3 = st.columns([2, 1, 2])
+    f1, f2, f3, f4 = st.columns([2, 1, 2, 2])
     least = f1.slider("Only suggestions at least this sure", 0, 100, 60, step=5, format="%d%%",
                       key="suggest_min_confidence")
     natures = f2.multiselect("Suggested", [schema.VALUE, schema.FAILURE], key="suggest_natures")
-    phrase = f3.text_input("Words or phrase in the reasons", key="suggest_phrase", placeholder="e.g. still waiting")
+    types = f3.multiselect("Of the demand types", sorted(table[schema.DEMAND_TYPE].dropna().astype(str).unique()),
+                           key="suggest_types")
+    phrase = f4.text_input("Words or phrase in the reasons", key="suggest_phrase", placeholder="e.g. still waiting")
     mask = table[CONFIDENCE] >= least / 100
     if natures:
         mask &= table[SUGGESTED_NATURE].isin(natures)
+    if types:
+        mask &= table[schema.DEMAND_TYPE].astype(str).isin(types)
     if phrase.strip():
         mask &= table["why"].str.contains(phrase.strip(), case=False, regex=False)
     shown = table[mask].sort_values(CONFIDENCE, ascending=False, kind="stable").head(SHOWN).reset_index(drop=True)

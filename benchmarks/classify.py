@@ -16,8 +16,9 @@
    * **apply to all matching**: a search, then everything it shows set to failure (or back to value) in one step;
    * **suggestions, first time**: the toggle switched on (training and quality on the team's decisions), once;
    * **suggestions, cached**: a rerun with suggestions on and nothing changed.
-3. Prints best-of and median seconds, ratios to the baseline and the targets (an answer under 1 s; a rerun with
-   suggestions cached under 1 s), and writes benchmarks/out/classify.json.
+3. Prints best-of and median seconds (AppTest's whole run, and its script thread: the server's part), ratios of
+   the script-thread medians to the baseline's and the targets (an answer under 1 s; a rerun with suggestions
+   cached under 1 s of server time), and writes benchmarks/out/classify.json.
 
 A benchmark reports; it does not gate: the exit code is 0 whatever the figures.
 """
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = run._load()
     times: dict[str, list[float]] = {"baseline": [], "answer (whole page)": [], "answer (its own work)": [],
                                      "apply to all matching": [], "suggestions (cached)": []}
+    script: dict[str, list[float]] = {name: [] for name in times}  # the script thread: the server's part
     with tempfile.TemporaryDirectory(prefix="wb-bench-") as tmp:
         os.environ["WORKBENCH_DATA_DIR"] = str(Path(tmp) / "data")
         os.environ.pop("WORKBENCH_DATABASE_URL", None)
@@ -86,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             source = studies.current_demand_source(s, study_id, with_data=False)
             assert source is not None
         for i in range(args.repeat):
-            times["baseline"].append(_timed_run(at))
+            times["baseline"].append(_timed_run(at, script["baseline"]))
             _button(at, "Failure").click()
-            times["answer (whole page)"].append(_timed_run(at))
+            times["answer (whole page)"].append(_timed_run(at, script["answer (whole page)"]))
             _check(at, "a workshop answer")
             with db.sessions(engine)() as s:  # the callback's own work, on the next unclassified row
                 row = 2 + 7 * i  # a row of the file (the header is row 1): the work of any answer
@@ -97,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
                 studies.add_corrections(s, study_id, [Change(row, "nature", "failure", seen.get((row, "nature"), 0))],
                                         "Benchmark", source_id=source.id, note="workshop")
                 times["answer (its own work)"].append(time.perf_counter() - t0)
+                script["answer (its own work)"].append(times["answer (its own work)"][-1])
             at.text_input(key="words_search").set_value(SEARCH if i % 2 == 0 else SEARCH + "s")
             _timed_run(at)
             if not any(e.label.startswith("Classify all") for e in at.expander):
@@ -105,35 +108,40 @@ def main(argv: list[str] | None = None) -> int:
             at.selectbox(key="bulk_nature").set_value("failure" if i % 2 == 0 else "value")  # a change each time
             label = next(b.label for b in at.button if b.label.startswith("Apply to all"))
             _button(at, label).click()
-            times["apply to all matching"].append(_timed_run(at))
+            times["apply to all matching"].append(_timed_run(at, script["apply to all matching"]))
             _check(at, "apply to all matching")
             print(f"  run {i + 1}/{args.repeat} done ({label})", flush=True)
         at.toggle(key=keys.SUGGESTIONS_ON).set_value(True)
         t_train = _timed_run(at)
         _check(at, "suggestions, first time")
         for _ in range(args.repeat):
-            times["suggestions (cached)"].append(_timed_run(at))
+            times["suggestions (cached)"].append(_timed_run(at, script["suggestions (cached)"]))
         open_after = _metric(at, "Not yet classified")
         engine.dispose()
 
-    base = min(times["baseline"])
-    print(f"\n{'':<28}{'best':>8}{'median':>9}{'ratio':>8}   ({args.rows:,} rows)")
+    base = statistics.median(script["baseline"])
+    print(f"\n{'':<28}{'AppTest.run()':^17}   {'script thread (server)':^26}")
+    print(f"{'':<28}{'best':>8}{'median':>9}   {'best':>8}{'median':>9}{'ratio':>8}   ({args.rows:,} rows)")
     result: dict[str, object] = {}
     for name, xs in times.items():
+        ys = script[name]
         best, median = min(xs), statistics.median(xs)
-        result[name] = {"best": round(best, 4), "median": round(median, 4), "ratio_best": round(best / base, 3),
-                        "runs": [round(x, 4) for x in xs]}
-        print(f"{name:<28}{best:>7.3f}s{median:>8.3f}s{best / base:>7.2f}x")
+        result[name] = {"best": round(best, 4), "median": round(median, 4), "runs": [round(x, 4) for x in xs],
+                        "script_best": round(min(ys), 4), "script_median": round(statistics.median(ys), 4),
+                        "ratio_median": round(statistics.median(ys) / base, 3)}
+        print(f"{name:<28}{best:>7.3f}s{median:>8.3f}s   {min(ys):>7.3f}s{statistics.median(ys):>8.3f}s"
+              f"{statistics.median(ys) / base:>7.2f}x")
+    print("(ratio: script-thread medians, to the baseline's)")
     print(f"{'suggestions (first time)':<28}{t_train:>7.3f}s  (training and quality on the team's decisions)")
     print(f"not classified: {open_before} before, {open_after} after")
-    answer = min(times["answer (its own work)"])
-    cached = min(times["suggestions (cached)"])
+    answer = statistics.median(times["answer (its own work)"])
+    cached = statistics.median(script["suggestions (cached)"])
     info = run.machine()
     print(f"\nload average {load_before} before, {run._load()} after; {info['cpus_usable']} CPUs, "
           f"python {info['python']}, pandas {info['pandas']}")
-    print(f"Target (a workshop answer's own work under {TARGET_SECONDS:.0f} s): "
+    print(f"Target (a workshop answer's own work under {TARGET_SECONDS:.0f} s, median): "
           + ("met" if answer < TARGET_SECONDS else "NOT met") + f" ({answer:.3f} s)")
-    print(f"Target (a rerun with suggestions cached under {TARGET_SECONDS:.0f} s): "
+    print(f"Target (a rerun with suggestions cached under {TARGET_SECONDS:.0f} s of server time, median): "
           + ("met" if cached < TARGET_SECONDS else "NOT met") + f" ({cached:.3f} s)")
     (run.OUT / "classify.json").write_text(json.dumps({
         "when": datetime.now(UTC).isoformat(timespec="seconds"), "rows": args.rows, "repeat": args.repeat,

@@ -231,9 +231,31 @@ def set_active(src: Source) -> Source:
     return _from_store(stored)
 
 
-def corrections(src: Source | None = None) -> list[Correction]:
-    """The corrections stored for the study's current file, in the order they were made."""
+@st.cache_data(show_spinner=False, max_entries=16)
+def _correction_log(database: str, study_id: int, source_id: int | None, changed: object
+                    ) -> list[studies.CorrectionRecord]:
+    """Read once per state of the study: every save touches the study's `updated_at`, which is in the key."""
+    return study.call(studies.correction_log, study_id, source_id)
+
+
+def correction_log(src: Source | None = None) -> list[studies.CorrectionRecord]:
+    """Every correction of the study's current file (or `src`'s), oldest first: read from the store when the
+    study has changed since it was last read (a study of thousands of corrections is not read three times a
+    rerun), else from the cache."""
     current = study.current()
     if current is None or (src is not None and src.source_id is None):
         return []
-    return study.call(studies.corrections_for, current.id, src.source_id if src else None)
+    return _correction_log(study.database_key(), current.id, src.source_id if src else None, current.updated_at)
+
+
+def corrections(src: Source | None = None) -> list[Correction]:
+    """The corrections stored for the study's current file, in the order they were made."""
+    return [r.as_correction() for r in correction_log(src)]
+
+
+def correction_versions(src: Source | None = None) -> dict[tuple[int, str], int]:
+    """{(row, field): its latest version}: what the next correction of that cell is made from."""
+    out: dict[tuple[int, str], int] = {}
+    for r in correction_log(src):
+        out[(r.row, r.field)] = max(out.get((r.row, r.field), 0), r.version)
+    return out

@@ -34,9 +34,20 @@ ACCEPTED_NOTE = "suggested, accepted"
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _suggestions(key: tuple[object, ...], corrections: tuple[Correction, ...], _frame: pd.DataFrame) -> Suggestions:
-    """Trained on the team's decisions as they stand: keyed by the file, how it is read and its corrections."""
-    return suggest(_frame, measure=True)
+def _worked_out(key: tuple[object, ...], corrections: tuple[Correction, ...], _frame: pd.DataFrame
+                ) -> tuple[Suggestions, pd.DataFrame, pd.DataFrame]:
+    """The suggestions trained on the team's decisions as they stand (keyed by the file, how it is read and its
+    corrections), per type, and the rows as listed (words, type, the reasons in words): all worked out once,
+    so that a rerun with suggestions on only filters and draws."""
+    result = suggest(_frame, measure=True)
+    types = suggest_types(_frame, result)
+    types = types[types[SUGGESTED_NATURE] != ""].reset_index(drop=True)
+    table = result.table[result.table[SUGGESTED_NATURE] != ""].copy()
+    words = _frame.set_index(schema.ROW)
+    table[schema.CUSTOMER_WORDS] = words[schema.CUSTOMER_WORDS].reindex(table[schema.ROW]).to_numpy()
+    table[schema.DEMAND_TYPE] = words[schema.DEMAND_TYPE].astype("object").reindex(table[schema.ROW]).to_numpy()
+    table["why"] = [", ".join(f"“{r}”" for r in reasons) for reasons in table[REASONS]]
+    return result, types, table.reset_index(drop=True)
 
 
 def _accept(src: state.Source, picked: pd.DataFrame, frame: pd.DataFrame) -> None:
@@ -64,10 +75,8 @@ def _accept(src: state.Source, picked: pd.DataFrame, frame: pd.DataFrame) -> Non
         notices.later(keys.SUGGESTION_NOTICES, literal(message), "error")
 
 
-def _by_type(src: state.Source, frame: pd.DataFrame, result: Suggestions) -> None:
+def _by_type(src: state.Source, types: pd.DataFrame) -> None:
     """Whole types whose demands are mostly suggested one way: decided for the catalogue by a person, at once."""
-    types = suggest_types(frame, result)
-    types = types[types[SUGGESTED_NATURE] != ""].reset_index(drop=True)
     if types.empty:
         return
     with st.expander(f"By demand type: {len(types):,} type(s) with demands not classified yet"):
@@ -132,33 +141,28 @@ def render(src: state.Source, frame: pd.DataFrame, corrections: list[Correction]
     if not st.toggle("Suggest value or failure for the demands not classified yet", key=keys.SUGGESTIONS_ON):
         return
     with st.spinner("Learning from your team's decisions…"):
-        result = _suggestions(src.key(), tuple(corrections), frame)
+        result, types, listed = _worked_out(src.key(), tuple(corrections), frame)
     st.caption(literal(result.basis))
     if result.quality is not None:
         st.info(literal(result.quality.sentence), icon=":material/fact_check:")
-    _by_type(src, frame, result)
+    _by_type(src, types)
     rejected: set[int] = st.session_state.setdefault(keys.SUGGESTIONS_REJECTED, set())
-    table = result.table[(result.table[SUGGESTED_NATURE] != "") & ~result.table[schema.ROW].isin(rejected)]
+    table = listed[~listed[schema.ROW].isin(rejected)] if rejected else listed
     if table.empty:
         st.caption("No suggestion for the demands left: their words give nothing to go on.")
         return
-    words = frame.set_index(schema.ROW)
-    table = table.copy()
-    table[schema.CUSTOMER_WORDS] = words[schema.CUSTOMER_WORDS].reindex(table[schema.ROW]).to_numpy()
-    table[schema.DEMAND_TYPE] = words[schema.DEMAND_TYPE].astype("object").reindex(table[schema.ROW]).to_numpy()
-    table["why"] = [", ".join(f"“{r}”" for r in reasons) for reasons in table[REASONS]]
     f1, f2, f3, f4 = st.columns([2, 1, 2, 2])
     least = f1.slider("Only suggestions at least this sure", 0, 100, 60, step=5, format="%d%%",
                       key="suggest_min_confidence")
     natures = f2.multiselect("Suggested", [schema.VALUE, schema.FAILURE], key="suggest_natures")
-    types = f3.multiselect("Of the demand types", sorted(table[schema.DEMAND_TYPE].dropna().astype(str).unique()),
-                           key="suggest_types")
+    of_types = f3.multiselect("Of the demand types",
+                              sorted(table[schema.DEMAND_TYPE].dropna().astype(str).unique()), key="suggest_types")
     phrase = f4.text_input("Words or phrase in the reasons", key="suggest_phrase", placeholder="e.g. still waiting")
     mask = table[CONFIDENCE] >= least / 100
     if natures:
         mask &= table[SUGGESTED_NATURE].isin(natures)
-    if types:
-        mask &= table[schema.DEMAND_TYPE].astype(str).isin(types)
+    if of_types:
+        mask &= table[schema.DEMAND_TYPE].astype(str).isin(of_types)
     if phrase.strip():
         mask &= table["why"].str.contains(phrase.strip(), case=False, regex=False)
     shown = table[mask].sort_values(CONFIDENCE, ascending=False, kind="stable").head(SHOWN).reset_index(drop=True)

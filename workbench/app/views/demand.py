@@ -523,7 +523,7 @@ def _words(view: state.DemandView, src: state.Source) -> None:
             st.session_state[keys.EDITOR_VERSION] = version + 1
             st.rerun()
     # what this page shows now is what the next correction is made from
-    st.session_state[seen_key] = study.call(studies.correction_versions, study.require().id, src.source_id)
+    st.session_state[seen_key] = state.correction_versions(src)
     _saved_status(src)
 
 
@@ -567,7 +567,7 @@ def _save_corrections(src: state.Source, changes: list[Correction], shown: pd.Da
 
 def _saved_status(src: state.Source) -> None:
     current = study.require()
-    log = study.call(studies.correction_log, current.id, src.source_id)
+    log = state.correction_log(src)
     notices.show(keys.CORRECTION_NOTICES)
     if not log:
         return
@@ -598,18 +598,33 @@ def _saved_status(src: state.Source) -> None:
     _history(log, src)
 
 
+HISTORY_SHOWN = 500  # corrections listed on the page, newest first (the download has them all)
+
+
+def _history_table(log: list[studies.CorrectionRecord]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "When": r.created_at.strftime("%d %b %Y %H:%M UTC"), "Who": r.author or "–", "Row": r.row,
+        "What": schema.FIELD_LABELS.get(r.field, r.field), "From": r.before or "", "To": r.after,
+        "How": r.note or "one by one",
+    } for r in reversed(log)], columns=["When", "Who", "Row", "What", "From", "To", "How"])
+
+
 def _history(log: list[studies.CorrectionRecord], src: state.Source) -> None:
-    """Every correction of this file, newest first: who changed what, when, from what to what."""
-    with st.expander(f"Corrections made ({len(log)}): who changed what"):
-        table = pd.DataFrame([{
-            "When": r.created_at.strftime("%d %b %Y %H:%M UTC"), "Who": r.author or "–", "Row": r.row,
-            "What": schema.FIELD_LABELS.get(r.field, r.field), "From": r.before or "", "To": r.after,
-            "How": r.note or "one by one",
-        } for r in reversed(log)])
+    """Every correction of this file, newest first: who changed what, when, from what to what, and how."""
+    with st.expander(f"Corrections made ({len(log):,}): who changed what"):
+        table = _history_table(log[-HISTORY_SHOWN:])
         st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1), 320))
+        if len(log) > HISTORY_SHOWN:
+            st.caption(f"The latest {HISTORY_SHOWN} of {len(log):,}; the download has them all.")
         stem = src.name.rsplit(".", 1)[0].replace(" ", "_").lower()
-        st.download_button("Download the corrections (CSV)", to_csv_bytes(table),
-                           file_name=f"{stem}_corrections.csv", mime="text/csv", icon=":material/download:")
+        # made on the click: a study with thousands of corrections does not pay for the file on every rerun
+        st.download_button("Download the corrections (CSV)", functools.partial(_history_csv, log),
+                           file_name=f"{stem}_corrections.csv", mime="text/csv", on_click="ignore",
+                           icon=":material/download:")
+
+
+def _history_csv(log: list[studies.CorrectionRecord]) -> bytes:
+    return to_csv_bytes(_history_table(log))
 
 
 def _changes(before: pd.DataFrame, after: pd.DataFrame) -> list[Correction]:

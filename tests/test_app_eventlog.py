@@ -7,11 +7,11 @@ import csv
 from pathlib import Path
 
 import pytest
+from app_helpers import in_sample_study
 from app_pages import READ_AS_EVENT_LOG, DemandScreen, open_app
 
 from workbench.flow.model import parse_map
-from workbench.store import db, studies
-from workbench.store.sample import SAMPLE_STUDY
+from workbench.store import studies
 
 from independent import MESSY_CSV
 
@@ -25,14 +25,7 @@ def _events() -> list[dict[str, str]]:
 
 
 def _maps() -> list[studies.MapVersion]:
-    engine = db.engine_for()
-    try:
-        with db.sessions(engine)() as s:
-            found = studies.find_study(s, SAMPLE_STUDY)
-            assert found is not None
-            return studies.list_maps(s, found.id)
-    finally:
-        engine.dispose()
+    return in_sample_study(studies.list_maps)
 
 
 @pytest.fixture

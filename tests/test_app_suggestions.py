@@ -6,24 +6,17 @@ from __future__ import annotations
 
 import csv
 
+from app_helpers import in_sample_study
 from app_pages import DemandScreen, _edit_state, open_app
 
 from workbench.app import keys
-from workbench.store import db, studies
-from workbench.store.sample import SAMPLE_STUDY
+from workbench.store import studies
 
 from independent import SAMPLE_CSV
 
 
 def _log() -> list[studies.CorrectionRecord]:
-    engine = db.engine_for()
-    try:
-        with db.sessions(engine)() as s:
-            found = studies.find_study(s, SAMPLE_STUDY)
-            assert found is not None
-            return studies.correction_log(s, found.id)
-    finally:
-        engine.dispose()
+    return in_sample_study(studies.correction_log)
 
 
 def _table(demand: DemandScreen):  # noqa: ANN202 - a DataFrame

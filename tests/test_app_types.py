@@ -7,10 +7,10 @@ from __future__ import annotations
 import csv
 import io
 
+from app_helpers import in_sample_study
 from app_pages import DemandScreen, open_app
 
-from workbench.store import db, studies
-from workbench.store.sample import SAMPLE_STUDY
+from workbench.store import studies
 
 ROWS = [("2026-01-05 09:00", "Phone", "Report a leak", "water through the ceiling"),
         ("2026-01-05 10:00", "Phone", "Report a leak", "dripping tap"),
@@ -34,14 +34,7 @@ def _count(type_names: set[str]) -> int:
 
 
 def _versions() -> list[studies.CatalogueVersion]:
-    engine = db.engine_for()
-    try:
-        with db.sessions(engine)() as s:
-            found = studies.find_study(s, SAMPLE_STUDY)
-            assert found is not None
-            return studies.list_catalogue_versions(s, found.id)
-    finally:
-        engine.dispose()
+    return in_sample_study(studies.list_catalogue_versions)
 
 
 def test_classify_a_type_merge_a_spelling_and_a_second_session_sees_it() -> None:
@@ -92,14 +85,7 @@ def test_a_catalogue_file_uploaded_into_a_study_with_its_own_becomes_its_next_ve
 
 
 def _log() -> list[studies.CorrectionRecord]:
-    engine = db.engine_for()
-    try:
-        with db.sessions(engine)() as s:
-            found = studies.find_study(s, SAMPLE_STUDY)
-            assert found is not None
-            return studies.correction_log(s, found.id)
-    finally:
-        engine.dispose()
+    return in_sample_study(studies.correction_log)
 
 
 def test_everything_a_search_shows_is_classified_in_one_step_and_undone_as_one() -> None:

@@ -428,6 +428,19 @@ def _correction_conflict(latest: CorrectionRow | None, row: int, field_: str, af
         author=latest.author, at=latest.created_at, version=latest.version, value=latest.after)
 
 
+def _source_seen(session: Session, study_id: int, source_id: int | None, refused: str) -> int:
+    """The study's current demand file, if it is the one the person was looking at (`source_id`, or None for
+    whichever is current); else `ConflictError` saying who loaded another one and that `refused`."""
+    current_source = _source_for(session, study_id, None)
+    if source_id is not None and int(source_id) != current_source:
+        newer = session.get_one(DemandSourceRow, current_source)
+        raise ConflictError(
+            f"{_who(newer.created_by)} loaded another demand file ('{newer.name}') into this study at "
+            f"{_when(newer.created_at)}, after you opened it. {refused}; the page now shows their file.",
+            author=newer.created_by, at=newer.created_at, version=0, value=None)
+    return current_source
+
+
 def add_correction(session: Session, study_id: int, row: int, field: str, after: str, author: str,
                    expected_version: int, *, before: str | None = None,
                    source_id: int | None = None) -> CorrectionRecord:
@@ -444,14 +457,7 @@ def add_correction(session: Session, study_id: int, row: int, field: str, after:
     try:
         with transaction(session, write=True):
             study = _get_study(session, study_id, lock=True)
-            current_source = _source_for(session, study_id, None)
-            if source_id is not None and int(source_id) != current_source:
-                newer = session.get_one(DemandSourceRow, current_source)
-                raise ConflictError(
-                    f"{_who(newer.created_by)} loaded another demand file ('{newer.name}') into this study at "
-                    f"{_when(newer.created_at)}, after you opened it. Your change to row {row} was not saved; "
-                    f"the page now shows their file.",
-                    author=newer.created_by, at=newer.created_at, version=0, value=None)
+            current_source = _source_seen(session, study_id, source_id, f"Your change to row {row} was not saved")
             latest = _latest_correction(session, current_source, row, field)
             current = latest.version if latest else 0
             if current != expected_version:
@@ -508,13 +514,7 @@ def add_corrections(session: Session, study_id: int, changes: list[Change], auth
         return BatchResult([], [], None)
     with transaction(session, write=True):
         study = _get_study(session, study_id, lock=True)
-        current_source = _source_for(session, study_id, None)
-        if source_id is not None and int(source_id) != current_source:
-            newer = session.get_one(DemandSourceRow, current_source)
-            raise ConflictError(
-                f"{_who(newer.created_by)} loaded another demand file ('{newer.name}') into this study at "
-                f"{_when(newer.created_at)}, after you opened it. Nothing was saved; the page now shows their file.",
-                author=newer.created_by, at=newer.created_at, version=0, value=None)
+        current_source = _source_seen(session, study_id, source_id, "Nothing was saved")
         latest_rows = session.execute(
             select(CorrectionRow.row, CorrectionRow.field, func.max(CorrectionRow.version))
             .where(CorrectionRow.source_id == current_source,

@@ -29,6 +29,7 @@ from workbench.eventlog.cases import load_cases
 from workbench.eventlog.columns import looks_like_event_log
 from workbench.eventlog.log import read_log
 from workbench.flow import expected as flow_expected
+from workbench.flow.coverage import Coverage, coverage
 from workbench.flow.diagram import to_dot
 from workbench.flow.expected import FlowError
 from workbench.flow.model import MapFileError, ProcessMap, catalogue_reference_problem, load_map
@@ -421,10 +422,12 @@ def cmd_map_show(args: argparse.Namespace) -> int:
     else:
         raise UsageError(f"{m.source} names no catalogue: give --catalogue FILE or --demand FILE")
     per_type, totals = flow_expected.expect_mix(m, mix)
+    covered = coverage(m, mix, catalogue) if args.demand else None
     if args.format == "json":
         payload = {"name": m.name, "design": m.design, "source": m.source,
                    "per_type": per_type.to_dict("records"),
-                   "totals": totals if args.demand else None}
+                   "totals": totals if args.demand else None,
+                   "coverage": covered.to_dict() if covered else None}
         print(json.dumps(payload, indent=2, default=float))
         return 0
     lines = [f"{m.name} ({m.design or 'design not stated'}) - expected per demand, unlimited capacity", ""]
@@ -439,8 +442,21 @@ def cmd_map_show(args: argparse.Namespace) -> int:
         lines.append(f"{'all demand (weighted by the sample)':<42}" + "".join(
             f"{fmt.format(totals[key]):>11}" for key, _, fmt in _SHOW_COLUMNS) + f"{int(totals['demands']):>9}")
         lines.append(f"failure demand generated: {totals['failure_demand_per_100']:.1f} per 100 demands")
+        if covered is not None:
+            lines.append(("LOW COVERAGE: " if covered.low() else "") + covered.words())
     print("\n".join(lines))
     return 0
+
+
+def _coverages(maps: list[ProcessMap], frame: pd.DataFrame, catalogue: Catalogue | None) -> list[Coverage]:
+    """How far each map fits the demand (read with the catalogue the map names, else the one given)."""
+    from workbench.sim.compare import map_catalogue
+
+    out = []
+    for m in maps:
+        cat = map_catalogue(m, catalogue)
+        out.append(coverage(m, flow_expected.demand_mix(frame, cat), cat))
+    return out
 
 
 def _load_maps(paths_: list[str]) -> list[ProcessMap]:
@@ -486,8 +502,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.per_demand:
         Path(args.per_demand).write_bytes(to_csv_bytes(result.per_demand()))
     fitted = fit.assess(loaded.frame, result, args.as_is)
+    covered = _coverages(maps, loaded.frame, catalogue)
     if args.format == "json":
-        print(json.dumps({**result.to_json(), "fit": fit.to_json(fitted)}, indent=2))
+        print(json.dumps({**result.to_json(), "fit": fit.to_json(fitted),
+                          "coverage": [c.to_dict() for c in covered]}, indent=2))
         return 0
     table = result.table()
     names = [d.name for d in result.designs]
@@ -507,7 +525,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             fmt = (lambda v: f"{v:.1%}") if pct else (lambda v: f"{v:,.2f}")
             cells.append(f"{fmt(r['mean'])} [{fmt(r['low'])}, {fmt(r['high'])}]")
         lines.append(f"{label(key)[:33]:<34}" + "".join(f"{c:>{width + 22}}" for c in cells))
-    lines += ["", result.headline(), "", *_fit_text(fit.to_json(fitted))]
+    lines += ["", result.headline(), "", *_fit_text(fit.to_json(fitted)), "", "How far the maps fit this demand:",
+              *(("  LOW COVERAGE: " if c.low() else "  ") + c.words() for c in covered)]
     print("\n".join(lines))
     return 0
 

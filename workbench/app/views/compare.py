@@ -13,11 +13,13 @@ from workbench.app import flow_state, keys, state, study
 from workbench.app.text import literal, literal_frame, literal_list
 from workbench.demand import analysis, end_to_end
 from workbench.demand.corrections import Correction
+from workbench.flow.coverage import THRESHOLD, coverage
+from workbench.flow.expected import demand_mix
 from workbench.flow.model import MapFileError, ProcessMap, to_yaml
 from workbench.flow.validate import has_errors, validate_map
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 from workbench.sim import fit, metrics
-from workbench.sim.compare import CompareSettings, Comparison, side_by_side
+from workbench.sim.compare import CompareSettings, Comparison, map_catalogue, side_by_side
 from workbench.sim.snapshot import snapshot
 from workbench.store import studies
 
@@ -224,6 +226,28 @@ def _downloads(result: Comparison, key: str) -> None:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def _coverage(chosen: list[str], designs: dict[str, ProcessMap], frame: pd.DataFrame, study_id: int) -> list[str]:
+    """How far each chosen map fits the study's demand, said above the button; the names of those below the
+    coverage the person asks for (default 80%), which stop the comparison running by itself."""
+    needed = st.number_input("Coverage a map needs to run by itself (% of demand whose type it knows)", 0, 100,
+                             int(THRESHOLD * 100), step=5, key=f"cmp_coverage_{study_id}") / 100
+    low = []
+    for name in chosen:
+        m = designs[name]
+        cat = map_catalogue(m, None)
+        fits = coverage(m, demand_mix(frame, cat), cat)
+        if fits.low(needed):
+            low.append(name)
+            st.warning(literal(fits.words()), icon=":material/rule:")
+        else:
+            st.caption(literal(fits.words()))
+    if low:
+        st.info("The comparison does not run by itself while a map does not know most of this demand: check that "
+                "these are the maps of this service, or add its types to their routes or catalogue on the Flow "
+                "page. You can still run it.", icon=":material/front_hand:")
+    return low
+
+
 def render() -> None:
     st.title("Compare designs")
     st.caption("What would happen to our demand under each design? The same demands, with the same random "
@@ -260,8 +284,10 @@ def render() -> None:
     settings = _settings(chosen, designs)
     key = _key(chosen, designs, src, made, settings)
     result = _lookup(key)
-    run = st.button("Run the comparison", type="primary", icon=":material/play_arrow:")
-    first_visit = keys.COMPARE_LAST not in st.session_state
+    low = _coverage(chosen, designs, frame, current.id)
+    run = st.button("Run the comparison" if not low else "Run the comparison anyway", type="primary",
+                    icon=":material/play_arrow:")
+    first_visit = keys.COMPARE_LAST not in st.session_state and not low  # a poor fit never runs by itself
     if result is None and (run or first_visit):
         result = _finished(key, _run(chosen, designs, src, frame, settings))
     if result is not None and (run or first_visit):  # also when another session ran the same comparison
@@ -277,6 +303,10 @@ def render() -> None:
             st.warning("The settings have changed since these results: press **Run the comparison** to update.")
     if result is None:
         return
+    if low:
+        st.warning("**Low coverage:** these figures are about demand the maps do not fully know ("
+                   + literal_list(low) + "); read them as the maps' guess, not this service's.",
+                   icon=":material/rule:")
     st.success(literal(result.headline()), icon=":material/campaign:")
     st.caption(f"{result.demands:,} demands per run, {result.weeks:g} weeks, {result.replications} replication(s), "
                "seed " + str(result.seed) + "; brackets are 95% intervals over replications.")

@@ -15,6 +15,7 @@ from workbench.app import flow_state, keys, notices, state, study
 from workbench.app.text import literal
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.flow import tables as flow_tables
+from workbench.flow.coverage import coverage
 from workbench.flow.diagram import to_dot, too_big_to_draw
 from workbench.flow.expected import FlowError, demand_mix, expect_mix
 from workbench.flow.model import RESOLVED, WORK_KINDS, MapFileError, ProcessMap
@@ -421,6 +422,7 @@ def render() -> None:
         st.rerun()
     src = state.active_source()
     per_type, totals = pd.DataFrame(), dict[str, float]()
+    fits = None  # how far the map fits the study's demand (workbench.flow.coverage)
     if not has_errors(problems) and src is not None:
         made = state.corrections(src)
         try:
@@ -431,12 +433,19 @@ def render() -> None:
             frame = None
         try:
             if frame is not None:
-                per_type, totals = _metrics(w.yaml_text, (src.key(), tuple(made)), m, demand_mix(frame, catalogue))
+                mix = demand_mix(frame, catalogue)
+                fits = coverage(m, mix, catalogue)
+                per_type, totals = _metrics(w.yaml_text, (src.key(), tuple(made)), m, mix)
         except FlowError as exc:
             st.error(literal(exc))
     if totals and src is not None:
         st.caption(f"Expected per demand for the {int(totals['demands']):,} demands of **{literal(src.name)}** "
                    "(exact expectations; unlimited staff, so no queueing).")
+        if fits is not None and fits.low():
+            st.warning(f"**This map does not fit this demand well.** {literal(fits.words())} Figures for the rest "
+                       "are the map's guess, not this service's.", icon=":material/rule:")
+        elif fits is not None:
+            st.caption(literal(fits.words()))
         _tiles(totals)
     elif src is None:
         st.info("Load this study's demand on the Demand page to see this design's flow metrics.")

@@ -1,0 +1,56 @@
+"""Maps that do not fit the study's demand (AppTest): the Flow and Compare pages say how far each map knows
+this demand; Compare does not run by itself below the coverage the person asks for, and a run made anyway
+is marked low coverage. Expected figures are recounted from the files with plain csv/yaml reading."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import yaml
+from app_pages import DemandScreen, Screen, open_app
+
+ROOT = Path(__file__).resolve().parent.parent
+BENEFITS = ROOT / "sample_data" / "benefits_demand.csv"
+CATALOGUE = ROOT / "process_maps" / "catalogues" / "housing_repairs_catalogue.yaml"
+
+
+def _known_share() -> float:
+    with BENEFITS.open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["received_at"].strip()]
+    listed = {t["type"].casefold() for t in yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))["types"]}
+    return sum(1 for r in rows if r["demand_type"].strip().casefold() in listed) / len(rows)
+
+
+def test_another_services_demand_is_not_compared_by_itself_and_a_run_anyway_says_low_coverage() -> None:
+    demand = DemandScreen(open_app(author="Ann", timeout=180))
+    demand.use_sample_catalogue(False)
+    demand.upload(BENEFITS.name, BENEFITS.read_bytes())
+    demand.assert_no_exception()
+    at = demand.at
+    at.switch_page("views/compare.py").run()
+    page = Screen(at)
+    page.assert_no_exception()
+    share = f"{_known_share():.0%}"
+    assert page.says("warning", f"Housing repairs - as is knows the type of {share} of this demand")
+    assert page.says("info", "does not run by itself")
+    assert not any("resolved at first contact" in s.value for s in at.success)  # nothing ran
+    page.press("Run the comparison anyway")
+    page.assert_no_exception()
+    assert page.says("warning", "Low coverage")
+    assert any("resolved at first contact" in s.value for s in at.success)
+    # the person can lower the coverage a map needs: then it runs by itself, without the warning
+    at.number_input(key=next(k for k in at.session_state if str(k).startswith("cmp_coverage_"))).set_value(0).run()
+    assert not page.says("warning", "Low coverage")
+
+
+def test_the_flow_page_says_how_far_the_map_fits_the_demand() -> None:
+    demand = DemandScreen(open_app(author="Ann", timeout=180))
+    demand.use_sample_catalogue(False)
+    demand.upload(BENEFITS.name, BENEFITS.read_bytes())
+    at = demand.at
+    at.switch_page("views/flow.py").run()
+    page = Screen(at)
+    page.assert_no_exception()
+    assert page.says("warning", "This map does not fit this demand well")
+    assert page.says("warning", "It has never heard of")

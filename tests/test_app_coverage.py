@@ -54,3 +54,22 @@ def test_the_flow_page_says_how_far_the_map_fits_the_demand() -> None:
     page.assert_no_exception()
     assert page.says("warning", "This map does not fit this demand well")
     assert page.says("warning", "It has never heard of")
+
+
+def test_a_run_made_anyway_is_stored_and_shown_on_the_dashboard_as_low_coverage() -> None:
+    from app_helpers import in_sample_study
+
+    from workbench.store import studies
+
+    demand = DemandScreen(open_app(author="Ann", timeout=180))
+    demand.use_sample_catalogue(False)
+    demand.upload(BENEFITS.name, BENEFITS.read_bytes())
+    at = demand.at
+    at.switch_page("views/compare.py").run()
+    Screen(at).press("Run the comparison anyway")
+    run = in_sample_study(studies.latest_comparison_run)
+    assert run is not None and run.settings["low_coverage"] == ["Housing repairs - as is", "Housing repairs - redesign"]
+    at.switch_page("views/dashboard.py").run()
+    page = Screen(at)
+    page.assert_no_exception()
+    assert page.says("warning", "Low coverage")

@@ -294,7 +294,8 @@ def render() -> None:
         versions = {v.name: v.version for v in study.call(studies.list_maps, current.id)}
         _keep(current, result, frame, {
             **settings.to_dict(), "designs": chosen, "map_versions": {n: versions.get(n) for n in chosen},
-            "demand": src.name, "demand_source_id": src.source_id, "corrections": len(made), "key": key})
+            "demand": src.name, "demand_source_id": src.source_id, "corrections": len(made), "key": key,
+            "low_coverage": low})
     if result is not None:
         st.session_state[keys.COMPARE_LAST] = key
     else:

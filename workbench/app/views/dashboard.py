@@ -119,6 +119,11 @@ def _comparison(found: studies.Study) -> None:
     demand = f" on {literal(settings['demand'])}" if settings.get("demand") else ""
     st.caption(f"Latest comparison, run{who} on {run.created_at:%d %b %Y at %H:%M} UTC: {maps}{demand}, "
                f"{snap.data.get('weeks', 0):g} weeks, {snap.data.get('replications', 1)} replication(s).")
+    low = settings.get("low_coverage")
+    if isinstance(low, list) and low:  # run anyway, on demand these maps do not fully know
+        st.warning("**Low coverage:** run on demand that " + literal(", ".join(str(n) for n in low)) + " do not "
+                   "fully know (most of its types are not in their routes or catalogue): the figures are the "
+                   "maps' guess, not this service's.", icon=":material/rule:")
     if snap.headline:
         st.success(literal(snap.headline), icon=":material/campaign:")
     names = snap.designs

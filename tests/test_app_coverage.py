@@ -73,3 +73,17 @@ def test_a_run_made_anyway_is_stored_and_shown_on_the_dashboard_as_low_coverage(
     page = Screen(at)
     page.assert_no_exception()
     assert page.says("warning", "Low coverage")
+
+
+def test_a_comparison_of_one_day_of_demand_all_open_gives_a_page() -> None:
+    data = ("received_at,touchpoint,demand_type,nature\n2026-01-05 09:00,Phone,Report a leak,value\n"
+            "2026-01-05 10:00,Phone,Chasing a repair,failure\n2026-01-05 11:00,Phone,Report a leak,value\n").encode()
+    demand = DemandScreen(open_app(author="Ann", timeout=180))
+    demand.upload("one_day.csv", data)
+    at = demand.at
+    at.switch_page("views/compare.py").run()
+    page = Screen(at)
+    page.assert_no_exception()
+    assert any("resolved at first contact" in s.value for s in at.success)  # it ran by itself: the maps know it
+    text = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.success, *at.info, *at.warning])
+    assert " nan" not in text and "NaN" not in text

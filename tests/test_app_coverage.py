@@ -76,8 +76,8 @@ def test_a_run_made_anyway_is_stored_and_shown_on_the_dashboard_as_low_coverage(
 
 
 def test_a_comparison_of_one_day_of_demand_all_open_gives_a_page() -> None:
-    data = ("received_at,touchpoint,demand_type,nature\n2026-01-05 09:00,Phone,Report a leak,value\n"
-            "2026-01-05 10:00,Phone,Chasing a repair,failure\n2026-01-05 11:00,Phone,Report a leak,value\n").encode()
+    data = (b"received_at,touchpoint,demand_type,nature\n2026-01-05 09:00,Phone,Report a leak,value\n"
+            b"2026-01-05 10:00,Phone,Chasing a repair,failure\n2026-01-05 11:00,Phone,Report a leak,value\n")
     demand = DemandScreen(open_app(author="Ann", timeout=180))
     demand.upload("one_day.csv", data)
     at = demand.at

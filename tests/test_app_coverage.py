@@ -67,6 +67,7 @@ def test_a_run_made_anyway_is_stored_and_shown_on_the_dashboard_as_low_coverage(
     at = demand.at
     at.switch_page("views/compare.py").run()
     Screen(at).press("Run the comparison anyway")
+    Screen(at).press("Show on the dashboard")
     run = in_sample_study(studies.latest_comparison_run)
     assert run is not None and run.settings["low_coverage"] == ["Housing repairs - as is", "Housing repairs - redesign"]
     at.switch_page("views/dashboard.py").run()

@@ -160,8 +160,14 @@ def test_two_people_editing_one_map_merge_or_are_refused(small_maps: Path) -> No
 
 
 def test_dashboard_by_link_is_read_only_and_shows_the_stored_comparison() -> None:
-    at = open_app("compare")  # the first visit runs and stores a comparison of the study's maps
+    at = open_app("compare")  # the first visit runs a comparison of the study's maps, but does not publish it
     assert not at.exception
+    with db.sessions(db.engine_for())() as s:
+        assert studies.latest_comparison_run(s, sample_id()) is None
+    assert any("Not on the managers' dashboard" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Show on the dashboard").click().run()  # a person publishes it
+    assert not at.exception
+    assert any("the one on the managers' dashboard" in c.value for c in at.caption)
     with db.sessions(db.engine_for())() as s:
         study_id = sample_id()
         run = studies.latest_comparison_run(s, study_id)

@@ -77,15 +77,28 @@ def _first_day(frame: pd.DataFrame) -> pd.Timestamp:
     return frame["received_at"].min().normalize() if len(frame) else pd.Timestamp("2026-01-05")
 
 
-def _keep(current: studies.Study, result: Comparison, frame: pd.DataFrame, settings: dict[str, object]) -> None:
-    """Store the comparison in the study (for the dashboard and exports) unless the latest one is the same.
-    `settings` is what is stored with it: CompareSettings.to_dict() and what it ran on, with its "key"."""
+def _publish(current: studies.Study, result: Comparison, frame: pd.DataFrame, key: str,
+             settings: dict[str, object]) -> None:
+    """The managers' dashboard shows a comparison only when a person says so: this one, if it is not the one
+    shown already. `settings` is what is stored with it (CompareSettings.to_dict(), what it ran on, its
+    "key"); the maps' saved versions are added when it is stored."""
     latest = study.call(studies.latest_comparison_run, current.id)
-    if latest is not None and latest.settings.get("key") == settings["key"]:
+    if latest is not None and latest.settings.get("key") == key:
+        st.caption("This comparison is the one on the managers' dashboard.")
         return
-    clean = json.loads(json.dumps(settings, default=str))
+    if not st.button("Show on the dashboard", icon=":material/dashboard:",
+                     help="Store this comparison in the study: the dashboard and its link show it from now on"):
+        st.caption("Not on the managers' dashboard: it shows " + (
+            "no comparison yet." if latest is None else f"the one run on {latest.created_at:%d %b %Y at %H:%M} UTC."))
+        return
+    versions = {v.name: v.version for v in study.call(studies.list_maps, current.id)}
+    designs = settings.get("designs")
+    chosen = [str(n) for n in designs] if isinstance(designs, list) else []
+    stored = {**settings, "map_versions": {n: versions.get(n) for n in chosen}}
+    clean = json.loads(json.dumps(stored, default=str))
     study.call(studies.save_comparison_run, current.id, clean, snapshot(result, _first_day(frame)), study.author())
-    st.toast("Comparison saved in the study: the dashboard shows it.", icon=":material/cloud_done:")
+    st.toast("Saved in the study: the managers' dashboard shows this comparison.", icon=":material/cloud_done:")
+    st.rerun()
 
 
 def _settings(chosen: list[str], designs: dict[str, ProcessMap]) -> CompareSettings:
@@ -290,12 +303,7 @@ def render() -> None:
     first_visit = keys.COMPARE_LAST not in st.session_state and not low  # a poor fit never runs by itself
     if result is None and (run or first_visit):
         result = _finished(key, _run(chosen, designs, src, frame, settings))
-    if result is not None and (run or first_visit):  # also when another session ran the same comparison
-        versions = {v.name: v.version for v in study.call(studies.list_maps, current.id)}
-        _keep(current, result, frame, {
-            **settings.to_dict(), "designs": chosen, "map_versions": {n: versions.get(n) for n in chosen},
-            "demand": src.name, "demand_source_id": src.source_id, "corrections": len(made), "key": key,
-            "low_coverage": low})
+    current_result = result  # the comparison of the settings on screen, if it has run
     if result is not None:
         st.session_state[keys.COMPARE_LAST] = key
     else:
@@ -309,6 +317,10 @@ def render() -> None:
                    + literal_list(low) + "); read them as the maps' guess, not this service's.",
                    icon=":material/rule:")
     st.success(literal(result.headline()), icon=":material/campaign:")
+    if current_result is not None:
+        _publish(current, current_result, frame, key, {
+            **settings.to_dict(), "designs": chosen, "demand": src.name, "demand_source_id": src.source_id,
+            "corrections": len(made), "key": key, "low_coverage": low})
     st.caption(f"{result.demands:,} demands per run, {result.weeks:g} weeks, {result.replications} replication(s), "
                "seed " + str(result.seed) + "; brackets are 95% intervals over replications.")
     st.table(literal_frame(side_by_side(result.table(), [d.name for d in result.designs], result.replications)),

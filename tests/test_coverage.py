@@ -118,3 +118,21 @@ def test_compare_json_has_the_coverage_of_every_map(capsys: pytest.CaptureFixtur
     rows = _rows(HOUSING)
     typed = sum(1 for r in rows if r["demand_type"].strip())
     assert all(c["demands"] == len(rows) and c["known"] == typed and not c["unknown_types"] for c in data)
+
+
+def test_a_map_drafted_from_a_log_knows_the_types_of_the_log_it_came_from() -> None:
+    from workbench.eventlog import read_log
+    from workbench.eventlog.observe import observe
+    from workbench.flow.discover import discover
+    from workbench.flow.model import parse_map, to_yaml
+
+    log_path = ROOT / "sample_data" / "housing_repairs_events.csv"
+    draft = discover(observe(read_log(log_path)), "draft")
+    with log_path.open(encoding="utf-8", newline="") as f:
+        types = {r["demand_type"] for r in csv.DictReader(f) if r["demand_type"]}
+    assert set(draft.serves) == types
+    again = parse_map(to_yaml(draft), "draft.yaml")  # written and read back as the map's 'serves'
+    assert again.serves == draft.serves
+    rows = _rows(HOUSING)
+    got = coverage(again, _mix(rows))
+    assert got.known == sum(1 for r in rows if r["demand_type"].strip() in types) and not got.low()

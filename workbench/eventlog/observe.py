@@ -34,6 +34,7 @@ class LogFacts:
     entries: pd.DataFrame  # touchpoint, activity, cases (first activity of cases by touchpoint)
     roles_from: str  # "role", "resource" or "" (neither is named in the log)
     timed_touches: int  # complete events whose touch time is known (start time or a start event)
+    demand_types: tuple[str, ...] = ()  # the demand types the log's cases carry, most cases first
 
 
 def _starts(log: EventLog, seq: pd.DataFrame) -> np.ndarray:
@@ -123,4 +124,16 @@ def observe(log: EventLog) -> LogFacts:
                .reset_index(drop=True))
     return LogFacts(source=log.report.source, cases=log.cases, events=n, dfg=directly_follows(log),
                     activities=activities, roles=roles, entries=entries, roles_from=roles_from,
-                    timed_touches=int((~np.isnan(touch_min)).sum()))
+                    timed_touches=int((~np.isnan(touch_min)).sum()), demand_types=_demand_types(log))
+
+
+def _demand_types(log: EventLog) -> tuple[str, ...]:
+    """The distinct demand types of the log's cases (each case's first given), most cases first."""
+    ev = log.events
+    given = ev[C.DEMAND_TYPE].cat.codes.to_numpy() >= 0
+    if not given.any():
+        return ()
+    firsts = pd.DataFrame({"case": ev["case_code"].to_numpy()[given],
+                           "type": ev[C.DEMAND_TYPE].to_numpy()[given]}).drop_duplicates("case")
+    counts = firsts["type"].astype(str).value_counts()
+    return tuple(str(t) for t in counts.index)

@@ -1,5 +1,5 @@
-"""Does a map fit the demand it is run with? The share of demand whose type the map knows (a route names it, or
-the map's catalogue lists it), the share a route names by type, nature or cause (the map says where it goes)
+"""Does a map fit the demand it is run with? The share of demand whose type the map knows (a route names it, the
+map lists it under `serves`, as a map drafted from a log does, or the map's catalogue lists it), the share a route names by type, nature or cause (the map says where it goes)
 against the share that only falls through `otherwise` or the steps' defaults, and the types the map has never
 heard of. A figure about a design is only about the demand its map covers: the app asks before comparing
 when the known share is below `THRESHOLD`. (Routing by nature alone is not knowing: a housing map that sends
@@ -76,7 +76,7 @@ def coverage(m: ProcessMap, mix: pd.DataFrame, catalogue: Catalogue | None = Non
     """How much of `mix` the map `m` routes by name; `catalogue` is the one the map is read with (its types
     are known to the map even where no route names them)."""
     named_routes = [r for s in m.steps for r in s.routes if r.types or r.nature or r.cause]
-    named_types = {_fold(t) for r in named_routes for t in r.types}
+    named_types = {_fold(t) for r in named_routes for t in r.types} | {_fold(t) for t in m.serves}
     known = named_types | ({_fold(t.name) for t in catalogue.types} | {_fold(a) for t in catalogue.types
                                                                            for a in t.aliases} if catalogue else set())
     total = named = known_demands = 0

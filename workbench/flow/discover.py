@@ -38,6 +38,10 @@ class Facts(Protocol):
     entries: pd.DataFrame
     roles_from: str
     timed_touches: int
+    demand_types: tuple[str, ...]
+
+
+MAX_SERVES = 500  # demand types a draft lists as the ones it serves (the most frequent first)
 
 
 def slug(text: str, taken: set[str], limit: int = MAX_ID) -> str:
@@ -264,4 +268,4 @@ def discover(facts: Facts, name: str, *, min_share: float = 0.0, on: date | None
                      "observed route out (to resolved or on).")
     return ProcessMap(name=name, roles=roles, steps=steps, entry_default=ids[entry_default],
                       entry_touchpoints={tp: ids[a] for tp, a in entries.items()}, design="as-is", description="\n".join(lines),
-                      source=f"{name}.yaml")
+                      source=f"{name}.yaml", serves=list(facts.demand_types[:MAX_SERVES]))

@@ -17,7 +17,7 @@ from workbench.flow.model import ProcessMap, parse_map, to_dict, to_yaml
 
 _TOP_LABELS = {"name": "the map's name", "service": "the service", "design": "the design",
                "description": "the description", "catalogue": "the catalogue", "entry": "the entry step",
-               "failure_demand": "the failure demand (chase) rules"}
+               "failure_demand": "the failure demand (chase) rules", "serves": "the demand types it serves"}
 _MISSING: Any = object()
 
 

@@ -248,6 +248,7 @@ class ProcessMap:
     design: str = ""
     description: str = ""
     catalogue: str = ""
+    serves: list[str] = field(default_factory=list)  # demand types the map is for, beside those its routes name
     source: str = "map"  # file name, for messages
     path: Path | None = None
     header_comment: str = ""  # comment lines at the top of the file, kept when saving
@@ -526,6 +527,7 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
         roles=roles, steps=steps, entry_default=entry_default, entry_touchpoints=entry_tps, chases=chases,
         service=str(data.get("service") or ""), design=str(data.get("design") or ""),
         description=str(data.get("description") or "").strip(), catalogue=catalogue,
+        serves=r.text_list(data.get("serves")),
         source=source, path=path, header_comment=header, problems=r.problems, lines=lines)
 
 
@@ -630,6 +632,8 @@ def to_dict(m: ProcessMap) -> dict[str, Any]:
     for key in ("service", "design", "description", "catalogue"):
         if getattr(m, key):
             out[key] = getattr(m, key)
+    if m.serves:
+        out["serves"] = list(m.serves)
     out["roles"] = [{"id": r.id, "name": r.name, "staff": _num(r.staff), "hours_per_day": _num(r.hours_per_day),
                      "days_per_week": _num(r.days_per_week), **r.raw} for r in m.roles]
     out["entry"] = ({"default": m.entry_default, "touchpoints": dict(m.entry_touchpoints)}

@@ -365,3 +365,21 @@ def test_unlimited_staff_never_queues_and_few_staff_do(two_weeks: tuple[list[Arr
     assert tight.roles.set_index("role").loc["admin", "staff"] == 1
     assert tight.demands["queue_minutes"].mean() > 60
     assert (metrics.summarise(tight, 2)["e2e_days_median"] > metrics.summarise(free, 2)["e2e_days_median"])
+
+
+def test_fractional_staff_are_simulated_and_counted_as_the_same_whole_people(
+        two_weeks: tuple[list[Arrival], Catalogue, ProcessMap]) -> None:
+    """2.5 staff are simulated as 3 people and their utilisation is of those 3, never of 2.5 (which showed
+    40% where 2 showed 50% for one run)."""
+    from workbench.sim.engine import people
+
+    arrivals, catalogue, m = two_weeks
+    role = m.roles[0].id
+    runs = {n: simulate(m, arrivals, catalogue=catalogue, seed=5, staffing={role: n}).roles.set_index("role")
+            for n in (2.0, 2.5, 3.0)}
+    assert [people(n) for n in (0.2, 1.49, 2.5, 3.0)] == [1, 1, 3, 3]
+    assert runs[2.5].loc[role, "people"] == runs[3.0].loc[role, "people"] == 3 and runs[2.0].loc[role, "people"] == 2
+    assert runs[2.5].loc[role, "staff"] == 2.5  # what the person typed is kept beside it
+    assert runs[2.5].loc[role, "utilisation"] == pytest.approx(runs[3.0].loc[role, "utilisation"])
+    assert runs[2.5].loc[role, "busy_minutes"] / runs[2.5].loc[role, "capacity_minutes"] == \
+        pytest.approx(runs[2.5].loc[role, "utilisation"])

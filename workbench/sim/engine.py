@@ -140,8 +140,9 @@ class _Model:
         self.step_keys = {sid: _text_key(sid) for sid in self.steps}
         staffing = staffing or {}
         self.staff = {r.id: float(staffing.get(r.id, r.staff)) for r in m.roles}
-        self.resources = {rid: simpy.Resource(self.env, capacity=max(1, int(round(n))))
-                          for rid, n in self.staff.items()}
+        # people work whole: 2.5 staff are simulated as 3 (half up, at least 1), and utilisation is of those
+        self.servers = {rid: people(n) for rid, n in self.staff.items()}
+        self.resources = {rid: simpy.Resource(self.env, capacity=n) for rid, n in self.servers.items()}
         self.calendars = {r.id: Calendar(r.hours_per_day, r.days_per_week) for r in m.roles}
         self.records: list[_Record] = []
         self.routes: dict[tuple[str, DemandKind], list[tuple[float, str, bool]]] = {}
@@ -252,6 +253,11 @@ class _Model:
                 k += 1
 
 
+def people(staff: float) -> int:
+    """How many people a staffing figure is simulated as: whole people, half up, at least one."""
+    return max(1, math.floor(float(staff) + 0.5))
+
+
 def simulate(m: ProcessMap, arrivals: list[Arrival], *, catalogue: Catalogue | None = None, seed: int = 1,
              replication: int = 0, staffing: Mapping[str, float] | None = None,
              measured: tuple[float, float] | None = None) -> RunResult:
@@ -301,9 +307,9 @@ def _roles(model: _Model, m: ProcessMap, start: float, end: float) -> pd.DataFra
             busy[role] += work
     rows = []
     for r in m.roles:
-        capacity = model.staff[r.id] * model.calendars[r.id].working_minutes(start, end)
-        rows.append({"role": r.id, "name": r.name, "staff": model.staff[r.id], "busy_minutes": busy[r.id],
-                     "capacity_minutes": capacity,
+        capacity = model.servers[r.id] * model.calendars[r.id].working_minutes(start, end)
+        rows.append({"role": r.id, "name": r.name, "staff": model.staff[r.id], "people": model.servers[r.id],
+                     "busy_minutes": busy[r.id], "capacity_minutes": capacity,
                      "utilisation": busy[r.id] / capacity if capacity > 0 else np.nan})
     return pd.DataFrame(rows)
 

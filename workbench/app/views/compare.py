@@ -120,7 +120,9 @@ def _settings(chosen: list[str], designs: dict[str, ProcessMap]) -> CompareSetti
             cols = st.columns(max(len(m.roles), 1))
             for col, role in zip(cols, m.roles, strict=False):
                 value = col.number_input(literal(role.name or role.id), min_value=1.0, value=float(role.staff), step=1.0,
-                                         key=f"cmp_staff_{name}_{role.id}")
+                                         key=f"cmp_staff_{name}_{role.id}",
+                                         help="People work whole: 2.5 is run as 3 people (half up), and their "
+                                              "utilisation is of those 3")
                 if value != role.staff:
                     staffing.setdefault(m.source, {})[role.id] = value
     return CompareSettings(weeks=weeks, volume=float(volume), replications=replications, seed=seed,

@@ -88,3 +88,28 @@ def test_a_comparison_of_one_day_of_demand_all_open_gives_a_page() -> None:
     assert any("resolved at first contact" in s.value for s in at.success)  # it ran by itself: the maps know it
     text = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.success, *at.info, *at.warning])
     assert " nan" not in text and "NaN" not in text
+
+
+def test_a_design_that_resolves_nothing_in_the_period_says_so_instead_of_a_chart() -> None:
+    import dataclasses
+
+    from app_helpers import in_sample_study
+
+    from workbench.flow.model import Duration, parse_map, to_yaml
+    from workbench.store import studies
+
+    at = open_app(author="Ann", timeout=240)
+    saved = in_sample_study(lambda s, sid: studies.get_map_version(s, sid, "Housing repairs - redesign"))
+    m = parse_map(saved.yaml_text, "redesign.yaml")
+    long_wait = Duration(min=1000, likely=1000, max=1000, unit="days")  # before every step: nothing finishes
+    m.steps = [dataclasses.replace(step, wait=long_wait) for step in m.steps]
+    in_sample_study(lambda s, sid: studies.save_map_version(s, sid, saved.name, to_yaml(m), "Ann", saved.version,
+                                                            "a thousand days' wait before the first step"))
+    at.switch_page("views/compare.py").run()
+    page = Screen(at)
+    page.assert_no_exception()
+    radio = next(r for r in at.radio if r.label == "Design")
+    radio.set_value("Housing repairs - redesign").run()
+    page.assert_no_exception()
+    assert page.says("info", "No demand was resolved in the period in Housing repairs - redesign")
+    assert page.says("info", "still open at the end of the run are not in it")

@@ -172,13 +172,21 @@ def _capability(result: Comparison, first_day: pd.Timestamp) -> None:
     if not design.runs:
         return
     table = metrics.capability(design.runs[0])
+    still_open = int(metrics.case_view(design.runs[0])["e2e_days"].isna().sum())
+    open_words = (f" {still_open:,} demand(s) still open at the end of the run are not in it." if still_open
+                  else "")
+    if table.empty:  # nothing was met in the period: no chart from nothing
+        st.info(f"No demand was resolved in the period in {literal(pick)}, so it has no capability chart."
+                + open_words, icon=":material/hourglass_empty:")
+        return
     table.index = first_day + pd.to_timedelta(table.index, unit="D")
     st.altair_chart(charts.xmr_chart(table, f"Capability: {pick}", "End-to-end days", period_label="Day"),
                     width="stretch")
     signals = int(table[spc.SIGNAL].sum())
     st.caption(f"Average {table[spc.CENTRE].iloc[-1]:.1f} days; a day's average is predictably between "
                f"{table[spc.LOWER].iloc[-1]:.1f} and {table[spc.UPPER].iloc[-1]:.1f} days; {signals} signal(s). "
-               "The start-up period is a week of demand run before measuring, so queues are not empty.")
+               "The chart covers the demands resolved in the period only." + open_words + " The start-up period "
+               "is a week of demand run before measuring, so queues are not empty.")
 
 
 def _details(result: Comparison) -> None:

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np
 import pandas as pd
+from run import in_child  # noqa: E402  (benchmarks/run.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -69,22 +70,13 @@ BASELINE = "t = c.read_csv(sys.argv[1]); print(t.num_rows)"
 WORKBENCH = "log = read_log(sys.argv[1]); d = rollup(log); f = directly_follows(log); print(len(d), len(f))"
 VARIANTS = "log = read_log(sys.argv[1]); print(len(variants(log)))"
 # Both sides import the same modules before the clock starts: imports are not reading (pandas alone takes
-# about half a second to import on these machines). Peak memory is the kernel's high-water mark of the
-# child's own address space (VmHWM): ru_maxrss would carry over the parent's peak across fork and exec.
-MEASURE = ("import resource, sys, time; import pyarrow.csv as c; "
-           "from workbench.eventlog import read_log, rollup, directly_follows, variants; "
-           "t0_ = time.perf_counter(); exec(sys.argv[2]); "
-           "print('SECONDS', time.perf_counter() - t0_); "
-           "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')]; "
-           "print('RSS_MB', int(hwm[0].split()[1]) / 1024 if hwm else "
-           "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+# about half a second to import on these machines). Peak memory: see run.in_child.
+SETUP = "import sys; import pyarrow.csv as c; from workbench.eventlog import read_log, rollup, directly_follows, variants"
 
 
 def run(code: str, path: Path) -> tuple[float, float]:
-    out = subprocess.run([sys.executable, "-c", MEASURE, str(path), code], capture_output=True, text=True,
-                         check=True, cwd=ROOT).stdout
-    values = dict(line.split(" ", 1) for line in out.splitlines() if line.startswith(("SECONDS", "RSS_MB")))
-    return float(values["SECONDS"]), float(values["RSS_MB"])
+    seconds, peak, _ = in_child(SETUP, code, path)
+    return seconds, peak
 
 
 def main() -> None:

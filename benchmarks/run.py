@@ -158,6 +158,23 @@ NATURE_BLANK, NATURE_UNSURE, NATURE_CONFLICT, CAUSE_BLANK = 0.10, 0.01, 0.001, 0
 MINUTES_BLANK, RESOLVED_BLANK = 0.05, 0.15
 
 
+
+def in_child(setup: str, code: str, path: Path) -> tuple[float, float, str]:
+    """Run `code` in a fresh Python process after `setup` (imports and reading, before the clock starts), with
+    the file's path as sys.argv[1]: (seconds, peak memory in MB, the first line it printed). Peak memory is the
+    kernel's high-water mark of the child's own address space (VmHWM): ru_maxrss would carry the parent's peak
+    over fork and exec."""
+    measure = (setup + "; import resource, sys, time; t0_ = time.perf_counter(); exec(sys.argv[2]); "
+               "print('SECONDS', time.perf_counter() - t0_); "
+               "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')]; "
+               "print('RSS_MB', int(hwm[0].split()[1]) / 1024 if hwm else "
+               "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    out = subprocess.run([sys.executable, "-c", measure, str(path), code], capture_output=True, text=True,
+                         check=True, cwd=ROOT).stdout
+    values = dict(line.split(" ", 1) for line in out.splitlines() if line.startswith(("SECONDS", "RSS_MB")))
+    said = next((line for line in out.splitlines() if not line.startswith(("SECONDS", "RSS_MB"))), "")
+    return float(values["SECONDS"]), float(values["RSS_MB"]), said
+
 def _csv_field(text: str) -> str:
     if any(ch in text for ch in ',"\n\r'):
         return '"' + text.replace('"', '""') + '"'

@@ -28,10 +28,12 @@ import csv
 import importlib.util
 import json
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import in_child  # noqa: E402  (benchmarks/run.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -70,23 +72,12 @@ SETUP = ("import resource, sys, time; import numpy as np; import pandas as pd; "
          "from sklearn.feature_extraction.text import TfidfVectorizer; "
          "from workbench.demand.suggest import suggest; "
          "frame = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False); "
-         "frame['row'] = frame['row'].astype(int); ")
+         "frame['row'] = frame['row'].astype(int)")
 BASELINE = "x = TfidfVectorizer(analyzer='char_wb', ngram_range=(2, 5)).fit_transform(frame['customer_words']); print(x.shape)"
 SUGGEST = "s = suggest(frame, measure=False); print(len(s.table), s.trained_on)"
 QUALITY = "s = suggest(frame); print(len(s.table), s.quality.agreement)"
-MEASURE = (SETUP + "t0_ = time.perf_counter(); exec(sys.argv[2]); "
-           "print('SECONDS', time.perf_counter() - t0_); "
-           "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')]; "
-           "print('RSS_MB', int(hwm[0].split()[1]) / 1024 if hwm else "
-           "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
-
-
 def run(code: str, path: Path) -> tuple[float, float, str]:
-    out = subprocess.run([sys.executable, "-c", MEASURE, str(path), code], capture_output=True, text=True,
-                         check=True, cwd=ROOT).stdout
-    values = dict(line.split(" ", 1) for line in out.splitlines() if line.startswith(("SECONDS", "RSS_MB")))
-    said = next((line for line in out.splitlines() if not line.startswith(("SECONDS", "RSS_MB"))), "")
-    return float(values["SECONDS"]), float(values["RSS_MB"]), said
+    return in_child(SETUP, code, path)  # SETUP reads the CSV before the clock starts
 
 
 def main() -> None:

@@ -337,6 +337,27 @@ def test_xes_over_the_event_and_byte_limits_is_refused_in_one_sentence(tmp_path:
     assert "WORKBENCH_MAX_DEMAND_BYTES" in refused.stderr and "unpacked" in refused.stderr
 
 
+def _dated(events: list[tuple[int, str, int, str]], unit: str) -> list[tuple[str, str, str, str]]:
+    """(case number, activity, time in `unit` after a Monday, resource) as the CSV's rows."""
+    base = datetime(2026, 1, 5)
+    return [(f"c{c}", a, str(base + pd.Timedelta(**{unit: t})), r) for c, a, t, r in events]
+
+
+def _listed(rows: list[tuple[str, str, str, str]]) -> tuple[dict[str, list[tuple[str, str, str]]], int]:
+    """Plain Python: per case in order of first appearance, its events as listed (time, activity, resource),
+    exact duplicates dropped, and how many were dropped."""
+    seen: set[tuple[str, str, str, str]] = set()
+    listed: dict[str, list[tuple[str, str, str]]] = {}
+    duplicates = 0
+    for row in rows:
+        if row in seen:
+            duplicates += 1
+            continue
+        seen.add(row)
+        listed.setdefault(row[0], []).append((row[2], row[1], row[3]))
+    return listed, duplicates
+
+
 STAMPS = st.integers(min_value=0, max_value=10_000)
 
 
@@ -344,18 +365,11 @@ STAMPS = st.integers(min_value=0, max_value=10_000)
 @given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from("ABCD"), STAMPS, st.sampled_from(["x", "y", ""])),
                 min_size=1, max_size=40))
 def test_rollup_and_directly_follows_agree_with_plain_python(events: list[tuple[int, str, int, str]]) -> None:
-    base = datetime(2026, 1, 5)
-    rows = [(f"c{c}", a, str(base + pd.Timedelta(minutes=m)), r) for c, a, m, r in events]
+    rows = _dated(events, "minutes")
     log = read_log(_csv(rows), "prop.csv")
     # plain Python: duplicates (case, activity, time, resource) dropped, each case in time order (file order
     # breaking ties)
-    seen: set[tuple[str, str, str, str]] = set()
-    cases: dict[str, list[tuple[str, str, str]]] = {}
-    for row in rows:
-        if row in seen:
-            continue
-        seen.add(row)
-        cases.setdefault(row[0], []).append((row[2], row[1], row[3]))
+    cases, _ = _listed(rows)
     for evs in cases.values():
         evs.sort(key=lambda e: e[0])
     demand = rollup(log).set_index(schema.CASE_ID)
@@ -394,18 +408,9 @@ def test_any_bytes_are_read_or_refused_in_words(data: bytes, name: str) -> None:
                 min_size=1, max_size=40))
 def test_duplicates_and_out_of_order_counts_agree_with_plain_python(events: list[tuple[int, str, int, str]]) -> None:
     """Few cases, activities and times, so ties, duplicates and events listed out of order are common."""
-    base = datetime(2026, 1, 5)
-    rows = [(f"c{c}", a, str(base + pd.Timedelta(hours=h)), r) for c, a, h, r in events]
+    rows = _dated(events, "hours")
     log = read_log(_csv(rows), "counts.csv")
-    seen: set[tuple[str, str, str, str]] = set()
-    listed: dict[str, list[tuple[str, str, str]]] = {}
-    duplicates = 0
-    for row in rows:
-        if row in seen:
-            duplicates += 1
-            continue
-        seen.add(row)
-        listed.setdefault(row[0], []).append((row[2], row[1], row[3]))
+    listed, duplicates = _listed(rows)
     back = {case: sum(1 for a, b in zip(evs, evs[1:], strict=False) if b[0] < a[0]) for case, evs in listed.items()}
     assert log.report.duplicates == duplicates
     assert log.report.out_of_order_events == sum(back.values())

@@ -21,22 +21,28 @@ UNCHANGED = "(leave as it is)"
 NATURE_CHOICES = {schema.VALUE: "Value", schema.FAILURE: "Failure", schema.UNCLASSIFIED: "Not sure"}
 
 
-def _save(src: state.Source, changes: list[Change], note: str) -> None:
+def save_batch(src: state.Source, changes: list[Change], note: str, refusals: str) -> int | None:
+    """Save corrections made in one action as one batch; what the store refused is kept for the notices at
+    `refusals` (the first five in full). Returns how many demands were corrected (None: nothing was saved)."""
     try:
         done = study.call(studies.add_corrections, study.require().id, changes, study.author(),
                           source_id=src.source_id, note=note)
     except StoreError as exc:
-        notices.later(keys.CORRECTION_NOTICES, literal(exc), "error")
-        return
-    if done.saved:
-        rows = len({c.row for c in done.saved})
-        notices.later(keys.DEMAND_NOTICES, f"Saved {len(done.saved):,} correction(s) of {rows:,} demand(s) in one "
-                                           "step (undo takes them all back).", "toast")
+        notices.later(refusals, literal(exc), "error")
+        return None
     for message in done.refused[:5]:
-        notices.later(keys.CORRECTION_NOTICES, literal(message), "error")
+        notices.later(refusals, literal(message), "error")
     if len(done.refused) > 5:
-        notices.later(keys.CORRECTION_NOTICES, f"{len(done.refused) - 5:,} more row(s) were changed by someone "
-                                               "else since you opened them and were not saved.", "error")
+        notices.later(refusals, f"{len(done.refused) - 5:,} more row(s) were changed by someone else since you "
+                                "opened them and were not saved.", "error")
+    return len({c.row for c in done.saved})
+
+
+def _save(src: state.Source, changes: list[Change], note: str) -> None:
+    rows = save_batch(src, changes, note, keys.CORRECTION_NOTICES)
+    if rows:
+        notices.later(keys.DEMAND_NOTICES, f"Saved the corrections of {rows:,} demand(s) in one step (undo takes "
+                                           "them all back).", "toast")
 
 
 def changes_for(shown: pd.DataFrame, values: dict[str, str], seen: dict[tuple[int, str], int]) -> list[Change]:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench import schema
-from workbench.app import keys, notices, state, study
+from workbench.app import classify, keys, notices, state, study
 from workbench.app.text import literal
 from workbench.demand.catalogue import Catalogue, CatalogueError
 from workbench.demand.corrections import Correction
@@ -62,17 +62,10 @@ def _accept(src: state.Source, picked: pd.DataFrame, frame: pd.DataFrame) -> Non
             old = current.at[row, schema.FAILURE_CAUSE] if row in current.index else None
             changes.append(Change(row, schema.FAILURE_CAUSE, str(cause), seen.get((row, schema.FAILURE_CAUSE), 0),
                                   old if isinstance(old, str) and old else None))
-    try:
-        done = study.call(studies.add_corrections, study.require().id, changes, study.author(),
-                          source_id=src.source_id, note=ACCEPTED_NOTE)
-    except StoreError as exc:
-        notices.later(keys.SUGGESTION_NOTICES, literal(exc), "error")
-        return
-    rows = len({c.row for c in done.saved})
-    notices.later(keys.SUGGESTION_NOTICES, f"Accepted {rows:,} suggestion(s): saved as corrections with your name "
-                                           "(undo takes them all back).", "success")
-    for message in done.refused[:5]:
-        notices.later(keys.SUGGESTION_NOTICES, literal(message), "error")
+    rows = classify.save_batch(src, changes, ACCEPTED_NOTE, keys.SUGGESTION_NOTICES)
+    if rows is not None:
+        notices.later(keys.SUGGESTION_NOTICES, f"Accepted {rows:,} suggestion(s): saved as corrections with your "
+                                               "name (undo takes them all back).", "success")
 
 
 def _by_type(src: state.Source, types: pd.DataFrame) -> None:

@@ -1,4 +1,5 @@
-"""Build ``call_centre_demand.csv`` and ``call_centre_catalogue.yaml``: a water company's customer contact
+"""Build ``call_centre_demand.csv`` and ``call_centre_catalogue.yaml`` (also written beside the call-centre maps
+in ``process_maps/call_centre/catalogues/``): a water company's customer contact
 centre, for comparing designs where the phone queue matters (rosters, callers who hang up, talk times that
 vary the way they really do).
 
@@ -35,6 +36,7 @@ SEED = 20261207
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "call_centre_demand.csv"
 CATALOGUE = HERE / "call_centre_catalogue.yaml"
+MAPS_CATALOGUE = HERE.parent / "process_maps" / "call_centre" / "catalogues" / "call_centre_catalogue.yaml"  # beside its maps
 START = dt.date(2026, 12, 7)  # a Monday
 WEEKS = 3
 CLOSED = (dt.date(2026, 12, 25), dt.date(2026, 12, 26))
@@ -179,7 +181,8 @@ def main() -> int:
     writer.writerow(HEADER)
     writer.writerows(data)
     OUT.write_bytes(buf.getvalue().encode("utf-8"))
-    CATALOGUE.write_text(catalogue_yaml(), encoding="utf-8")
+    for path in (CATALOGUE, MAPS_CATALOGUE):
+        path.write_text(catalogue_yaml(), encoding="utf-8")
     problems = check(data)
     classified = [r for r in data if r[4]]
     failure = sum(r[4] == "failure" for r in classified) / len(classified)

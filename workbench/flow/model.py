@@ -791,6 +791,25 @@ def _read_touchpoints(r: _Reader, value: Any) -> dict[str, TouchpointQueue]:
     return out
 
 
+def read_days(text: Any) -> tuple[int, ...]:
+    """Weekdays (0 = Monday) from what a person types in a table cell ("Mon-Fri", "Sat", "weekdays"); raises
+    ValueError with the reason, in the words a map's reader would use."""
+    r = _Reader("table", {})
+    days = r.days(text, "")
+    if days is None:
+        raise ValueError(r.problems[0].message if r.problems else f"'{text}' is not a day")
+    return days
+
+
+def read_time(text: Any, *, end: bool = False) -> float:
+    """Minutes after midnight from a table cell ("08:00", "24:00" as an end); raises ValueError with the reason."""
+    r = _Reader("table", {})
+    minutes = r.time(text, "time", "", end=end)
+    if minutes is None:
+        raise ValueError(r.problems[0].message if r.problems else f"'{text}' is not a time")
+    return minutes
+
+
 def parse_map(text: str, source: str = "map", path: Path | None = None) -> ProcessMap:
     """Read a map from YAML text. Raises MapFileError only when the text is not a YAML mapping."""
     try:

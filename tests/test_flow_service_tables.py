@@ -191,3 +191,14 @@ def test_the_call_centre_sample_reads_without_problems() -> None:
     agent = m.role("agent")
     assert agent is not None and agent.peak_staff == 5
     assert m.touchpoints["Phone"].call_back == pytest.approx(0.7)
+
+
+def test_the_diagram_says_who_is_at_work_and_when_callers_give_up() -> None:
+    from workbench.flow.diagram import to_dot
+
+    dot = to_dot(parse_map(SMALL, "m.yaml"))
+    assert 'label="Agents (roster: 8-12 at work)"' in dot
+    assert 'label="Desk (2, Mon-Fri 09:00-17:00; Sat 09:00-12:30)"' in dot
+    assert "Phone: give up after" in dot and "~3 min (exp.)" in dot
+    plain = to_dot(load_map(ROOT / "process_maps" / "housing_repairs_worker_led.yaml"))
+    assert "give up" not in plain and "roster" not in plain

@@ -13,7 +13,8 @@ call-backs that never came.
 
 Each row is one contact with what the agent recorded: when it came in (to the second), the touchpoint
 (``Phone`` or ``Web chat``), the customer's words, the demand type, value or failure, the failure cause,
-whether it was resolved in the call, and the handling minutes (talk plus wrap-up). Handling minutes are drawn
+whether it was resolved in the call (billing questions are referred to the back office and leaks to the
+network team, so those are rarely resolved in the call), and the handling minutes (talk plus wrap-up). Handling minutes are drawn
 from a lognormal per type (the shape call-centre talk times have: most calls short, a long right tail), so
 ``touch: from_data`` in a map has something real-looking to resample and fit.
 
@@ -57,31 +58,31 @@ TYPES: tuple[tuple[str, str, str, float, float, float, tuple[str, ...]], ...] = 
     ("Moving home", "value", "", 9, 8.5, 0.9, (
         "I'm moving house on the {day}, close my account", "we've just moved in, put the water in my name",
         "moving out next week, what do I need to do")),
-    ("Set up a payment plan", "value", "", 7, 11.0, 0.85, (
+    ("Set up a payment plan", "value", "", 7, 11.0, 0.2, (
         "I can't pay it all at once, can I spread it", "I need a payment plan for {amount}",
         "can I pay monthly instead")),
     ("Submit a meter reading", "value", "", 6, 3.0, 0.98, (
         "here is my meter reading", "I want to give you a reading, it's {num}", "reading the meter for you")),
-    ("Report a leak", "value", "", 8, 7.0, 0.6, (
+    ("Report a leak", "value", "", 8, 7.0, 0.05, (
         "there's water coming up in the road outside", "water leaking from the pipe by my stop tap",
         "a leak in the pavement near number {num}")),
     ("Apply for a water meter", "value", "", 4, 7.5, 0.9, (
         "I'd like a water meter fitted", "would a meter save me money, I live on my own",
         "how do I get a meter")),
-    ("Bill not understood", "failure", "not understood", 10, 10.0, 0.8, (
+    ("Bill not understood", "failure", "not understood", 10, 10.0, 0.3, (
         "I don't understand this bill", "why has my bill gone up so much", "what is this standing charge")),
-    ("Wrong bill", "failure", "error / wrong outcome", 7, 12.0, 0.55, (
+    ("Wrong bill", "failure", "error / wrong outcome", 7, 12.0, 0.1, (
         "this bill is wrong, I've got a meter", "you've billed me for someone else's property",
         "the reading on my bill isn't mine")),
-    ("Chasing a leak repair", "failure", "progress chasing", 8, 5.5, 0.7, (
+    ("Chasing a leak repair", "failure", "progress chasing", 8, 5.5, 0.9, (
         "I reported a leak {days} days ago and nobody has come", "when are you fixing the leak outside",
         "the leak is still there, is anyone coming")),
-    ("Chasing a refund", "failure", "progress chasing", 5, 5.0, 0.65, (
+    ("Chasing a refund", "failure", "progress chasing", 5, 5.0, 0.85, (
         "where is my refund", "you said I'd get {amount} back weeks ago", "still waiting for my refund")),
-    ("Meter reading not recorded", "failure", "not done", 4, 6.0, 0.85, (
+    ("Meter reading not recorded", "failure", "not done", 4, 6.0, 0.25, (
         "I gave you a reading but the bill is an estimate", "you didn't use my meter reading",
         "why is this estimated, I sent a reading")),
-    ("Nobody rang me back", "failure", "not done", 4, 6.5, 0.7, (
+    ("Nobody rang me back", "failure", "not done", 4, 6.5, 0.2, (
         "someone was meant to ring me back and didn't", "I was promised a call back on {weekday}",
         "still waiting for the call back about my bill")),
 )

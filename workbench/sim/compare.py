@@ -18,8 +18,8 @@ import pandas as pd
 
 from workbench.demand.catalogue import Catalogue, load_catalogue
 from workbench.flow.model import MapFileError, ProcessMap
-from workbench.sim import metrics
 from workbench.flow.routing import DemandKind
+from workbench.sim import metrics
 from workbench.sim.engine import Arrival, Draws, RunResult, people, plan_arrivals, simulate
 
 # two-sided 95% t quantiles by degrees of freedom (1..30); larger samples use 1.96

@@ -390,9 +390,10 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
     taken = {m.name for m in maps}
     for m in maps:
         cat = map_catalogue(m, catalogue)
-        roles = [{"id": r.id, "name": r.name or r.id, "staff": float((staffing or {}).get(m.source, {}).get(r.id, r.staff)),
-                  "people": people(float((staffing or {}).get(m.source, {}).get(r.id, r.staff)))} for r in m.roles]
-        ps = prevented.get(m.source, ())
+        staff = {r.id: float((staffing or {}).get(m.source, {}).get(r.id, r.staff)) for r in m.roles}
+        roles: list[dict[str, object]] = [{"id": r.id, "name": r.name or r.id, "staff": staff[r.id],
+                                           "people": people(staff[r.id])} for r in m.roles]
+        ps = tuple(prevented.get(m.source, ()))
         runs.append((m, DesignResult(m.name, m.design, m.source, prevented=ps, roles=roles), cat))
         if ps:
             name = f"{m.name} (nothing prevented)"

@@ -103,7 +103,7 @@ class Snapshot:
 
     def roles(self, design: str) -> list[dict[str, Any]]:
         """The design's roles as run: id, name, staff, people ([] for an older snapshot)."""
-        found = next((d for d in self.data.get("designs") or [] if d.get("name") == design), {})
+        found: dict[str, Any] = next((d for d in self.data.get("designs") or [] if d.get("name") == design), {})
         return list(found.get("roles") or [])
 
     def table(self) -> pd.DataFrame:

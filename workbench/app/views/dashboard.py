@@ -168,9 +168,10 @@ def assumption_lines(settings: dict[str, Any], snap: Snapshot, versions: dict[st
     lines = [f"Demand: {demand}; {reps} replication(s)"
              + (f", the 95% intervals cover {cover}" if cover and int(reps) > 1 else "") + "."]
     staffing = settings.get("staffing") if isinstance(settings.get("staffing"), dict) else {}
+    variants = {d.get("name") for d in snap.data.get("designs") or [] if d.get("variant_of")}
     for name in snap.designs:
         roles = snap.roles(name)
-        if roles:
+        if roles and name not in variants:  # a run without the assumption has its design's staffing
             lines.append(f"Staffing of {name}: " + ", ".join(
                 f"{r.get('name') or r.get('id')} {_number(r.get('staff'))}" for r in roles) + ".")
     if not any(snap.roles(n) for n in snap.designs) and staffing:

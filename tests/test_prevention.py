@@ -455,3 +455,22 @@ def test_the_snapshot_keeps_the_assumptions_and_old_ones_still_read(result: Comp
     bad["vary_arrivals"] = "yes"
     with pytest.raises(SnapshotError, match="vary_arrivals"):
         check_snapshot(bad)
+
+
+def test_a_design_assumed_to_prevent_all_of_its_demand_says_so_and_has_no_figures(frame: pd.DataFrame) -> None:
+    everything = [Prevention(1, demand_type=t) for t in ("Report a leak", "Chasing a repair", "Nobody turned up")]
+    result = compare([parse_map(make_map(), "a.yaml"), parse_map(make_map("B"), "b.yaml")], frame,
+                     catalogue=CATALOGUE, replications=2, seed=5, prevented={"b.yaml": everything})
+    b = result.designs[1]
+    assert b.name == "B" and b.nothing_left() and b.runs == []
+    assert b.left_out == [len(frame)] * 2  # every measured demand of the sample
+    assert result.headline().startswith("B assumes 100% of 'Report a leak' demand, 100% of 'Chasing a repair' "
+                                        "demand and 100% of 'Nobody turned up' demand are prevented: that leaves "
+                                        "none of the sample's demand to run")
+    shown = side_by_side(result.table(), [d.name for d in result.designs], 2).set_index("Measure")
+    assert shown.loc["End-to-end days (median)", "B"] == "–" and shown.loc["Staff hours (total)", "B"].startswith("0.00")
+    data = json.loads(json.dumps(snapshot(result, FIRST_DAY), allow_nan=False))
+    check_snapshot(data)
+    assert "B" not in data["capability"] and {r["design"] for r in data["e2e_distribution"]} == {
+        "As is", "B (nothing prevented)"}
+    assert "nan" not in json.dumps(side_by_side(result.table(), [d.name for d in result.designs], 2).to_dict())

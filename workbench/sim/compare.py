@@ -187,6 +187,10 @@ class DesignResult:
     def left_out_mean(self) -> float:
         return float(np.mean(self.left_out)) if self.left_out else 0.0
 
+    def nothing_left(self) -> bool:
+        """Every demand of the sample was assumed prevented in some replication: nothing was run there."""
+        return any(r.get("demands", 1.0) == 0 for r in self.replications)
+
     def nothing_resolved(self) -> bool:
         """No demand of any replication was resolved in the period (its shares and times mean nothing)."""
         return bool(self.replications) and all(r.get("resolved", 1.0) == 0 for r in self.replications)
@@ -276,6 +280,8 @@ class Comparison:
         rows = []
         shares = np.linspace(0.0, 1.0, points)
         for d in self.designs:
+            if not d.runs:  # nothing was run (all of its demand assumed prevented)
+                continue
             days = pd.concat([metrics.case_view(run)["e2e_days"] for run in d.runs]).dropna()
             if days.empty:
                 continue
@@ -298,11 +304,14 @@ class Comparison:
 
     def headline(self) -> str:
         """A sentence a manager can read aloud, best design first on one-stop resolution."""
-        stuck = [d for d in self.designs if d.nothing_resolved()]
-        if stuck:
-            return " ".join(f"{d.name}: no demand was resolved in the period ({self.demands:,} demands arrived, "
-                            "none was met), so it has no resolution shares or end-to-end times; check its "
-                            "touch times, waits and staffing." for d in stuck)
+        empty = [d for d in self.designs if d.nothing_left()]
+        stuck = [d for d in self.designs if d.nothing_resolved() and d not in empty]
+        if stuck or empty:
+            return " ".join([f"{d.name} {d.assumption()}: that leaves none of the sample's demand to run, so it has "
+                             "no figures; assume less prevented." for d in empty] + [
+                f"{d.name}: no demand was resolved in the period ({self.demands:,} demands arrived, "
+                "none was met), so it has no resolution shares or end-to-end times; check its "
+                "touch times, waits and staffing." for d in stuck])
         primary = [d for d in self.designs if not d.variant_of]
         if len(primary) < 2 and len(primary) == len(self.designs):
             return ""
@@ -420,15 +429,29 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
                 res.left_out.append(sum(a.measured for a in plan.arrivals) - sum(a.measured for a in arrivals))
             run = simulate(m, arrivals, catalogue=cat, seed=seed, replication=r,
                            staffing=(staffing or {}).get(m.source), measured=(plan.measured_start, plan.measured_end))
-            res.replications.append(metrics.summarise(run, plan.weeks))
-            if keep_runs:
-                res.runs.append(run)
+            if not any(a.measured for a in arrivals):  # all of the sample assumed prevented: nothing to measure
+                res.replications.append(_nothing_run(run))
+            else:
+                res.replications.append(metrics.summarise(run, plan.weeks))
+                if keep_runs:
+                    res.runs.append(run)
             done += 1
     if progress:
         progress(1.0, "Done")
     return Comparison([res for _, res, _ in runs], plan_weeks, replications, seed,
                       round(sum(plan_demands) / len(plan_demands)), vary_arrivals=vary_arrivals,
                       arrivals_vary=vary_arrivals or weeks is not None or volume != 1.0)
+
+
+def _nothing_run(run: RunResult) -> dict[str, float]:
+    """The summary of a run left with no measured demand (every demand of the sample assumed prevented): no
+    times or shares, no work, no staff busy."""
+    out = {key: math.nan for key in metrics.HEADLINE}
+    out.update({"demands": 0.0, "resolved": 0.0, "unfinished": 0.0, "staff_hours_total": 0.0,
+                "failure_staff_hours": 0.0, "failure_fte": 0.0, "throughput_per_day": 0.0})
+    for rec in run.roles.to_dict("records"):
+        out[f"utilisation_{rec['role']}"] = 0.0
+    return out
 
 
 @dataclass(frozen=True)

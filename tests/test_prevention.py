@@ -474,3 +474,44 @@ def test_a_design_assumed_to_prevent_all_of_its_demand_says_so_and_has_no_figure
     assert "B" not in data["capability"] and {r["design"] for r in data["e2e_distribution"]} == {
         "As is", "B (nothing prevented)"}
     assert "nan" not in json.dumps(side_by_side(result.table(), [d.name for d in result.designs], 2).to_dict())
+
+
+# ------------------------------------------------------------------------------------------ the command line
+
+
+def _cli_files(tmp_path: Path) -> tuple[str, str, str]:
+    (tmp_path / "as_is.yaml").write_text(make_map(), encoding="utf-8")
+    (tmp_path / "redesign.yaml").write_text(make_map("Redesign", design="worker-led"), encoding="utf-8")
+    demand = demand_frame(tmp_path, weeks=2)
+    demand.assign(received_at=demand[schema.RECEIVED_AT].dt.strftime("%Y-%m-%d %H:%M"))[
+        [schema.RECEIVED_AT, schema.TOUCHPOINT, schema.DEMAND_TYPE, schema.NATURE, schema.FAILURE_CAUSE]].to_csv(
+        tmp_path / "d.csv", index=False)
+    return str(tmp_path / "as_is.yaml"), str(tmp_path / "redesign.yaml"), str(tmp_path / "d.csv")
+
+
+def test_compare_prevent_and_vary_arrivals_on_the_command_line(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from workbench.cli import main
+
+    as_is, redesign, demand = _cli_files(tmp_path)
+    args = ["compare", as_is, redesign, "--demand", demand, "--replications", "2", "--seed", "5", "--quiet"]
+    assert main([*args, "--format", "json", "--prevent", "redesign.yaml:cause=progress chasing:80%",
+                 "--prevent", f"{redesign}:type=Nobody turned up:50", "--vary-arrivals"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    by_name = {d["name"]: d for d in out["designs"]}
+    assert list(by_name) == ["As is", "Redesign", "Redesign (nothing prevented)"]
+    assert by_name["Redesign"]["prevented"] == [{"cause": "progress chasing", "share": 0.8},
+                                                {"demand_type": "Nobody turned up", "share": 0.5}]
+    assert by_name["Redesign"]["assumption"] == ("assumes 80% of progress chasing and 50% of 'Nobody turned up' "
+                                                 "demand are prevented")
+    assert out["vary_arrivals"] is True and out["intervals_cover"].startswith("service times and which days arrive")
+    assert main([*args, "--prevent", "Redesign:cause=progress chasing:80%"]) == 0  # by the map's name too
+    text = capsys.readouterr().out
+    assert "Failure demand assumed prevented: Redesign assumes 80% of progress chasing is prevented" in text
+    assert "the intervals cover service times only" in text and "nan" not in text
+    for bad, says in (("other.yaml:cause=progress chasing:80%", "not one of the maps compared"),
+                      ("redesign.yaml:progress chasing", "does not read as"),
+                      ("redesign.yaml:cause=progress chasing:150%", "percent from 0 to 100")):
+        assert main([*args, "--prevent", bad]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and says in err[0], err

@@ -551,7 +551,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             if pd.isna(r["mean"]):
                 cells.append("-")
                 continue
-            fmt = (lambda v: f"{v:.1%}") if pct else (lambda v: f"{v:,.2f}")
+            fmt = (lambda v: f"{v:.1%}") if pct else (lambda v: f"{v:,.0f}") if key == "demands" else (
+                lambda v: f"{v:,.2f}")
             cells.append(f"{fmt(r['mean'])} [{fmt(r['low'])}, {fmt(r['high'])}]")
         lines.append(f"{label(key)[:33]:<34}" + "".join(f"{c:>{width + 22}}" for c in cells))
     lines += ["", result.headline(), "", *_fit_text(fit.to_json(fitted)), "", "How far the maps fit this demand:",

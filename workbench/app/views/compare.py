@@ -141,12 +141,13 @@ def _prevented(chosen: list[str], designs: dict[str, ProcessMap], frame: pd.Data
             key = f"cmp_prevent_{name}"
             if any(o not in options for o in st.session_state.get(key) or []):  # options of another demand file
                 st.session_state[key] = [o for o in st.session_state[key] if o in options]
-            picked = st.multiselect(f"Failure demand {name} prevents", list(options), key=key,
+            picked = st.multiselect(f"Failure demand {literal(name)} prevents", list(options), key=key,
                                     format_func=lambda o: literal(options.get(o, o)),
                                     placeholder="None: it runs the whole sample")
             for option in picked:
                 what = option.partition("=")[2]
-                share = st.number_input(f"% of {what} that {name} prevents", min_value=0, max_value=100, value=80,
+                share = st.number_input(f"% of {literal(what)} that {literal(name)} prevents", min_value=0,
+                                        max_value=100, value=80,
                                         step=5, key=f"cmp_prevent_share_{name}_{option}")
                 if share > 0:
                     out.setdefault(designs[name].source, []).append(_prevention(option, share / 100))

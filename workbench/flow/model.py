@@ -385,6 +385,9 @@ class ChaseRule:
     demand_type: str = ""
     touchpoint: str = DEFAULT_TOUCHPOINT
     steps: list[str] = field(default_factory=list)
+    # why the customer chases, as the failure demand's cause; "" (not written): the catalogue's cause of
+    # demand_type, else the rule's name, else "progress chasing" (docs/compare.md)
+    cause: str = ""
     line: int | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -936,7 +939,7 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
                                  "probability", default=0) or 0,
             demand_type=str(item.get("demand_type") or "").strip(),
             touchpoint=str(item.get("touchpoint") or DEFAULT_TOUCHPOINT).strip(),
-            steps=r.text_list(item.get("steps")),
+            steps=r.text_list(item.get("steps")), cause=str(item.get("cause") or "").strip(),
             line=r.line("failure_demand", i), raw=_raw(item, ("every_days", "probability"))))
 
     closed: list[datetime.date] = []
@@ -1111,6 +1114,8 @@ def to_dict(m: ProcessMap) -> dict[str, Any]:
                        "demand_type": c.demand_type, "touchpoint": c.touchpoint, **c.raw})
             if c.steps:
                 cd["steps"] = list(c.steps)
+            if c.cause:
+                cd["cause"] = c.cause
             out["failure_demand"].append(cd)
     return out
 

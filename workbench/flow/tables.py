@@ -48,7 +48,7 @@ TOUCH_SHAPES = {"min / likely / max": ("triangular", ""), "exponential (mean)": 
 _SHAPE_OF = {v: k for k, v in TOUCH_SHAPES.items()}
 ROUTE_COLUMNS = ["step", "to", "types", "nature", "cause", "touchpoints", "probability", "otherwise", "rework"]
 ENTRY_COLUMNS = ["touchpoint", "step"]
-CHASE_COLUMNS = ["name", "every_days", "probability", "demand_type", "touchpoint", "steps"]
+CHASE_COLUMNS = ["name", "every_days", "probability", "demand_type", "cause", "touchpoint", "steps"]
 DEFAULT_ENTRY = "(any other touchpoint)"
 
 
@@ -145,7 +145,7 @@ def to_tables(m: ProcessMap) -> dict[str, pd.DataFrame]:
     entry = [{"touchpoint": DEFAULT_ENTRY, "step": m.entry_default}] + [
         {"touchpoint": tp, "step": sid} for tp, sid in m.entry_touchpoints.items()]
     chases = [{"name": c.name, "every_days": c.every_days, "probability": c.probability,
-               "demand_type": c.demand_type, "touchpoint": c.touchpoint, "steps": ", ".join(c.steps)}
+               "demand_type": c.demand_type, "cause": c.cause, "touchpoint": c.touchpoint, "steps": ", ".join(c.steps)}
               for c in m.chases]
     float_cols = ["touch_min", "touch_likely", "touch_max", "touch_sd", "wait_min", "wait_likely", "wait_max",
                   "complete_and_accurate"]
@@ -252,7 +252,7 @@ def from_tables(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> ProcessMap
     chases = [ChaseRule(name=_text(r["name"]), every_days=_number(r["every_days"]) or 0.0,
                         probability=_number(r["probability"]) or 0.0, demand_type=_text(r["demand_type"]),
                         touchpoint=_text(r["touchpoint"]) or DEFAULT_TOUCHPOINT,
-                        steps=[ref(s) for s in _split(r["steps"])])
+                        steps=[ref(s) for s in _split(r["steps"])], cause=_text(r.get("cause")))
               for r in tables["failure_demand"].to_dict("records")
               if _text(r["demand_type"]) or _number(r["every_days"])]
     changes: dict[str, Any] = {}

@@ -259,6 +259,8 @@ def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
                                                              format="%g"),
                 "demand_type": st.column_config.SelectboxColumn("Chase as", options=type_names)
                 if type_names else st.column_config.TextColumn("Chase as"),
+                "cause": st.column_config.TextColumn("Cause", help="Why customers chase: the failure cause their "
+                                                     "chases carry (blank: the catalogue's cause of the type)."),
                 "touchpoint": st.column_config.TextColumn("Touchpoint"),
                 "steps": st.column_config.TextColumn("Only before steps"),
             })

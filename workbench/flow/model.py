@@ -280,6 +280,21 @@ class Role:
         return max((level for _, _, level in roster_levels(self.roster)), default=0.0)
 
 
+def working_time_words(r: Role) -> str:
+    """When the role's people are at work, in words."""
+    if r.roster:
+        return "roster: " + "; ".join(f"{format_days(sh.days)} {format_time(sh.start)}-{format_time(sh.end)} "
+                                      f"{_num(sh.staff)} staff" for sh in r.roster)
+    if r.hours:
+        groups: dict[str, list[int]] = {}
+        for day, windows in sorted(r.hours.items()):
+            groups.setdefault(format_windows(windows), []).append(day)
+        return (f"{_num(r.staff)} staff, open " + "; ".join(f"{format_days(days)} {text}"
+                                                            for text, days in groups.items()))
+    opens = format_time(8 * 60 if r.opens is None else r.opens)
+    return f"{_num(r.staff)} staff, {_num(r.hours_per_day)} hours a day from {opens}, {_num(r.days_per_week)} days a week"
+
+
 def roster_levels(shifts: list[Shift]) -> list[tuple[float, float, float]]:
     """Staff at work through the week as (start, end, staff) pieces in minutes from Monday 00:00 (0..10080),
     overlapping shifts added up; a shift over Sunday midnight wraps to Monday."""

@@ -192,11 +192,11 @@ def step_time_words(touch: Duration, sampler: Sampler | None, types: Sequence[st
         how = f"a {touch.fit} fitted to" if touch.fit else "resampled from"
         return [f"from the data: {how} the demand's handling minutes for its type (give a demand file to see them)"]
     lines = [f"from the data, all types: {fit(sampler.everything, touch.fit).describe()}"]
-    for t in types:
-        own = sampler.minutes.get(t, [])
-        name = t or "(no type recorded)"
+    for demand_type in types:
+        own = sampler.minutes.get(demand_type, [])
+        name = demand_type or "(no type recorded)"
         if len(own) >= MIN_PER_TYPE:
-            lines.append(f"  {name}: {sampler.for_type(t, touch.fit).describe()}")
+            lines.append(f"  {name}: {sampler.for_type(demand_type, touch.fit).describe()}")
         else:
             lines.append(f"  {name}: {len(own)} recorded time(s), too few: all types' times are used")
     return lines

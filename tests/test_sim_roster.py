@@ -166,3 +166,15 @@ def test_person_calendars() -> None:
     assert Person([]).next_start(0) == float("inf")
     # the first form keeps its old day: 17 hours a day start at midnight, as before
     assert Calendar(17, 5).opens == 0.0 and Calendar(7.5, 5, opens=540).opens == 540
+
+
+def test_a_staffing_figure_scales_a_roster_by_its_busiest_moment() -> None:
+    roster = """    roster:
+      - {days: Mon, from: "08:00", to: "10:00", staff: 4}
+      - {days: Mon, from: "10:00", to: "12:00", staff: 2}
+"""
+    m = parse_map(one_step(roster))
+    plain = simulate(m, arrivals(at(0, 9)), measured=(0.0, WEEK)).roles.iloc[0]
+    assert (plain["staff"], plain["people"], plain["capacity_minutes"]) == (4, 4, 4 * 120 + 2 * 120)
+    half = simulate(m, arrivals(at(0, 9)), measured=(0.0, WEEK), staffing={"agent": 2}).roles.iloc[0]
+    assert (half["staff"], half["people"], half["capacity_minutes"]) == (2, 2, 2 * 120 + 1 * 120)

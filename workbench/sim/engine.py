@@ -232,12 +232,13 @@ class _Pool:
 
 
 def _levels(role: Role, staff: float) -> list[tuple[float, float, float]]:
-    """Staff at work through the week of a role with a roster or opening hours (a staffing figure other than
-    the role's own scales a roster by staff / its busiest moment)."""
+    """Staff at work through the week of a role with a roster or opening hours. For a roster, `staff` is its
+    busiest moment unless a comparison's staffing says otherwise: then every shift is scaled by staff / that
+    busiest moment (a roster of 12 at peak given 6 staff runs at half strength all day)."""
     if role.roster:
         levels = roster_levels(role.roster)
         peak = max((level for _, _, level in levels), default=0.0)
-        factor = staff / peak if peak > 0 and staff != role.staff else 1.0
+        factor = staff / peak if peak > 0 else 1.0
         return [(a, b, level * factor) for a, b, level in levels]
     return hours_levels(role.hours, staff)
 

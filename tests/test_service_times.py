@@ -18,7 +18,7 @@ from workbench import cli, schema
 from workbench.flow.expected import FlowError
 from workbench.flow.model import Duration, gamma_cdf, parse_map
 from workbench.flow.routing import DemandKind
-from workbench.sim.compare import compare, data_problem
+from workbench.sim.compare import compare, data_problem, step_time_words
 from workbench.sim.engine import (
     Arrival,
     Draws,
@@ -180,3 +180,17 @@ def test_compare_on_the_command_line_says_when_handling_minutes_are_missing(
     err = capsys.readouterr().err
     assert code != 0
     assert "step 'Answer the call' takes its time from the data" in err and "Traceback" not in err
+
+
+def test_compare_states_the_fit_and_the_queues() -> None:
+    m = parse_map(MAP.replace("TOUCH", "{from_data: true, fit: gamma}"))
+    f = frame([float(x) for x in range(1, 13)], ["Quick"] * 12)
+    words = step_time_words(m, f)
+    x = np.arange(1.0, 13.0)
+    shape, scale = x.mean() ** 2 / x.var(ddof=1), x.var(ddof=1) / x.mean()
+    assert words == {"Answer the call": [
+        f"from the data, all types: gamma fitted to 12 recorded times: mean {x.mean():.1f} min, sd "
+        f"{x.std(ddof=1):.1f} min (shape {shape:.3f}, scale {scale:.3f} min)"]}
+    result = compare([m], f, replications=1, warmup_weeks=0)
+    q = result.queues()
+    assert list(q["design"]) == ["From data"] and q["visits"].sum() == 12

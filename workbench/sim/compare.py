@@ -129,6 +129,11 @@ class Comparison:
         frames = [metrics.failure_hours(d.runs[0], self.weeks).assign(design=d.name) for d in self.designs if d.runs]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
+    def queues(self) -> pd.DataFrame:
+        """Queueing by design, step and role (first run): visits, queue minutes mean / p90, callers who gave up."""
+        frames = [metrics.queues(d.runs[0]).assign(design=d.name) for d in self.designs if d.runs]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
     def per_demand(self) -> pd.DataFrame:
         """Every simulated demand of every design and replication (what the downloads hold)."""
         frames = []
@@ -177,6 +182,17 @@ def label(key: str, answer_within_seconds: float = 20) -> str:
     if key == "answered_within_share":
         return metrics.answered_within_label(answer_within_seconds)
     return metrics.LABELS.get(key, key)
+
+
+def step_time_words(m: ProcessMap, demand: pd.DataFrame, catalogue: Catalogue | None = None
+                    ) -> dict[str, list[str]]:
+    """Each step's touch time in words by step name; for a time from the data, the fit and its parameters over
+    all recorded times (what the Compare page states beside a design)."""
+    from workbench.sim.service_times import Sampler
+    from workbench.sim.service_times import step_time_words as words
+
+    sampler = Sampler(service_minutes_by_type(demand, catalogue))
+    return {s.name or s.id: words(s.touch, sampler)[:1] for s in m.steps}
 
 
 def data_problem(maps: list[ProcessMap], demand: pd.DataFrame, catalogue: Catalogue | None = None) -> str | None:

@@ -180,6 +180,7 @@ steps:
     assert d["roles"][0]["hours"] == {"Mon-Fry": "09:00-17:00"}
     assert d["roles"][0]["roster"][0]["from"] == 30
     assert d["touchpoints"]["Phone"]["call_back"] == "lots"
+    assert d["touchpoints"]["Phone"]["patience"] == "soon"
 
 
 def test_validation_of_shifts_and_queues() -> None:

@@ -792,6 +792,7 @@ def _read_touchpoints(r: _Reader, value: Any) -> dict[str, TouchpointQueue]:
             r.problem(f"unknown keys {sorted(unknown)}; use patience, call_back, call_back_after", where, *path,
                       severity="warning")
         q = TouchpointQueue(line=r.line(*path))
+        q.raw.update({k: item[k] for k in ("patience", "call_back_after") if _unreadable_duration(item.get(k))})
         if item.get("patience") is not None:
             q.patience = r.duration(item.get("patience"), "minutes", "patience", where, *path, "patience")
         share = _read_share(r, item.get("call_back"), "call_back", where, *path, "call_back")
@@ -1164,13 +1165,17 @@ def _role_dict(r: Role) -> dict[str, Any]:
 
 def _touchpoint_dict(q: TouchpointQueue) -> dict[str, Any]:
     d: dict[str, Any] = {}
-    if q.patience is not None:
+    if "patience" in q.raw:
+        d["patience"] = q.raw["patience"]
+    elif q.patience is not None:
         d["patience"] = q.patience.to_yaml_value("minutes")
     if "call_back" in q.raw:
         d["call_back"] = q.raw["call_back"]
     elif q.call_back:
         d["call_back"] = f"{_num(round(q.call_back * 100, 6))}%"
-    if q.call_back_after != TouchpointQueue().call_back_after:
+    if "call_back_after" in q.raw:
+        d["call_back_after"] = q.raw["call_back_after"]
+    elif q.call_back_after != TouchpointQueue().call_back_after:
         d["call_back_after"] = q.call_back_after.to_yaml_value("minutes")
     return d
 

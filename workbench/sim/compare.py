@@ -198,6 +198,8 @@ def step_time_words(m: ProcessMap, demand: pd.DataFrame, catalogue: Catalogue | 
 def data_problem(maps: list[ProcessMap], demand: pd.DataFrame, catalogue: Catalogue | None = None) -> str | None:
     """In plain words, why these designs cannot run on this demand file (a step takes its time from handling
     minutes the file does not have); None when they can."""
+    if not any(s.touch.from_data for m in maps for s in m.steps):
+        return None
     has_data = bool(service_minutes_by_type(demand, catalogue))
     for m in maps:
         problem = missing_service_times(m, has_data)
@@ -228,7 +230,8 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
     `ServiceTimeError` (plain words, naming the step) when there are none."""
     if not maps:
         raise ValueError("choose at least one design")
-    service = service_minutes_by_type(demand, catalogue or map_catalogue(maps[0], None))
+    from_data = any(s.touch.from_data for m in maps for s in m.steps)
+    service = service_minutes_by_type(demand, catalogue or map_catalogue(maps[0], None)) if from_data else {}
     problem = next((p for p in (missing_service_times(m, bool(service)) for m in maps) if p), None)
     if problem:
         raise ServiceTimeError(problem)

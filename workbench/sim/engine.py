@@ -686,13 +686,10 @@ def service_minutes_by_type(frame: pd.DataFrame, catalogue: Catalogue | None = N
     if schema.HANDLING_MINUTES not in frame.columns or frame.empty:
         return {}
     minutes = pd.to_numeric(frame[schema.HANDLING_MINUTES], errors="coerce")
-    types = frame[schema.DEMAND_TYPE].astype("object").fillna("")
     keep = minutes.notna() & (minutes >= 0)
-    resolved: dict[str, str] = {}
+    types = frame.loc[keep, schema.DEMAND_TYPE].astype("object").fillna("").astype(str)
+    names = {t: kind_for(t, "", catalogue).demand_type for t in types.unique()}
     out: dict[str, list[float]] = defaultdict(list)
-    for t, v in zip(types[keep].to_numpy(), minutes[keep].to_numpy(), strict=True):
-        name = resolved.get(t)
-        if name is None:
-            name = resolved[t] = kind_for(str(t), "", catalogue).demand_type
-        out[name].append(float(v))
+    for t, values in minutes[keep].groupby(types.to_numpy(), sort=False):
+        out[names[str(t)]].extend(float(v) for v in values.to_numpy())
     return dict(out)

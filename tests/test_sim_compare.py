@@ -227,13 +227,17 @@ def test_settings_run_compare_with_their_values_and_keep_the_stored_json(sample:
     assert result.designs[0].runs[0].roles.set_index("role")["staff"]["coordinator"] == 9
     # what is stored with a comparison run (the dashboard and study exports read it): these keys, in this order
     stored = settings.to_dict()
-    # (issue 14 added what a design is assumed to prevent, and whether replications vary the arrivals)
+    # (issue 14 added what a design is assumed to prevent, whether replications vary the arrivals, and the
+    # service level's X: all part of what a stored run means)
     assert stored == {"weeks": 1, "volume": 1.5, "replications": 2, "seed": 4,
-                      "staffing": {m.source: {"coordinator": 9.0}}, "prevented": {}, "vary_arrivals": False}
-    assert list(stored) == ["weeks", "volume", "replications", "seed", "staffing", "prevented", "vary_arrivals"]
+                      "staffing": {m.source: {"coordinator": 9.0}}, "prevented": {}, "vary_arrivals": False,
+                      "answer_within_seconds": 20}
+    assert list(stored) == ["weeks", "volume", "replications", "seed", "staffing", "prevented", "vary_arrivals",
+                            "answer_within_seconds"]
     assert json.loads(json.dumps(stored)) == stored
     assert CompareSettings().to_dict() == {"weeks": None, "volume": 1.0, "replications": 5, "seed": 1,
-                                           "staffing": {}, "prevented": {}, "vary_arrivals": False}
+                                           "staffing": {}, "prevented": {}, "vary_arrivals": False,
+                                           "answer_within_seconds": 20}
 
 
 # ------------------------------------------------------------------------------------------ arrivals

@@ -20,7 +20,17 @@ from workbench.demand.catalogue import Catalogue, load_catalogue
 from workbench.flow.model import MapFileError, ProcessMap
 from workbench.flow.routing import DemandKind
 from workbench.sim import metrics
-from workbench.sim.engine import Arrival, Draws, RunResult, people, plan_arrivals, simulate
+from workbench.sim.engine import (
+    Arrival,
+    Draws,
+    RunResult,
+    ServiceTimeError,
+    missing_service_times,
+    people,
+    plan_arrivals,
+    service_minutes_by_type,
+    simulate,
+)
 
 # two-sided 95% t quantiles by degrees of freedom (1..30); larger samples use 1.96
 _T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
@@ -198,6 +208,7 @@ class DesignResult:
     def metric_keys(self) -> list[str]:
         keys = list(metrics.HEADLINE)
         for r in self.replications[:1]:
+            keys += [k for k in metrics.QUEUE_KEYS if k in r]
             keys += [k for k in r if k.startswith("utilisation_")]
         return keys
 
@@ -211,6 +222,7 @@ class Comparison:
     demands: int
     vary_arrivals: bool = False  # asked for: every replication bootstraps the sample's days
     arrivals_vary: bool = False  # replications differ in their arrivals (vary_arrivals, or weeks/volume set)
+    answer_within_seconds: float = 20
 
     def table(self) -> pd.DataFrame:
         """Long table: metric, design, mean, low, high, and the difference from the first design. Roles are
@@ -226,7 +238,8 @@ class Comparison:
                 mean, lo, hi = d.metric(key)
                 diffs = [a - b for a, b in zip(d.values(key), base.values(key), strict=True)]
                 dmean, dlo, dhi = interval(diffs)
-                rows.append({"metric": key, "label": label(key), "design": d.name, "mean": mean,
+                rows.append({"metric": key, "label": label(key, self.answer_within_seconds), "design": d.name,
+                             "mean": mean,
                              "low": max(lo, 0.0) if not math.isnan(lo) else lo, "high": hi, "difference": dmean, "difference_low": dlo, "difference_high": dhi})
         return pd.DataFrame(rows)
 
@@ -292,6 +305,11 @@ class Comparison:
     def failure_hours(self) -> pd.DataFrame:
         """Staff hours and FTE absorbed by failure demand per design, cause and causing step (first run)."""
         frames = [metrics.failure_hours(d.runs[0], self.weeks).assign(design=d.name) for d in self.designs if d.runs]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def queues(self) -> pd.DataFrame:
+        """Queueing by design, step and role (first run): visits, queue minutes mean / p90, callers who gave up."""
+        frames = [metrics.queues(d.runs[0]).assign(design=d.name) for d in self.designs if d.runs]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def per_demand(self) -> pd.DataFrame:
@@ -360,12 +378,38 @@ def _clean(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 6)
 
 
-def label(key: str) -> str:
+def label(key: str, answer_within_seconds: float = 20) -> str:
     if key.startswith("utilisation_"):
         return f"Utilisation: {key.removeprefix('utilisation_')}"
     if key == "demands":
         return "Demands of the sample run"
+    if key == "answered_within_share":
+        return metrics.answered_within_label(answer_within_seconds)
     return metrics.LABELS.get(key, key)
+
+
+def step_time_words(m: ProcessMap, demand: pd.DataFrame, catalogue: Catalogue | None = None
+                    ) -> dict[str, list[str]]:
+    """Each step's touch time in words by step name; for a time from the data, the fit and its parameters over
+    all recorded times (what the Compare page states beside a design)."""
+    from workbench.sim.service_times import Sampler
+    from workbench.sim.service_times import step_time_words as words
+
+    sampler = Sampler(service_minutes_by_type(demand, catalogue))
+    return {s.name or s.id: words(s.touch, sampler)[:1] for s in m.steps}
+
+
+def data_problem(maps: list[ProcessMap], demand: pd.DataFrame, catalogue: Catalogue | None = None) -> str | None:
+    """In plain words, why these designs cannot run on this demand file (a step takes its time from handling
+    minutes the file does not have); None when they can."""
+    if not any(s.touch.from_data for m in maps for s in m.steps):
+        return None
+    has_data = bool(service_minutes_by_type(demand, catalogue))
+    for m in maps:
+        problem = missing_service_times(m, has_data)
+        if problem:
+            return problem
+    return None
 
 
 def map_catalogue(m: ProcessMap, fallback: Catalogue | None) -> Catalogue | None:
@@ -383,9 +427,12 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
             weeks: int | None = None, volume: float = 1.0, replications: int = 5, seed: int = 1,
             warmup_weeks: int = 1, staffing: Mapping[str, Mapping[str, float]] | None = None,
             progress: Callable[[float, str], object] | None = None, keep_runs: bool = True,
-            prevented: Mapping[str, Sequence[Prevention]] | None = None, vary_arrivals: bool = False) -> Comparison:
+            prevented: Mapping[str, Sequence[Prevention]] | None = None, vary_arrivals: bool = False,
+            answer_within_seconds: float = 20) -> Comparison:
     """Run every design on the same demand, `replications` times. `staffing` maps a design's source (file
-    name) to {role: staff}. `progress(fraction, message)` is called as runs finish.
+    name) to {role: staff}. `progress(fraction, message)` is called as runs finish. Steps that take their
+    time from the data draw from the demand's handling minutes by type (`service_minutes_by_type`); raises
+    `ServiceTimeError` (plain words, naming the step) when there are none.
 
     `prevented` maps a design's source to the failure demand of the sample it is assumed to prevent: those
     demands are left out of its run, and the design is also run without the assumption (a design of its own,
@@ -393,6 +440,11 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
     the assumption only. `vary_arrivals` bootstraps the sample's days in every replication."""
     if not maps:
         raise ValueError("choose at least one design")
+    from_data = any(s.touch.from_data for m in maps for s in m.steps)
+    service = service_minutes_by_type(demand, catalogue or map_catalogue(maps[0], None)) if from_data else {}
+    problem = next((p for p in (missing_service_times(m, bool(service)) for m in maps) if p), None)
+    if problem:
+        raise ServiceTimeError(problem)
     replications = max(1, int(replications))
     prevented = {src: tuple(ps) for src, ps in (prevented or {}).items() if ps}
     runs: list[tuple[ProcessMap, DesignResult, Catalogue | None]] = []
@@ -428,11 +480,12 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
                 arrivals = [a for a in arrivals if a.row not in rows]
                 res.left_out.append(sum(a.measured for a in plan.arrivals) - sum(a.measured for a in arrivals))
             run = simulate(m, arrivals, catalogue=cat, seed=seed, replication=r,
-                           staffing=(staffing or {}).get(m.source), measured=(plan.measured_start, plan.measured_end))
+                           staffing=(staffing or {}).get(m.source), measured=(plan.measured_start, plan.measured_end),
+                           service_minutes=service, start_date=plan.start_date)
             if not any(a.measured for a in arrivals):  # all of the sample assumed prevented: nothing to measure
                 res.replications.append(_nothing_run(run))
             else:
-                res.replications.append(metrics.summarise(run, plan.weeks))
+                res.replications.append(metrics.summarise(run, plan.weeks, answer_within_seconds))
                 if keep_runs:
                     res.runs.append(run)
             done += 1
@@ -440,7 +493,8 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
         progress(1.0, "Done")
     return Comparison([res for _, res, _ in runs], plan_weeks, replications, seed,
                       round(sum(plan_demands) / len(plan_demands)), vary_arrivals=vary_arrivals,
-                      arrivals_vary=vary_arrivals or weeks is not None or volume != 1.0)
+                      arrivals_vary=vary_arrivals or weeks is not None or volume != 1.0,
+                      answer_within_seconds=answer_within_seconds)
 
 
 def _nothing_run(run: RunResult) -> dict[str, float]:
@@ -469,6 +523,7 @@ class CompareSettings:
     # design source -> the failure demand of the sample that design is assumed to prevent (default: none)
     prevented: Mapping[str, Sequence[Prevention]] = field(default_factory=dict)
     vary_arrivals: bool = False  # every replication a bootstrap of the sample's days, even at its weeks/volume
+    answer_within_seconds: int = 20  # the service level: the share of callers answered within this many seconds
 
     def __post_init__(self) -> None:
         # a copy, so that changing the caller's dicts later cannot change settings already used as a key
@@ -479,17 +534,18 @@ class CompareSettings:
         return {"weeks": self.weeks, "volume": self.volume, "replications": self.replications, "seed": self.seed,
                 "staffing": {s: dict(roles) for s, roles in self.staffing.items()},
                 "prevented": {s: [p.to_dict() for p in ps] for s, ps in self.prevented.items()},
-                "vary_arrivals": self.vary_arrivals}
+                "vary_arrivals": self.vary_arrivals, "answer_within_seconds": self.answer_within_seconds}
 
     def run(self, maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogue | None = None,
             progress: Callable[[float, str], object] | None = None, keep_runs: bool = True) -> Comparison:
         """`compare` with these settings."""
         return compare(maps, demand, catalogue=catalogue, weeks=self.weeks, volume=self.volume,
                        replications=self.replications, seed=self.seed, staffing=self.staffing, progress=progress,
-                       keep_runs=keep_runs, prevented=self.prevented, vary_arrivals=self.vary_arrivals)
+                       keep_runs=keep_runs, prevented=self.prevented, vary_arrivals=self.vary_arrivals,
+                       answer_within_seconds=self.answer_within_seconds)
 
 
-PERCENT = {"one_stop_share", "value_step_share", "flow_efficiency"}
+PERCENT = {"one_stop_share", "value_step_share", "flow_efficiency", "abandoned_share", "answered_within_share"}
 
 
 def _is_share(key: str) -> bool:
@@ -522,7 +578,7 @@ def side_by_side(table: pd.DataFrame, names: list[str], replications: int,
                      **{f"{n} vs {names[0]}": "" for n in names[1:]}})
     for key in dict.fromkeys(table["metric"]):
         part = table[table["metric"] == key].set_index("design")
-        row = {"Measure": label(key)}
+        row = {"Measure": str(part["label"].iloc[0]) if "label" in part else label(key)}
         for n in names:
             r = part.loc[n]
             mean = float(r["mean"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -272,10 +273,10 @@ def _roles(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> list[Role]:
     shifts: dict[str, list[Shift]] = {}
     windows: dict[str, dict[int, list[tuple[float, float]]]] = {}
     for i, r in enumerate(tables["hours"].to_dict("records") if "hours" in tables else []):
-        role = _text(r["role"])
-        if not role and _blank(r["days"]) and _blank(r["from"]) and _blank(r["to"]):
+        role_id = _text(r["role"])
+        if not role_id and _blank(r["days"]) and _blank(r["from"]) and _blank(r["to"]):
             continue  # a blank new row
-        if not role:
+        if not role_id:
             raise _cell("Working hours", i, "role", "choose the role these hours are for")
         try:
             days = read_days(_text(r["days"]))
@@ -295,10 +296,10 @@ def _roles(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> list[Role]:
         if staff is not None:
             if staff < 0:
                 raise _cell("Working hours", i, "staff", "staff cannot be negative")
-            shifts.setdefault(role, []).append(Shift(days, start, end, staff))
+            shifts.setdefault(role_id, []).append(Shift(days, start, end, staff))
         else:
             for d in days:
-                windows.setdefault(role, {}).setdefault(d, []).append((start, end))
+                windows.setdefault(role_id, {}).setdefault(d, []).append((start, end))
     out = []
     for i, r in enumerate(tables["roles"].to_dict("records")):
         rid = _text(r["id"])
@@ -322,7 +323,7 @@ def _roles(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> list[Role]:
     return out
 
 
-def _shaped(touch: Duration, row: dict[str, Any], i: int) -> Duration:
+def _shaped(touch: Duration, row: Mapping[Hashable, Any], i: int) -> Duration:
     """The touch time in the shape the steps table's 'touch_shape' names (rows without it keep theirs)."""
     shape = _text(row.get("touch_shape"))
     if not shape:

@@ -343,8 +343,7 @@ class Comparison:
             return f"{d.metric('one_stop_share')[0]:.0%}"
 
         def days(d: DesignResult) -> str:
-            v = d.metric("e2e_days_median")[0]
-            return f"{v:.1f}" if v < 10 else f"{v:.0f}"
+            return time_in_words(d.metric("e2e_days_median")[0])
 
         def fd(d: DesignResult) -> str:
             return f"{d.metric('failure_demand_per_100')[0]:.0f}"
@@ -357,21 +356,40 @@ class Comparison:
             vs = " and ".join(f"{pct(o)} ({who(o)})" for o in others)
             vs_days = " and ".join(days(o) for o in others)
             vs_fd = " and ".join(fd(o) for o in others)
+            gave_up = ""
+            if all(not math.isnan(d.metric("abandoned_share")[0]) for d in [best, *others]):
+                vs_gave_up = " and ".join(f"{o.metric('abandoned_share')[0]:.0%}" for o in others)
+                gave_up = (f"; {best.metric('abandoned_share')[0]:.0%} of callers gave up waiting vs "
+                           f"{vs_gave_up}")
             sentences.append(
-                f"{who(best)}: {pct(best)} resolved at first contact, vs {vs}; median {days(best)} days from first "
+                f"{who(best)}: {pct(best)} resolved at first contact, vs {vs}; median {days(best)} from first "
                 f"contact to the need met vs {vs_days}; {fd(best)} failure demands caused per 100 demands vs "
-                f"{vs_fd}.")
+                f"{vs_fd}{gave_up}.")
         for d in primary:
             without = next((v for v in self.designs if v.variant_of == d.name), None)
             if not d.prevented or without is None or without.nothing_resolved():
                 continue
             sentences.append(
                 f"{d.name} {d.assumption()}: with it, {hours(d)} staff hours on failure demand, {pct(d)} resolved "
-                f"at first contact, median {days(d)} days; without it (the whole sample), {hours(without)} staff "
-                f"hours on failure demand, {pct(without)} resolved at first contact, median {days(without)} days.")
+                f"at first contact, median {days(d)}; without it (the whole sample), {hours(without)} staff "
+                f"hours on failure demand, {pct(without)} resolved at first contact, median {days(without)}.")
         if sentences and self.replications > 1:
             sentences.append(f"The 95% intervals cover {self.intervals_cover()}.")
         return " ".join(sentences)
+
+
+def time_in_words(days: float) -> str:
+    """An end-to-end time as a manager says it: days from a day up ("1.4 days", "31 days"), hours under a day
+    ("5.5 hours"), minutes under two hours ("25 minutes"); "no figure" when there is none."""
+    if days is None or math.isnan(days):
+        return "no figure"
+    if days >= 1:
+        return f"{days:.1f} days" if days < 10 else f"{days:.0f} days"
+    hours = days * 24
+    if hours >= 2:
+        return f"{hours:.1f} hours"
+    minutes = hours * 60
+    return "under a minute" if minutes < 1 else f"{minutes:.0f} minutes"
 
 
 def _clean(x: float) -> float | None:

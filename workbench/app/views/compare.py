@@ -12,6 +12,7 @@ from workbench import charts, schema, spc
 from workbench.app import flow_state, keys, state, study
 from workbench.app.text import literal, literal_frame, literal_list
 from workbench.demand import analysis, end_to_end
+from workbench.demand.catalogue import Catalogue
 from workbench.demand.corrections import Correction
 from workbench.flow.coverage import THRESHOLD, coverage
 from workbench.flow.expected import demand_mix
@@ -26,6 +27,7 @@ from workbench.sim.compare import (
     data_problem,
     map_catalogue,
     side_by_side,
+    step_time_words,
 )
 from workbench.sim.snapshot import snapshot
 from workbench.store import studies
@@ -190,8 +192,15 @@ def _settings(chosen: list[str], designs: dict[str, ProcessMap], frame: pd.DataF
                 if value != role.staff:
                     staffing.setdefault(m.source, {})[role.id] = value
     prevented = _prevented(chosen, designs, frame)
+    within = 20
+    if any(designs[n].uses_patience() for n in chosen):
+        within = int(c3.number_input("Answered within (seconds)", min_value=1, max_value=3600, value=20,
+                                     key="cmp_answer_within",
+                                     help="The service level: the share of callers answered within this many "
+                                          "seconds (those who gave up count as not answered in time)"))
     return CompareSettings(weeks=weeks, volume=float(volume), replications=replications, seed=seed,
-                           staffing=staffing, prevented=prevented, vary_arrivals=bool(vary))
+                           staffing=staffing, prevented=prevented, vary_arrivals=bool(vary),
+                           answer_within_seconds=within)
 
 
 def _key(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, made: list[Correction],
@@ -252,6 +261,63 @@ def _capability(result: Comparison, first_day: pd.Timestamp) -> None:
                f"{table[spc.LOWER].iloc[-1]:.1f} and {table[spc.UPPER].iloc[-1]:.1f} days; {signals} signal(s). "
                "The chart covers the demands resolved in the period only." + open_words + " The start-up period "
                "is a week of demand run before measuring, so queues are not empty.")
+
+
+def _map_of(name: str, result: Comparison, designs: dict[str, ProcessMap]) -> ProcessMap | None:
+    """The map a design of the result ran (a run 'without the assumption' ran its design's map)."""
+    d = next((d for d in result.designs if d.name == name), None)
+    return designs.get(name) or (designs.get(d.variant_of) if d is not None and d.variant_of else None)
+
+
+def _queues(result: Comparison, designs: dict[str, ProcessMap]) -> None:
+    """Where demand waits for someone to be free (or for opening time), by design and step, in words people use."""
+    queues = result.queues()
+    if queues.empty:
+        return
+    with st.expander("Where demand queues (first replication)"):
+        rows = []
+        for r in queues.to_dict("records"):
+            m = _map_of(str(r["design"]), result, designs)
+            step = m.step(str(r["step"])) if m else None
+            role = m.role(str(r["role"])) if m else None
+            rows.append({"Design": r["design"], "Step": step.name if step else r["step"],
+                         "Who": (role.name or role.id) if role else r["role"], "Visits": int(r["visits"]),
+                         "Queue (mean)": _minutes(float(r["queue_minutes_mean"])),
+                         "Queue (9 in 10 within)": _minutes(float(r["queue_minutes_p90"])),
+                         "Gave up waiting": int(r["abandoned"])})
+        st.dataframe(literal_frame(pd.DataFrame(rows)), hide_index=True, width="stretch")
+        st.caption("Time in the queue counts waiting for someone to be free and waiting for opening time or a "
+                   "shift to start (a call at 02:00 to a team that starts at 08:00 waits six hours).")
+
+
+def _minutes(value: float) -> str:
+    """A queue time as people say it: seconds under two minutes, minutes under two hours, else hours or days."""
+    if value != value:  # NaN: nobody queued
+        return "–"
+    if value < 2:
+        return f"{value * 60:.0f} s"
+    if value < 120:
+        return f"{value:.0f} min"
+    if value < 48 * 60:
+        return f"{value / 60:.1f} h"
+    return f"{value / 1440:.1f} days"
+
+
+def _step_times(chosen: list[str], designs: dict[str, ProcessMap], frame: pd.DataFrame,
+                catalogue: Catalogue | None) -> None:
+    """The touch times a design takes from the data, stated: what was resampled or fitted, and how."""
+    from_data = [n for n in chosen if any(s.touch.from_data for s in designs[n].steps)]
+    if not from_data:
+        return
+    with st.expander("Touch times taken from the data"):
+        for name in from_data:
+            m = designs[name]
+            words = step_time_words(m, frame, catalogue)
+            st.markdown(f"**{literal(m.name)}**")
+            for step in m.steps:
+                if step.touch.from_data:
+                    text = "; ".join(words.get(step.name or step.id, [])) or step.touch.describe()
+                    st.markdown(f"- {literal(step.name or step.id)}: {literal(text)}")
 
 
 def _details(result: Comparison) -> None:
@@ -409,6 +475,8 @@ def render() -> None:
     _fit(result, frame, demand_view.end_to_end)
     _charts(result)
     _capability(result, _first_day(frame))
+    _queues(result, designs)
+    _step_times(chosen, designs, frame, state.catalogue(src))
     _details(result)
     _downloads(result, key)
 

@@ -4,13 +4,12 @@ csv module, datetime and plain Python over the ten rows of CASES (and a few by h
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from pathlib import Path
 
 import pytest
-from e2e_expected import independent, parse_when, percentile
+from e2e_expected import independent, percentile
 
 from workbench import cli, schema, spc
 from workbench.demand import end_to_end

@@ -335,13 +335,16 @@ def _over_time(view: state.DemandView) -> None:
         picked = c3.date_input("Change made on", value=middle, min_value=first, max_value=last, key="spc_split_date")
         split_at = pd.Timestamp(picked if isinstance(picked, date) else middle)
     share = analysis.behaviour(frame, "failure_share", split_at=split_at)
-    volume = analysis.behaviour(frame, "total", split_at=split_at)
+    closed = analysis.closed_days(frame) if period == "Day" else None  # a closed day is not a day of no demand
+    volume = analysis.behaviour(frame[closed.keep] if closed else frame, "total", split_at=split_at)
     label = f"{period} starting" if period == "Week" else "Day"
     st.altair_chart(charts.xmr_chart(share, f"Failure demand share per {period.lower()}", "Failure share",
                                      percent=True, period_label=label), width="stretch")
     st.altair_chart(charts.moving_range_chart(share, "Failure share", percent=True), width="stretch")
-    st.altair_chart(charts.xmr_chart(volume, f"Demands per {period.lower()}", "Demands", period_label=label),
-                    width="stretch")
+    st.altair_chart(charts.xmr_chart(volume, f"Demands per {period.lower()}", "Demands", period_label=label,
+                                     notes=[closed.words() if closed else None]), width="stretch")
+    if closed and closed.left_out:
+        st.caption("Demands per day: " + literal(closed.words() or ""))
     signals = share[share["signal"]]
     if len(signals):
         st.caption("Signals in failure share: " + "; ".join(

@@ -346,9 +346,9 @@ def arrival_window(arrival_days: np.ndarray, e2e_days: np.ndarray, observed_unti
     inside = usable & (day >= 0) & (day <= last)
     charted = inside & finished
     mean = float(np.mean(e2e[charted])) if charted.any() else None
-    reason = None if charted.any() else f"No end-to-end chart: none of the {noun} that had time to finish did."
+    why = None if charted.any() else f"No end-to-end chart: none of the {noun} that had time to finish did."
     window = Window(0, last, run_out, int(inside.sum()), int(charted.sum()), int((inside & waiting).sum()),
-                    int((usable & (day > last)).sum()), mean, reason, noun)
+                    int((usable & (day > last)).sum()), mean, why, noun)
     return window, charted
 
 

@@ -269,7 +269,7 @@ def closed_days(series: pd.DataFrame, measure: str = "total") -> ClosedDays:
     zero = counts == 0
     keep = np.ones(len(counts), dtype=bool)
     closed_weekdays = [d for d in range(7) if (weekday == d).any() and zero[weekday == d].all()]
-    dates = []
+    dates: list[pd.Timestamp] = []
     for d in range(7):
         if d in closed_weekdays:
             keep[weekday == d] = False

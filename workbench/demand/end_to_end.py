@@ -434,7 +434,7 @@ def _groups(table: pd.DataFrame | None, by: str) -> list[GroupJSON]:
 
 def _window_json(window: spc.Window, provisional: bool) -> WindowJSON:
     def day(v: object) -> str | None:
-        return pd.Timestamp(v).date().isoformat() if isinstance(v, pd.Timestamp) else None  # type: ignore[arg-type]
+        return v.date().isoformat() if isinstance(v, pd.Timestamp) else None
     return {"first_arrival": day(window.first), "last_arrival": day(window.last),
             "run_out_days": _r(window.run_out_days), "needs": window.arrived, "met": window.finished,
             "still_open": window.still_open, "later": window.later, "mean_days": _r(window.mean_days),

@@ -194,3 +194,35 @@ def test_simulated_capability_centre_is_the_tables_mean_and_a_day_without_time_i
     assert table.attrs["window"].words() == ("Demands that arrived from day 1 to day 3, all with time to finish "
                                              "(95 in 100 finish within 3.0 days).")
     assert DRAIN_DAYS > 3
+
+
+def test_compare_chart_mean_is_the_tables_mean_and_the_snapshot_keeps_the_window() -> None:
+    """On the Compare path (the sample maps, one replication): every measured day had time to finish (the run
+    drains for a year), so each design's capability centre line is the table's 'End-to-end days (mean)'; the
+    stored snapshot carries the same window, dated, and the provisional flags."""
+    from workbench import paths
+    from workbench.demand.catalogue import load_catalogue
+    from workbench.flow.model import load_map
+    from workbench.sim import metrics
+    from workbench.sim.compare import compare
+    from workbench.sim.snapshot import Snapshot, check_snapshot, snapshot
+
+    catalogue = load_catalogue(paths.SAMPLE_CATALOGUE)
+    frame = load_demand(paths.SAMPLE_DEMAND, catalogue=catalogue).frame
+    maps = [load_map(paths.PROCESS_MAPS_DIR / f)
+            for f in ("housing_repairs_standard_work.yaml", "housing_repairs_worker_led.yaml")]
+    result = compare(maps, frame, catalogue=catalogue, weeks=2, replications=1, seed=5)
+    first_day = frame["received_at"].min().normalize()
+    data = json.loads(json.dumps(snapshot(result, first_day), allow_nan=False))
+    check_snapshot(data)
+    snap = Snapshot(data)
+    table = result.table().set_index(["metric", "design"])
+    for d in result.designs:
+        chart = metrics.capability(d.runs[0])
+        window = chart.attrs["window"]
+        assert window.later == 0 and window.first == 0 and window.last == 13  # 2 weeks, all had time
+        assert chart[spc.CENTRE].iloc[0] == pytest.approx(table.loc[("e2e_days_mean", d.name), "mean"])
+        assert snap.capability_window(d.name) == window.dated(first_day)
+        stored = snap.capability(d.name)
+        assert stored[spc.PROVISIONAL].all() and spc.provisional(stored)  # 14 days: provisional
+        assert stored.index[0] == first_day and stored.index[-1] <= first_day + pd.Timedelta(days=13)

@@ -96,6 +96,8 @@ class Snapshot:
         for col in _FLAGS:
             if col in frame:
                 frame[col] = frame[col].fillna(False).astype(bool)
+            elif col != spc.PROVISIONAL:  # a signal not stored is no signal; provisional is judged by the points
+                frame[col] = False
         return frame
 
     def capability_window(self, design: str) -> spc.Window | None:

@@ -164,19 +164,20 @@ def daily_flow(run: RunResult, cases: pd.DataFrame | None = None) -> pd.DataFram
     ends_sorted = np.sort(np.where(np.isnan(ends), np.inf, ends))
     measured = cases[cases["measured"].to_numpy(dtype=bool)] if len(cases) else cases
     _, charted = capability_window(run, measured)
-    by_day = np.floor((measured["arrival"].to_numpy(dtype=float) - start) / MINUTES_PER_DAY)[charted] \
-        if len(measured) else np.zeros(0)
+    by_day = (np.floor((measured["arrival"].to_numpy(dtype=float) - start) / MINUTES_PER_DAY)[charted]
+              if len(measured) else np.zeros(0)).astype(np.int64)  # 0 .. days-1: the window is inside them
     e2e = measured["e2e_days"].to_numpy(dtype=float)[charted] if len(measured) else np.zeros(0)
+    charted_n = np.bincount(by_day, minlength=len(days))
+    charted_sum = np.bincount(by_day, weights=e2e, minlength=len(days))
     rows = []
     for i, d in enumerate(days):
         close = d + MINUTES_PER_DAY
         arrived = int(np.searchsorted(arr, close) - np.searchsorted(arr, d))
         met = int(((ends >= d) & (ends < close)).sum())
         in_progress = int(np.searchsorted(arr, close)) - int(np.searchsorted(ends_sorted, close))
-        mine = by_day == i
+        n = int(charted_n[i]) if i < len(charted_n) else 0
         rows.append({"day": (d - start) / MINUTES_PER_DAY, "arrived": arrived, "met": met, "wip": in_progress,
-                     "charted": int(mine.sum()),
-                     "e2e_days_mean": float(e2e[mine].mean()) if mine.any() else np.nan})
+                     "charted": n, "e2e_days_mean": float(charted_sum[i]) / n if n else np.nan})
     return pd.DataFrame(rows, columns=["day", "arrived", "met", "wip", "charted", "e2e_days_mean"])
 
 

@@ -226,3 +226,18 @@ def test_compare_chart_mean_is_the_tables_mean_and_the_snapshot_keeps_the_window
         stored = snap.capability(d.name)
         assert stored[spc.PROVISIONAL].all() and spc.provisional(stored)  # 14 days: provisional
         assert stored.index[0] == first_day and stored.index[-1] <= first_day + pd.Timedelta(days=13)
+
+
+def test_the_compare_page_says_which_days_its_capability_chart_covers() -> None:
+    from app_pages import Screen, open_app
+
+    at = open_app("compare", timeout=240)  # the first visit runs the sample study's two designs
+    page = Screen(at)
+    page.assert_no_exception()
+    caption = next(c.value for c in at.caption if c.value.startswith("Average ") and "demands charted" in c.value)
+    assert "(the same demands as the table's mean for this replication)" in caption
+    assert "Demands that arrived from 5 Jan to" in caption and "all with time to finish" in caption
+    assert "nan" not in caption.lower()
+    spec = next(s for s in page.chart_specs() if isinstance(s.get("title"), dict)
+                and s["title"]["text"].startswith("Capability: "))
+    assert any(line.startswith("Demands that arrived from 5 Jan to") for line in spec["title"]["subtitle"])

@@ -257,7 +257,7 @@ class ClosedDays:
             dates = [*dates[:MAX_DATES_NAMED - 1], f"{len(dates) - MAX_DATES_NAMED + 1} other dates"]
         items = names + dates
         listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-        return f"{listed} left out: the service was closed (no demand on a day that usually has it)."
+        return f"{listed} left out: the service was closed."
 
 
 def closed_days(series: pd.DataFrame, measure: str = "total") -> ClosedDays:

@@ -344,7 +344,9 @@ def _over_time(view: state.DemandView) -> None:
     st.altair_chart(charts.xmr_chart(volume, f"Demands per {period.lower()}", "Demands", period_label=label,
                                      notes=[closed.words() if closed else None]), width="stretch")
     if closed and closed.left_out:
-        st.caption("Demands per day: " + literal(closed.words() or ""))
+        st.caption(literal(closed.words() or "") + " On the chart of demands per day, a weekday with no demand in "
+                   "any week, or a day with none where that weekday usually has plenty (a zero would be very "
+                   "unlikely), counts as closed rather than as a day of no demand.")
     signals = share[share["signal"]]
     if len(signals):
         st.caption("Signals in failure share: " + "; ".join(

@@ -250,6 +250,18 @@ class FlowScreen(Screen):
         self.at.session_state[key] = _edit_state({row: dict(fields)})
         self.at.run()
 
+    def edit_table(self, table: str, row: int, **fields: Any) -> None:
+        """Change cells of one of the map's tables ("hours", "queues", "roles", ...), as `edit_step` does."""
+        key = keys.flow_table(table, self.working.version)
+        self.at.session_state[key] = _edit_state({row: dict(fields)})
+        self.at.run()
+
+    def add_row(self, table: str, **fields: Any) -> None:
+        """Add a row at the end of one of the map's tables."""
+        key = keys.flow_table(table, self.working.version)
+        self.at.session_state[key] = {"edited_rows": {}, "added_rows": [dict(fields)], "deleted_rows": []}
+        self.at.run()
+
     def upload(self, name: str, data: bytes, mime: str = "application/x-yaml") -> None:
         self.at.file_uploader(key=FLOW_UPLOAD).set_value((name, data, mime)).run()
 

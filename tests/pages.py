@@ -557,3 +557,58 @@ class ComparePage(AppPage):
         if box.input_value() != name:
             self.choose(label, name)
         expect(self.fit_caption()).to_contain_text(f"simulated by {name}.", timeout=TIMEOUT_MS)
+
+    # ------------------------------------------------------------------ assumptions: failure demand prevented
+
+    PREVENTS = "Failure demand each design prevents (an assumption)"
+
+    def open_prevention(self) -> None:
+        """Open the expander where the team says which failure demand each design prevents (no rerun)."""
+        expander = self.page.get_by_test_id("stExpander").filter(has_text=self.PREVENTS)
+        inside = expander.get_by_text("A redesign's main point", exact=False)
+        expect(expander).to_be_visible(timeout=TIMEOUT_MS)
+        if not inside.is_visible():
+            expander.get_by_text(self.PREVENTS, exact=True).click()
+        expect(inside).to_be_visible(timeout=TIMEOUT_MS)
+
+    def assume_prevented(self, design: str, what: str, percent: int | None = None) -> None:
+        """Say that `design` prevents the failure demand `what` (a cause or a type as the list names it, e.g.
+        "progress chasing"), and if given the percent of it (else the 80% offered). The app reruns on each."""
+        self.open_prevention()
+        label = f"Failure demand {design} prevents"
+        box = self.page.get_by_test_id("stMultiSelect").filter(
+            has=self.page.get_by_role("combobox", name=label, exact=True))
+        box.scroll_into_view_if_needed()
+        box.get_by_role("combobox", name=label, exact=True).click()
+        option = self.page.get_by_role("listbox").get_by_role("option", name=re.compile(rf"^{re.escape(what)} \("))
+        expect(option.first).to_be_visible(timeout=TIMEOUT_MS)
+        with self.rerun():
+            option.first.click()
+        self.page.keyboard.press("Escape")
+        expect(self.page.get_by_role("listbox")).to_have_count(0, timeout=TIMEOUT_MS)
+        share = self.page.get_by_role("spinbutton", name=f"% of {what} that {design} prevents", exact=True)
+        expect(share).to_be_visible(timeout=TIMEOUT_MS)
+        if percent is not None:
+            self.set_number(f"% of {what} that {design} prevents", percent)
+
+    def set_number(self, label: str, value: float) -> None:
+        """Type a number into a number box found by its label and press Enter (the app reruns)."""
+        box = self.page.get_by_role("spinbutton", name=label, exact=True)
+        box.fill(f"{value:g}")
+        with self.rerun():
+            box.press("Enter")
+        expect(box).to_have_value(f"{value:g}", timeout=TIMEOUT_MS)
+
+    def results_cell(self, measure: str, column: str) -> Locator:
+        """A cell of the side-by-side table: the row of `measure`, the column headed `column`."""
+        table = self.page.get_by_test_id("stTable").locator("table").first
+        expect(table).to_be_visible(timeout=TIMEOUT_MS)
+        headers = [c.strip() for c in table.locator("thead th").all_inner_texts()]
+        row = table.locator("tbody tr").filter(has=self.page.get_by_text(measure, exact=True))
+        return row.locator("th, td").nth(headers.index(column))
+
+    def publish(self) -> None:
+        """Press 'Show on the dashboard' and see the page say this comparison is the one shown there."""
+        self.press("Show on the dashboard")
+        expect(self.page.get_by_test_id("stCaptionContainer").filter(
+            has_text="This comparison is the one on the managers' dashboard.")).to_be_visible(timeout=TIMEOUT_MS)

@@ -164,7 +164,8 @@ def test_table_differences_are_paired_against_the_first_design(comparison: Compa
     # the union of both designs' metrics (their roles differ), once per design
     keys = set(table["metric"])
     assert set(metrics.HEADLINE) <= keys
-    assert {f"utilisation_{r}" for d in comparison.designs for r in d.runs[0].roles["role"]} <= keys
+    # roles are compared by name, not id (issue 14): one row per role name
+    assert {f"utilisation_{r}" for d in comparison.designs for r in d.runs[0].roles["name"]} <= keys
     assert table.groupby("design").size().tolist() == [len(keys), len(keys)]
     first = table[table["design"] == base.name].set_index("metric")
     present = first["mean"].notna()
@@ -226,12 +227,13 @@ def test_settings_run_compare_with_their_values_and_keep_the_stored_json(sample:
     assert result.designs[0].runs[0].roles.set_index("role")["staff"]["coordinator"] == 9
     # what is stored with a comparison run (the dashboard and study exports read it): these keys, in this order
     stored = settings.to_dict()
+    # (issue 14 added what a design is assumed to prevent, and whether replications vary the arrivals)
     assert stored == {"weeks": 1, "volume": 1.5, "replications": 2, "seed": 4,
-                      "staffing": {m.source: {"coordinator": 9.0}}}
-    assert list(stored) == ["weeks", "volume", "replications", "seed", "staffing"]
+                      "staffing": {m.source: {"coordinator": 9.0}}, "prevented": {}, "vary_arrivals": False}
+    assert list(stored) == ["weeks", "volume", "replications", "seed", "staffing", "prevented", "vary_arrivals"]
     assert json.loads(json.dumps(stored)) == stored
     assert CompareSettings().to_dict() == {"weeks": None, "volume": 1.0, "replications": 5, "seed": 1,
-                                           "staffing": {}}
+                                           "staffing": {}, "prevented": {}, "vary_arrivals": False}
 
 
 # ------------------------------------------------------------------------------------------ arrivals

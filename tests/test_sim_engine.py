@@ -311,14 +311,16 @@ def test_failure_demand_per_100_counts_chases_and_recalls(tiny: RunResult) -> No
 def test_failure_hours_splits_design_from_sample(tiny: RunResult) -> None:
     table = metrics.failure_hours(tiny, weeks=2)
     rows = {(r["source"], r["cause"], r["caused_by_step"]): r for r in table.to_dict("records")}
+    # each demand's own cause (issue 14): without a catalogue, the recall is "not put right at <step>" and the
+    # chase carries its rule's name (it was "repeat / recall" and "progress chasing" whatever the map said)
     assert set(rows) == {
-        ("caused by this design", "repeat / recall", "fix"),
-        ("caused by this design", "progress chasing", "inspect"),
+        ("caused by this design", "not put right at fix", "fix"),
+        ("caused by this design", "Customers chase while they wait", "inspect"),
         ("in the demand sample", "progress chasing", ""),
     }
-    recall = rows["caused by this design", "repeat / recall", "fix"]
+    recall = rows["caused by this design", "not put right at fix", "fix"]
     assert recall["demands"] == 1 and recall["staff_hours"] == pytest.approx(25 / 60)
-    chases = rows["caused by this design", "progress chasing", "inspect"]
+    chases = rows["caused by this design", "Customers chase while they wait", "inspect"]
     assert chases["demands"] == 3 and chases["staff_hours"] == pytest.approx(15 / 60)
     own = rows["in the demand sample", "progress chasing", ""]
     assert own["demands"] == 1 and own["staff_hours"] == pytest.approx(5 / 60)

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from workbench.sim.compare import Prevention
     from workbench.sim.fit import FitJSON
     from workbench.store.studies import Study
 
@@ -471,11 +472,32 @@ def _load_maps(paths_: list[str]) -> list[ProcessMap]:
     return maps
 
 
+def _preventions(texts: list[str] | None, maps: list[ProcessMap], paths_: list[str]) -> dict[str, list[Prevention]]:
+    """--prevent 'DESIGN_FILE:cause=CAUSE:80%' (or type=DEMAND TYPE) as {map source: [Prevention]}; DESIGN_FILE
+    is one of the maps given (its path as given, its file name, or the map's name)."""
+    from workbench.sim.compare import parse_prevention
+
+    out: dict[str, list[Prevention]] = {}
+    for text in texts or []:
+        try:
+            design, prevention = parse_prevention(text)
+        except ValueError as exc:
+            raise UsageError(f"--prevent {exc}") from None
+        found = next((m for m, p in zip(maps, paths_, strict=True)
+                      if design in (p, Path(p).name, m.source, m.name)), None)
+        if found is None:
+            raise UsageError(f"--prevent '{text}': '{design}' is not one of the maps compared: "
+                             + ", ".join(repr(p) for p in paths_))
+        out.setdefault(found.source, []).append(prevention)
+    return out
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from workbench.sim import fit
     from workbench.sim.compare import CompareSettings, label
 
     maps = _load_maps(args.maps)
+    prevented = _preventions(args.prevent, maps, args.maps)
     if args.as_is is not None and args.as_is not in [m.name for m in maps]:
         raise UsageError(f"--as-is {args.as_is!r} is not one of the maps' names: "
                          + ", ".join(repr(m.name) for m in maps))
@@ -497,7 +519,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if args.format == "text" and not args.quiet:
             print(f"  {fraction:4.0%}  {message}", file=sys.stderr)
 
-    settings = CompareSettings(weeks=args.weeks, volume=args.volume, replications=args.replications, seed=args.seed)
+    settings = CompareSettings(weeks=args.weeks, volume=args.volume, replications=args.replications, seed=args.seed,
+                               prevented=prevented, vary_arrivals=args.vary_arrivals)
     result = settings.run(maps, loaded.frame, catalogue=catalogue, progress=progress, keep_runs=bool(args.per_demand))
     if args.per_demand:
         Path(args.per_demand).write_bytes(to_csv_bytes(result.per_demand()))
@@ -511,7 +534,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     names = [d.name for d in result.designs]
     width = max(12, *(len(n) for n in names))
     lines = [f"{result.demands:,} demands a replication, {result.weeks:g} weeks, {result.replications} "
-             f"replication(s), seed {result.seed}; mean [95% interval]", ""]
+             f"replication(s), seed {result.seed}; mean [95% interval]"
+             + (f"; the intervals cover {result.intervals_cover()}" if result.replications > 1 else ""), ""]
+    lines += [f"Failure demand assumed prevented: {d.name} {d.assumption()} (on average {d.left_out_mean():,.0f} of "
+              f"the sample's demands left out); '{d.name} (nothing prevented)' is the same design on the whole sample."
+              for d in result.designs if d.prevented]
+    if any(d.prevented for d in result.designs):
+        lines.append("")
     lines.append(f"{'':<34}" + "".join(f"{n[:width]:>{width + 22}}" for n in names))
     for key in dict.fromkeys(table["metric"]):
         rows = table[table["metric"] == key].set_index("design")
@@ -522,7 +551,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             if pd.isna(r["mean"]):
                 cells.append("-")
                 continue
-            fmt = (lambda v: f"{v:.1%}") if pct else (lambda v: f"{v:,.2f}")
+            fmt = (lambda v: f"{v:.1%}") if pct else (lambda v: f"{v:,.0f}") if key == "demands" else (
+                lambda v: f"{v:,.2f}")
             cells.append(f"{fmt(r['mean'])} [{fmt(r['low'])}, {fmt(r['high'])}]")
         lines.append(f"{label(key)[:33]:<34}" + "".join(f"{c:>{width + 22}}" for c in cells))
     lines += ["", result.headline(), "", *_fit_text(fit.to_json(fitted)), "", "How far the maps fit this demand:",
@@ -974,6 +1004,15 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--per-demand", metavar="FILE.csv", help="also write every simulated demand to a CSV")
     cmp.add_argument("--quiet", action="store_true", help="no progress lines")
     cmp.add_argument("--format", choices=("text", "json"), default="text")
+    cmp.add_argument("--prevent", action="append", metavar="DESIGN_FILE:cause=CAUSE:SHARE%",
+                     help="failure demand of the sample a design is assumed to prevent, left out of its run (the "
+                     "same demands in every replication); the design is also shown without it. DESIGN_FILE is one "
+                     "of the maps (its path, file name or name); cause=CAUSE names a failure cause, type=TYPE a "
+                     "demand type; SHARE is a percent. Repeat for more, e.g. --prevent "
+                     "'redesign.yaml:cause=progress chasing:80%%'")
+    cmp.add_argument("--vary-arrivals", action="store_true",
+                     help="each replication a bootstrap of the sample's days by weekday, so the intervals cover "
+                     "which days arrive as well as service times (with --weeks or --volume days are drawn anyway)")
     cmp.add_argument("--as-is", metavar="NAME", help="the map (by name) to hold against the measured demand "
                      "(default: the first whose design is as-is or standard-work, else the first)")
     reading_args(cmp)

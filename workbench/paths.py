@@ -10,7 +10,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = Path(os.environ.get("WORKBENCH_SAMPLE_DIR", PROJECT_ROOT / "sample_data"))
 SAMPLE_DEMAND = SAMPLE_DIR / "housing_repairs_demand.csv"
 SAMPLE_CATALOGUE = SAMPLE_DIR / "housing_repairs_catalogue.yaml"
+CALL_CENTRE_DEMAND = SAMPLE_DIR / "call_centre_demand.csv"
+CALL_CENTRE_CATALOGUE = SAMPLE_DIR / "call_centre_catalogue.yaml"
 PROCESS_MAPS_DIR = PROJECT_ROOT / "process_maps"
+CALL_CENTRE_MAPS = "call_centre"  # the call-centre sample's maps: a folder inside the process-maps folder
 
 
 def process_maps_dir() -> Path:

@@ -225,7 +225,7 @@ def save(path: Path) -> None:
     w.origin, w.saved_text = path, w.yaml_text
 
 
-TABLES = ("steps", "routes", "roles", "entry", "failure_demand")
+TABLES = ("steps", "routes", "roles", "hours", "entry", "failure_demand", "queues", "closed")
 
 
 def _pending(w: Working) -> bool:

@@ -8,7 +8,16 @@ browser; no Graphviz install needed).
 from __future__ import annotations
 
 from workbench.flow.expected import is_handoff
-from workbench.flow.model import RESOLVED, Problem, ProcessMap, Step
+from workbench.flow.model import (
+    RESOLVED,
+    Problem,
+    ProcessMap,
+    Role,
+    Step,
+    format_days,
+    format_windows,
+    roster_levels,
+)
 
 VALUE_FILL = "#cdeee9"
 WASTE_FILL = "#fbd9cc"
@@ -77,7 +86,7 @@ def to_dot(m: ProcessMap, problems: list[Problem] | None = None) -> str:
         role = roles.get(role_id)
         label = role.name if role else f"{role_id or 'no role'} (unknown role)"
         if role:
-            label += f" ({role.staff:g})"
+            label += f" ({_at_work(role)})"
         out.append(f"  subgraph cluster_{i} {{")
         out.append(f'    label={_q(label)}; style="rounded,filled"; fillcolor="#f8f9fa"; color="#ced4da";'
                    ' fontsize=11;')
@@ -100,7 +109,8 @@ def to_dot(m: ProcessMap, problems: list[Problem] | None = None) -> str:
         out.append("  }")
     for sid, tps in entries.items():
         if sid in by_id:
-            out.append(f"  customer -> {_q(sid)} [label={_q(', '.join(tps))}, color=\"#6c757d\"];")
+            label = "; ".join(_with_patience(m, tp) for tp in tps)
+            out.append(f"  customer -> {_q(sid)} [label={_q(_wrap(label, 32))}, color=\"#6c757d\"];")
     for s in m.steps:
         if not s.id:
             continue
@@ -137,3 +147,29 @@ def to_dot(m: ProcessMap, problems: list[Problem] | None = None) -> str:
                        f'color="{HANDOFF_COLOUR}", fontcolor="{HANDOFF_COLOUR}", constraint=false];')
     out.append("}")
     return "\n".join(out)
+
+
+def _at_work(role: Role) -> str:
+    """Who is at work, for a swimlane's title: "3", "3, Mon-Fri 09:00-17:00" or "roster: 2-5 at work"."""
+    if role.roster:
+        levels = [level for _, _, level in roster_levels(role.roster)]
+        low, high = (min(levels), max(levels)) if levels else (0.0, 0.0)
+        return f"roster: {low:g}-{high:g} at work" if low != high else f"roster: {high:g} at work"
+    if role.hours:
+        same: dict[str, list[int]] = {}
+        for day, windows in sorted(role.hours.items()):
+            same.setdefault(format_windows(windows), []).append(day)
+        return f"{role.staff:g}, " + "; ".join(f"{format_days(days)} {text}" for text, days in same.items())
+    return f"{role.staff:g}"
+
+
+def _with_patience(m: ProcessMap, touchpoint: str) -> str:
+    """A touchpoint on the customer's arrow, with how long its customers wait before giving up."""
+    if touchpoint in ("any touchpoint", "customer"):  # the default entry: every queue not entered elsewhere
+        routed = {tp.casefold().strip() for tp in m.entry_touchpoints}
+        queues = [_with_patience(m, tp) for tp in m.touchpoints if tp.casefold().strip() not in routed]
+        return "; ".join([touchpoint, *[q for q in queues if "give up" in q]])
+    q = m.queue_at(touchpoint)
+    if q is None or q.patience is None or q.patience.is_zero():
+        return touchpoint
+    return f"{touchpoint}: give up after {q.patience.describe()}"

@@ -9,7 +9,8 @@ paired by replication.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,8 +18,9 @@ import pandas as pd
 
 from workbench.demand.catalogue import Catalogue, load_catalogue
 from workbench.flow.model import MapFileError, ProcessMap
+from workbench.flow.routing import DemandKind
 from workbench.sim import metrics
-from workbench.sim.engine import RunResult, plan_arrivals, simulate
+from workbench.sim.engine import Arrival, Draws, RunResult, people, plan_arrivals, simulate
 
 # two-sided 95% t quantiles by degrees of freedom (1..30); larger samples use 1.96
 _T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
@@ -42,6 +44,111 @@ def interval(values: list[float]) -> tuple[float, float, float]:
     return (mean, mean - half, mean + half)
 
 
+# ------------------------------------------------------------------------ failure demand a design prevents
+
+_PREVENT_KEY = 104_729  # the draw that decides whether a sample demand is prevented: (seed, sample row, this)
+
+
+def _fold(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def percent(share: float) -> str:
+    """A share as people write it: 80%, 12.5%."""
+    value = round(share * 100, 1)
+    return f"{value:.0f}%" if value == int(value) else f"{value:.1f}%"
+
+
+@dataclass(frozen=True)
+class Prevention:
+    """The team's assumption that a design prevents some of the failure demand in the sample: `share` (0..1) of
+    the demands whose failure `cause` (or whose `demand_type`) this names. Those demands are left out of the
+    design's run; which ones is decided by a draw keyed by (seed, sample row) only, so the same demands are
+    left out in every replication, and by every design that assumes the same (a larger share leaves out the
+    same demands and more). Failure demand the design generates itself (chases, recalls) is never prevented."""
+
+    share: float
+    cause: str = ""
+    demand_type: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cause", " ".join(str(self.cause).split()))
+        object.__setattr__(self, "demand_type", " ".join(str(self.demand_type).split()))
+        if bool(self.cause) == bool(self.demand_type):
+            raise ValueError("a prevention names either a failure cause or a demand type")
+        share = float(self.share)
+        if not 0.0 <= share <= 1.0 or math.isnan(share):
+            raise ValueError(f"the share prevented must be between 0% and 100% (is {share * 100:g}%)")
+        object.__setattr__(self, "share", share)
+
+    def matches(self, kind: DemandKind) -> bool:
+        """Whether a demand of the sample is one this prevention is about (a cause only on failure demand)."""
+        if self.demand_type:
+            return _fold(kind.demand_type) == _fold(self.demand_type)
+        return kind.nature != "value" and _fold(kind.cause) == _fold(self.cause)
+
+    @property
+    def what(self) -> str:
+        return self.cause if self.cause else f"'{self.demand_type}' demand"
+
+    def words(self) -> str:
+        """"80% of progress chasing"."""
+        return f"{percent(self.share)} of {self.what}"
+
+    def to_dict(self) -> dict[str, object]:
+        key = "cause" if self.cause else "demand_type"
+        return {key: self.cause or self.demand_type, "share": self.share}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Prevention:
+        return cls(share=float(str(data.get("share", 0))), cause=str(data.get("cause") or ""),
+                   demand_type=str(data.get("demand_type") or ""))
+
+
+def assumption_words(prevented: Sequence[Prevention]) -> str:
+    """"assumes 80% of progress chasing is prevented" ("" when nothing is assumed)."""
+    if not prevented:
+        return ""
+    parts = [p.words() for p in prevented]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"assumes {joined} {'is' if len(parts) == 1 else 'are'} prevented"
+
+
+_PREVENT_ARG = re.compile(r"^(?P<map>.+?):(?P<field>cause|type)=(?P<what>.+):(?P<share>[0-9]+(?:\.[0-9]+)?)\s*%?$")
+
+
+def parse_prevention(text: str) -> tuple[str, Prevention]:
+    """`DESIGN:cause=CAUSE:SHARE%` or `DESIGN:type=DEMAND TYPE:SHARE%` (the CLI's --prevent) as (design,
+    Prevention); SHARE is a percent, 0 to 100. ValueError with a sentence when it does not read."""
+    found = _PREVENT_ARG.match(text.strip())
+    if not found:
+        raise ValueError(f"'{text}' does not read as DESIGN_FILE:cause=CAUSE:SHARE% or "
+                         "DESIGN_FILE:type=DEMAND TYPE:SHARE% (e.g. 'redesign.yaml:cause=progress chasing:80%')")
+    share = float(found["share"]) / 100.0
+    if share > 1:
+        raise ValueError(f"'{text}': the share prevented is a percent from 0 to 100")
+    what = found["what"].strip()
+    prevention = Prevention(share, cause=what) if found["field"] == "cause" else Prevention(share, demand_type=what)
+    return found["map"].strip(), prevention
+
+
+def prevented_rows(arrivals: Iterable[Arrival], prevented: Sequence[Prevention], seed: int) -> set[int]:
+    """The sample rows (Arrival.row) of the arrivals a design prevents: each matching row is left out when its
+    draw, keyed by (seed, row) only, falls below the largest share of the preventions it matches."""
+    out: set[int] = set()
+    if not prevented:
+        return out
+    seen: set[int] = set()
+    for a in arrivals:
+        if a.row < 0 or a.generated or a.row in seen:
+            continue
+        seen.add(a.row)
+        share = max((p.share for p in prevented if p.matches(a.kind)), default=0.0)
+        if share > 0 and Draws(seed, a.row, _PREVENT_KEY).uniform() < share:
+            out.add(a.row)
+    return out
+
+
 @dataclass
 class DesignResult:
     name: str
@@ -49,9 +156,40 @@ class DesignResult:
     source: str
     replications: list[dict[str, float]] = field(default_factory=list)
     runs: list[RunResult] = field(default_factory=list)
+    prevented: tuple[Prevention, ...] = ()  # failure demand of the sample this run assumes prevented
+    variant_of: str = ""  # the design (name) this is the run of without its assumed prevention
+    left_out: list[int] = field(default_factory=list)  # measured sample demands left out, per replication
+    roles: list[dict[str, object]] = field(default_factory=list)  # id, name, staff (as run), people
 
     def metric(self, key: str) -> tuple[float, float, float]:
-        return interval([r.get(key, math.nan) for r in self.replications])
+        return interval(self.values(key))
+
+    def values(self, key: str) -> list[float]:
+        """The key's value in each replication; `utilisation_<role name>` reads the role of that name."""
+        if key.startswith("utilisation_") and self.replications and key not in self.replications[0]:
+            ids = [rid for rid in self._role_ids() if self.role_label(rid) == key.removeprefix("utilisation_")]
+            if ids:
+                key = f"utilisation_{ids[0]}"
+        return [r.get(key, math.nan) for r in self.replications]
+
+    def _role_ids(self) -> list[str]:
+        return [str(r["id"]) for r in self.roles]
+
+    def role_label(self, role_id: str) -> str:
+        """A role as people know it: its name (with its id when two roles of the design share a name)."""
+        names = {str(r["id"]): str(r.get("name") or r["id"]) for r in self.roles}
+        name = names.get(role_id, role_id)
+        return f"{name} ({role_id})" if list(names.values()).count(name) > 1 else name
+
+    def assumption(self) -> str:
+        return assumption_words(self.prevented)
+
+    def left_out_mean(self) -> float:
+        return float(np.mean(self.left_out)) if self.left_out else 0.0
+
+    def nothing_left(self) -> bool:
+        """Every demand of the sample was assumed prevented in some replication: nothing was run there."""
+        return any(r.get("demands", 1.0) == 0 for r in self.replications)
 
     def nothing_resolved(self) -> bool:
         """No demand of any replication was resolved in the period (its shares and times mean nothing)."""
@@ -71,21 +209,52 @@ class Comparison:
     replications: int
     seed: int
     demands: int
+    vary_arrivals: bool = False  # asked for: every replication bootstraps the sample's days
+    arrivals_vary: bool = False  # replications differ in their arrivals (vary_arrivals, or weeks/volume set)
 
     def table(self) -> pd.DataFrame:
-        """Long table: metric, design, mean, low, high, and the difference from the first design."""
+        """Long table: metric, design, mean, low, high, and the difference from the first design. Roles are
+        compared by name (`utilisation_<role name>`), so two designs' roles of one name share a row; when a
+        design assumes failure demand prevented, `demands` (the sample's demands run) comes first."""
         rows = []
         base = self.designs[0]
-        keys = list(dict.fromkeys(k for d in self.designs for k in d.metric_keys()))
+        keys = list(dict.fromkeys(self._shown_key(d, k) for d in self.designs for k in d.metric_keys()))
+        if any(d.prevented for d in self.designs):
+            keys.insert(0, "demands")
         for d in self.designs:
             for key in keys:
                 mean, lo, hi = d.metric(key)
-                diffs = [a.get(key, math.nan) - b.get(key, math.nan)
-                         for a, b in zip(d.replications, base.replications, strict=True)]
+                diffs = [a - b for a, b in zip(d.values(key), base.values(key), strict=True)]
                 dmean, dlo, dhi = interval(diffs)
                 rows.append({"metric": key, "label": label(key), "design": d.name, "mean": mean,
                              "low": max(lo, 0.0) if not math.isnan(lo) else lo, "high": hi, "difference": dmean, "difference_low": dlo, "difference_high": dhi})
         return pd.DataFrame(rows)
+
+    @staticmethod
+    def _shown_key(d: DesignResult, key: str) -> str:
+        return f"utilisation_{d.role_label(key.removeprefix('utilisation_'))}" if key.startswith(
+            "utilisation_") else key
+
+    def assumptions(self) -> dict[str, str]:
+        """What each design assumes prevented, in words for the table ("" when nothing is assumed anywhere)."""
+        if not any(d.prevented for d in self.designs):
+            return {}
+        out = {}
+        for d in self.designs:
+            if d.prevented:
+                out[d.name] = (f"{'; '.join(p.words() for p in d.prevented)} (on average "
+                               f"{d.left_out_mean():,.0f} of the sample's demands left out)")
+            elif d.variant_of:
+                out[d.name] = "none: the same design on the whole sample"
+            else:
+                out[d.name] = "none"
+        return out
+
+    def intervals_cover(self) -> str:
+        """What the replications' intervals cover, in words (the table, the headline and the JSON say it)."""
+        if self.arrivals_vary:
+            return "service times and which days arrive (each replication a bootstrap of the sample's days by weekday)"
+        return "service times only (every replication replays the sample's own days)"
 
     def to_json(self) -> dict[str, object]:
         out = []
@@ -97,9 +266,13 @@ class Comparison:
                 "name": d.name, "design": d.design, "source": d.source, "nothing_resolved": d.nothing_resolved(),
                 "metrics": {**{k: _clean(d.metric(k)[0]) for k in keys}, "utilisation": util},
                 "intervals": {k: [_clean(d.metric(k)[1]), _clean(d.metric(k)[2])] for k in d.metric_keys()},
+                "prevented": [p.to_dict() for p in d.prevented], "assumption": d.assumption() or None,
+                "variant_of": d.variant_of or None, "left_out": _clean(d.left_out_mean()), "roles": d.roles,
             })
         return {"weeks": self.weeks, "replications": self.replications, "seed": self.seed,
-                "demands_per_replication": self.demands, "designs": out, "headline": self.headline()}
+                "demands_per_replication": self.demands, "designs": out, "headline": self.headline(),
+                "vary_arrivals": self.vary_arrivals, "arrivals_vary": self.arrivals_vary,
+                "intervals_cover": self.intervals_cover()}
 
     def e2e_distribution(self, points: int = 101) -> pd.DataFrame:
         """End-to-end days at each share of demands (an ECDF as quantiles), pooled over replications:
@@ -107,6 +280,8 @@ class Comparison:
         rows = []
         shares = np.linspace(0.0, 1.0, points)
         for d in self.designs:
+            if not d.runs:  # nothing was run (all of its demand assumed prevented)
+                continue
             days = pd.concat([metrics.case_view(run)["e2e_days"] for run in d.runs]).dropna()
             if days.empty:
                 continue
@@ -129,15 +304,22 @@ class Comparison:
 
     def headline(self) -> str:
         """A sentence a manager can read aloud, best design first on one-stop resolution."""
-        stuck = [d for d in self.designs if d.nothing_resolved()]
-        if stuck:
-            return " ".join(f"{d.name}: no demand was resolved in the period ({self.demands:,} demands arrived, "
-                            "none was met), so it has no resolution shares or end-to-end times; check its "
-                            "touch times, waits and staffing." for d in stuck)
-        if len(self.designs) < 2:
+        empty = [d for d in self.designs if d.nothing_left()]
+        stuck = [d for d in self.designs if d.nothing_resolved() and d not in empty]
+        if stuck or empty:
+            return " ".join([f"{d.name} {d.assumption()}: that leaves none of the sample's demand to run, so it has "
+                             "no figures; assume less prevented." for d in empty] + [
+                f"{d.name}: no demand was resolved in the period ({self.demands:,} demands arrived, "
+                "none was met), so it has no resolution shares or end-to-end times; check its "
+                "touch times, waits and staffing." for d in stuck])
+        primary = [d for d in self.designs if not d.variant_of]
+        if len(primary) < 2 and len(primary) == len(self.designs):
             return ""
-        ranked = sorted(self.designs, key=lambda d: -np.nan_to_num(d.metric("one_stop_share")[0]))
+        ranked = sorted(primary, key=lambda d: -np.nan_to_num(d.metric("one_stop_share")[0]))
         best, others = ranked[0], ranked[1:]
+
+        def who(d: DesignResult) -> str:  # the name, with what it assumes next to the figures it changes
+            return f"{d.name} ({d.assumption()})" if d.prevented else d.name
 
         def pct(d: DesignResult) -> str:
             return f"{d.metric('one_stop_share')[0]:.0%}"
@@ -149,12 +331,29 @@ class Comparison:
         def fd(d: DesignResult) -> str:
             return f"{d.metric('failure_demand_per_100')[0]:.0f}"
 
-        vs = " and ".join(f"{pct(o)} ({o.name})" for o in others)
-        vs_days = " and ".join(days(o) for o in others)
-        vs_fd = " and ".join(fd(o) for o in others)
-        return (f"{best.name}: {pct(best)} resolved at first contact, vs {vs}; median {days(best)} days "
-                f"from first contact to the need met vs {vs_days}; {fd(best)} failure demands caused per 100 "
-                f"demands vs {vs_fd}.")
+        def hours(d: DesignResult) -> str:
+            return f"{d.metric('failure_staff_hours')[0]:,.0f}"
+
+        sentences = []
+        if others:
+            vs = " and ".join(f"{pct(o)} ({who(o)})" for o in others)
+            vs_days = " and ".join(days(o) for o in others)
+            vs_fd = " and ".join(fd(o) for o in others)
+            sentences.append(
+                f"{who(best)}: {pct(best)} resolved at first contact, vs {vs}; median {days(best)} days from first "
+                f"contact to the need met vs {vs_days}; {fd(best)} failure demands caused per 100 demands vs "
+                f"{vs_fd}.")
+        for d in primary:
+            without = next((v for v in self.designs if v.variant_of == d.name), None)
+            if not d.prevented or without is None or without.nothing_resolved():
+                continue
+            sentences.append(
+                f"{d.name} {d.assumption()}: with it, {hours(d)} staff hours on failure demand, {pct(d)} resolved "
+                f"at first contact, median {days(d)} days; without it (the whole sample), {hours(without)} staff "
+                f"hours on failure demand, {pct(without)} resolved at first contact, median {days(without)} days.")
+        if sentences and self.replications > 1:
+            sentences.append(f"The 95% intervals cover {self.intervals_cover()}.")
+        return " ".join(sentences)
 
 
 def _clean(x: float) -> float | None:
@@ -164,6 +363,8 @@ def _clean(x: float) -> float | None:
 def label(key: str) -> str:
     if key.startswith("utilisation_"):
         return f"Utilisation: {key.removeprefix('utilisation_')}"
+    if key == "demands":
+        return "Demands of the sample run"
     return metrics.LABELS.get(key, key)
 
 
@@ -181,35 +382,76 @@ def map_catalogue(m: ProcessMap, fallback: Catalogue | None) -> Catalogue | None
 def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogue | None = None,
             weeks: int | None = None, volume: float = 1.0, replications: int = 5, seed: int = 1,
             warmup_weeks: int = 1, staffing: Mapping[str, Mapping[str, float]] | None = None,
-            progress: Callable[[float, str], object] | None = None, keep_runs: bool = True) -> Comparison:
+            progress: Callable[[float, str], object] | None = None, keep_runs: bool = True,
+            prevented: Mapping[str, Sequence[Prevention]] | None = None, vary_arrivals: bool = False) -> Comparison:
     """Run every design on the same demand, `replications` times. `staffing` maps a design's source (file
-    name) to {role: staff}. `progress(fraction, message)` is called as runs finish."""
+    name) to {role: staff}. `progress(fraction, message)` is called as runs finish.
+
+    `prevented` maps a design's source to the failure demand of the sample it is assumed to prevent: those
+    demands are left out of its run, and the design is also run without the assumption (a design of its own,
+    named "<name> (nothing prevented)", right after it) on the same arrivals and draws, so the two differ by
+    the assumption only. `vary_arrivals` bootstraps the sample's days in every replication."""
     if not maps:
         raise ValueError("choose at least one design")
     replications = max(1, int(replications))
-    results = [DesignResult(m.name, m.design, m.source) for m in maps]
-    catalogues = [map_catalogue(m, catalogue) for m in maps]
-    total = replications * len(maps)
+    prevented = {src: tuple(ps) for src, ps in (prevented or {}).items() if ps}
+    runs: list[tuple[ProcessMap, DesignResult, Catalogue | None]] = []
+    taken = {m.name for m in maps}
+    for m in maps:
+        cat = map_catalogue(m, catalogue)
+        staff = {r.id: float((staffing or {}).get(m.source, {}).get(r.id, r.staff)) for r in m.roles}
+        roles: list[dict[str, object]] = [{"id": r.id, "name": r.name or r.id, "staff": staff[r.id],
+                                           "people": people(staff[r.id])} for r in m.roles]
+        ps = tuple(prevented.get(m.source, ()))
+        runs.append((m, DesignResult(m.name, m.design, m.source, prevented=ps, roles=roles), cat))
+        if ps:
+            name = f"{m.name} (nothing prevented)"
+            while name in taken:
+                name += " "
+            taken.add(name)
+            runs.append((m, DesignResult(name, m.design, m.source, variant_of=m.name, roles=roles), cat))
+    total = replications * len(runs)
     done = 0
     plan_weeks = 0.0
     plan_demands: list[int] = []
     for r in range(replications):
-        plan = plan_arrivals(demand, catalogue or catalogues[0], weeks=weeks, volume=volume,
-                             warmup_weeks=warmup_weeks, seed=seed, replication=r)
+        plan = plan_arrivals(demand, catalogue or runs[0][2], weeks=weeks, volume=volume,
+                             warmup_weeks=warmup_weeks, seed=seed, replication=r, vary_arrivals=vary_arrivals)
         plan_weeks = plan.weeks
         plan_demands.append(sum(a.measured for a in plan.arrivals))
-        for m, res, cat in zip(maps, results, catalogues, strict=True):
+        for m, res, cat in runs:
             if progress:
-                progress(done / total, f"Replication {r + 1} of {replications}: {m.name}")
-            run = simulate(m, plan.arrivals, catalogue=cat, seed=seed, replication=r,
+                progress(done / total, f"Replication {r + 1} of {replications}: {res.name}")
+            arrivals = plan.arrivals
+            if res.prevented:
+                rows = prevented_rows(arrivals, res.prevented, seed)
+                arrivals = [a for a in arrivals if a.row not in rows]
+                res.left_out.append(sum(a.measured for a in plan.arrivals) - sum(a.measured for a in arrivals))
+            run = simulate(m, arrivals, catalogue=cat, seed=seed, replication=r,
                            staffing=(staffing or {}).get(m.source), measured=(plan.measured_start, plan.measured_end))
-            res.replications.append(metrics.summarise(run, plan.weeks))
-            if keep_runs:
-                res.runs.append(run)
+            if not any(a.measured for a in arrivals):  # all of the sample assumed prevented: nothing to measure
+                res.replications.append(_nothing_run(run))
+            else:
+                res.replications.append(metrics.summarise(run, plan.weeks))
+                if keep_runs:
+                    res.runs.append(run)
             done += 1
     if progress:
         progress(1.0, "Done")
-    return Comparison(results, plan_weeks, replications, seed, round(sum(plan_demands) / len(plan_demands)))
+    return Comparison([res for _, res, _ in runs], plan_weeks, replications, seed,
+                      round(sum(plan_demands) / len(plan_demands)), vary_arrivals=vary_arrivals,
+                      arrivals_vary=vary_arrivals or weeks is not None or volume != 1.0)
+
+
+def _nothing_run(run: RunResult) -> dict[str, float]:
+    """The summary of a run left with no measured demand (every demand of the sample assumed prevented): no
+    times or shares, no work, no staff busy."""
+    out = {key: math.nan for key in metrics.HEADLINE}
+    out.update({"demands": 0.0, "resolved": 0.0, "unfinished": 0.0, "staff_hours_total": 0.0,
+                "failure_staff_hours": 0.0, "failure_fte": 0.0, "throughput_per_day": 0.0})
+    for rec in run.roles.to_dict("records"):
+        out[f"utilisation_{rec['role']}"] = 0.0
+    return out
 
 
 @dataclass(frozen=True)
@@ -224,21 +466,27 @@ class CompareSettings:
     replications: int = 5  # runs with different random draws
     seed: int = 1
     staffing: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # design source -> role -> staff
+    # design source -> the failure demand of the sample that design is assumed to prevent (default: none)
+    prevented: Mapping[str, Sequence[Prevention]] = field(default_factory=dict)
+    vary_arrivals: bool = False  # every replication a bootstrap of the sample's days, even at its weeks/volume
 
     def __post_init__(self) -> None:
         # a copy, so that changing the caller's dicts later cannot change settings already used as a key
         object.__setattr__(self, "staffing", {s: dict(roles) for s, roles in self.staffing.items()})
+        object.__setattr__(self, "prevented", {s: tuple(ps) for s, ps in self.prevented.items() if ps})
 
     def to_dict(self) -> dict[str, object]:
         return {"weeks": self.weeks, "volume": self.volume, "replications": self.replications, "seed": self.seed,
-                "staffing": {s: dict(roles) for s, roles in self.staffing.items()}}
+                "staffing": {s: dict(roles) for s, roles in self.staffing.items()},
+                "prevented": {s: [p.to_dict() for p in ps] for s, ps in self.prevented.items()},
+                "vary_arrivals": self.vary_arrivals}
 
     def run(self, maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogue | None = None,
             progress: Callable[[float, str], object] | None = None, keep_runs: bool = True) -> Comparison:
         """`compare` with these settings."""
         return compare(maps, demand, catalogue=catalogue, weeks=self.weeks, volume=self.volume,
                        replications=self.replications, seed=self.seed, staffing=self.staffing, progress=progress,
-                       keep_runs=keep_runs)
+                       keep_runs=keep_runs, prevented=self.prevented, vary_arrivals=self.vary_arrivals)
 
 
 PERCENT = {"one_stop_share", "value_step_share", "flow_efficiency"}
@@ -254,16 +502,24 @@ def format_value(key: str, value: float | None) -> str:
         return "–"
     if _is_share(key):
         return f"{value:.0%}" if abs(value) >= 0.1 else f"{value:.1%}"
+    if key == "demands":
+        return f"{value:,.0f}"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
 
 
-def side_by_side(table: pd.DataFrame, names: list[str], replications: int) -> pd.DataFrame:
+def side_by_side(table: pd.DataFrame, names: list[str], replications: int,
+                 assumptions: Mapping[str, str] | None = None, intervals_cover: str = "") -> pd.DataFrame:
     """The comparison as a table to read: one row per measure, each design's value (with its 95% interval
     when there are replications) and each design's difference from the first. `table` is
-    `Comparison.table()` (or a stored snapshot of it), so the Compare page and the dashboard read the same."""
+    `Comparison.table()` (or a stored snapshot of it), so the Compare page and the dashboard read the same.
+    `assumptions` (design -> words, `Comparison.assumptions()`) heads the table with the failure demand each
+    design assumes prevented; `intervals_cover` ends it with what the intervals cover."""
     rows = []
+    if assumptions:
+        rows.append({"Measure": ASSUMED_LABEL, **{n: assumptions.get(n) or "none" for n in names},
+                     **{f"{n} vs {names[0]}": "" for n in names[1:]}})
     for key in dict.fromkeys(table["metric"]):
         part = table[table["metric"] == key].set_index("design")
         row = {"Measure": label(key)}
@@ -279,4 +535,10 @@ def side_by_side(table: pd.DataFrame, names: list[str], replications: int) -> pd
             text = f"{sign}{diff * 100:.0f} points" if _is_share(key) else f"{sign}{format_value(key, diff)}"
             row[f"{n} vs {names[0]}"] = "–" if math.isnan(diff) else text
         rows.append(row)
+    if intervals_cover and replications > 1:
+        rows.append({"Measure": "The 95% intervals cover", **{n: intervals_cover.split(" (")[0] for n in names},
+                     **{f"{n} vs {names[0]}": "" for n in names[1:]}})
     return pd.DataFrame(rows)
+
+
+ASSUMED_LABEL = "Failure demand assumed prevented"

@@ -17,7 +17,7 @@ import math
 import zlib
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -89,6 +89,7 @@ class Arrival:
     generated: str = ""  # "", "chase" or "recall"
     caused_by_step: str = ""
     origin: int = -1  # the demand whose flow generated this one
+    row: int = -1  # the demand sample's row it replays (its position in the frame); -1 for generated demand
 
 
 @dataclass
@@ -163,8 +164,13 @@ class _Model:
     def start(self, arrival: Arrival) -> None:
         self.env.process(self.flow(arrival))
 
-    def spawn(self, when: float, kind: DemandKind, parent: Arrival, generated: str, step_id: str) -> None:
+    def spawn(self, when: float, kind: DemandKind, parent: Arrival, generated: str, step_id: str,
+              cause: str = "") -> None:
+        """A demand this design generates; `cause` (when the kind has none of its own) is the failure cause it
+        carries in the results (docs/compare.md, "Causes of the design's own failure demand")."""
         self.next_id += 1
+        if cause and not kind.cause:
+            kind = replace(kind, cause=cause)
         child = Arrival(self.next_id, parent.case, when, kind, parent.measured, generated, step_id, parent.id)
         self.env.process(self.flow(child))
 
@@ -216,7 +222,8 @@ class _Model:
                     rec.recalls += 1
                     rec.one_stop = False
                     kind = kind_for(step.recall_type, a.kind.touchpoint, self.catalogue, "failure")
-                    self.spawn(env.now + RECALL_AFTER_DAYS * MINUTES_PER_DAY, kind, a, "recall", step_id)
+                    self.spawn(env.now + RECALL_AFTER_DAYS * MINUTES_PER_DAY, kind, a, "recall", step_id,
+                               cause=f"not put right at {step.name or step.id}")
                 u = draws.uniform()
                 nxt, rework = UNROUTED, False
                 for cum, dest, is_rework in self.route_table(step, a.kind):
@@ -249,7 +256,10 @@ class _Model:
                 if draws.uniform() < rule.probability:
                     rec.chases += 1
                     kind = kind_for(rule.demand_type, rule.touchpoint, self.catalogue, "failure")
-                    self.spawn(self.env.now + k * every, kind, a, "chase", step.id)
+                    if rule.cause:  # the map says why: it wins over the catalogue's cause of the type
+                        kind = replace(kind, cause=rule.cause)
+                    self.spawn(self.env.now + k * every, kind, a, "chase", step.id,
+                               cause=rule.name or "progress chasing")
                 k += 1
 
 
@@ -317,13 +327,16 @@ def _roles(model: _Model, m: ProcessMap, start: float, end: float) -> pd.DataFra
 # ------------------------------------------------------------------------------------------- arrivals
 
 
-def _day_pools(demands: list[tuple[tuple[float, DemandKind], pd.Timestamp]]
-               ) -> dict[int, list[list[tuple[float, DemandKind]]]]:
-    """The sample's days grouped by weekday (0 = Monday): each day a list of (minute of day, kind)."""
-    by_day: dict[pd.Timestamp, list[tuple[float, DemandKind]]] = defaultdict(list)
+# a demand of the sample as a day replays it: (minute of the day, kind, the sample's row)
+_Item = tuple[float, DemandKind, int]
+
+
+def _day_pools(demands: list[tuple[_Item, pd.Timestamp]]) -> dict[int, list[list[_Item]]]:
+    """The sample's days grouped by weekday (0 = Monday): each day a list of (minute of day, kind, row)."""
+    by_day: dict[pd.Timestamp, list[_Item]] = defaultdict(list)
     for item, d in demands:
         by_day[d].append(item)
-    pools: dict[int, list[list[tuple[float, DemandKind]]]] = defaultdict(list)
+    pools: dict[int, list[list[_Item]]] = defaultdict(list)
     if by_day:
         for d in pd.date_range(min(by_day), max(by_day), freq="D"):
             pools[d.day_of_week].append(sorted(by_day.get(d, []), key=lambda x: x[0]))
@@ -339,13 +352,17 @@ class ArrivalPlan:
 
 
 def plan_arrivals(frame: pd.DataFrame, catalogue: Catalogue | None = None, *, weeks: int | None = None,
-                  volume: float = 1.0, warmup_weeks: int = 1, seed: int = 1, replication: int = 0) -> ArrivalPlan:
+                  volume: float = 1.0, warmup_weeks: int = 1, seed: int = 1, replication: int = 0,
+                  vary_arrivals: bool = False) -> ArrivalPlan:
     """The arrivals of one replication, shared by every design.
 
     With `weeks=None` and `volume=1` the measured period is the sample itself, day by day. Otherwise each
     simulated day is a random day of the sample falling on the same weekday (a bootstrap by weekday), and
     `volume` scales each day's count (extra demands drawn from that day). A warm-up of `warmup_weeks` built the
     same way runs first so queues are not empty when measurement starts; warm-up demands are not measured.
+    With `vary_arrivals` the sample's own days are bootstrapped too (each day of the sample replaced by a random
+    day of the sample on the same weekday), so replications differ in which days arrive. Every arrival keeps
+    the sample row it replays (`Arrival.row`).
     """
     if frame.empty:
         raise ValueError("the demand sample is empty")
@@ -357,10 +374,10 @@ def plan_arrivals(frame: pd.DataFrame, catalogue: Catalogue | None = None, *, we
     sample_days = [d for d in pd.date_range(first_day, frame[schema.RECEIVED_AT].max().normalize(), freq="D")]
     arrivals: list[Arrival] = []
 
-    def add_day(day_index: int, demands: list[tuple[float, DemandKind]], measured: bool) -> None:
-        for minute, kind in demands:
+    def add_day(day_index: int, demands: list[_Item], measured: bool) -> None:
+        for minute, kind, row in demands:
             n = len(arrivals) + 1
-            arrivals.append(Arrival(n, n, day_index * MINUTES_PER_DAY + minute, kind, measured))
+            arrivals.append(Arrival(n, n, day_index * MINUTES_PER_DAY + minute, kind, measured, row=row))
 
     def bootstrap_day(day_index: int, measured: bool) -> None:
         pool = pools.get(day_index % 7) or [[]]
@@ -372,11 +389,15 @@ def plan_arrivals(frame: pd.DataFrame, catalogue: Catalogue | None = None, *, we
         bootstrap_day(d, measured=False)
     if weeks is None and volume == 1.0:
         offset = warm_days + (first_day - first_monday).days
-        by_day: dict[pd.Timestamp, list[tuple[float, DemandKind]]] = {day: [] for day in sample_days}
-        for (minute, kind), day in demands:
-            by_day[day].append((minute, kind))
+        by_day: dict[pd.Timestamp, list[_Item]] = {day: [] for day in sample_days}
+        for item, day in demands:
+            by_day[day].append(item)
         for i, day in enumerate(sample_days):
-            add_day(offset + i, sorted(by_day[day], key=lambda x: x[0]), measured=True)
+            if vary_arrivals:  # the sample's calendar, each day a random sample day of the same weekday
+                pool = pools.get(day.day_of_week) or [[]]
+                add_day(offset + i, pool[int(rng.integers(len(pool)))], measured=True)
+            else:
+                add_day(offset + i, sorted(by_day[day], key=lambda x: x[0]), measured=True)
         start = (warm_days + (first_day - first_monday).days) * MINUTES_PER_DAY
         end = (offset + len(sample_days)) * MINUTES_PER_DAY
         n_weeks = len(sample_days) / 7.0
@@ -388,8 +409,7 @@ def plan_arrivals(frame: pd.DataFrame, catalogue: Catalogue | None = None, *, we
     return ArrivalPlan(arrivals, start, end, float(n_weeks))
 
 
-def _demands_with_days(frame: pd.DataFrame, catalogue: Catalogue | None
-                       ) -> list[tuple[tuple[float, DemandKind], pd.Timestamp]]:
+def _demands_with_days(frame: pd.DataFrame, catalogue: Catalogue | None) -> list[tuple[_Item, pd.Timestamp]]:
     dates = frame[schema.RECEIVED_AT]
     day = dates.dt.normalize()
     minute = ((dates - day).dt.total_seconds() / 60.0).to_numpy()
@@ -404,12 +424,11 @@ def _demands_with_days(frame: pd.DataFrame, catalogue: Catalogue | None
         if key not in cache:
             nature = natures[i] if natures[i] in ("value", "failure") else ""
             cache[key] = kind_for(types[i], tps[i], catalogue, nature, causes[i])
-        out.append(((float(minute[i]), cache[key]), d))
+        out.append(((float(minute[i]), cache[key], i), d))
     return out
 
 
-def _scaled(demands: list[tuple[float, DemandKind]], volume: float, rng: np.random.Generator
-            ) -> list[tuple[float, DemandKind]]:
+def _scaled(demands: list[_Item], volume: float, rng: np.random.Generator) -> list[_Item]:
     if volume == 1.0 or not demands:
         return demands
     n = int(rng.poisson(len(demands) * volume)) if volume > 0 else 0

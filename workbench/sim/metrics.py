@@ -210,7 +210,7 @@ def per_type(run: RunResult) -> pd.DataFrame:
 
 
 def failure_hours(run: RunResult, weeks: float) -> pd.DataFrame:
-    """Staff hours and FTE absorbed by failure demand, by cause and by the step that caused it."""
+    """Staff hours and FTE absorbed by failure demand, by the demand's own cause and by the step that caused it."""
     df = run.demands
     cases = set(case_view(run)["case"])
     df = df[df["case"].isin(cases)]
@@ -220,9 +220,9 @@ def failure_hours(run: RunResult, weeks: float) -> pd.DataFrame:
         return pd.DataFrame(columns=["source", "cause", "caused_by_step", "demands", "staff_hours", "fte"])
     failure["staff_minutes"] = failure[minute_cols].sum(axis=1)
     failure["source"] = np.where(failure["generated"] != "", "caused by this design", "in the demand sample")
-    failure["cause"] = np.where(failure["generated"] == "recall", "repeat / recall",
-                                np.where(failure["generated"] == "chase", "progress chasing",
-                                         failure["cause"].replace("", "cause not recorded")))
+    # every demand's own cause: a chase for missing documents is not "progress chasing", and a recall carries
+    # its catalogue cause or "not put right at <step>" (the engine sets both)
+    failure["cause"] = failure["cause"].fillna("").astype(str).replace("", "cause not recorded")
     g = failure.groupby(["source", "cause", "caused_by_step"], dropna=False)
     out = g.agg(demands=("id", "size"), staff_minutes=("staff_minutes", "sum")).reset_index()
     out["staff_hours"] = out["staff_minutes"] / 60.0

@@ -18,7 +18,7 @@ import pandas as pd
 
 from workbench import spc
 from workbench.sim import metrics
-from workbench.sim.compare import Comparison
+from workbench.sim.compare import Comparison, percent
 
 SNAPSHOT_VERSION = 1
 _FLAGS = (spc.SIGNAL, spc.OUTSIDE, spc.RUN, spc.NEAR_LIMIT, spc.PROVISIONAL)
@@ -76,6 +76,38 @@ class Snapshot:
     def headline(self) -> str:
         return str(self.data.get("headline") or "")
 
+    def assumptions(self) -> dict[str, str]:
+        """What each design assumed prevented, for the table's first row ({} for a snapshot stored before
+        Workbench kept it, or when nothing was assumed)."""
+        designs = self.data.get("designs") or []
+        if not any(d.get("assumption") for d in designs):
+            return {}
+        out = {}
+        for d in designs:
+            words = "; ".join(_prevention_words(p) for p in d.get("prevented") or [])
+            if words:
+                left = d.get("left_out")
+                out[d["name"]] = words + (f" (on average {left:,.0f} of the sample's demands left out)"
+                                          if isinstance(left, int | float) else "")
+            else:
+                out[d["name"]] = "none: the same design on the whole sample" if d.get("variant_of") else "none"
+        return out
+
+    def assumed(self) -> list[str]:
+        """Sentences of what was assumed prevented, per design that assumed something ("Redesign assumes 80% of
+        progress chasing is prevented")."""
+        return [f"{d['name']} {d['assumption']}" for d in self.data.get("designs") or [] if d.get("assumption")]
+
+    @property
+    def intervals_cover(self) -> str:
+        """What the intervals covered ("" for a snapshot stored before Workbench said so)."""
+        return str(self.data.get("intervals_cover") or "")
+
+    def roles(self, design: str) -> list[dict[str, Any]]:
+        """The design's roles as run: id, name, staff, people ([] for an older snapshot)."""
+        found: dict[str, Any] = next((d for d in self.data.get("designs") or [] if d.get("name") == design), {})
+        return list(found.get("roles") or [])
+
     def table(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.data.get("table") or [])
         return frame.astype({c: float for c in ("mean", "low", "high", "difference") if c in frame})
@@ -105,6 +137,12 @@ class Snapshot:
         snapshot stored before charts said so."""
         found = (self.data.get("capability_window") or {}).get(design)
         return spc.Window.from_dict(found) if isinstance(found, dict) else None
+
+
+def _prevention_words(p: dict[str, Any]) -> str:
+    share = p.get("share")
+    what = p.get("cause") or (f"'{p.get('demand_type')}' demand" if p.get("demand_type") else "")
+    return f"{percent(float(share))} of {what}" if isinstance(share, int | float) and what else ""
 
 
 # ------------------------------------------------------------------------------------------ checking stored ones
@@ -165,6 +203,10 @@ def check_snapshot(data: Any) -> None:
                   "a whole number from 0")
     if "headline" in data:
         _need(data["headline"] is None or isinstance(data["headline"], str), "headline", "text")
+    for key in ("vary_arrivals", "arrivals_vary"):
+        _need(data.get(key) is None or isinstance(data.get(key), bool), key, "true, false or null")
+    _need(data.get("intervals_cover") is None or isinstance(data.get("intervals_cover"), str), "intervals_cover",
+          "text or null")
     names: list[str] = []
     if "designs" in data:
         _need(isinstance(data["designs"], list), "designs", "a list")
@@ -184,6 +226,20 @@ def check_snapshot(data: Any) -> None:
                           f"{where}.metrics.utilisation", "an object of numbers")
                 else:
                     _need(_is_number(v), f"{where}.metrics.{k}", "a number or null")
+            for key in ("assumption", "variant_of"):
+                _need(d.get(key) is None or isinstance(d.get(key), str), f"{where}.{key}", "text or null")
+            _need(_is_number(d.get("left_out")), f"{where}.left_out", "a number or null")
+            prevented = d.get("prevented", [])
+            for j, p in enumerate(_records(prevented, f"{where}.prevented"), start=1):
+                _need(_is_number(p.get("share"), null=False) and 0 <= p["share"] <= 1, f"{where}.prevented[{j}].share",
+                      "a number from 0 to 1")
+                _need(isinstance(p.get("cause") or p.get("demand_type"), str), f"{where}.prevented[{j}]",
+                      "a cause or a demand type")
+            for j, role in enumerate(_records(d.get("roles", []), f"{where}.roles"), start=1):
+                _need(isinstance(role.get("id"), str), f"{where}.roles[{j}].id", "text")
+                _need(role.get("name") is None or isinstance(role.get("name"), str), f"{where}.roles[{j}].name",
+                      "text or null")
+                _need(_is_number(role.get("staff")), f"{where}.roles[{j}].staff", "a number or null")
             intervals = d.get("intervals", {})
             _need(isinstance(intervals, dict), f"{where}.intervals", "an object")
             for k, v in intervals.items():

@@ -1,8 +1,11 @@
-"""The bundled sample study: what a new installation opens on, so the app never starts empty."""
+"""The bundled sample studies: what a new installation opens on, so the app never starts empty, and a second
+sample (a water company's contact centre) that shows rosters, callers who hang up and talk times from data."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -13,8 +16,34 @@ from workbench.store import studies
 SAMPLE_STUDY = "Housing repairs sample"
 SAMPLE_DESCRIPTION = ("A council's housing repairs service: 12 weeks of demand at the phone, email, web, "
                       "counter and more, with the standard-work design and a worker-led redesign.")
+CALL_CENTRE_STUDY = "Call centre sample"
+CALL_CENTRE_DESCRIPTION = ("A water company's contact centre: three weeks of calls and web chats before "
+                           "Christmas, with an as-is design (scripted agents, back-office hand-offs) and a "
+                           "worker-led redesign, both with the agents' roster and callers who hang up.")
 AUTHOR = "Workbench sample"
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A bundled sample: its demand file, its catalogue and the folder (inside the process-maps folder, "" for
+    the folder itself) whose maps go with it."""
+
+    study: str
+    description: str
+    demand: Path
+    catalogue: Path
+    maps: str = ""
+
+    def maps_dir(self) -> Path:
+        return paths.process_maps_dir() / self.maps if self.maps else paths.process_maps_dir()
+
+
+def samples() -> tuple[Sample, ...]:
+    """The bundled samples, the one a new installation opens on first (read at each call: tests move them)."""
+    return (Sample(SAMPLE_STUDY, SAMPLE_DESCRIPTION, paths.SAMPLE_DEMAND, paths.SAMPLE_CATALOGUE),
+            Sample(CALL_CENTRE_STUDY, CALL_CENTRE_DESCRIPTION, paths.CALL_CENTRE_DEMAND, paths.CALL_CENTRE_CATALOGUE,
+                   paths.CALL_CENTRE_MAPS))
 
 
 def ensure_sample_study(session: Session) -> studies.Study | None:
@@ -32,13 +61,15 @@ def ensure_sample_study(session: Session) -> studies.Study | None:
     return study
 
 
-def fill_with_sample(session: Session, study_id: int, author: str) -> list[str]:
-    """Give a study the sample demand file and catalogue, and every readable map in the process-maps folder
-    (under its own name, or its file name if that is taken). Returns the maps' names in the study."""
+def fill_with_sample(session: Session, study_id: int, author: str, sample: Sample | None = None) -> list[str]:
+    """Give a study a sample's demand file and catalogue (the housing repairs sample unless told), and every
+    readable map in its folder (under its own name, or its file name if that is taken). Returns the maps' names
+    in the study."""
+    sample = sample or samples()[0]
     studies.set_demand_source(
-        session, study_id, paths.SAMPLE_DEMAND.name, paths.SAMPLE_DEMAND.read_bytes(),
-        catalogue_text=paths.SAMPLE_CATALOGUE.read_text(encoding="utf-8"), author=author)
-    folder = paths.process_maps_dir()
+        session, study_id, sample.demand.name, sample.demand.read_bytes(),
+        catalogue_text=sample.catalogue.read_text(encoding="utf-8"), author=author)
+    folder = sample.maps_dir()
     files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
     added = []
     for f in files:
@@ -52,6 +83,7 @@ def fill_with_sample(session: Session, study_id: int, author: str) -> list[str]:
         name = m.name if m.name and m.name not in taken else f.stem
         if name in taken:
             continue
-        studies.save_map_version(session, study_id, name, text, author, None, note=f"From process_maps/{f.name}")
+        where = f"{sample.maps}/{f.name}" if sample.maps else f.name
+        studies.save_map_version(session, study_id, name, text, author, None, note=f"From process_maps/{where}")
         added.append(name)
     return added

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from workbench import charts, spc
+from workbench import charts, schema, spc
 from workbench.app import flow_state, keys, state, study
 from workbench.app.text import literal, literal_frame, literal_list
 from workbench.demand import analysis, end_to_end
@@ -19,7 +19,7 @@ from workbench.flow.model import MapFileError, ProcessMap, to_yaml
 from workbench.flow.validate import has_errors, validate_map
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 from workbench.sim import fit, metrics
-from workbench.sim.compare import CompareSettings, Comparison, map_catalogue, side_by_side
+from workbench.sim.compare import CompareSettings, Comparison, Prevention, map_catalogue, side_by_side
 from workbench.sim.snapshot import snapshot
 from workbench.store import studies
 
@@ -101,7 +101,60 @@ def _publish(current: studies.Study, result: Comparison, frame: pd.DataFrame, ke
     st.rerun()
 
 
-def _settings(chosen: list[str], designs: dict[str, ProcessMap]) -> CompareSettings:
+def _prevention_options(frame: pd.DataFrame) -> dict[str, str]:
+    """What a design may be assumed to prevent, from the study's failure demand: its causes, then its types
+    (most demand first), as {"cause=…" or "type=…": what the person reads}."""
+    if schema.NATURE not in frame:
+        return {}
+    failure = frame[frame[schema.NATURE] == schema.FAILURE]
+    out: dict[str, str] = {}
+    for column, kind, word in ((schema.FAILURE_CAUSE, "cause", "cause"), (schema.DEMAND_TYPE, "type", "type")):
+        if column not in failure:
+            continue
+        values = failure[column].astype("object").fillna("").astype(str).str.strip()
+        for value, n in values[values != ""].value_counts().items():
+            out[f"{kind}={value}"] = f"{value} ({word}, {n:,} demands)"
+    return out
+
+
+def _prevention(option: str, share: float) -> Prevention:
+    kind, _, value = option.partition("=")
+    return Prevention(share, cause=value) if kind == "cause" else Prevention(share, demand_type=value)
+
+
+def _prevented(chosen: list[str], designs: dict[str, ProcessMap], frame: pd.DataFrame
+               ) -> dict[str, list[Prevention]]:
+    """Per design, the failure demand of the sample the team assumes it prevents (default none): the causes or
+    types, and how much of each, as a percent."""
+    options = _prevention_options(frame)
+    out: dict[str, list[Prevention]] = {}
+    with st.expander("Failure demand each design prevents (an assumption)",
+                     expanded=any(st.session_state.get(f"cmp_prevent_{n}") for n in chosen)):
+        st.caption("A redesign's main point is often that failure demand stops arriving. Say which of the study's "
+                   "failure demand each design prevents, and how much: those demands are left out of its run (the "
+                   "same ones in every replication), and the design is also shown without the assumption.")
+        if not options:
+            st.info("This demand has no failure demand classified yet, so there is nothing a design could prevent: "
+                    "classify it on the Demand page.", icon=":material/info:")
+            return out
+        for name in chosen:
+            key = f"cmp_prevent_{name}"
+            if any(o not in options for o in st.session_state.get(key) or []):  # options of another demand file
+                st.session_state[key] = [o for o in st.session_state[key] if o in options]
+            picked = st.multiselect(f"Failure demand {literal(name)} prevents", list(options), key=key,
+                                    format_func=lambda o: literal(options.get(o, o)),
+                                    placeholder="None: it runs the whole sample")
+            for option in picked:
+                what = option.partition("=")[2]
+                share = st.number_input(f"% of {literal(what)} that {literal(name)} prevents", min_value=0,
+                                        max_value=100, value=80,
+                                        step=5, key=f"cmp_prevent_share_{name}_{option}")
+                if share > 0:
+                    out.setdefault(designs[name].source, []).append(_prevention(option, share / 100))
+    return out
+
+
+def _settings(chosen: list[str], designs: dict[str, ProcessMap], frame: pd.DataFrame) -> CompareSettings:
     c1, c2, c3, c4 = st.columns(4)
     as_sample = c1.toggle("Weeks as in the sample", value=True, key="cmp_as_sample",
                           help="Off: resample the demand to a number of weeks, keeping its weekly rhythm")
@@ -112,6 +165,10 @@ def _settings(chosen: list[str], designs: dict[str, ProcessMap]) -> CompareSetti
     replications = int(c3.number_input("Replications", min_value=1, max_value=30, value=3, key="cmp_reps",
                                        help="Runs with different random draws; more give narrower intervals"))
     seed = int(c4.number_input("Seed", min_value=0, value=1, key="cmp_seed"))
+    vary = c4.toggle("Vary the days that arrive", value=False, key="cmp_vary_arrivals",
+                     help="On: each replication is a new draw of the sample's days (by weekday), so the intervals "
+                          "cover which days arrive as well as service times. Off: every replication replays the "
+                          "sample's own days (with weeks or volume set, days are drawn anyway)")
     staffing: dict[str, dict[str, float]] = {}
     with st.expander("Staffing per role (change it to see what happens)"):
         for name in chosen:
@@ -125,8 +182,9 @@ def _settings(chosen: list[str], designs: dict[str, ProcessMap]) -> CompareSetti
                                               "utilisation is of those 3")
                 if value != role.staff:
                     staffing.setdefault(m.source, {})[role.id] = value
+    prevented = _prevented(chosen, designs, frame)
     return CompareSettings(weeks=weeks, volume=float(volume), replications=replications, seed=seed,
-                           staffing=staffing)
+                           staffing=staffing, prevented=prevented, vary_arrivals=bool(vary))
 
 
 def _key(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, made: list[Correction],
@@ -313,7 +371,7 @@ def render() -> None:
     if len(chosen) < 2:
         st.info("Choose at least two designs to compare.")
         return
-    settings = _settings(chosen, designs)
+    settings = _settings(chosen, designs, frame)
     key = _key(chosen, designs, src, made, settings)
     result = _lookup(key)
     low = _coverage(chosen, designs, frame, current.id)
@@ -340,9 +398,11 @@ def render() -> None:
         _publish(current, current_result, frame, key, {
             **settings.to_dict(), "designs": chosen, "demand": src.name, "demand_source_id": src.source_id,
             "corrections": len(made), "key": key, "low_coverage": low})
+    cover = f"; they cover {result.intervals_cover()}" if result.replications > 1 else ""
     st.caption(f"{result.demands:,} demands per run, {result.weeks:g} weeks, {result.replications} replication(s), "
-               "seed " + str(result.seed) + "; brackets are 95% intervals over replications.")
-    st.table(literal_frame(side_by_side(result.table(), [d.name for d in result.designs], result.replications)),
+               "seed " + str(result.seed) + "; brackets are 95% intervals over replications" + literal(cover) + ".")
+    st.table(literal_frame(side_by_side(result.table(), [d.name for d in result.designs], result.replications,
+                                        result.assumptions(), result.intervals_cover())),
              hide_index=True, border="horizontal")
     _fit(result, frame, demand_view.end_to_end)
     _charts(result)

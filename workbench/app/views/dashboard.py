@@ -6,6 +6,7 @@ runs a simulation: the comparison is the snapshot saved when the team ran it.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
@@ -130,8 +131,10 @@ def _comparison(found: studies.Study) -> None:
                    "maps' guess, not this service's.", icon=":material/rule:")
     if snap.headline:
         st.success(literal(snap.headline), icon=":material/campaign:")
+    _assumptions(settings, snap, versions)
     names = snap.designs
-    st.table(literal_frame(side_by_side(snap.table(), names, int(snap.data.get("replications") or 1))),
+    st.table(literal_frame(side_by_side(snap.table(), names, int(snap.data.get("replications") or 1),
+                                        snap.assumptions(), snap.intervals_cover)),
              hide_index=True, border="horizontal")
     distribution = snap.e2e_distribution()
     if len(distribution):
@@ -155,6 +158,58 @@ def _comparison(found: studies.Study) -> None:
                     f"between {capability[spc.LOWER].iloc[-1]:.1f} and {capability[spc.UPPER].iloc[-1]:.1f}."
                     + (" " + literal(words) if words else "")
                     + (" " + (spc.provisional_note(capability) or "")).rstrip())
+
+
+def _number(x: object) -> str:
+    return f"{x:g}" if isinstance(x, int | float) and not isinstance(x, bool) else "–"
+
+
+def assumption_lines(settings: dict[str, Any], snap: Snapshot, versions: dict[str, Any]) -> list[str]:
+    """What the stored comparison assumed, one line each: the demand (weeks, volume, replications, what the
+    intervals cover), staffing per role by the role's name, the maps' versions, the failure demand assumed
+    prevented. A snapshot stored before Workbench kept some of these says what it does not know."""
+    weeks, volume = settings.get("weeks"), settings.get("volume", 1.0)
+    reps = snap.data.get("replications") or 1
+    if weeks is None:
+        demand = f"the sample's own {_number(snap.data.get('weeks'))} weeks, day by day"
+    else:
+        demand = f"{_number(weeks)} weeks resampled from the sample by weekday"
+    demand += f", at {_number(volume)} × the sample's volume" if volume not in (None, 1, 1.0) else \
+        ", at the sample's own volume"
+    cover = snap.intervals_cover
+    lines = [f"Demand: {demand}; {reps} replication(s)"
+             + (f", the 95% intervals cover {cover}" if cover and int(reps) > 1 else "") + "."]
+    staffing = settings.get("staffing") if isinstance(settings.get("staffing"), dict) else {}
+    variants = {d.get("name") for d in snap.data.get("designs") or [] if d.get("variant_of")}
+    for name in snap.designs:
+        roles = snap.roles(name)
+        if roles and name not in variants:  # a run without the assumption has its design's staffing
+            lines.append(f"Staffing of {name}: " + ", ".join(
+                f"{r.get('name') or r.get('id')} {_number(r.get('staff'))}" for r in roles) + ".")
+    if not any(snap.roles(n) for n in snap.designs) and staffing:
+        changed = "; ".join(f"{src}: " + ", ".join(f"{rid} {_number(v)}" for rid, v in roles.items())
+                            for src, roles in staffing.items() if isinstance(roles, dict))
+        lines.append(f"Staffing changed on the Compare page (by role id; this comparison was stored before "
+                     f"Workbench kept role names): {changed}; other roles as in their maps.")
+    elif not any(snap.roles(n) for n in snap.designs):
+        lines.append("Staffing: as in the maps.")
+    if versions:
+        lines.append("Maps: " + ", ".join(f"{n} (version {v})" for n, v in versions.items()) + ".")
+    assumed = snap.assumed()
+    if assumed:
+        lines.append("Failure demand assumed prevented: " + "; ".join(assumed) + ". The table shows each such "
+                     "design also without the assumption.")
+    elif "prevented" in settings:
+        lines.append("Failure demand assumed prevented: none (every design runs the whole sample).")
+    else:
+        lines.append("Failure demand assumed prevented: not recorded (stored before Workbench asked); none "
+                     "was left out.")
+    return lines
+
+
+def _assumptions(settings: dict[str, Any], snap: Snapshot, versions: dict[str, Any]) -> None:
+    st.markdown("**What this comparison assumes**")
+    st.markdown("\n".join(f"- {literal(line)}" for line in assumption_lines(settings, snap, versions)))
 
 
 def render() -> None:

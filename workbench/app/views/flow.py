@@ -176,19 +176,25 @@ def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
     step_ids = [s.id for s in m.steps if s.id]
     role_ids = [r.id for r in m.roles if r.id]
     type_names = catalogue.names() if catalogue else []
-    tabs = st.tabs(["Steps", "Routes", "Roles", "Entry and failure demand", "Edit one step"])
+    tabs = st.tabs(["Steps", "Routes", "Roles and hours", "Entry and failure demand", "Queues and closed days",
+                    "Edit one step"])
     edited = dict(tables)
     with tabs[0]:
-        st.caption("One row per step. Touch = minutes of work; wait = time the customer waits before the step. "
-                   "%C&A = share of the step's output that is complete and accurate.")
+        st.caption("One row per step. Touch = minutes of work, shaped as the 'Touch time' column says (min / "
+                   "likely / max; a mean for exponential; a mean (Touch likely) and an sd for lognormal and gamma; or "
+                   "taken from the handling minutes in the demand file); wait = time the customer waits before "
+                   "the step. %C&A = share of the step's output that is complete and accurate.")
         edited["steps"] = _editor("steps", tables["steps"], w, column_config={
             "id": st.column_config.TextColumn("Id", required=True, width="small"),
             "name": st.column_config.TextColumn("Step", width="medium"),
             "role": st.column_config.SelectboxColumn("Role", options=role_ids),
             "work": st.column_config.SelectboxColumn("Work", options=list(WORK_KINDS), default="value"),
+            "touch_shape": st.column_config.SelectboxColumn("Touch time", options=list(flow_tables.TOUCH_SHAPES),
+                                                            default="min / likely / max", width="medium"),
             "touch_min": st.column_config.NumberColumn("Touch min", min_value=0.0, format="%g"),
             "touch_likely": st.column_config.NumberColumn("Touch likely", min_value=0.0, format="%g"),
             "touch_max": st.column_config.NumberColumn("Touch max", min_value=0.0, format="%g"),
+            "touch_sd": st.column_config.NumberColumn("Touch sd", min_value=0.0, format="%g"),
             "wait_min": st.column_config.NumberColumn("Wait min", min_value=0.0, format="%g"),
             "wait_likely": st.column_config.NumberColumn("Wait likely", min_value=0.0, format="%g"),
             "wait_max": st.column_config.NumberColumn("Wait max", min_value=0.0, format="%g"),
@@ -202,7 +208,8 @@ def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
         })
     with tabs[1]:
         st.caption("Evaluated in order for each step: the first route that takes the demand wins. Types, "
-                   "touchpoints: comma-separated. Probability: a share of what reaches the route.")
+                   "touchpoints: comma-separated (types with a comma in their name: semicolons). Probability: a "
+                   "share of what reaches the route.")
         edited["routes"] = _editor("routes", tables["routes"], w, column_config={
             "step": st.column_config.SelectboxColumn("From step", options=step_ids, required=True),
             "to": st.column_config.SelectboxColumn("To", options=[*step_ids, RESOLVED], required=True),
@@ -221,6 +228,20 @@ def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
             "staff": st.column_config.NumberColumn("Staff", min_value=0.0, format="%g"),
             "hours_per_day": st.column_config.NumberColumn("Hours a day", min_value=0.0, max_value=24.0, format="%g"),
             "days_per_week": st.column_config.NumberColumn("Days a week", min_value=0.0, max_value=7.0, format="%g"),
+            "opens": st.column_config.TextColumn("Day starts", help="With hours a day: when the working day starts "
+                                                 "(HH:MM; blank: 08:00)."),
+        })
+        st.markdown("**Working hours and rosters** (replace a role's hours a day and days a week)")
+        st.caption("A row with staff is a roster shift: that many people at work on those days between those "
+                   "times (shifts that overlap add up). Rows without staff are the role's opening hours, worked by "
+                   "its staff. Days: Mon-Fri, Sat, weekdays, weekend, every day. Times: 08:00, 24:00; a shift "
+                   "over midnight is 22:00 to 06:00. A role with no rows here works its hours a day.")
+        edited["hours"] = _editor("hours", tables["hours"], w, column_config={
+            "role": st.column_config.SelectboxColumn("Role", options=role_ids, required=True),
+            "days": st.column_config.TextColumn("Days", default="Mon-Fri"),
+            "from": st.column_config.TextColumn("From", default="09:00"),
+            "to": st.column_config.TextColumn("To", default="17:00"),
+            "staff": st.column_config.NumberColumn("Staff (roster)", min_value=0.0, format="%g"),
         })
     with tabs[3]:
         left, right = st.columns([1, 2])
@@ -238,13 +259,39 @@ def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
                                                              format="%g"),
                 "demand_type": st.column_config.SelectboxColumn("Chase as", options=type_names)
                 if type_names else st.column_config.TextColumn("Chase as"),
+                "cause": st.column_config.TextColumn("Cause", help="Why customers chase: the failure cause their "
+                                                     "chases carry (blank: the catalogue's cause of the type)."),
                 "touchpoint": st.column_config.TextColumn("Touchpoint"),
                 "steps": st.column_config.TextColumn("Only before steps"),
             })
     with tabs[4]:
+        left, right = st.columns([2, 1])
+        with left:
+            st.markdown("**Customers who give up waiting** (at touchpoints where they queue, such as the phone)")
+            st.caption("Patience: the average minutes a customer waits in the queue for the first step before "
+                       "giving up (exponential). Call back: the percent of those who give up who contact again, "
+                       "as failure demand, about 'call back after' minutes later. Blank patience: nobody gives up.")
+            edited["queues"] = _editor("queues", tables["queues"], w, column_config={
+                "touchpoint": st.column_config.TextColumn("Touchpoint", required=True),
+                "patience_minutes": st.column_config.NumberColumn("Patience (minutes)", min_value=0.0, format="%g"),
+                "call_back": st.column_config.NumberColumn("Call back (%)", min_value=0.0, max_value=100.0,
+                                                           format="%g"),
+                "call_back_after_minutes": st.column_config.NumberColumn("Call back after (minutes)", min_value=0.0,
+                                                                         format="%g"),
+            })
+        with right:
+            st.markdown("**Closed dates** (holidays: nobody works)")
+            edited["closed"] = _editor("closed", tables["closed"], w, column_config={
+                "date": st.column_config.DateColumn("Date", format="ddd D MMM YYYY")})
+    with tabs[5]:
         _step_form(w, role_ids)
     if any(not edited[k].equals(tables[k]) for k in tables):
-        flow_state.commit(flow_tables.from_tables(m, edited))
+        try:
+            changed = flow_tables.from_tables(m, edited)
+        except flow_tables.TableError as exc:
+            st.error(f"Not saved: {literal(exc)} Your edit is still in the table: correct it there.")
+            return
+        flow_state.commit(changed)
         st.rerun()
 
 
@@ -267,10 +314,13 @@ def _step_form(w: flow_state.Working, role_ids: list[str]) -> None:
                             if step.work in WORK_KINDS else 0)
         t = step.touch.triple or (0.0, 0.0, 0.0)
         f = step.touch.factor
+        shaped = step.touch.distribution not in ("triangular", "exponential")  # set in the Steps table
         c1, c2, c3, c4 = st.columns(4)
-        t_min = c1.number_input("Touch min (minutes)", min_value=0.0, value=float(t[0] * f))
-        t_likely = c2.number_input("Touch likely", min_value=0.0, value=float(t[1] * f))
-        t_max = c3.number_input("Touch max", min_value=0.0, value=float(t[2] * f))
+        t_min = c1.number_input("Touch min (minutes)", min_value=0.0, value=float(t[0] * f), disabled=shaped)
+        t_likely = c2.number_input("Touch likely", min_value=0.0, value=float(t[1] * f), disabled=shaped)
+        t_max = c3.number_input("Touch max", min_value=0.0, value=float(t[2] * f), disabled=shaped)
+        if shaped:
+            st.caption(f"Touch time: {literal(step.touch.describe())}; change its shape in the Steps table.")
         cna = c4.number_input("%C&A", min_value=0.0, max_value=100.0, value=float(step.complete_and_accurate))
         wt = step.wait.triple or (0.0, 0.0, 0.0)
         c1, c2, c3, c4 = st.columns(4)
@@ -285,7 +335,9 @@ def _step_form(w: flow_state.Working, role_ids: list[str]) -> None:
             target.name = name.strip() or sid
             target.role = role or ""
             target.work = work
-            target.touch = dataclasses.replace(target.touch, min=t_min, likely=t_likely, max=t_max, unit="minutes")
+            if not shaped:
+                target.touch = dataclasses.replace(target.touch, min=t_min, likely=t_likely, max=t_max,
+                                                   unit="minutes")
             target.wait = dataclasses.replace(target.wait, min=w_min, likely=w_likely, max=w_max, unit=unit)
             target.complete_and_accurate = cna
             flow_state.commit(new)

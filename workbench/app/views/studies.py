@@ -26,13 +26,27 @@ def _overview(include_archived: bool) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+NOTHING = "Nothing: I will upload our demand"
+
+
+def _sample_choices() -> dict[str, sample.Sample]:
+    housing, call_centre = sample.samples()
+    return {"The sample demand and maps (housing repairs)": housing,
+            "The call centre sample (water company)": call_centre}
+
+
+_SAMPLES = _sample_choices()
+
+
 def _create() -> None:
     with st.form("study_create", clear_on_submit=True):
         st.markdown("**New study**")
         name = st.text_input("Name", placeholder="e.g. Repairs redesign, spring 2027")
         description = st.text_area("What it is about", height=68)
-        start = st.radio("Start with", ["The sample demand and maps", "Nothing: I will upload our demand"],
-                         horizontal=True)
+        start = st.radio("Start with", [*_SAMPLES, NOTHING], horizontal=True,
+                         help="A sample gives the new study its demand file, catalogue and process maps to try "
+                              "things on; the call centre sample shows rosters, callers who hang up and talk "
+                              "times taken from the data.")
         if st.form_submit_button("Create the study", type="primary"):
             try:
                 made = study.call(studies.create_study, name, description)
@@ -40,9 +54,9 @@ def _create() -> None:
                 st.error(literal(exc))
                 return
             study.use(made.id)
-            if start.startswith("The sample"):
+            if start in _SAMPLES:
                 with study.session() as session:
-                    sample.fill_with_sample(session, made.id, study.author())
+                    sample.fill_with_sample(session, made.id, study.author(), _SAMPLES[start])
             notices.later(keys.STUDIES_NOTICES, f"Created '{literal(made.name)}'. It is now the open study.")
             st.rerun()
 

@@ -208,7 +208,7 @@ def test_dashboard_shows_the_end_to_end_time_of_the_demand() -> None:
     assert board.headline("85 in 100 met within") == f"{percentile(met, 85):,.1f} days"
     assert board.headline("Needs still open") == f"{len(exp['needs']) - len(met):,}"
     assert board.headline("Repeat contacts") == f"{len(exp['repeats']):,}"
-    assert "Capability: average days to meet a need, by the week it was met" in board.chart_titles()
+    assert "Capability: average days to meet a need, by the week it arrived" in board.chart_titles()
     assert board.says("caption", f"{len(exp['needs']):,} needs: {len(met):,} met")
 
 

@@ -12,6 +12,8 @@ not `alt.condition` dicts, which Altair looks up and validates against the whole
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Sequence
 from typing import cast
 
 import altair as alt
@@ -125,12 +127,26 @@ def volume_chart(series: pd.DataFrame, freq_label: str = "Week") -> alt.Chart:
     ).properties(height=340, title=f"Demand per {freq_label.lower()}")
 
 
+SUBTITLE_WIDTH = 95  # characters per subtitle line: Vega does not wrap a subtitle
+
+
+def chart_title(title: str, notes: Sequence[str | None] = ()) -> alt.TitleParams | str:
+    """A title with its notes (what is measured, which days, provisional limits) as subtitle lines, wrapped;
+    the plain title when there are none. The title's text stays `title`."""
+    lines = [line for note in notes if note for line in textwrap.wrap(note, SUBTITLE_WIDTH)]
+    return alt.TitleParams(text=title, subtitle=lines, subtitleColor="#495057") if lines else title
+
+
 def xmr_chart(table: pd.DataFrame, title: str, measure_label: str, percent: bool = False,
-              period_label: str = "Week starting", number_format: str | None = None) -> alt.LayerChart:
+              period_label: str = "Week starting", number_format: str | None = None,
+              notes: Sequence[str | None] = ()) -> alt.LayerChart:
     """Process behaviour chart from an `spc.xmr` table indexed by date: points, centre line and natural
     process limits per phase; points that are signals drawn large and red. `number_format` (d3) overrides the
-    default of whole numbers or percentages (e.g. ",.1f" for days)."""
+    default of whole numbers or percentages (e.g. ",.1f" for days). `notes` (e.g. which days it covers) are
+    shown under the title, and so is `spc.provisional_note` when the limits are provisional (fewer than 20
+    points), so a chart never shows soft limits as firm ones."""
     data = table.reset_index(names="period").copy()
+    data.attrs = {}  # what the table says about itself (its window) is for the caller, not the browser
     data["Signal"] = data.apply(lambda r: ", ".join(spc.signal_names(r)) or "none", axis=1)
     data["is_signal"] = data[spc.SIGNAL]
     fmt = number_format or (".0%" if percent else ",.0f")
@@ -153,13 +169,15 @@ def xmr_chart(table: pd.DataFrame, title: str, measure_label: str, percent: bool
         layers.append(base.mark_line(strokeDash=dash, color=colour, interpolate="step-after").encode(
             x=x, y=f"{col}:Q", detail=f"{spc.PHASE}:N"))
     layers.append(points)
-    return cast(alt.LayerChart, alt.layer(*layers, data=data).properties(height=360, title=title))
+    heading = chart_title(title, [*notes, spc.provisional_note(table)])
+    return cast(alt.LayerChart, alt.layer(*layers, data=data).properties(height=360, title=heading))
 
 
 def moving_range_chart(table: pd.DataFrame, measure_label: str, percent: bool = False,
                        number_format: str | None = None) -> alt.LayerChart:
     """The mR half of an XmR chart: point-to-point ranges with the upper range limit."""
     data = table.reset_index(names="period")
+    data.attrs = {}
     fmt = number_format or (".0%" if percent else ",.0f")
     x = alt.X("period:T", title=None, axis=alt.Axis(format="%d %b"))
     base = _layer_base()

@@ -223,6 +223,68 @@ def behaviour(series: pd.DataFrame, measure: str, split_at: spc.Label | None = N
                    lower_bound=0.0, upper_bound=upper)
 
 
+WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+IMPLAUSIBLE_ZERO = 0.01  # a zero day is a closed date when Poisson P(0) for its weekday is below this
+MAX_DATES_NAMED = 6
+
+
+@dataclass
+class ClosedDays:
+    """Days of a daily `over_time` series on which the service was closed, decided from the data:
+
+    - a closed weekday: a weekday with no demand on any of its days in the sample (e.g. every Sunday);
+    - a closed date (a holiday): a day with no demand whose weekday typically has so much that a zero is
+      implausible: with that weekday's mean count on its days with demand as the Poisson rate, P(0) = e^-rate is
+      below 1% (a rate above ln 100 = 4.6 a day);
+    - any other zero is a real zero (a quiet day), and is charted.
+    `keep` lines up with the series' rows: False for a closed day."""
+
+    weekdays: list[int]  # 0 = Monday
+    dates: list[pd.Timestamp]
+    keep: np.ndarray
+
+    @property
+    def left_out(self) -> bool:
+        return bool(self.weekdays or self.dates)
+
+    def words(self) -> str | None:
+        """"Sundays and 25 Dec left out: the service was closed." (None when no day was left out.)"""
+        if not self.left_out:
+            return None
+        names = [WEEKDAYS[d] for d in self.weekdays]
+        dates = [f"{d.day} {d:%b}" for d in self.dates]
+        if len(dates) > MAX_DATES_NAMED:
+            dates = [*dates[:MAX_DATES_NAMED - 1], f"{len(dates) - MAX_DATES_NAMED + 1} other dates"]
+        items = names + dates
+        listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        return f"{listed} left out: the service was closed."
+
+
+def closed_days(series: pd.DataFrame, measure: str = "total") -> ClosedDays:
+    """Closed weekdays and closed dates of a daily `over_time` frame (see `ClosedDays` for the rule)."""
+    counts = series[measure].to_numpy(dtype=float) if len(series) else np.zeros(0)
+    if not len(counts):
+        return ClosedDays([], [], np.ones(0, dtype=bool))
+    weekday = pd.DatetimeIndex(series["period_start"]).day_of_week.to_numpy()
+    zero = counts == 0
+    keep = np.ones(len(counts), dtype=bool)
+    closed_weekdays = [d for d in range(7) if (weekday == d).any() and zero[weekday == d].all()]
+    dates: list[pd.Timestamp] = []
+    for d in range(7):
+        if d in closed_weekdays:
+            keep[weekday == d] = False
+            continue
+        busy = (weekday == d) & ~zero
+        if not busy.any():
+            continue
+        rate = float(counts[busy].mean())
+        if np.exp(-rate) < IMPLAUSIBLE_ZERO:
+            holiday = (weekday == d) & zero
+            keep[holiday] = False
+            dates.extend(pd.Timestamp(t) for t in series["period_start"].to_numpy()[holiday])
+    return ClosedDays(closed_weekdays, sorted(dates), keep)
+
+
 def by_field(df: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per touchpoint or type: demands, one-stop share (of those recorded), handling minutes (median,
     mean, total hours). Columns are present only when the data has them."""

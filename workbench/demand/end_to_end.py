@@ -10,9 +10,15 @@ Rules (docs/data-contracts.md, "End-to-end time"):
 - a need met before it was received (a typing slip) is counted apart and left out of the figures;
 - figures of met needs: median, 85th and 95th percentile with numpy's default (linear) method;
 - the type, touchpoint and value/failure of a need are those of its first contact;
-- the capability series is the mean end-to-end days of the needs met each day or week (by the day met), as
-  an XmR table (`workbench.spc`), split before/after a change like the other behaviour charts; it ends with the
-  period of the last date received (after it only long-running needs are left to be met);
+- the capability series is the mean end-to-end days of the needs that *arrived* each day or week (by their first
+  contact), as an XmR table (`workbench.spc`), split before/after a change like the other behaviour charts. Only
+  needs that had time to finish are in it: the run-out window is the time within which 95 in 100 needs are met,
+  estimated from the data with the open needs counted by how long they have waited so far (Kaplan-Meier,
+  `spc.finish_within`), and arrival days later than the last date in the data minus that window are left out
+  (`spc.arrival_window`; `EndToEnd.window` says which days, in words). Open needs of the charted days are not in
+  the averages (they are counted). Its centre line is the mean of every need charted (weighted by needs per
+  point), the same figure as `EndToEnd.window.mean_days`. By the day met instead, a sample shorter than the lead
+  time would chart only the quick needs and climb at its end; by arrival without the window, it would drop;
 - repeat contacts: the contacts of a case after its first are about a need already raised. They are counted
   (total, share of demand, by their own type); those not already failure demand are *suggested* as failure
   demand "repeat contact": a suggestion for the team, never applied here.
@@ -179,30 +185,48 @@ def ecdf(need_frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"days": days, "share": share})
 
 
-def met_over_time(need_frame: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
-    """One row per day or week in which needs were met (by the day met): period_start, needs_met, mean_days,
-    median_days. Periods with no need met have no point (there is no end-to-end time to show). Periods after the
-    one holding the last date received have none either: once the sample's demand stops, only the long-running
-    needs are left to be met, so their averages would climb for no reason in the work (those needs are in the
-    figures, not in this series)."""
-    met = need_frame[_valid_met(need_frame)]
+def arrival_window(need_frame: pd.DataFrame) -> tuple[spc.Window, np.ndarray]:
+    """Which arrival days the capability chart shows (dated) and a mask of the needs it holds (see the module
+    docstring): day 0 is the first day received; the data ends at `as_of`, its last date."""
+    received = need_frame[schema.RECEIVED_AT]
+    if not len(need_frame) or received.isna().all():
+        return spc.Window(None, None, None, 0, 0, 0, 0, None, "No end-to-end chart: no need has a date received.",
+                          "needs"), np.zeros(len(need_frame), dtype=bool)
+    origin = received.min().normalize()
+    day = pd.Timedelta(days=1)
+    arrival = ((received - origin) / day).to_numpy(dtype=float)
+    as_of = need_frame.attrs.get("as_of")
+    as_of = received.max() if as_of is None or pd.isna(as_of) else as_of
     last_received = need_frame.attrs.get("last_received")
-    if len(met) and last_received is not None and not pd.isna(last_received):
-        cutoff = analysis.period_start(pd.Series([last_received]), freq).iloc[0]
-        met = met[analysis.period_start(met[schema.RESOLVED_AT], freq) <= cutoff]
+    last_received = received.max() if last_received is None or pd.isna(last_received) else last_received
+    days = int((pd.Timestamp(last_received).normalize() - origin) / day) + 1
+    e2e = np.where(need_frame[MET].to_numpy(dtype=bool), need_frame[DAYS].to_numpy(dtype=float), np.nan)
+    window, charted = spc.arrival_window(arrival, e2e, float((as_of - origin) / day), days, noun="needs")
+    return window.dated(origin), charted
+
+
+def by_arrival(need_frame: pd.DataFrame, freq: str = "W", charted: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per day or week of arrival (first contact) with needs charted: period_start, needs_met (the
+    needs of that period that had time to finish and did), mean_days, median_days. `charted` is the mask from
+    `arrival_window` (worked out here when not given). Periods with no need charted have no point."""
+    if charted is None:
+        charted = arrival_window(need_frame)[1]
+    met = need_frame[np.asarray(charted, dtype=bool)] if len(need_frame) else need_frame
     if met.empty:
         return pd.DataFrame({"period_start": pd.Series(dtype="datetime64[ns]"), "needs_met": pd.Series(dtype=int),
                              "mean_days": pd.Series(dtype=float), "median_days": pd.Series(dtype=float)})
-    starts = analysis.period_start(met[schema.RESOLVED_AT], freq)
+    starts = analysis.period_start(met[schema.RECEIVED_AT], freq)
     grouped = met[DAYS].groupby(starts.to_numpy())
     out = pd.DataFrame({"needs_met": grouped.size(), "mean_days": grouped.mean(), "median_days": grouped.median()})
     return out.rename_axis("period_start").reset_index()
 
 
 def capability(series: pd.DataFrame, split_at: spc.Label | None = None) -> pd.DataFrame:
-    """XmR table of the mean end-to-end days per period (from `met_over_time`), indexed by period start."""
+    """XmR table of the mean end-to-end days per period of arrival (from `by_arrival`), indexed by period start.
+    The centre line is the mean of every need charted (points weighted by their needs)."""
+    weights = series["needs_met"].to_numpy(dtype=float) if "needs_met" in series else None
     return spc.xmr(series["mean_days"].to_numpy(), pd.Index(series["period_start"]), split_at=split_at,
-                   lower_bound=0.0)
+                   lower_bound=0.0, weights=weights)
 
 
 @dataclass
@@ -270,9 +294,10 @@ class EndToEnd:
     groups: dict[str, pd.DataFrame]  # field -> by_group table
     distribution: pd.DataFrame
     ecdf: pd.DataFrame
-    daily: pd.DataFrame  # met_over_time per day
+    daily: pd.DataFrame  # by_arrival per day
     weekly: pd.DataFrame
     repeats: Repeats
+    window: spc.Window  # the arrival days the capability chart covers, and why (spc.Window.words)
 
     @property
     def available(self) -> bool:
@@ -290,8 +315,10 @@ def measure(df: pd.DataFrame) -> EndToEnd:
         none = pd.DataFrame({MET: pd.Series(dtype=bool), DAYS: pd.Series(dtype=float),
                              schema.RESOLVED_AT: pd.Series(dtype="datetime64[ns]")})
         return EndToEnd(reason, 0, 0, 0, 0, None, None, None, None, None, None, {}, distribution(none), ecdf(none),
-                        met_over_time(none, "D"), met_over_time(none, "W"), rep)
+                        by_arrival(none, "D", np.zeros(0, dtype=bool)), by_arrival(none, "W", np.zeros(0, dtype=bool)),
+                        rep, spc.Window(None, None, None, 0, 0, 0, 0, None, reason, "needs"))
     frame = needs(dated, contacts)
+    window, charted = arrival_window(frame)
     valid = _valid_met(frame)
     open_age = frame.loc[~frame[MET], DAYS].to_numpy(dtype=float)
     figures = _percentiles(frame.loc[valid, DAYS].to_numpy(dtype=float))
@@ -310,9 +337,10 @@ def measure(df: pd.DataFrame) -> EndToEnd:
         groups={by: by_group(frame, by) for by in GROUP_FIELDS},
         distribution=distribution(frame),
         ecdf=ecdf(frame),
-        daily=met_over_time(frame, "D"),
-        weekly=met_over_time(frame, "W"),
+        daily=by_arrival(frame, "D", charted),
+        weekly=by_arrival(frame, "W", charted),
         repeats=rep,
+        window=window,
     )
 
 
@@ -354,6 +382,21 @@ class WeekJSON(TypedDict):
     signals: list[str]
 
 
+class WindowJSON(TypedDict):
+    """Which arrival days the capability points cover (docs/data-contracts.md, "End-to-end time")."""
+
+    first_arrival: str | None  # ISO date of the first arrival day charted
+    last_arrival: str | None
+    run_out_days: float | None  # 95 in 100 needs are met within this (Kaplan-Meier)
+    needs: int  # needs that arrived in the window
+    met: int  # of them, met: the needs charted
+    still_open: int
+    later: int  # needs that arrived after the window
+    mean_days: float | None  # mean end-to-end days of the needs charted: the chart's centre line
+    provisional: bool  # the weekly chart's limits are provisional (fewer than 20 weeks)
+    words: str
+
+
 class EndToEndJSON(TypedDict):
     """The `end_to_end` block of `workbench demand summary --format json` (docs/data-contracts.md)."""
 
@@ -373,6 +416,7 @@ class EndToEndJSON(TypedDict):
     by_touchpoint: list[GroupJSON]
     by_nature: list[GroupJSON]
     weekly: list[WeekJSON]
+    capability_window: WindowJSON
     repeat_contacts: RepeatsJSON
 
 
@@ -388,14 +432,23 @@ def _groups(table: pd.DataFrame | None, by: str) -> list[GroupJSON]:
             for r in table.to_dict("records")]
 
 
+def _window_json(window: spc.Window, provisional: bool) -> WindowJSON:
+    def day(v: object) -> str | None:
+        return v.date().isoformat() if isinstance(v, pd.Timestamp) else None
+    return {"first_arrival": day(window.first), "last_arrival": day(window.last),
+            "run_out_days": _r(window.run_out_days), "needs": window.arrived, "met": window.finished,
+            "still_open": window.still_open, "later": window.later, "mean_days": _r(window.mean_days),
+            "provisional": provisional, "words": window.words()}
+
+
 def summary(df: pd.DataFrame, split_at: spc.Label | None = None) -> EndToEndJSON:
-    """The `end_to_end` block: figures rounded to 2 decimals (days), the weekly capability points with
-    their signals."""
+    """The `end_to_end` block: figures rounded to 2 decimals (days), the weekly capability points (by week of
+    arrival) with their signals, and the window of arrival days they cover."""
     e2e = measure(df)
     rep = e2e.repeats
     weeks: list[WeekJSON] = []
+    table = capability(e2e.weekly, split_at=split_at)
     if e2e.available and len(e2e.weekly):
-        table = capability(e2e.weekly, split_at=split_at)
         for row in e2e.weekly.to_dict("records"):
             start = pd.Timestamp(row["period_start"])
             weeks.append({"week_start": start.date().isoformat(), "needs_met": int(row["needs_met"]),
@@ -418,6 +471,7 @@ def summary(df: pd.DataFrame, split_at: spc.Label | None = None) -> EndToEndJSON
         "by_touchpoint": _groups(e2e.groups.get(schema.TOUCHPOINT), schema.TOUCHPOINT),
         "by_nature": _groups(e2e.groups.get(schema.NATURE), schema.NATURE),
         "weekly": weeks,
+        "capability_window": _window_json(e2e.window, spc.provisional(table)),
         "repeat_contacts": {
             "available": rep.available,
             "reason": rep.reason,

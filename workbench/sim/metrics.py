@@ -26,7 +26,7 @@ import pandas as pd
 
 from workbench import spc
 from workbench.sim.calendar import MINUTES_PER_DAY
-from workbench.sim.engine import CALL_BACK, RunResult
+from workbench.sim.engine import CALL_BACK, DRAIN_DAYS, RunResult
 
 FTE_HOURS_PER_WEEK = 37.5
 
@@ -187,33 +187,75 @@ def queues(run: RunResult) -> pd.DataFrame:
     return out[columns]
 
 
+def capability_window(run: RunResult, cases: pd.DataFrame | None = None) -> tuple[spc.Window, np.ndarray]:
+    """Which measured arrival days the capability chart shows, and a mask of the rows of `cases` (default:
+    `case_view(run)`) it holds: measured demands that arrived on a day with time to finish, and finished.
+
+    The run goes on DRAIN_DAYS after the last arrival, so a demand of the measured period has had a long time;
+    the run-out window is the time within which 95 in 100 measured demands finish (`spc.finish_within`, the
+    open ones counted by how long they waited until the run stopped), and a day is charted when every demand of
+    it was watched that long. Demands that ended without finishing (no route, or a caller who gave up) are
+    neither finished nor waiting. Day numbers count from the measured start (day 0)."""
+    cases = case_view(run) if cases is None else cases
+    if cases.empty:
+        return spc.Window(None, None, None, 0, 0, 0, 0, None, "No end-to-end chart: no demand was measured."), \
+            np.zeros(0, dtype=bool)
+    start = run.measured_start
+    originals = run.demands[run.demands["generated"] == ""]
+    run_end = float(originals["arrival"].max()) + DRAIN_DAYS * MINUTES_PER_DAY
+    ended = np.zeros(len(cases), dtype=bool)
+    for col in ("unrouted", "abandoned"):
+        if col in cases:
+            ended |= cases[col].fillna(False).to_numpy(dtype=bool)
+    ended &= cases["e2e_days"].isna().to_numpy()
+    days = max(int(np.ceil((run.measured_end - start) / MINUTES_PER_DAY - 1e-9)), 0)
+    arrival = ((cases["arrival"] - start) / MINUTES_PER_DAY).to_numpy(dtype=float)
+    return spc.arrival_window(arrival, cases["e2e_days"].to_numpy(dtype=float),
+                              (run_end - start) / MINUTES_PER_DAY, days, ended=ended)
+
+
 def daily_flow(run: RunResult, cases: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per measured day: demands arrived, needs met, demands in progress at the end of the day, and the
-    mean end-to-end days of the needs met that day. Demands of the warm-up still in progress count too, so
-    work in progress does not start from an empty system."""
+    """Per measured day: demands arrived, needs met, demands in progress at the end of the day (demands of the
+    warm-up still in progress count too, so work in progress does not start from an empty system), and, by the
+    day a demand *arrived*: `charted`, the measured demands of that day that had time to finish and did
+    (`capability_window`), and `e2e_days_mean`, their mean end-to-end days (NaN when none). By arrival day, not
+    by the day met: a period shorter than the lead time would otherwise chart only the quick demands."""
     cases = case_view(run, include_warmup=True) if cases is None else cases
     start, end = run.measured_start, run.measured_end
     days = np.arange(start, end, MINUTES_PER_DAY)
-    arr = np.sort(cases["arrival"].to_numpy())
-    ends = cases["case_end"].to_numpy()
+    arr = np.sort(cases["arrival"].to_numpy()) if len(cases) else np.zeros(0)
+    ends = cases["case_end"].to_numpy() if len(cases) else np.zeros(0)
     ends_sorted = np.sort(np.where(np.isnan(ends), np.inf, ends))
+    measured = cases[cases["measured"].to_numpy(dtype=bool)] if len(cases) else cases
+    _, charted = capability_window(run, measured)
+    by_day = (np.floor((measured["arrival"].to_numpy(dtype=float) - start) / MINUTES_PER_DAY)[charted]
+              if len(measured) else np.zeros(0)).astype(np.int64)  # 0 .. days-1: the window is inside them
+    e2e = measured["e2e_days"].to_numpy(dtype=float)[charted] if len(measured) else np.zeros(0)
+    charted_n = np.bincount(by_day, minlength=len(days))
+    charted_sum = np.bincount(by_day, weights=e2e, minlength=len(days))
     rows = []
-    for d in days:
+    for i, d in enumerate(days):
         close = d + MINUTES_PER_DAY
         arrived = int(np.searchsorted(arr, close) - np.searchsorted(arr, d))
-        met_mask = (ends >= d) & (ends < close)
+        met = int(((ends >= d) & (ends < close)).sum())
         in_progress = int(np.searchsorted(arr, close)) - int(np.searchsorted(ends_sorted, close))
-        rows.append({"day": (d - start) / MINUTES_PER_DAY, "arrived": arrived, "met": int(met_mask.sum()),
-                     "wip": in_progress,
-                     "e2e_days_mean": float(np.nanmean(cases["e2e_days"].to_numpy()[met_mask]))
-                     if met_mask.any() else np.nan})
-    return pd.DataFrame(rows)
+        n = int(charted_n[i]) if i < len(charted_n) else 0
+        rows.append({"day": (d - start) / MINUTES_PER_DAY, "arrived": arrived, "met": met, "wip": in_progress,
+                     "charted": n, "e2e_days_mean": float(charted_sum[i]) / n if n else np.nan})
+    return pd.DataFrame(rows, columns=["day", "arrived", "met", "wip", "charted", "e2e_days_mean"])
 
 
 def capability(run: RunResult) -> pd.DataFrame:
-    """XmR table of the daily mean end-to-end days of needs met: the design's capability chart."""
+    """XmR table of the daily mean end-to-end days by arrival day, over the days with time to finish
+    (`capability_window`): the design's capability chart, indexed by day number (0 = the measured start). Each
+    point is weighted by its demands, so the centre line is the mean end-to-end days of every demand charted:
+    `summarise`'s "e2e_days_mean" when the window holds the whole period (then the same demands). The window
+    is in `attrs["window"]`; `spc.provisional` says whether its limits are."""
     flow = daily_flow(run).dropna(subset=["e2e_days_mean"])
-    return spc.xmr(flow["e2e_days_mean"].to_numpy(), pd.Index(flow["day"]), lower_bound=0.0)
+    table = spc.xmr(flow["e2e_days_mean"].to_numpy(), pd.Index(flow["day"]), lower_bound=0.0,
+                    weights=flow["charted"].to_numpy())
+    table.attrs["window"] = capability_window(run)[0]
+    return table
 
 
 def per_type(run: RunResult) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from workbench.sim import metrics
 from workbench.sim.compare import Comparison, percent
 
 SNAPSHOT_VERSION = 1
-_FLAGS = (spc.SIGNAL, spc.OUTSIDE, spc.RUN, spc.NEAR_LIMIT)
+_FLAGS = (spc.SIGNAL, spc.OUTSIDE, spc.RUN, spc.NEAR_LIMIT, spc.PROVISIONAL)
 
 
 def _clean(value: Any) -> Any:
@@ -42,11 +42,12 @@ def _clean(value: Any) -> Any:
 def snapshot(result: Comparison, first_day: pd.Timestamp) -> dict[str, Any]:
     """The comparison's summary (`to_json`) plus what the dashboard draws. `first_day` dates the simulated
     days (day 0 = the demand sample's first day)."""
-    capability = {}
+    capability, windows = {}, {}
     for d in result.designs:
         if not d.runs:
             continue
         table = metrics.capability(d.runs[0])
+        windows[d.name] = table.attrs["window"].dated(first_day).to_dict()  # which arrival days, in words too
         table.index = first_day + pd.to_timedelta(table.index, unit="D")
         frame = table.reset_index(names="day")
         capability[d.name] = frame.to_dict(orient="records")
@@ -57,6 +58,7 @@ def snapshot(result: Comparison, first_day: pd.Timestamp) -> dict[str, Any]:
         "table": result.table().to_dict(orient="records"),
         "e2e_distribution": result.e2e_distribution(points=51).to_dict(orient="records"),
         "capability": capability,
+        "capability_window": windows,
     })
 
 
@@ -126,7 +128,15 @@ class Snapshot:
         for col in _FLAGS:
             if col in frame:
                 frame[col] = frame[col].fillna(False).astype(bool)
+            elif col != spc.PROVISIONAL:  # a signal not stored is no signal; provisional is judged by the points
+                frame[col] = False
         return frame
+
+    def capability_window(self, design: str) -> spc.Window | None:
+        """Which arrival days the design's capability chart covers (its words for the dashboard); None for a
+        snapshot stored before charts said so."""
+        found = (self.data.get("capability_window") or {}).get(design)
+        return spc.Window.from_dict(found) if isinstance(found, dict) else None
 
 
 def _prevention_words(p: dict[str, Any]) -> str:
@@ -264,6 +274,22 @@ def check_snapshot(data: Any) -> None:
                     _need(_is_number(row.get(k)), f"{where}.{k}", "a number or null")
                 for k in _FLAGS:
                     _need(row.get(k) is None or isinstance(row.get(k), bool), f"{where}.{k}", "true, false or null")
+    if "capability_window" in data:
+        _need(isinstance(data["capability_window"], dict), "capability_window", "an object of designs")
+        for name, window in data["capability_window"].items():
+            where = f"capability_window.{name}"
+            _need(isinstance(window, dict), where, "an object")
+            for k in ("first", "last"):
+                _need(window.get(k) is None or _is_day(window.get(k)), f"{where}.{k}",
+                      "a date in ISO 8601 form without a time zone, or null")
+            for k in ("run_out_days", "mean_days"):
+                _need(_is_number(window.get(k)), f"{where}.{k}", "a number or null")
+            for k in ("arrived", "finished", "still_open", "later"):
+                v = window.get(k, 0)
+                _need(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= _MAX_NUMBER, f"{where}.{k}",
+                      "a whole number from 0")
+            for k in ("reason", "noun"):
+                _need(window.get(k) is None or isinstance(window.get(k), str), f"{where}.{k}", "text or null")
 
 
 def _is_day(v: Any) -> bool:

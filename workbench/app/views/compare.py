@@ -238,29 +238,38 @@ def _charts(result: Comparison) -> None:
 
 
 def _capability(result: Comparison, first_day: pd.Timestamp) -> None:
-    st.markdown("**Capability chart**: end-to-end days of the needs met each day (first replication). Points "
-                "inside the limits are what this design will predictably deliver.")
+    st.markdown("**Capability chart**: end-to-end days of the demands that arrived each day (first replication), "
+                "over the days whose demands had time to finish. Points inside the limits are what this design "
+                "will predictably deliver.")
     names = [d.name for d in result.designs]
     pick = st.radio("Design", names, horizontal=True, key="cmp_capability", format_func=literal)
     design = next(d for d in result.designs if d.name == pick)
     if not design.runs:
         return
     table = metrics.capability(design.runs[0])
+    window = table.attrs["window"].dated(first_day)
     still_open = int(metrics.case_view(design.runs[0])["e2e_days"].isna().sum())
     open_words = (f" {still_open:,} demand(s) still open at the end of the run are not in it." if still_open
                   else "")
-    if table.empty:  # nothing was met in the period: no chart from nothing
+    if not window.finished:  # nothing was met in the period: no chart from nothing
         st.info(f"No demand was resolved in the period in {literal(pick)}, so it has no capability chart."
                 + open_words, icon=":material/hourglass_empty:")
         return
+    too_few = spc.too_few_points(window, len(table))
+    if too_few:
+        st.info(literal(too_few), icon=":material/hourglass_empty:")
+        return
     table.index = first_day + pd.to_timedelta(table.index, unit="D")
-    st.altair_chart(charts.xmr_chart(table, f"Capability: {pick}", "End-to-end days", period_label="Day"),
-                    width="stretch")
+    st.altair_chart(charts.xmr_chart(table, f"Capability: {pick}", "End-to-end days", period_label="Day arrived",
+                                     notes=[window.words()]), width="stretch")
     signals = int(table[spc.SIGNAL].sum())
-    st.caption(f"Average {table[spc.CENTRE].iloc[-1]:.1f} days; a day's average is predictably between "
+    same = ("the same demands as the table's mean for this replication" if not window.later else
+            f"the table's mean also counts the {window.later:,} later arrivals")
+    st.caption(f"Average {table[spc.CENTRE].iloc[-1]:.1f} days: the mean end-to-end time of the "
+               f"{window.finished:,} demands charted ({same}). A day's average is predictably between "
                f"{table[spc.LOWER].iloc[-1]:.1f} and {table[spc.UPPER].iloc[-1]:.1f} days; {signals} signal(s). "
-               "The chart covers the demands resolved in the period only." + open_words + " The start-up period "
-               "is a week of demand run before measuring, so queues are not empty.")
+               + literal(window.words()) + ("" if window.still_open else open_words) + " The start-up period is a week of demand run before "
+               "measuring, so queues are not empty." + (" " + (spc.provisional_note(table) or "")).rstrip())
 
 
 def _map_of(name: str, result: Comparison, designs: dict[str, ProcessMap]) -> ProcessMap | None:

@@ -88,10 +88,14 @@ def _end_to_end(view: state.DemandView) -> None:
     tiles[2].metric("Needs still open", f"{e2e.open:,}")
     tiles[3].metric("Repeat contacts", f"{e2e.repeats.repeats:,}" if e2e.repeats.available else "–",
                     help="Later contacts about a need already raised (contacts sharing a case id)")
-    if len(e2e.weekly) >= 2:
+    too_few = spc.too_few_points(e2e.window, len(e2e.weekly), "week")
+    if too_few:
+        st.info(literal(too_few), icon=":material/hourglass_empty:")
+    else:
         table = end_to_end.capability(e2e.weekly)
-        st.altair_chart(charts.xmr_chart(table, "Capability: average days to meet a need, by the week it was met",
-                                         "Average days", number_format=",.1f"), width="stretch")
+        st.altair_chart(charts.xmr_chart(table, "Capability: average days to meet a need, by the week it arrived",
+                                         "Average days", period_label="Week of arrival", number_format=",.1f",
+                                         notes=[e2e.window.words()]), width="stretch")
     waiting = (f" (not in the figures; the oldest has waited {_days(e2e.open_oldest_days)} so far)" if e2e.open
                else "")
     st.caption(f"{e2e.needs:,} needs: {e2e.met:,} met, {e2e.open:,} still open{waiting}.")
@@ -135,17 +139,25 @@ def _comparison(found: studies.Study) -> None:
     distribution = snap.e2e_distribution()
     if len(distribution):
         st.altair_chart(charts.e2e_ecdf_chart(distribution, names), width="stretch")
-    st.markdown("**Capability charts**: end-to-end days of the needs met each day. Points inside the limits are "
-                "what the design will predictably deliver.")
+    st.markdown("**Capability charts**: end-to-end days of the demands, day by day (each chart says which days). "
+                "Points inside the limits are what the design will predictably deliver.")
     cols = st.columns(max(len(names), 1))
     for col, name in zip(cols, names, strict=False):
         capability = snap.capability(name)
+        window = snap.capability_window(name)  # None in a snapshot stored before charts said which days
         if capability.empty:
+            if window is not None:  # said in words, never an empty chart
+                col.info(f"{literal(name)}: " + literal(spc.too_few_points(window, 0) or window.words()),
+                         icon=":material/hourglass_empty:")
             continue
+        words = window.words() if window is not None else None
         col.altair_chart(charts.xmr_chart(capability, f"Capability: {name}", "End-to-end days",  # Vega: text
-                                          period_label="Day"), width="stretch")
+                                          period_label="Day arrived" if window else "Day", notes=[words]),
+                         width="stretch")
         col.caption(f"Average {capability[spc.CENTRE].iloc[-1]:.1f} days; a day's average is predictably "
-                    f"between {capability[spc.LOWER].iloc[-1]:.1f} and {capability[spc.UPPER].iloc[-1]:.1f}.")
+                    f"between {capability[spc.LOWER].iloc[-1]:.1f} and {capability[spc.UPPER].iloc[-1]:.1f}."
+                    + (" " + literal(words) if words else "")
+                    + (" " + (spc.provisional_note(capability) or "")).rstrip())
 
 
 def _number(x: object) -> str:

@@ -335,13 +335,18 @@ def _over_time(view: state.DemandView) -> None:
         picked = c3.date_input("Change made on", value=middle, min_value=first, max_value=last, key="spc_split_date")
         split_at = pd.Timestamp(picked if isinstance(picked, date) else middle)
     share = analysis.behaviour(frame, "failure_share", split_at=split_at)
-    volume = analysis.behaviour(frame, "total", split_at=split_at)
+    closed = analysis.closed_days(frame) if period == "Day" else None  # a closed day is not a day of no demand
+    volume = analysis.behaviour(frame[closed.keep] if closed else frame, "total", split_at=split_at)
     label = f"{period} starting" if period == "Week" else "Day"
     st.altair_chart(charts.xmr_chart(share, f"Failure demand share per {period.lower()}", "Failure share",
                                      percent=True, period_label=label), width="stretch")
     st.altair_chart(charts.moving_range_chart(share, "Failure share", percent=True), width="stretch")
-    st.altair_chart(charts.xmr_chart(volume, f"Demands per {period.lower()}", "Demands", period_label=label),
-                    width="stretch")
+    st.altair_chart(charts.xmr_chart(volume, f"Demands per {period.lower()}", "Demands", period_label=label,
+                                     notes=[closed.words() if closed else None]), width="stretch")
+    if closed and closed.left_out:
+        st.caption(literal(closed.words() or "") + " On the chart of demands per day, a weekday with no demand in "
+                   "any week, or a day with none where that weekday usually has plenty (a zero would be very "
+                   "unlikely), counts as closed rather than as a day of no demand.")
     signals = share[share["signal"]]
     if len(signals):
         st.caption("Signals in failure share: " + "; ".join(
@@ -396,16 +401,22 @@ def _e2e_figures(e2e: end_to_end.EndToEnd) -> None:
         middle = frame["period_start"].iloc[len(frame) // 2].date()
         picked = c3.date_input("Change made on", value=middle, min_value=first, max_value=last, key="e2e_split_date")
         split_at = pd.Timestamp(picked if isinstance(picked, date) else middle)
-    if len(frame) >= 2:
+    too_few = spc.too_few_points(e2e.window, len(frame), period.lower())
+    if too_few:  # said in words, never an empty chart
+        st.info(literal(too_few), icon=":material/hourglass_empty:")
+    else:
         table = end_to_end.capability(frame, split_at=split_at)
-        label = f"{period} starting" if period == "Week" else "Day met"
+        label = f"{period} of arrival" if period == "Week" else "Day arrived"
         st.altair_chart(charts.xmr_chart(table, f"Capability: average days to meet a need, by the {period.lower()} "
-                                         "it was met", "Average days", period_label=label, number_format=",.1f"),
-                        width="stretch")
+                                         "it arrived", "Average days", period_label=label, number_format=",.1f",
+                                         notes=[e2e.window.words()]), width="stretch")
         st.altair_chart(charts.moving_range_chart(table, "Average days", number_format=",.1f"), width="stretch")
-        st.caption(f"Average {table[spc.CENTRE].iloc[-1]:.1f} days; a {period.lower()}'s average is predictably "
-                   f"between {table[spc.LOWER].iloc[-1]:.1f} and {table[spc.UPPER].iloc[-1]:.1f} days. The first "
-                   "weeks of a sample hold only needs raised and met inside it, so they look quicker than they were.")
+        centre = (f"Average {table[spc.CENTRE].iloc[-1]:.1f} days, the mean of the {e2e.window.finished:,} needs "
+                  "charted" if table[spc.PHASE].nunique() == 1 else
+                  f"After the change, average {table[spc.CENTRE].iloc[-1]:.1f} days")
+        st.caption(f"{centre}; a {period.lower()}'s average is predictably between {table[spc.LOWER].iloc[-1]:.1f} "
+                   f"and {table[spc.UPPER].iloc[-1]:.1f} days. " + literal(e2e.window.words())
+                   + (" " + (spc.provisional_note(table) or "")).rstrip())
     left, right = st.columns(2)
     left.altair_chart(charts.e2e_histogram(e2e.distribution), width="stretch")
     right.altair_chart(charts.e2e_ecdf(e2e.ecdf), width="stretch")

@@ -412,6 +412,11 @@ _SHOW_COLUMNS = (("steps", "steps", "{:.1f}"), ("value_step_share", "value", "{:
                  ("one_stop", "one-stop", "{:.0%}"), ("failure_demand", "FD gen.", "{:.2f}"))
 
 
+def _shown(fmt: str, value: float) -> str:
+    """A figure of `map show`, '-' when it is unknown (never 'nan')."""
+    return "-" if value is None or value != value else fmt.format(value)
+
+
 def cmd_map_show(args: argparse.Namespace) -> int:
     m = load_map(args.path)
     problems = validate_map(m)
@@ -428,12 +433,12 @@ def cmd_map_show(args: argparse.Namespace) -> int:
         mix = flow_expected.mix_from_catalogue(catalogue, "")
     else:
         raise UsageError(f"{m.source} names no catalogue: give --catalogue FILE or --demand FILE")
-    per_type, totals = flow_expected.expect_mix(m, mix)
-    covered = coverage(m, mix, catalogue) if args.demand else None
     from workbench.sim.engine import service_minutes_by_type
-    from workbench.sim.service_times import Sampler, step_time_words
+    from workbench.sim.service_times import Sampler, step_time_words, touch_mean
 
     sampler = Sampler(service_minutes_by_type(loaded.frame, catalogue)) if args.demand else None
+    per_type, totals = flow_expected.expect_mix(m, mix, touch_mean(sampler))
+    covered = coverage(m, mix, catalogue) if args.demand else None
     types = [str(t) for t in per_type["demand_type"]] if "demand_type" in per_type else []
     step_times = {s.id: step_time_words(s.touch, sampler, types) for s in m.steps}
     if args.format == "json":
@@ -449,15 +454,19 @@ def cmd_map_show(args: argparse.Namespace) -> int:
     lines.append(header + ("    count" if args.demand else ""))
     for rec in per_type.to_dict("records"):
         row = f"{str(rec['demand_type'])[:41]:<42}" + "".join(
-            f"{fmt.format(rec[key]):>11}" for key, _, fmt in _SHOW_COLUMNS)
+            f"{_shown(fmt, rec[key]):>11}" for key, _, fmt in _SHOW_COLUMNS)
         lines.append(row + (f"{int(rec['count']):>9}" if args.demand else ""))
     if args.demand:
         lines.append("")
         lines.append(f"{'all demand (weighted by the sample)':<42}" + "".join(
-            f"{fmt.format(totals[key]):>11}" for key, _, fmt in _SHOW_COLUMNS) + f"{int(totals['demands']):>9}")
+            f"{_shown(fmt, totals[key]):>11}" for key, _, fmt in _SHOW_COLUMNS) + f"{int(totals['demands']):>9}")
         lines.append(f"failure demand generated: {totals['failure_demand_per_100']:.1f} per 100 demands")
         if covered is not None:
             lines.append(("LOW COVERAGE: " if covered.low() else "") + covered.words())
+    if any(s.touch.from_data for s in m.steps) and (sampler is None or not sampler.has_data()):
+        lines.append("'-': a step takes its time from the data and there are no handling minutes to take it from "
+                     "(give --demand FILE with a handling minutes column), so touch and end-to-end times are "
+                     "unknown.")
     lines += ["", "Who works when:"]
     lines += [f"  {r.name or r.id}: {working_time_words(r)}" for r in m.roles]
     if m.closed:

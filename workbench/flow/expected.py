@@ -9,6 +9,8 @@ are in docs/process-maps.md; they match the simulation's, so its means must agre
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -20,6 +22,7 @@ from workbench.flow.model import RESOLVED, Duration, ProcessMap, Step
 from workbench.flow.routing import UNROUTED, DemandKind, next_steps
 
 MINUTES_PER_DAY = 1440.0
+TouchMean = Callable[[Step, str], float]  # (a step whose time comes from the data, demand type) -> mean minutes
 
 
 class FlowError(ValueError):
@@ -126,9 +129,15 @@ def chases_per_step(m: ProcessMap) -> np.ndarray:
     return np.array([_expected_chases(s, m) for s in m.steps if s.id])
 
 
-def expect(m: ProcessMap, kind: DemandKind, chases: np.ndarray | None = None) -> Expectation:
+def expect(m: ProcessMap, kind: DemandKind, chases: np.ndarray | None = None,
+           touch_mean: TouchMean | None = None) -> Expectation:
     """Expected metrics for one kind of demand (its type, nature, cause and touchpoint). `chases` is
-    `chases_per_step(m)` when the caller has it already (it does not depend on the kind of demand)."""
+    `chases_per_step(m)` when the caller has it already (it does not depend on the kind of demand).
+
+    A step whose touch time comes from the data has the mean `touch_mean(step, demand type)` (the engine's
+    fit of the demand's handling minutes: workbench.sim.service_times.touch_mean); without it, or without
+    data, its time is unknown, and so are the touch minutes, end-to-end days and flow efficiency of every demand
+    that visits it (NaN, shown as "–": never a confident zero)."""
     steps = [s for s in m.steps if s.id]
     index = {s.id: i for i, s in enumerate(steps)}
     n = len(steps)
@@ -175,14 +184,16 @@ def expect(m: ProcessMap, kind: DemandKind, chases: np.ndarray | None = None) ->
     if not np.all(np.isfinite(visits)) or visits.max() > 1e9:
         raise FlowError(f"{m.source}: demand of type '{kind.demand_type}' can loop for ever.")
     value = np.array([1.0 if s.is_value else 0.0 for s in steps])
-    touch = np.array([s.touch.mean_minutes() for s in steps])
+    touch = np.array([(touch_mean(s, kind.demand_type) if touch_mean else math.nan) if s.touch.from_data
+                      else s.touch.mean_minutes() for s in steps], dtype=float)
     wait = np.array([s.wait.mean_minutes() / MINUTES_PER_DAY for s in steps])
     not_accurate = np.array([(1 - min(max(s.complete_and_accurate, 0), 100) / 100) if s.recall_type and not
                              s.rework_to else 0.0 for s in steps])
     if chases is None:
         chases = chases_per_step(m)
     total_steps = float(visits.sum())
-    touch_minutes = float(visits @ touch)
+    seen = visits > 1e-12  # a step never visited adds nothing, even when its time is unknown
+    touch_minutes = float(visits[seen] @ touch[seen])
     wait_days = float(visits @ wait)
     e2e = wait_days + touch_minutes / MINUTES_PER_DAY
     recalls = float(visits @ not_accurate)
@@ -197,7 +208,7 @@ def expect(m: ProcessMap, kind: DemandKind, chases: np.ndarray | None = None) ->
         touch_minutes=touch_minutes,
         wait_days=wait_days,
         end_to_end_days=e2e,
-        flow_efficiency=touch_minutes / (e2e * MINUTES_PER_DAY) if e2e > 0 else 1.0,
+        flow_efficiency=touch_minutes / (e2e * MINUTES_PER_DAY) if e2e > 0 else (1.0 if e2e == 0 else math.nan),
         one_stop=float(one_stop_visits @ r1),
         recalls=recalls,
         chases=chase_count,
@@ -236,8 +247,10 @@ MIX_METRICS = ("steps", "value_steps", "handoffs", "rework", "touch_minutes", "w
                "one_stop", "recalls", "chases", "failure_demand", "unrouted")
 
 
-def expect_mix(m: ProcessMap, mix: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Expectations per demand type (touchpoints weighted by the mix) and for the whole mix.
+def expect_mix(m: ProcessMap, mix: pd.DataFrame, touch_mean: TouchMean | None = None
+               ) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Expectations per demand type (touchpoints weighted by the mix) and for the whole mix (`touch_mean`: see
+    `expect`).
 
     Returns (per_type, totals). Shares and ratios in the totals are ratios of weighted sums
     (e.g. value-step share = expected value steps / expected steps), so they describe the mix as a whole.
@@ -248,7 +261,7 @@ def expect_mix(m: ProcessMap, mix: pd.DataFrame) -> tuple[pd.DataFrame, dict[str
     for rec in mix.to_dict("records"):
         kind = DemandKind(rec[schema.DEMAND_TYPE], rec["nature"], rec["cause"], rec[schema.TOUCHPOINT])
         if kind not in cache:
-            cache[kind] = expect(m, kind, chases)
+            cache[kind] = expect(m, kind, chases, touch_mean)
         rows.append({**cache[kind].to_dict(), "count": rec["count"]})
     detail = pd.DataFrame(rows)
     if detail.empty:
@@ -256,12 +269,14 @@ def expect_mix(m: ProcessMap, mix: pd.DataFrame) -> tuple[pd.DataFrame, dict[str
     weights = detail["count"].astype(float)
     grouped = detail.assign(**{k: detail[k] * weights for k in MIX_METRICS}).groupby(
         "demand_type", sort=False)
-    per_type = grouped[list(MIX_METRICS)].sum().div(grouped["count"].sum(), axis=0)
+    # an unknown figure (NaN: a time from the data without data) stays unknown in a type's mean and the total
+    unknown = detail[list(MIX_METRICS)].isna().groupby(detail["demand_type"], sort=False).any()
+    per_type = grouped[list(MIX_METRICS)].sum().mask(unknown).div(grouped["count"].sum(), axis=0)
     per_type["count"] = grouped["count"].sum()
     per_type["nature"] = grouped["nature"].first()
     per_type = _ratios(per_type).reset_index().sort_values("count", ascending=False, kind="stable")
     total_weight = float(weights.sum())
-    means = {k: float((detail[k] * weights).sum() / total_weight) for k in MIX_METRICS}
+    means = {k: float((detail[k] * weights).sum(skipna=False) / total_weight) for k in MIX_METRICS}
     totals: dict[str, float] = {str(k): float(v) for k, v in _ratios(pd.DataFrame([means])).iloc[0].items()}
     totals["demands"] = total_weight
     totals["failure_demand_per_100"] = totals["failure_demand"] * 100
@@ -276,7 +291,8 @@ def _ratios(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     df["value_step_share"] = np.where(df["steps"] > 0, df["value_steps"] / df["steps"].where(df["steps"] > 0), 0.0)
     e2e_minutes = df["end_to_end_days"] * MINUTES_PER_DAY
-    df["flow_efficiency"] = np.where(e2e_minutes > 0, df["touch_minutes"] / e2e_minutes.where(e2e_minutes > 0), 1.0)
+    df["flow_efficiency"] = np.where(e2e_minutes > 0, df["touch_minutes"] / e2e_minutes.where(e2e_minutes > 0),
+                                     np.where(e2e_minutes.isna(), np.nan, 1.0))  # unknown stays unknown
     return df
 
 

@@ -17,13 +17,13 @@ recorded times uses every type's times together (too few to stand for that type 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
 
-from workbench.flow.model import Duration
+from workbench.flow.model import Duration, Step
 
 MIN_PER_TYPE = 5
 _NORMAL = NormalDist()
@@ -200,3 +200,16 @@ def step_time_words(touch: Duration, sampler: Sampler | None, types: Sequence[st
         else:
             lines.append(f"  {name}: {len(own)} recorded time(s), too few: all types' times are used")
     return lines
+
+
+def touch_mean(sampler: Sampler | None) -> Callable[[Step, str], float]:
+    """For the static expectations (workbench.flow.expected): the mean minutes of a step whose time comes from
+    the data, for a demand type, as the engine draws it (the type's fit, or every type's when it has too few
+    times); NaN when there is no data."""
+
+    def mean(step: Step, demand_type: str) -> float:
+        if sampler is None or not sampler.has_data():
+            return math.nan
+        return sampler.for_type(demand_type, step.touch.fit).mean
+
+    return mean

@@ -20,6 +20,8 @@ from workbench.flow.diagram import to_dot, too_big_to_draw
 from workbench.flow.expected import FlowError, demand_mix, expect_mix
 from workbench.flow.model import RESOLVED, WORK_KINDS, MapFileError, ProcessMap
 from workbench.flow.validate import has_errors, validate_map
+from workbench.sim.engine import service_minutes_by_type
+from workbench.sim.service_times import Sampler, touch_mean
 from workbench.store import studies
 
 UNITS = ["days", "hours", "minutes"]
@@ -47,9 +49,14 @@ def _catalogue(m: ProcessMap) -> Catalogue | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _metrics(yaml_text: str, demand_key: tuple[object, ...], _m: ProcessMap, _mix: pd.DataFrame
-             ) -> tuple[pd.DataFrame, dict[str, float]]:
-    return expect_mix(_m, _mix)
+def _metrics(yaml_text: str, demand_key: tuple[object, ...], _m: ProcessMap, _mix: pd.DataFrame,
+             _frame: pd.DataFrame, _catalogue: Catalogue | None) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Exact expectations; a step whose time comes from the data takes the mean of the demand's handling
+    minutes as the engine fits them (unknown without them)."""
+    sampler = None
+    if any(s.touch.from_data for s in _m.steps):
+        sampler = Sampler(service_minutes_by_type(_frame, _catalogue))
+    return expect_mix(_m, _mix, touch_mean(sampler))
 
 
 # --------------------------------------------------------------------------------------------- choose
@@ -381,16 +388,23 @@ def _plain(p: object) -> str:
 
 
 def _tiles(totals: dict[str, float]) -> None:
+    def shown(key: str, fmt: str) -> str:
+        value = totals[key]
+        return "–" if value != value else fmt.format(value)  # NaN: a time from the data with no data
+
     t = st.columns(7)
-    t[0].metric("Hand-offs", f"{totals['handoffs']:.2f}", help="Hand-offs per demand")
-    t[1].metric("One-stop", f"{totals['one_stop']:.0%}", help="Resolved at one stop: no hand-off, no rework, "
+    t[0].metric("Hand-offs", shown("handoffs", "{:.2f}"), help="Hand-offs per demand")
+    t[1].metric("One-stop", shown("one_stop", "{:.0%}"), help="Resolved at one stop: no hand-off, no rework, "
                 "no waiting")
-    t[2].metric("End-to-end days", f"{totals['end_to_end_days']:.1f}", help="From first contact to the need met")
-    t[3].metric("Value steps", f"{totals['value_step_share']:.0%}", help="Share of steps that are value work")
-    t[4].metric("Touch minutes", f"{totals['touch_minutes']:.0f}", help="Working minutes per demand")
-    t[5].metric("Failure demand", f"{totals['failure_demand_per_100']:.0f}/100",
+    t[2].metric("End-to-end days", shown("end_to_end_days", "{:.1f}"), help="From first contact to the need met")
+    t[3].metric("Value steps", shown("value_step_share", "{:.0%}"), help="Share of steps that are value work")
+    t[4].metric("Touch minutes", shown("touch_minutes", "{:.0f}"), help="Working minutes per demand")
+    t[5].metric("Failure demand", shown("failure_demand_per_100", "{:.0f}") + "/100",
                 help="Chases and recalls this design causes, per 100 demands")
-    t[6].metric("Flow efficiency", f"{totals['flow_efficiency']:.1%}", help="Touch time ÷ end-to-end time")
+    t[6].metric("Flow efficiency", shown("flow_efficiency", "{:.1%}"), help="Touch time ÷ end-to-end time")
+    if totals["touch_minutes"] != totals["touch_minutes"]:
+        st.caption("–: a step takes its time from the data, and this demand file has no handling minutes to take "
+                   "it from, so touch minutes, end-to-end days and flow efficiency are unknown.")
 
 
 def _per_type(per_type: pd.DataFrame) -> None:
@@ -487,7 +501,7 @@ def render() -> None:
             if frame is not None:
                 mix = demand_mix(frame, catalogue)
                 fits = coverage(m, mix, catalogue)
-                per_type, totals = _metrics(w.yaml_text, (src.key(), tuple(made)), m, mix)
+                per_type, totals = _metrics(w.yaml_text, (src.key(), tuple(made)), m, mix, frame, catalogue)
         except FlowError as exc:
             st.error(literal(exc))
     if totals and src is not None:

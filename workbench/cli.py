@@ -578,7 +578,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
               for d in result.designs if d.prevented]
     if any(d.prevented for d in result.designs):
         lines.append("")
-    lines.append(f"{'':<34}" + "".join(f"{n[:width]:>{width + 22}}" for n in names))
+    first = min(max(34, *(len(str(t)) + 2 for t in table["label"])), 72)  # every measure's name in full
+    lines.append(f"{'':<{first}}" + "".join(f"{n[:width]:>{width + 22}}" for n in names))
     for key in dict.fromkeys(table["metric"]):
         rows = table[table["metric"] == key].set_index("design")
         cells = []
@@ -591,7 +592,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             fmt = (lambda v: f"{v:.1%}") if pct else (lambda v: f"{v:,.0f}") if key == "demands" else (
                 lambda v: f"{v:,.2f}")
             cells.append(f"{fmt(r['mean'])} [{fmt(r['low'])}, {fmt(r['high'])}]")
-        lines.append(f"{label(key)[:33]:<34}" + "".join(f"{c:>{width + 22}}" for c in cells))
+        shown = str(rows["label"].iloc[0]) if "label" in rows else label(key)
+        lines.append(f"{shown[:first - 1]:<{first}}" + "".join(f"{c:>{width + 22}}" for c in cells))
     lines += ["", result.headline(), "", *_fit_text(fit.to_json(fitted)), "", "How far the maps fit this demand:",
               *(("  LOW COVERAGE: " if c.low() else "  ") + c.words() for c in covered)]
     print("\n".join(lines))

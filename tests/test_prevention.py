@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from demand_fixtures import SMALL_CATALOGUE_TEXT
 
 from workbench import schema
 from workbench.demand.catalogue import parse_catalogue
@@ -35,16 +36,7 @@ from workbench.sim.snapshot import Snapshot, SnapshotError, check_snapshot, snap
 DAY = 1440.0
 FIRST_DAY = pd.Timestamp("2026-01-05")  # a Monday
 
-CATALOGUE = parse_catalogue("""\
-types:
-  - type: Report a leak
-    nature: value
-  - type: Chasing a repair
-    nature: failure
-    cause: progress chasing
-  - type: Nobody turned up
-    nature: failure
-    cause: not done
+CATALOGUE = parse_catalogue(SMALL_CATALOGUE_TEXT + """\
   - type: Repair did not fix it
     nature: failure
     cause: repeat / recall

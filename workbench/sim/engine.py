@@ -40,7 +40,14 @@ from workbench.flow.expected import FlowError, is_handoff
 from workbench.flow.model import RESOLVED, Duration, ProcessMap, Role, Step, roster_levels
 from workbench.flow.routing import UNROUTED, DemandKind, next_steps
 from workbench.sim.calendar import MINUTES_PER_DAY, Calendar, Person, hours_levels, pool
-from workbench.sim.service_times import Sampler, gamma_draw, gamma_params, lognormal_draw, lognormal_params
+from workbench.sim.service_times import (
+    Sampler,
+    gamma_draw,
+    gamma_params,
+    lognormal_draw,
+    lognormal_params,
+    splitmix64,
+)
 
 RECALL_AFTER_DAYS = 7.0  # a customer whose job was not put right comes back about a week later
 GAVE_UP = "gave up waiting"  # the cause of a call back from a customer who hung up
@@ -48,14 +55,6 @@ CALL_BACK = "call back"  # `generated` of that demand
 _PATIENCE_KEY = 9_001  # counters of the patience and call-back draws (apart from the step's own draws)
 DRAIN_DAYS = 365.0  # after the last arrival, work in progress may run this long before the run stops
 _MASK = (1 << 64) - 1
-
-
-def _mix(x: int) -> int:
-    """splitmix64 finaliser: a well-spread 64-bit hash of an integer."""
-    x = (x + 0x9E3779B97F4A7C15) & _MASK
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
-    return x ^ (x >> 31)
 
 
 def _text_key(text: str) -> int:
@@ -70,13 +69,13 @@ class Draws:
     def __init__(self, *parts: int) -> None:
         h = 0
         for p in parts:
-            h = _mix(h ^ (p & _MASK))
+            h = splitmix64(h ^ (p & _MASK))
         self.base = h
         self.i = 0
 
     def uniform(self) -> float:
         self.i += 1
-        return ((_mix(self.base + self.i) >> 11) + 0.5) / float(1 << 53)
+        return ((splitmix64(self.base + self.i) >> 11) + 0.5) / float(1 << 53)
 
 
 def sample_minutes(d: Duration, u: float) -> float:

@@ -30,7 +30,9 @@ _NORMAL = NormalDist()
 _MASK = (1 << 64) - 1
 
 
-def _mix(x: int) -> int:
+def splitmix64(x: int) -> int:
+    """splitmix64 finaliser: a well-spread 64-bit hash of an integer (the counter-based draws' mixer, also the
+    engine's)."""
     x = (x + 0x9E3779B97F4A7C15) & _MASK
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
@@ -61,7 +63,7 @@ def gamma_draw(shape: float, scale: float, u: float) -> float:
     def uniform() -> float:
         nonlocal i
         i += 1
-        return ((_mix((key * 0x2545F4914F6CDD1D + i) & _MASK) >> 11) + 0.5) / float(1 << 53)
+        return ((splitmix64((key * 0x2545F4914F6CDD1D + i) & _MASK) >> 11) + 0.5) / float(1 << 53)
 
     boost = 1.0
     a = shape

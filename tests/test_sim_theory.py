@@ -1,0 +1,324 @@
+"""The simulation engine against queueing theory, through real maps and `simulate` (the product's path).
+
+Each check compares a simulated figure with a closed form from tests/queueing_theory.py (written from the
+formulas, nothing from Workbench). Tolerances come from the simulated standard error: batch means over the
+run, batches several relaxation times long, stated in every assertion message. A case fails when the
+simulated figure is more than Z standard errors from theory (|t| > 4 with 10 to 20 batches happens by
+chance about 1 time in 300 to 1,000 per figure; the seeds are fixed, so a result never flickers).
+
+Run lengths are set by the queue's relaxation time tau = 1 / (c mu (1 - sqrt(rho))^2): a warm-up of 5 tau
+from an empty system is dropped, and at least 40 tau (or 10,000 arrivals when that is more) are measured.
+Heavily loaded queues need long runs for a modest precision: at rho = 0.95 a 40-tau run (about 60,000
+arrivals) gives the mean wait to about 12%, so Z x SE there is about 50% of Wq, which is still an error of
+only 0.02 in the utilisation (Wq grows like 1 / (1 - rho)). The light loads are checked much more tightly.
+
+Besides the means, every M/M/c run is checked path by path: the waits the engine reports must be exactly
+those of first-come-first-served servers (the Kiefer-Wolfowitz recursion) on its own arrival and touch
+times, which has no sampling error at all.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from queueing_theory import (
+    batch_means,
+    erlang_a,
+    erlang_a_gmr,
+    erlang_c,
+    erlang_c_mean_wait,
+    pollaczek_khinchine_wait,
+    relaxation_time,
+    time_average,
+    triangular_moments,
+)
+
+from workbench.flow.model import ProcessMap, parse_map
+from workbench.flow.routing import DemandKind
+from workbench.sim.engine import Arrival, RunResult, simulate
+
+Z = 4.0  # standard errors allowed between simulation and theory
+WARMUP_TAU = 5.0  # relaxation times dropped from the start (the queue starts empty)
+MEASURE_TAU = 40.0  # relaxation times measured, at least
+MIN_MEASURED = 10_000  # arrivals measured, at least
+BATCH_TAU = 4.0  # each batch at least this many relaxation times long, with 10 to 20 batches
+TRIANGLE = (2.0, 4.0, 12.0)  # min, likely, max minutes of a triangular touch time: mean 6, SCV 0.13
+CALL = DemandKind("Ask a question", "value", "", "Phone")
+
+
+def one_role_map(staff: int, touch: str, extra: str = "") -> ProcessMap:
+    """A 24/7 desk that serves each demand once: a single queue with `staff` servers."""
+    return parse_map(f"""
+name: One role
+{extra}
+roles:
+  - {{id: desk, name: Desk, staff: {staff}, hours_per_day: 24, days_per_week: 7}}
+entry: serve
+steps:
+  - id: serve
+    name: Serve the customer
+    role: desk
+    touch: {touch}
+    routes:
+      - to: resolved
+        otherwise: true
+""", "one_role.yaml")
+
+
+def poisson_arrivals(rate_per_minute: float, n: int, seed: int, kind: DemandKind = CALL) -> list[Arrival]:
+    rng = np.random.default_rng(seed)
+    times = np.cumsum(rng.exponential(1.0 / rate_per_minute, n))
+    return [Arrival(i + 1, i + 1, float(t), kind) for i, t in enumerate(times)]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How long to run a queue: arrivals in all, the warm-up to drop (minutes) and how many batches."""
+
+    arrivals: int
+    warmup: float
+    batches: int
+
+
+def plan_run(lam: float, tau: float, mean_service: float) -> Plan:
+    warmup = WARMUP_TAU * max(tau, mean_service)
+    measured = max(MEASURE_TAU * tau, MIN_MEASURED / lam)
+    batches = int(min(20, max(10, measured // (BATCH_TAU * tau))))
+    return Plan(math.ceil(lam * (warmup + measured)), warmup, batches)
+
+
+def fcfs_queue_minutes(arrive: np.ndarray, service: np.ndarray, servers: int) -> np.ndarray:
+    """Waits in queue of first-come-first-served identical servers (Kiefer-Wolfowitz): each demand, in
+    arrival order, takes the server that frees first."""
+    free = [0.0] * servers
+    out = np.empty(len(arrive))
+    for i, (a, s) in enumerate(zip(arrive, service, strict=True)):
+        start = max(a, heapq.heappop(free))
+        heapq.heappush(free, start + s)
+        out[i] = start - a
+    return out
+
+
+def steady(run: RunResult, warmup: float):  # noqa: ANN201 - a DataFrame
+    d = run.demands.sort_values("arrival")
+    return d[d["arrival"] >= warmup]
+
+
+def within(name: str, sim: float, se: float, theory: float, batches: int) -> str | None:
+    """None when |sim - theory| < Z se, else a message with the figures and the interval. The figures are
+    printed either way (`pytest -s` shows them)."""
+    how = f"SE from {batches} batch means" if batches > 1 else "SE of independent draws"
+    text = (f"{name}: simulated {sim:.4g} ± {se:.2g} ({how}), theory {theory:.4g}; "
+            f"interval {sim - Z * se:.4g} .. {sim + Z * se:.4g} ({Z:g} SE), off by {abs(sim - theory) / se:.1f} SE")
+    print(text)
+    return None if abs(sim - theory) < Z * se else text
+
+
+# ------------------------------------------------------------------------------------------ the formulas
+
+
+def test_erlang_c_helper_against_known_values() -> None:
+    # M/M/1: P(wait) = rho; M/M/2 with a = 1: C = (1/2 * 2) / (1 + 1 + 1) = 1/3; M/M/2 at rho 0.75: 9/14
+    assert erlang_c(1, 0.6) == pytest.approx(0.6)
+    assert erlang_c(2, 1.0) == pytest.approx(1 / 3)
+    assert erlang_c(2, 1.5) == pytest.approx(9 / 14)
+    # the textbook sum a^c / c! c / (c - a) / (sum_{k<c} a^k / k! + that), at c = 10, a = 8
+    head = sum(8.0 ** k / math.factorial(k) for k in range(10))
+    tail = 8.0 ** 10 / math.factorial(10) * 10 / (10 - 8)
+    assert erlang_c(10, 8.0) == pytest.approx(tail / (head + tail), rel=1e-12)
+    # M/M/1 mean wait rho / (mu - lambda); and Pollaczek-Khinchine with exponential moments is M/M/1
+    assert erlang_c_mean_wait(1, 0.08, 0.1) == pytest.approx(0.8 / 0.02)
+    assert pollaczek_khinchine_wait(0.08, 10.0, 200.0) == pytest.approx(40.0)
+    # M/D/1 waits half as long as M/M/1
+    assert pollaczek_khinchine_wait(0.08, 10.0, 100.0) == pytest.approx(20.0)
+
+
+def test_triangular_moments_by_integration() -> None:
+    low, mode, high = TRIANGLE
+    x = np.linspace(low, high, 400_001)
+    pdf = np.where(x < mode, 2 * (x - low) / ((high - low) * (mode - low)),
+                   2 * (high - x) / ((high - low) * (high - mode)))
+    mean, second = triangular_moments(low, mode, high)
+    assert np.trapezoid(pdf, x) == pytest.approx(1.0, abs=1e-9)
+    assert np.trapezoid(x * pdf, x) == pytest.approx(mean, rel=1e-8)
+    assert np.trapezoid(x * x * pdf, x) == pytest.approx(second, rel=1e-8)
+    assert mean == pytest.approx(6.0)
+
+
+@pytest.mark.parametrize("c", [1, 5, 20])
+@pytest.mark.parametrize("load", [0.5, 0.8, 0.95, 1.1, 2.0])
+@pytest.mark.parametrize("patience_over_touch", [0.25, 0.5, 1.0, 4.0])
+def test_erlang_a_chain_against_garnett_mandelbaum_reiman(c: int, load: float, patience_over_touch: float
+                                                           ) -> None:
+    """The truncated birth-death chain against GMR's closed forms (incomplete gamma), to 1e-9."""
+    mu = 0.25
+    theta = mu / patience_over_touch
+    lam = load * c * mu
+    chain = erlang_a(c, lam, mu, theta)
+    p_wait, p_abandon, mean_wait = erlang_a_gmr(c, lam, mu, theta)
+    assert chain.p_wait == pytest.approx(p_wait, rel=1e-9)
+    assert chain.p_abandon == pytest.approx(p_abandon, rel=1e-9)
+    assert chain.mean_wait == pytest.approx(mean_wait, rel=1e-9)
+    # the arrivals' own fates (PASTA, FCFS) agree with theta E[queue] / lambda
+    assert chain.p_answered + chain.p_abandon == pytest.approx(1.0, abs=1e-12)
+    assert chain.mean_wait_answered > 0
+
+
+def test_erlang_a_limits() -> None:
+    # patience very long: Erlang C (M/M/3 at a = 2.1)
+    slow = erlang_a(3, 2.1, 1.0, 1e-7)
+    assert slow.p_wait == pytest.approx(erlang_c(3, 2.1), rel=1e-5)
+    assert slow.mean_wait == pytest.approx(erlang_c_mean_wait(3, 2.1, 1.0), rel=1e-5)
+    assert slow.mean_wait_answered == pytest.approx(erlang_c_mean_wait(3, 2.1, 1.0), rel=1e-5)
+    # patience = service time: the number in the system is Poisson(a), as in M/M/infinity, whatever c
+    a, c = 7.0, 5
+    same = erlang_a(c, a, 1.0, 1.0)
+    poisson = [math.exp(n * math.log(a) - a - math.lgamma(n + 1)) for n in range(200)]
+    assert same.p_wait == pytest.approx(sum(poisson[c:]), rel=1e-9)
+    assert same.mean_queue == pytest.approx(sum((n - c) * p for n, p in enumerate(poisson) if n > c), rel=1e-9)
+    # one server, one caller ahead at most matters when patience is tiny: P(abandon) -> P(wait) = a / (1 + a)
+    quick = erlang_a(1, 0.5, 1.0, 1e6)
+    assert quick.p_wait == pytest.approx(0.5 / 1.5, rel=1e-5)
+    assert quick.p_abandon == pytest.approx(0.5 / 1.5, rel=1e-5)
+
+
+# ------------------------------------------------------------------------------------------ M/M/c
+
+MEAN_TOUCH = 10.0  # minutes: mu = 0.1 a minute per person
+
+
+@pytest.mark.parametrize("rho", [0.5, 0.8, 0.9, 0.95])
+@pytest.mark.parametrize("c", [1, 3, 10])
+def test_mmc_matches_erlang_c(c: int, rho: float) -> None:
+    mu = 1.0 / MEAN_TOUCH
+    lam = rho * c * mu
+    tau = relaxation_time(c, lam, mu)
+    plan = plan_run(lam, tau, MEAN_TOUCH)
+    m = one_role_map(c, f"{{mean: {MEAN_TOUCH}, distribution: exponential}}")
+    arrivals = poisson_arrivals(lam, plan.arrivals, seed=1000 * c + int(100 * rho))
+    run = simulate(m, arrivals, seed=7)
+    d = run.demands.sort_values("arrival")
+    assert len(d) == plan.arrivals and d["resolved"].notna().all()
+    np.testing.assert_allclose(d["arrival"].to_numpy(), [a.time for a in arrivals], rtol=0, atol=1e-9)
+
+    # path by path: the engine's waits are those of c FCFS servers on its own arrival and touch times,
+    # and time in system is queue + touch (a 24/7 role has no closed hours)
+    arrive, touch, queue = (d[k].to_numpy() for k in ("arrival", "touch_minutes", "queue_minutes"))
+    np.testing.assert_allclose(queue, fcfs_queue_minutes(arrive, touch, c), rtol=0, atol=1e-6)
+    np.testing.assert_allclose((d["resolved"] - d["arrival"]).to_numpy(), queue + touch, rtol=0, atol=1e-6)
+
+    s = steady(run, plan.warmup)
+    queue, touch = s["queue_minutes"].to_numpy(), s["touch_minutes"].to_numpy()
+    b = plan.batches
+    c_prob, wq = erlang_c(c, lam / mu), erlang_c_mean_wait(c, lam, mu)
+    failures = [
+        within("mean wait in queue Wq (minutes)", *batch_means(queue, b), wq, b),
+        within("P(wait) = Erlang C", *batch_means(queue > 0, b), c_prob, b),
+        # touch times are independent exponentials: SE = sd / sqrt(n)
+        within("mean touch (minutes)", touch.mean(), touch.std() / math.sqrt(len(touch)), MEAN_TOUCH, 1),
+    ]
+    # those who wait, wait exponentially with mean 1 / (c mu - lambda) (enough of them at every load here)
+    waited = queue[queue > 0]
+    failures.append(within("mean wait of those who wait", *batch_means(waited, b), 1.0 / (c * mu - lam), b))
+    # utilisation of the role over the measured window: busy / capacity against rho; busy minutes are a
+    # compound Poisson sum, SE = sqrt(lambda T E[S^2]) / (c T) with E[S^2] = 2 / mu^2
+    role = run.roles.set_index("role").loc["desk"]
+    window = run.measured_end - run.measured_start
+    assert role["capacity_minutes"] == pytest.approx(c * window)
+    util_se = math.sqrt(lam * window * 2 * MEAN_TOUCH ** 2) / (c * window)
+    failures.append(within("utilisation", float(role["utilisation"]), util_se, rho, 1))
+    # Little: the time-average number in the system, integrated from the arrival and resolution timestamps
+    # over the steady part, is lambda (Wq + 1 / mu); its SE is lambda x the batch-means SE of time in system
+    t0, t1 = plan.warmup, float(arrive[-1])
+    big_l = time_average(arrive, d["resolved"].to_numpy(), t0, t1)
+    _, se_w = batch_means(queue + touch, b)
+    failures.append(within("number in the system L (time-average)", big_l, lam * se_w, lam * (wq + MEAN_TOUCH), b))
+    print(f"M/M/{c} rho {rho}: {len(s)} arrivals measured")
+    failures = [f for f in failures if f]
+    assert not failures, f"M/M/{c} at rho {rho} ({len(s)} arrivals measured, tau {tau:.0f} min): {failures}"
+
+
+# ------------------------------------------------------------------------------------------ M/G/1
+
+@pytest.mark.parametrize("rho", [0.5, 0.8, 0.9])
+def test_triangular_single_server_matches_pollaczek_khinchine(rho: float) -> None:
+    mean, second = triangular_moments(*TRIANGLE)
+    lam = rho / mean
+    scv = second / mean ** 2 - 1.0
+    # the heavy-traffic relaxation time of M/G/1 scales with (1 + SCV) / 2 against M/M/1
+    tau = relaxation_time(1, lam, 1.0 / mean) * (1.0 + scv) / 2.0
+    plan = plan_run(lam, tau, mean)
+    low, likely, high = TRIANGLE
+    m = one_role_map(1, f"{{min: {low}, likely: {likely}, max: {high}}}")
+    arrivals = poisson_arrivals(lam, plan.arrivals, seed=500 + int(100 * rho))
+    run = simulate(m, arrivals, seed=11)
+    d = run.demands.sort_values("arrival")
+    np.testing.assert_allclose(d["queue_minutes"].to_numpy(), fcfs_queue_minutes(
+        d["arrival"].to_numpy(), d["touch_minutes"].to_numpy(), 1), rtol=0, atol=1e-6)
+
+    s = steady(run, plan.warmup)
+    queue, touch = s["queue_minutes"].to_numpy(), s["touch_minutes"].to_numpy()
+    b = plan.batches
+    n = len(touch)
+    failures = [
+        within("mean wait in queue (P-K)", *batch_means(queue, b), pollaczek_khinchine_wait(lam, mean, second), b),
+        within("P(wait) = rho", *batch_means(queue > 0, b), rho, b),
+        within("mean touch", touch.mean(), touch.std() / math.sqrt(n), mean, 1),
+        within("E[touch^2]", (touch ** 2).mean(), (touch ** 2).std() / math.sqrt(n), second, 1),
+    ]
+    print(f"M/G/1 rho {rho}: {n} arrivals measured")
+    failures = [f for f in failures if f]
+    assert not failures, f"M/G/1 triangular {TRIANGLE} at rho {rho} ({n} arrivals measured): {failures}"
+    assert touch.min() >= low and touch.max() <= high
+
+
+# ------------------------------------------------------------------------------------------ Little's law
+
+
+def test_littles_law_on_timestamped_work_in_progress() -> None:
+    """L = lambda W, with L the exact time-average of the number in the system from the arrival and
+    resolution timestamps, and W from the per-demand durations the engine adds up (wait + queue + touch),
+    on a flow of two roles with a wait, rework and a route by probability."""
+    m = parse_map("""
+name: Two roles
+roles:
+  - {id: front, name: Front desk, staff: 2, hours_per_day: 24, days_per_week: 7}
+  - {id: back, name: Back office, staff: 3, hours_per_day: 24, days_per_week: 7}
+entry: front
+steps:
+  - id: front
+    role: front
+    touch: {mean: 10, distribution: exponential}
+    routes:
+      - {to: resolved, probability: 0.4}
+      - {to: back, otherwise: true}
+  - id: back
+    role: back
+    touch: {min: 5, likely: 15, max: 40}
+    wait: {mean: 30, unit: minutes, distribution: exponential}
+    complete_and_accurate: 80
+    not_accurate: {rework: back}
+    routes:
+      - {to: resolved, otherwise: true}
+""", "two_roles.yaml")
+    lam = 0.15  # a minute: the front desk runs at rho 0.75
+    arrivals = poisson_arrivals(lam, 15_000, seed=99)
+    run = simulate(m, arrivals, seed=3)
+    d = run.demands
+    assert (d["generated"] == "").all() and d["resolved"].notna().all()
+    arrive, leave = d["arrival"].to_numpy(), d["resolved"].to_numpy()
+    durations = (d["wait_minutes"] + d["queue_minutes"] + d["touch_minutes"]).to_numpy()
+    t0, t1 = np.quantile(arrive, [0.1, 0.9])
+    inside = (arrive >= t0) & (arrive < t1)
+    big_l = time_average(arrive, leave, t0, t1)
+    lam_hat = inside.sum() / (t1 - t0)
+    w = float(durations[inside].mean())
+    # The two sides differ only by the demands open at the window's edges: at most their whole time in the
+    # system, divided by the window.
+    edge = (durations[(arrive < t0) & (leave > t0)].sum() + durations[inside & (leave > t1)].sum()) / (t1 - t0)
+    assert abs(big_l - lam_hat * w) <= edge, (big_l, lam_hat * w, edge)
+    assert edge < 0.005 * big_l

@@ -122,6 +122,21 @@ def erlang_a(c: int, lam: float, mu: float, theta: float, tail: float = 1e-15) -
                    p_answered=p_answered, states=len(pi))
 
 
+def erlang_a_relaxation_time(c: int, lam: float, mu: float, theta: float) -> float:
+    """1 / the spectral gap of the Erlang-A birth-death chain (truncated as in `erlang_a`): the time its
+    state takes to forget where it started. The chain is reversible, so its generator is similar to the
+    symmetric tridiagonal matrix with -(birth_n + death_n) on the diagonal and sqrt(birth_n death_{n+1})
+    beside it."""
+    states = erlang_a(c, lam, mu, theta).states
+    n = np.arange(states)
+    death = np.minimum(n, c) * mu + np.maximum(n - c, 0) * theta
+    birth = np.where(n < states - 1, lam, 0.0)
+    matrix = np.diag(-(birth + death)) + np.diag(np.sqrt(birth[:-1] * death[1:]), 1) \
+        + np.diag(np.sqrt(birth[:-1] * death[1:]), -1)
+    eig = np.sort(np.linalg.eigvalsh(matrix))
+    return float(-1.0 / eig[-2])
+
+
 def _gmr_a(x: float, y: float) -> float:
     """A(x, y) = x e^y y^-x gamma(x, y) (gamma the lower incomplete gamma function), by its series
     sum_{k>=0} y^k / ((x + 1)(x + 2)...(x + k))."""

@@ -29,8 +29,10 @@ from queueing_theory import (
     batch_means,
     erlang_a,
     erlang_a_gmr,
+    erlang_a_relaxation_time,
     erlang_c,
     erlang_c_mean_wait,
+    piecewise_erlang_c,
     pollaczek_khinchine_wait,
     relaxation_time,
     time_average,
@@ -47,6 +49,7 @@ MEASURE_TAU = 40.0  # relaxation times measured, at least
 MIN_MEASURED = 10_000  # arrivals measured, at least
 BATCH_TAU = 4.0  # each batch at least this many relaxation times long, with 10 to 20 batches
 TRIANGLE = (2.0, 4.0, 12.0)  # min, likely, max minutes of a triangular touch time: mean 6, SCV 0.13
+DAY = 1440.0
 CALL = DemandKind("Ask a question", "value", "", "Phone")
 
 
@@ -322,3 +325,197 @@ steps:
     edge = (durations[(arrive < t0) & (leave > t0)].sum() + durations[inside & (leave > t1)].sum()) / (t1 - t0)
     assert abs(big_l - lam_hat * w) <= edge, (big_l, lam_hat * w, edge)
     assert edge < 0.005 * big_l
+
+
+# ------------------------------------------------------------------------------------------ Erlang-A
+
+ANSWER_TOUCH = 4.0  # minutes a call takes (exponential): mu = 0.25
+PATIENCE = 2.0  # minutes a caller waits before hanging up (exponential): theta = 0.5
+MIN_ABANDONED = 1_000  # the runs are long enough for about this many callers to give up, at least
+CALL_CENTRE_QUEUE = f"""touchpoints:
+  Phone:
+    patience: {{mean: {PATIENCE}, unit: minutes, distribution: exponential}}
+    call_back: 0
+"""
+
+
+def within_or_close(name: str, sim: float, se: float, theory: float, batches: int, rel: float = 0.05
+                    ) -> str | None:
+    """As `within`, but also passes within `rel` of theory (the issue's 5%)."""
+    msg = within(name, sim, se, theory, batches)
+    if msg is None or abs(sim - theory) <= rel * abs(theory):
+        return None
+    return f"{msg}; not within {rel:.0%} either"
+
+
+@pytest.mark.parametrize("load", [0.8, 0.95, 1.1])
+@pytest.mark.parametrize("c", [1, 5, 20])
+def test_erlang_a_abandonment_and_waits(c: int, load: float) -> None:
+    """M/M/c+M through a map whose Phone touchpoint has exponential patience and nobody calls back: the
+    share who give up and the waits match the birth-death chain, within 5% or within 4 SE (stated)."""
+    mu, theta = 1.0 / ANSWER_TOUCH, 1.0 / PATIENCE
+    lam = load * c * mu
+    theory = erlang_a(c, lam, mu, theta)
+    tau = erlang_a_relaxation_time(c, lam, mu, theta)
+    warmup = WARMUP_TAU * max(tau, ANSWER_TOUCH)
+    n = math.ceil(lam * warmup + max(MIN_MEASURED, MIN_ABANDONED / theory.p_abandon))
+    m = one_role_map(c, f"{{mean: {ANSWER_TOUCH}, distribution: exponential}}", CALL_CENTRE_QUEUE)
+    run = simulate(m, poisson_arrivals(lam, n, seed=3000 + 10 * c + int(10 * load)), seed=17)
+    d = run.demands
+    assert len(d) == n and (d["generated"] == "").all(), "call_back: 0 brings nobody back"
+    assert (d["abandoned"] == d["resolved"].isna()).all(), "a caller either gives up or is resolved"
+    s = steady(run, warmup)
+    abandoned = s["abandoned"].to_numpy(dtype=bool)
+    wait = s["answer_wait_minutes"].to_numpy(dtype=float)
+    assert np.isfinite(wait).all() and (wait >= 0).all()
+    np.testing.assert_allclose(wait, s["queue_minutes"].to_numpy(), rtol=0, atol=1e-9)
+    b = 20
+    answered_wait = wait[~abandoned]  # in arrival order, so batches of it are still consecutive
+    failures = [
+        within_or_close("P(abandon)", *batch_means(abandoned, b), theory.p_abandon, b),
+        within_or_close("mean wait of all callers (min)", *batch_means(wait, b), theory.mean_wait, b),
+        within_or_close("mean wait of answered callers (min)", *batch_means(answered_wait, b),
+                        theory.mean_wait_answered, b),
+        within_or_close("P(wait) (every agent busy)", *batch_means(wait > 0, b), theory.p_wait, b),
+    ]
+    print(f"Erlang-A c {c} load {load}: {len(s)} callers measured, {abandoned.sum()} gave up")
+    failures = [f for f in failures if f]
+    assert not failures, f"M/M/{c}+M at load {load} ({len(s)} callers measured): {failures}"
+
+
+# ------------------------------------------------------------------------------------------ roster
+
+ROSTER = ((0.0, 480.0, 3), (480.0, 960.0, 8), (960.0, 1440.0, 4))  # 00-08 3 people, 08-16 8, 16-24 4
+ROSTER_TOUCH = 3.0  # minutes (exponential): mu = 1/3
+ROSTER_RATE = 0.7  # calls a minute, day and night: offered load 2.1, rho 0.7 / 0.26 / 0.53
+SETTLE = 120.0  # minutes after each change left out (over 3 relaxation times of the busiest period)
+BEFORE_CHANGE = 30.0  # minutes before each change left out (a caller then is answered in the next period)
+ROSTER_DAYS = 40
+
+
+def test_roster_by_hour_matches_piecewise_erlang_c() -> None:
+    """A 24/7 desk whose staff change by the hour, constant Poisson calls: well inside each stable period the
+    waits are those of stationary M/M/c with that period's staff (the days are the batches)."""
+    shifts = "\n".join(f'      - {{days: every day, from: "{int(a // 60):02d}:00", to: "{int(b // 60):02d}:00", '
+                       f"staff: {c}}}" for a, b, c in ROSTER)
+    m = parse_map(f"""
+name: Roster
+roles:
+  - id: desk
+    name: Desk
+    roster:
+{shifts}
+entry: serve
+steps:
+  - id: serve
+    role: desk
+    touch: {{mean: {ROSTER_TOUCH}, distribution: exponential}}
+    routes:
+      - {{to: resolved, otherwise: true}}
+""", "roster.yaml")
+    assert not [p for p in m.problems if p.severity == "error"], m.problems
+    mu = 1.0 / ROSTER_TOUCH
+    periods = piecewise_erlang_c(ROSTER, ROSTER_RATE, mu)
+    busiest = max(relaxation_time(p.staff, ROSTER_RATE, mu) for p in periods)
+    assert 3 * busiest < SETTLE
+    n = int(ROSTER_RATE * ROSTER_DAYS * DAY)
+    run = simulate(m, poisson_arrivals(ROSTER_RATE, n, seed=4242), seed=23)
+    d = run.demands
+    assert d["resolved"].notna().all()
+    day = (d["arrival"] // DAY).astype(int)
+    minute = d["arrival"] % DAY
+    failures = []
+    for p in periods:
+        inside = (minute >= p.start + SETTLE) & (minute < p.end - BEFORE_CHANGE) & (day >= 1) \
+            & (day < ROSTER_DAYS - 1)
+        per_day = d[inside].groupby(day[inside])
+        waits = per_day["queue_minutes"].mean()
+        waited = per_day["queue_minutes"].apply(lambda q: float((q > 0).mean()))
+        k = len(waits)
+        label = f"{p.staff} people {int(p.start // 60):02d}-{int(p.end // 60):02d}h"
+        failures += [
+            within(f"{label}: mean wait (min)", float(waits.mean()), float(waits.std(ddof=1)) / math.sqrt(k),
+                   p.mean_wait, k),
+            within(f"{label}: P(wait)", float(waited.mean()), float(waited.std(ddof=1)) / math.sqrt(k),
+                   p.p_wait, k),
+        ]
+    failures = [f for f in failures if f]
+    assert not failures, failures
+
+
+# ------------------------------------------------------------------------------------------ Little, from visits
+
+TWO_ROLES = """
+name: Two roles
+roles:
+  - {id: front, name: Front desk, staff: 2, hours_per_day: 24, days_per_week: 7}
+  - {id: back, name: Back office, staff: 3, hours_per_day: 24, days_per_week: 7}
+entry: front
+steps:
+  - id: front
+    role: front
+    touch: {mean: 10, distribution: exponential}
+    routes:
+      - {to: resolved, probability: 0.4}
+      - {to: back, otherwise: true}
+  - id: back
+    role: back
+    touch: {min: 5, likely: 15, max: 40}
+    wait: {mean: 30, unit: minutes, distribution: exponential}
+    complete_and_accurate: 80
+    not_accurate: {rework: back}
+    routes:
+      - {to: resolved, otherwise: true}
+"""
+
+
+def test_littles_law_from_timestamped_visits() -> None:
+    """Work in progress integrated over time from the visit log (when each visit joined its queue, started,
+    finished) against lambda x the per-demand means (queue_minutes_<role>, minutes_<role>): two records of
+    the same run that the engine keeps apart. The two sides may differ only by the demands open at the
+    window's edges, which bounds the difference exactly. And the front desk, which every demand visits once
+    and first, holds the M/M/2 number lambda (Wq + 1 / mu)."""
+    m = parse_map(TWO_ROLES, "two_roles.yaml")
+    lam = 0.15  # a minute: the front desk runs at rho 0.75, the back office at about 0.68
+    run = simulate(m, poisson_arrivals(lam, 15_000, seed=99), seed=3)
+    d, v = run.demands, run.visits
+    assert not d["abandoned"].any() and d["resolved"].notna().all()
+    assert len(v) == d["steps"].sum()
+    arrive = d["arrival"].to_numpy()
+    t0, t1 = np.quantile(arrive, [0.1, 0.9])
+    inside = (arrive >= t0) & (arrive < t1)
+    lam_hat = inside.sum() / (t1 - t0)
+    open_at_edges = ((arrive < t0) & (d["resolved"].to_numpy() > t0)) | (inside & (d["resolved"].to_numpy() > t1))
+    failures = []
+    for role in ("front", "back"):
+        rv = v[v["role"] == role]
+        for what, starts, ends, per_demand in (
+                ("queue", rv["queued"], rv["started"], d[f"queue_minutes_{role}"]),
+                ("in service", rv["started"], rv["finished"], d[f"minutes_{role}"])):
+            big_l = time_average(starts.to_numpy(), ends.to_numpy(), t0, t1)
+            per = per_demand.to_numpy()
+            edge = per[open_at_edges].sum() / (t1 - t0)
+            rhs = lam_hat * per[inside].mean()
+            print(f"Little at {role}, {what}: L from visits {big_l:.4f}, lambda W {rhs:.4f}, edge bound {edge:.4f}")
+            if abs(big_l - rhs) > edge + 1e-9:
+                failures.append(f"{role} {what}: L {big_l:.4f} from visits, lambda W {rhs:.4f}, edges {edge:.4f}")
+    assert not failures, failures
+    # busy people at the back office: from the visits, and from the role table's busy minutes (work started
+    # in the measured window), within the work open at the window's edges
+    back = v[v["role"] == "back"]
+    busy = time_average(back["started"].to_numpy(), back["finished"].to_numpy(), run.measured_start,
+                        run.measured_end)
+    row = run.roles.set_index("role").loc["back"]
+    window = run.measured_end - run.measured_start
+    assert busy == pytest.approx(row["busy_minutes"] / window, abs=2 * 40.0 * 3 / window)
+
+    # the front desk against theory: number there = lambda (Wq + 1/mu), SE = lambda x batch-means SE of
+    # the time each demand spends there (queue + touch), demands in arrival order
+    front = v[v["step"] == "front"].sort_values("queued")
+    np.testing.assert_allclose(front["queued"].to_numpy(), np.sort(arrive), rtol=0, atol=1e-9)
+    steady_front = front[(front["queued"] >= t0) & (front["queued"] < t1)]
+    big_l = time_average(front["queued"].to_numpy(), front["finished"].to_numpy(), t0, t1)
+    _, se = batch_means((steady_front["finished"] - steady_front["queued"]).to_numpy(), 20)
+    theory = lam * (erlang_c_mean_wait(2, lam, 0.1) + 10.0)
+    msg = within("number at the front desk (M/M/2)", big_l, lam * se, theory, 20)
+    assert msg is None, msg

@@ -8,10 +8,12 @@ that is not a mapping at all, refuses to load. The format is documented in docs/
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any, Literal
 
 import yaml
@@ -28,7 +30,10 @@ DESIGNS = ("as-is", "standard-work", "worker-led")
 UNITS_IN_MINUTES = {"minutes": 1.0, "hours": 60.0, "days": 1440.0}
 DEFAULT_TOUCHPOINT = "Phone"
 Severity = Literal["error", "warning"]  # an error stops a map from being run; a warning does not
-Distribution = Literal["triangular", "exponential"]
+Distribution = Literal["triangular", "exponential", "lognormal", "gamma", "from_data"]
+FITS = ("lognormal", "gamma")  # what `{from_data: true, fit: ...}` may fit to the recorded handling minutes
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DEFAULT_CALL_BACK_AFTER_HOURS = 1.0
 
 
 class MapFileError(ValueError):
@@ -53,24 +58,41 @@ class Problem:
 
 @dataclass
 class Duration:
-    """A time as min / likely / max (triangular), or an exponential time given by its mean (held in
-    `likely`). `unit` is what the user wrote; values are in that unit."""
+    """A time as min / likely / max (triangular), an exponential time given by its mean, or a lognormal or
+    gamma time given by its mean and standard deviation `sd` (the mean is held in `likely`). `from_data`:
+    the time is taken from the demand's recorded handling minutes for its type, resampled as recorded
+    (`fit` empty) or through a lognormal or gamma fitted to them (`fit`). `unit` is what the user wrote; values
+    are in that unit."""
 
     min: float | None = None
     likely: float | None = None
     max: float | None = None
     unit: str = "minutes"
     distribution: Distribution = "triangular"
+    sd: float | None = None  # lognormal and gamma: the standard deviation, in `unit`
+    fit: str = ""  # from_data: "" (resample the recorded minutes), "lognormal" or "gamma"
 
     @property
     def exponential(self) -> bool:
         return self.distribution == "exponential"
 
     @property
+    def from_data(self) -> bool:
+        return self.distribution == "from_data"
+
+    @property
+    def by_mean(self) -> bool:
+        """A time given by its mean (exponential, lognormal, gamma): `triple` is (mean, mean, mean)."""
+        return self.distribution in ("exponential", "lognormal", "gamma")
+
+    @property
     def triple(self) -> tuple[float, float, float] | None:
-        """(min, likely, max) with missing parts filled as documented; None when nothing usable is given."""
+        """(min, likely, max) with missing parts filled as documented; None when nothing usable is given
+        (and for `from_data`, whose figures come from the demand file)."""
         lo, mode, hi = self.min, self.likely, self.max
-        if self.exponential:
+        if self.from_data:
+            return None
+        if self.by_mean:
             return None if mode is None else (float(mode), float(mode), float(mode))
         if lo is None and mode is None and hi is None:
             return None
@@ -102,6 +124,20 @@ class Duration:
             return 1.0 if x <= 0 else 0.0
         if self.exponential:
             return 1.0 if x <= 0 else (math.exp(-x / t[1]) if t[1] > 0 else 0.0)
+        if self.distribution in ("lognormal", "gamma"):
+            if x <= 0:
+                return 1.0
+            mean, sd = t[1], float(self.sd or 0.0)
+            if mean <= 0:
+                return 0.0
+            if sd <= 0:
+                return 1.0 if x <= mean else 0.0
+            if self.distribution == "lognormal":
+                sigma2 = math.log1p((sd / mean) ** 2)
+                mu = math.log(mean) - sigma2 / 2
+                return 1.0 - NormalDist(mu, math.sqrt(sigma2)).cdf(math.log(x))
+            shape = (mean / sd) ** 2
+            return 1.0 - gamma_cdf(shape, x * shape / mean)
         a, c, b = t
         if x <= a:
             return 1.0
@@ -116,6 +152,13 @@ class Duration:
         return t is None or max(t) == 0
 
     def to_yaml_value(self, default_unit: str) -> Any:
+        if self.from_data:
+            return {"from_data": True, "fit": self.fit} if self.fit else "from_data"
+        if self.distribution in ("lognormal", "gamma"):
+            out_f: dict[str, Any] = {"mean": _num(self.likely), "sd": _num(self.sd), "distribution": self.distribution}
+            if self.unit != default_unit:
+                out_f["unit"] = self.unit
+            return out_f
         if self.exponential:
             out_e: dict[str, Any] = {"mean": _num(self.likely), "distribution": "exponential"}
             if self.unit != default_unit:
@@ -135,6 +178,8 @@ class Duration:
         return out
 
     def describe(self) -> str:
+        if self.from_data:
+            return f"from the data ({self.fit} fit)" if self.fit else "from the data"
         t = self.triple
         if t is None or max(t) == 0:
             return "0"
@@ -142,6 +187,8 @@ class Duration:
         unit = {"minutes": "min", "hours": "h", "days": "d"}.get(self.unit, self.unit)
         if self.exponential:
             return f"~{_num(mode)} {unit} (exp.)"
+        if self.distribution in ("lognormal", "gamma"):
+            return f"~{_num(mode)} {unit} (sd {_num(self.sd)}, {self.distribution})"
         if lo == mode == hi:
             return f"{_num(mode)} {unit}"
         return f"{_num(lo)}–{_num(mode)}–{_num(hi)} {unit}"
@@ -153,8 +200,67 @@ def _num(x: float | None) -> float | int | None:
     return int(x) if float(x).is_integer() else float(x)
 
 
+def gamma_cdf(shape: float, x: float) -> float:
+    """The regularised lower incomplete gamma function P(shape, x): the CDF of a gamma with scale 1
+    (series below shape + 1, Lentz's continued fraction above; Numerical Recipes 6.2)."""
+    if x <= 0 or shape <= 0:
+        return 0.0
+    log_front = shape * math.log(x) - x - math.lgamma(shape)
+    if x < shape + 1:
+        term = total = 1.0 / shape
+        a = shape
+        for _ in range(10_000):
+            a += 1
+            term *= x / a
+            total += term
+            if abs(term) < abs(total) * 1e-15:
+                break
+        return min(1.0, total * math.exp(log_front))
+    tiny = 1e-300
+    b = x + 1 - shape
+    c = 1 / tiny
+    d = 1 / b
+    h = d
+    for i in range(1, 10_000):
+        an = -i * (i - shape)
+        b += 2
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1) < 1e-15:
+            break
+    return max(0.0, 1.0 - math.exp(log_front) * h)
+
+
+@dataclass
+class Shift:
+    """People at work on `days` (0 = Monday) from `start` to `end`, in minutes after midnight. An `end` at or
+    before `start` means the shift runs over midnight into the next day (`22:00-06:00`); `end` 1440 is 24:00.
+    Shifts of one role that overlap add up: 8 from 08:00-16:00 and 4 from 12:00-20:00 are 12 at noon."""
+
+    days: tuple[int, ...]
+    start: float
+    end: float
+    staff: float
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def minutes(self) -> float:
+        """Length of the shift in minutes (over midnight included)."""
+        return (self.end - self.start) if self.end > self.start else (self.end + 1440.0 - self.start)
+
+
 @dataclass
 class Role:
+    """Who does the work. The working time is, from the most specific: a `roster` (staff by day and time,
+    replacing `staff` and the hours), else `hours` (opening windows by weekday, 0 = Monday: minutes after
+    midnight, an end at or before the start runs over midnight), else `hours_per_day` from `opens` (minutes
+    after midnight; None: 08:00) on the first `days_per_week` days."""
+
     id: str
     name: str = ""
     staff: float = 1
@@ -162,6 +268,52 @@ class Role:
     days_per_week: float = 5
     line: int | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)  # values that could not be read, as typed
+    opens: float | None = None
+    hours: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
+    roster: list[Shift] = field(default_factory=list)
+
+    @property
+    def peak_staff(self) -> float:
+        """The most people at work at once: the roster's busiest moment, else `staff`."""
+        if not self.roster:
+            return self.staff
+        return max((level for _, _, level in roster_levels(self.roster)), default=0.0)
+
+
+def roster_levels(shifts: list[Shift]) -> list[tuple[float, float, float]]:
+    """Staff at work through the week as (start, end, staff) pieces in minutes from Monday 00:00 (0..10080),
+    overlapping shifts added up; a shift over Sunday midnight wraps to Monday."""
+    week = 7 * 1440.0
+    edges: dict[float, float] = {0.0: 0.0, week: 0.0}
+    for sh in shifts:
+        for d in sh.days:
+            a = d * 1440.0 + sh.start
+            b = a + sh.minutes
+            pieces = [(a, b)] if b <= week else [(a, week), (0.0, b - week)]
+            for lo, hi in pieces:
+                edges[lo] = edges.get(lo, 0.0) + sh.staff
+                edges[hi] = edges.get(hi, 0.0) - sh.staff
+    out = []
+    level = 0.0
+    points = sorted(edges)
+    for lo, hi in zip(points, points[1:], strict=False):
+        level += edges[lo]
+        if hi > lo and abs(level) > 1e-9:
+            out.append((lo, hi, round(level, 9)))
+    return out
+
+
+@dataclass
+class TouchpointQueue:
+    """How customers behave while they queue at a touchpoint: `patience` (None: they wait as long as it
+    takes), the share `call_back` (0..1) of those who give up who contact again, `call_back_after` later."""
+
+    patience: Duration | None = None
+    call_back: float = 0.0
+    call_back_after: Duration = field(default_factory=lambda: Duration(
+        likely=DEFAULT_CALL_BACK_AFTER_HOURS, unit="hours", distribution="exponential"))
+    line: int | None = field(default=None, compare=False)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -218,6 +370,7 @@ class Step:
     source: str = ""  # where the figures come from (kept through edits, unlike YAML comments)
     line: int | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    patience: Duration | None = None  # callers' patience at every visit of this step (overrides the touchpoint's)
 
     @property
     def is_value(self) -> bool:
@@ -254,6 +407,21 @@ class ProcessMap:
     header_comment: str = ""  # comment lines at the top of the file, kept when saving
     problems: list[Problem] = field(default_factory=list)  # what reading could not understand
     lines: dict[tuple[object, ...], int] = field(default_factory=dict, repr=False, compare=False)
+    touchpoints: dict[str, TouchpointQueue] = field(default_factory=dict)  # callers' behaviour in the queue
+    closed: list[datetime.date] = field(default_factory=list)  # dates the whole service is closed
+
+    def queue_at(self, touchpoint: str) -> TouchpointQueue | None:
+        """The touchpoint's queue behaviour (names compared without case and outer spaces), or None."""
+        key = str(touchpoint).casefold().strip()
+        for tp, q in self.touchpoints.items():
+            if tp.casefold().strip() == key:
+                return q
+        return None
+
+    def uses_patience(self) -> bool:
+        """Some touchpoint or step says how long callers wait before giving up."""
+        return any(q.patience is not None for q in self.touchpoints.values()) or any(
+            s.patience is not None for s in self.steps)
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -365,6 +533,22 @@ class _Reader:
     def duration(self, value: Any, default_unit: str, what: str, where: str, *path: object) -> Duration:
         if value is None:
             return Duration(unit=default_unit)
+        if isinstance(value, str) and value.strip().lower().replace(" ", "_") == "from_data":
+            return Duration(unit=default_unit, distribution="from_data")
+        if isinstance(value, dict) and "from_data" in value:
+            if value.get("from_data") is not True:
+                self.problem(f"{what}: from_data should be true (or write `{what}: from_data`)", where, *path,
+                             "from_data")
+            fit = str(value.get("fit") or "").strip().lower()
+            if fit and fit not in FITS:
+                self.problem(f"{what}: fit '{fit}' is not lognormal or gamma; the recorded minutes are resampled "
+                             "as they are", where, *path, "fit")
+                fit = ""
+            unknown = set(value) - {"from_data", "fit"}
+            if unknown:
+                self.problem(f"{what} has unknown keys {sorted(unknown)}; use from_data and fit", where, *path,
+                             severity="warning")
+            return Duration(unit=default_unit, distribution="from_data", fit=fit)
         if isinstance(value, dict):
             unit = str(value.get("unit", default_unit)).strip().lower()
             if unit.rstrip("s") + "s" in UNITS_IN_MINUTES:
@@ -372,7 +556,7 @@ class _Reader:
             else:
                 self.problem(f"{what} unit '{unit}' is not one of minutes, hours, days", where, *path, "unit")
                 unit = default_unit
-            unknown = set(value) - {"min", "likely", "max", "unit", "mean", "distribution"}
+            unknown = set(value) - {"min", "likely", "max", "unit", "mean", "distribution", "sd"}
             if unknown:
                 self.problem(f"{what} has unknown keys {sorted(unknown)}; use min, likely, max, unit", where, *path,
                              severity="warning")
@@ -380,9 +564,16 @@ class _Reader:
             if dist == "exponential":
                 mean = self.number(value.get("mean", value.get("likely")), f"{what} mean", where, *path, "mean")
                 return Duration(likely=mean, unit=unit, distribution="exponential")
+            if dist in ("lognormal", "gamma"):
+                mean = self.number(value.get("mean", value.get("likely")), f"{what} mean", where, *path, "mean")
+                sd = self.number(value.get("sd"), f"{what} sd", where, *path, "sd")
+                if mean is None or sd is None:
+                    self.problem(f"{what}: a {dist} time needs its mean and its sd (standard deviation)", where,
+                                 *path)
+                return Duration(likely=mean, unit=unit, distribution=dist, sd=sd)  # type: ignore[arg-type]
             if dist != "triangular":
-                self.problem(f"{what} distribution '{dist}' is not triangular or exponential", where, *path,
-                             "distribution")
+                self.problem(f"{what} distribution '{dist}' is not triangular, exponential, lognormal or gamma",
+                             where, *path, "distribution")
             parts = {k: self.number(value.get(k), f"{what} {k}", where, *path, k)
                      for k in ("min", "likely", "max")}
             if parts["likely"] is None and value.get("mean") is not None:
@@ -399,12 +590,205 @@ class _Reader:
         number = self.number(value, what, where, *path)
         return Duration(likely=number, unit=default_unit)
 
+    def time(self, value: Any, what: str, where: str, *path: object, end: bool = False) -> float | None:
+        """Minutes after midnight from `HH:MM` (`24:00` allowed as an end), or from a number: YAML 1.1 reads an
+        unquoted `10:00` as 600, so 60 and more are minutes, 0..24 are hours; 25..59 cannot be told apart."""
+        if isinstance(value, bool) or value is None:
+            self.problem(f"{what} should be a time such as \"08:00\"", where, *path)
+            return None
+        if isinstance(value, (int, float)):
+            x = float(value)
+            if 0 <= x < 24 or (end and x == 24):
+                return x * 60.0
+            if 60 <= x < 1440 or (end and x == 1440):
+                return x
+            self.problem(f"{what} {value!r} is not a time; write it in quotes as \"HH:MM\" (an unquoted 00:30 "
+                         "is read as the number 30)", where, *path)
+            return None
+        match = re.fullmatch(r"\s*(\d{1,2})(?:[:.](\d{2}))?\s*", str(value))
+        if match:
+            h, m = int(match.group(1)), int(match.group(2) or 0)
+            if m < 60 and (h < 24 or (end and h == 24 and m == 0)):
+                return h * 60.0 + m
+        self.problem(f"{what} '{value}' is not a time such as \"08:00\"", where, *path)
+        return None
+
+    def window(self, value: Any, where: str, *path: object) -> list[tuple[float, float]] | None:
+        """`"09:00-17:00"` (several with commas) as [(start, end)] in minutes after midnight; None if unreadable."""
+        if isinstance(value, (list, tuple)):
+            parts = [str(v) for v in value]
+        else:
+            parts = [p for p in str(value if value is not None else "").split(",")]
+        out = []
+        for part in parts:
+            if part.strip().lower() in ("closed", ""):
+                continue
+            bits = part.split("-")
+            if len(bits) != 2:
+                self.problem(f"opening hours '{part.strip()}' should be like \"09:00-17:00\"", where, *path)
+                return None
+            a = self.time(bits[0].strip(), "opening time", where, *path)
+            b = self.time(bits[1].strip(), "closing time", where, *path, end=True)
+            if a is None or b is None:
+                return None
+            if a == b:
+                self.problem(f"opening hours '{part.strip()}' open and close at the same time", where, *path)
+                return None
+            out.append((a, b))
+        return out
+
+    def days(self, value: Any, where: str, *path: object) -> tuple[int, ...] | None:
+        """Weekdays (0 = Monday) from `Mon-Fri`, `Mon, Wed`, `weekdays`, `weekend`, `every day`, full names."""
+        items = value if isinstance(value, (list, tuple)) else str(value if value is not None else "").split(",")
+        out: list[int] = []
+        for item in items:
+            text = str(item).strip().lower()
+            if not text:
+                continue
+            if text in ("every day", "everyday", "daily", "all", "mon-sun"):
+                out.extend(range(7))
+                continue
+            if text in ("weekdays", "weekday"):
+                out.extend(range(5))
+                continue
+            if text in ("weekend", "weekends"):
+                out.extend((5, 6))
+                continue
+            ends = [_day_number(x) for x in text.split("-")]
+            if len(ends) == 1 and ends[0] is not None:
+                out.append(ends[0])
+            elif len(ends) == 2 and ends[0] is not None and ends[1] is not None:
+                d = ends[0]
+                out.append(d)
+                while d != ends[1]:
+                    d = (d + 1) % 7
+                    out.append(d)
+            else:
+                self.problem(f"'{item}' is not a day; use Mon..Sun, a range such as Mon-Fri, weekdays, weekend or "
+                             "every day", where, *path)
+                return None
+        if not out:
+            self.problem("no days given; use Mon..Sun, a range such as Mon-Fri, weekdays, weekend or every day",
+                         where, *path)
+            return None
+        return tuple(sorted(set(out)))
+
     def text_list(self, value: Any) -> list[str]:
         if value is None or value == "":
             return []
         if isinstance(value, (list, tuple)):
             return [str(v).strip() for v in value if str(v).strip()]
         return [s.strip() for s in str(value).split(",") if s.strip()]
+
+
+_DAY_WORDS = {name.lower(): i for i, name in enumerate(DAY_NAMES)} | {
+    full: i for i, full in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+} | {"tues": 1, "wed": 2, "weds": 2, "thur": 3, "thurs": 3}
+
+
+def _day_number(text: str) -> int | None:
+    return _DAY_WORDS.get(text.strip().lower())
+
+
+def _read_hours(r: _Reader, value: Any, where: str, *path: object) -> tuple[dict[int, list[tuple[float, float]]], bool]:
+    """A role's `hours:` as weekday -> windows, and whether all of it was read."""
+    if not isinstance(value, dict):
+        r.problem("hours should map days to opening hours, such as Mon-Fri: \"09:00-17:00\"", where, *path)
+        return {}, False
+    out: dict[int, list[tuple[float, float]]] = {}
+    ok = True
+    for key, windows in value.items():
+        days = r.days(key, where, *path, key)
+        spans = r.window(windows, where, *path, key)
+        if days is None or spans is None:
+            ok = False
+            continue
+        for d in days:
+            out.setdefault(d, []).extend(spans)
+    return {d: sorted(out[d]) for d in sorted(out) if out[d]}, ok
+
+
+def _read_roster(r: _Reader, value: Any, where: str, *path: object) -> tuple[list[Shift], bool]:
+    if not isinstance(value, list):
+        r.problem("roster should be a list of shifts such as {days: Mon-Fri, from: \"08:00\", to: \"16:00\", "
+                  "staff: 8}", where, *path)
+        return [], False
+    shifts, ok = [], True
+    for j, item in enumerate(value):
+        swhere = f"shift {j + 1} of {where}"
+        if not isinstance(item, dict):
+            r.problem("a shift needs days, from, to and staff", swhere, *path, j)
+            ok = False
+            continue
+        unknown = set(item) - {"days", "from", "to", "staff"}
+        if unknown:
+            r.problem(f"a shift has unknown keys {sorted(unknown)}; use days, from, to, staff", swhere, *path, j,
+                      severity="warning")
+        days = r.days(item.get("days"), swhere, *path, j, "days")
+        start = r.time(item.get("from"), "from", swhere, *path, j, "from")
+        end = r.time(item.get("to"), "to", swhere, *path, j, "to", end=True)
+        staff = r.number(item.get("staff"), "staff", swhere, *path, j, "staff")
+        if staff is None:
+            r.problem("a shift needs its staff (people at work)", swhere, *path, j)
+        if days is None or start is None or end is None or staff is None:
+            ok = False
+            continue
+        shifts.append(Shift(days, start, end, staff, line=r.line(*path, j)))
+    return shifts, ok
+
+
+def _read_date(r: _Reader, value: Any, where: str, *path: object) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        r.problem(f"'{value}' is not a date; write dates as 2026-12-25", where, *path)
+        return None
+
+
+def _read_share(r: _Reader, value: Any, what: str, where: str, *path: object) -> float | None:
+    """A share from `60%`, `0.6` or `60` (over 1: a percentage)."""
+    number = r.number(value, what, where, *path)
+    if number is None:
+        return None
+    if (isinstance(value, str) and value.strip().endswith("%")) or number > 1:
+        number /= 100.0
+    return number
+
+
+def _read_touchpoints(r: _Reader, value: Any) -> dict[str, TouchpointQueue]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        r.problem("touchpoints should map a touchpoint to its patience and call-backs", "touchpoints", "touchpoints")
+        return {}
+    out = {}
+    for name, item in value.items():
+        where = f"touchpoint '{name}'"
+        path = ("touchpoints", name)
+        if not isinstance(item, dict):
+            r.problem("a touchpoint needs patience (and may say call_back, call_back_after)", where, *path)
+            continue
+        unknown = set(item) - {"patience", "call_back", "call_back_after"}
+        if unknown:
+            r.problem(f"unknown keys {sorted(unknown)}; use patience, call_back, call_back_after", where, *path,
+                      severity="warning")
+        q = TouchpointQueue(line=r.line(*path))
+        if item.get("patience") is not None:
+            q.patience = r.duration(item.get("patience"), "minutes", "patience", where, *path, "patience")
+        share = _read_share(r, item.get("call_back"), "call_back", where, *path, "call_back")
+        if share is not None:
+            q.call_back = share
+        elif _unreadable_number(item.get("call_back")):
+            q.raw["call_back"] = item.get("call_back")
+        if item.get("call_back_after") is not None:
+            q.call_back_after = r.duration(item.get("call_back_after"), "minutes", "call_back_after", where, *path,
+                                           "call_back_after")
+        out[str(name).strip()] = q
+    return out
 
 
 def parse_map(text: str, source: str = "map", path: Path | None = None) -> ProcessMap:
@@ -427,6 +811,22 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
             continue
         rid = str(item.get("id") or "").strip()
         where = f"role '{rid}'" if rid else f"role {i + 1}"
+        extra: dict[str, Any] = {}
+        opens = None
+        if item.get("opens") is not None:
+            opens = r.time(item.get("opens"), "opens", where, "roles", i, "opens")
+            if opens is None:
+                extra["opens"] = item.get("opens")
+        hours: dict[int, list[tuple[float, float]]] = {}
+        if item.get("hours") is not None:
+            hours, ok = _read_hours(r, item.get("hours"), where, "roles", i, "hours")
+            if not ok:
+                extra["hours"] = item.get("hours")
+        roster: list[Shift] = []
+        if item.get("roster") is not None:
+            roster, ok = _read_roster(r, item.get("roster"), where, "roles", i, "roster")
+            if not ok:
+                extra["roster"] = item.get("roster")
         roles.append(Role(
             id=rid, name=str(item.get("name") or rid),
             staff=r.number(item.get("staff"), "staff", where, "roles", i, "staff", default=1) or 0,
@@ -434,7 +834,8 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
                                    "hours_per_day", default=7.5) or 0,
             days_per_week=r.number(item.get("days_per_week"), "days_per_week", where, "roles", i,
                                    "days_per_week", default=5) or 0,
-            line=r.line("roles", i), raw=_raw(item, ("staff", "hours_per_day", "days_per_week"))))
+            line=r.line("roles", i), raw={**_raw(item, ("staff", "hours_per_day", "days_per_week")), **extra},
+            opens=opens, hours=hours, roster=roster))
 
     steps = []
     for i, item in enumerate(_as_list(data.get("steps"), r, "steps")):
@@ -480,7 +881,9 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
             pulled=bool(item.get("pulled", False)),
             routes=routes,
             source=str(item.get("source") or "").strip(),
-            line=r.line(*path_), raw=_raw(item, ("complete_and_accurate",), ("touch", "wait"))))
+            line=r.line(*path_), raw=_raw(item, ("complete_and_accurate",), ("touch", "wait", "patience")),
+            patience=None if item.get("patience") is None else r.duration(
+                item.get("patience"), "minutes", "patience", where, *path_, "patience")))
 
     entry = data.get("entry")
     entry_default, entry_tps = "", {}
@@ -517,6 +920,15 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
             steps=r.text_list(item.get("steps")),
             line=r.line("failure_demand", i), raw=_raw(item, ("every_days", "probability"))))
 
+    closed: list[datetime.date] = []
+    raw_closed = data.get("closed")
+    if raw_closed is not None:
+        for i, value in enumerate(raw_closed if isinstance(raw_closed, list) else [raw_closed]):
+            day = _read_date(r, value, "closed", "closed", i)
+            if day is not None and day not in closed:
+                closed.append(day)
+    touchpoints = _read_touchpoints(r, data.get("touchpoints"))
+
     catalogue = str(data.get("catalogue") or "")
     catalogue = MOVED_CATALOGUES.get(catalogue.strip(), catalogue)
     problem = catalogue_reference_problem(catalogue)
@@ -528,7 +940,8 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
         service=str(data.get("service") or ""), design=str(data.get("design") or ""),
         description=str(data.get("description") or "").strip(), catalogue=catalogue,
         serves=r.text_list(data.get("serves")),
-        source=source, path=path, header_comment=header, problems=r.problems, lines=lines)
+        source=source, path=path, header_comment=header, problems=r.problems, lines=lines,
+        touchpoints=touchpoints, closed=sorted(closed))
 
 
 def _check_size(data: dict[Any, Any], source: str) -> None:
@@ -571,7 +984,9 @@ def _unreadable_duration(value: Any) -> bool:
     if value is None:
         return False
     if isinstance(value, dict):
-        return any(_unreadable_number(value.get(k)) for k in ("min", "likely", "max", "mean"))
+        return any(_unreadable_number(value.get(k)) for k in ("min", "likely", "max", "mean", "sd"))
+    if isinstance(value, str) and value.strip().lower().replace(" ", "_") == "from_data":
+        return False
     if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+(?:\.\d+)?\s*[a-z]*\s*", value.lower()):
         return False
     return _unreadable_number(value)
@@ -634,16 +1049,23 @@ def to_dict(m: ProcessMap) -> dict[str, Any]:
             out[key] = getattr(m, key)
     if m.serves:
         out["serves"] = list(m.serves)
-    out["roles"] = [{"id": r.id, "name": r.name, "staff": _num(r.staff), "hours_per_day": _num(r.hours_per_day),
-                     "days_per_week": _num(r.days_per_week), **r.raw} for r in m.roles]
+    if m.closed:
+        out["closed"] = [d.isoformat() for d in m.closed]
+    if m.touchpoints:
+        out["touchpoints"] = {name: _touchpoint_dict(q) for name, q in m.touchpoints.items()}
+    out["roles"] = [_role_dict(r) for r in m.roles]
     out["entry"] = ({"default": m.entry_default, "touchpoints": dict(m.entry_touchpoints)}
                     if m.entry_touchpoints else m.entry_default)
     steps = []
     for s in m.steps:
         d: dict[str, Any] = {"id": s.id, "name": s.name, "role": s.role, "work": s.work}
-        if s.touch.triple is not None or "touch" in s.raw:  # a missing touch time stays missing
+        if s.touch.triple is not None or s.touch.from_data or "touch" in s.raw:  # a missing touch time stays missing
             d["touch"] = s.raw.get("touch", s.touch.to_yaml_value("minutes"))
         d["wait"] = s.raw.get("wait", s.wait.to_yaml_value("days"))
+        if "patience" in s.raw:
+            d["patience"] = s.raw["patience"]
+        elif s.patience is not None:
+            d["patience"] = s.patience.to_yaml_value("minutes")
         if "complete_and_accurate" in s.raw:
             d["complete_and_accurate"] = s.raw["complete_and_accurate"]
         elif s.complete_and_accurate != 100:
@@ -674,6 +1096,70 @@ def to_dict(m: ProcessMap) -> dict[str, Any]:
     return out
 
 
+class _Time(str):
+    """A time of day written to YAML always in quotes (unquoted, YAML 1.1 reads 10:00 as the number 600)."""
+
+
+def format_time(minutes: float) -> str:
+    """Minutes after midnight as "HH:MM" (1440 is "24:00")."""
+    m = int(round(minutes))
+    return _Time(f"{m // 60:02d}:{m % 60:02d}")
+
+
+def format_days(days: tuple[int, ...] | list[int]) -> str:
+    """Weekdays as people write them: "Mon-Fri", "Sat", "Mon, Wed", "every day"."""
+    ds = sorted(set(days))
+    if len(ds) == 7:
+        return "every day"
+    runs: list[list[int]] = []
+    for d in ds:
+        if runs and d == runs[-1][-1] + 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{DAY_NAMES[run[0]]}-{DAY_NAMES[run[-1]]}")
+        else:
+            parts.extend(DAY_NAMES[d] for d in run)
+    return ", ".join(parts)
+
+
+def format_windows(windows: list[tuple[float, float]]) -> str:
+    return _Time(", ".join(f"{format_time(a)}-{format_time(b)}" for a, b in windows))
+
+
+def _role_dict(r: Role) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": r.id, "name": r.name, "staff": _num(r.staff), "hours_per_day": _num(r.hours_per_day),
+                         "days_per_week": _num(r.days_per_week)}
+    if r.opens is not None:
+        d["opens"] = format_time(r.opens)
+    if r.hours:
+        groups: dict[str, list[int]] = {}
+        for day, windows in sorted(r.hours.items()):
+            groups.setdefault(format_windows(windows), []).append(day)
+        d["hours"] = {format_days(days): text for text, days in groups.items()}
+    if r.roster:
+        d["roster"] = [{"days": format_days(sh.days), "from": format_time(sh.start), "to": format_time(sh.end),
+                        "staff": _num(sh.staff)} for sh in r.roster]
+    d.update(r.raw)
+    return d
+
+
+def _touchpoint_dict(q: TouchpointQueue) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    if q.patience is not None:
+        d["patience"] = q.patience.to_yaml_value("minutes")
+    if "call_back" in q.raw:
+        d["call_back"] = q.raw["call_back"]
+    elif q.call_back:
+        d["call_back"] = f"{_num(round(q.call_back * 100, 6))}%"
+    if q.call_back_after != TouchpointQueue().call_back_after:
+        d["call_back_after"] = q.call_back_after.to_yaml_value("minutes")
+    return d
+
+
 def _route_dict(rt: Route) -> dict[str, Any]:
     d: dict[str, Any] = {"to": rt.to}
     if rt.types:
@@ -700,7 +1186,8 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
-    flow = bool(data) and set(data) <= {"min", "likely", "max", "unit", "mean", "distribution"}
+    flow = bool(data) and (set(data) <= {"min", "likely", "max", "unit", "mean", "distribution", "sd"}
+                           or set(data) <= {"from_data", "fit"} or set(data) == {"days", "from", "to", "staff"})
     return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
 
 
@@ -710,6 +1197,8 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 
 
 _Dumper.add_representer(dict, _represent_dict)
+_Dumper.add_representer(_Time, lambda dumper, data: dumper.represent_scalar("tag:yaml.org,2002:str", str(data),
+                                                                         style='"'))
 _Dumper.add_representer(list, _represent_list)
 
 

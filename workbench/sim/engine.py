@@ -9,14 +9,25 @@ failure demand of the same case and count against the design.
 Random numbers are counter-based: every draw is a hash of (seed, replication, demand, step, visit, draw),
 so two designs that share a step give the same demand the same draws there (common random numbers), and a
 seed always gives the same result.
+
+Roles with opening `hours` or a `roster` are pools of people with their own shifts (workbench/sim/calendar.py):
+work goes to the first free person at work, in order of arrival, and a job started before the end of a shift
+is finished (a call is not cut off). Time spent waiting for opening time or a shift counts as queueing.
+
+Callers' patience (a touchpoint's `patience`, or a step's own): while a demand queues for the role of its
+first step (or at a step with its own patience, at every visit), it gives up when its patience runs out
+before someone starts on it. It is then `abandoned` (not resolved, not one-stop) and, with the touchpoint's
+`call_back` probability, contacts again `call_back_after` later as failure demand ("gave up waiting"). These
+draws use their own counters, so a design without patience draws everything else exactly as before.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import zlib
-from collections import defaultdict
-from collections.abc import Mapping
+from collections import defaultdict, deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,11 +37,15 @@ import simpy
 from workbench import schema
 from workbench.demand.catalogue import Catalogue
 from workbench.flow.expected import is_handoff
-from workbench.flow.model import RESOLVED, Duration, ProcessMap, Step
+from workbench.flow.model import RESOLVED, Duration, ProcessMap, Role, Step, roster_levels
 from workbench.flow.routing import UNROUTED, DemandKind, next_steps
-from workbench.sim.calendar import MINUTES_PER_DAY, Calendar
+from workbench.sim.calendar import MINUTES_PER_DAY, Calendar, Person, hours_levels, pool
+from workbench.sim.service_times import Sampler, gamma_draw, gamma_params, lognormal_draw, lognormal_params
 
 RECALL_AFTER_DAYS = 7.0  # a customer whose job was not put right comes back about a week later
+GAVE_UP = "gave up waiting"  # the cause of a call back from a customer who hung up
+CALL_BACK = "call back"  # `generated` of that demand
+_PATIENCE_KEY = 9_001  # counters of the patience and call-back draws (apart from the step's own draws)
 DRAIN_DAYS = 365.0  # after the last arrival, work in progress may run this long before the run stops
 _MASK = (1 << 64) - 1
 
@@ -65,12 +80,20 @@ class Draws:
 
 
 def sample_minutes(d: Duration, u: float) -> float:
-    """Inverse-CDF draw from a step's time (triangular or exponential), in minutes."""
+    """Inverse-CDF draw from a step's time (triangular, exponential, lognormal or gamma), in minutes. A time
+    `from_data` is drawn by the model, which holds the data (`_Model.touch_minutes`)."""
     t = d.triple
     if t is None:
         return 0.0
     if d.exponential:
         return -t[1] * math.log(1.0 - u) * d.factor
+    if d.distribution in ("lognormal", "gamma"):
+        mean, sd = t[1], float(d.sd or 0.0)
+        if mean <= 0 or sd <= 0:
+            return max(mean, 0.0) * d.factor
+        if d.distribution == "lognormal":
+            return lognormal_draw(*lognormal_params(mean, sd), u) * d.factor
+        return gamma_draw(*gamma_params(mean, sd), u) * d.factor
     a, c, b = t
     if b <= a:
         return a * d.factor
@@ -99,6 +122,11 @@ class RunResult:
     roles: pd.DataFrame
     measured_start: float
     measured_end: float
+    visits: pd.DataFrame = field(default_factory=pd.DataFrame)  # a row per step visit (see `VISIT_COLUMNS`)
+    patience: bool = False  # some touchpoint or step of the design says how long callers wait
+
+
+VISIT_COLUMNS = ("id", "step", "role", "queued", "started", "finished", "queue_minutes", "abandoned")
 
 
 @dataclass
@@ -118,6 +146,9 @@ class _Record:
     resolved: float = math.nan
     path: list[str] = field(default_factory=list)
     minutes_by_role: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    queue_by_role: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    answer_wait: float = math.nan
+    abandoned: bool = False
 
 
 def kind_for(demand_type: str, touchpoint: str, catalogue: Catalogue | None, nature: str = "",
@@ -128,9 +159,101 @@ def kind_for(demand_type: str, touchpoint: str, catalogue: Catalogue | None, nat
     return DemandKind(entry.name if entry else demand_type, nature, cause, touchpoint)
 
 
+class _Pool:
+    """A role of people with their own shifts: FIFO to the first free person at work (see the module
+    docstring). `request()` gives an event that succeeds with the person's index when someone starts."""
+
+    def __init__(self, env: simpy.Environment, people_: list[Person]) -> None:
+        self.env = env
+        self.people = people_
+        self.free = [True] * len(people_)
+        self.waiting: deque[simpy.Event] = deque()
+        self.wake_at = [math.inf] * len(people_)
+
+    def _free_at_work(self, now: float) -> int | None:
+        for k, person in enumerate(self.people):
+            if self.free[k] and person.at_work(now):
+                return k
+        return None
+
+    def request(self) -> simpy.Event:
+        ev = self.env.event()
+        now = self.env.now
+        k = self._free_at_work(now) if not self.waiting else None
+        if k is not None:
+            self.free[k] = False
+            ev.succeed(k)
+        else:
+            self.waiting.append(ev)
+            self._schedule_wakes()
+        return ev
+
+    def cancel(self, ev: simpy.Event) -> None:
+        if not ev.triggered:
+            with contextlib.suppress(ValueError):
+                self.waiting.remove(ev)
+
+    def release(self, k: int) -> None:
+        self.free[k] = True
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        now = self.env.now
+        while self.waiting:
+            k = self._free_at_work(now)
+            if k is None:
+                break
+            self.free[k] = False
+            self.waiting.popleft().succeed(k)
+        if self.waiting:
+            self._schedule_wakes()
+
+    def _schedule_wakes(self) -> None:
+        """Wake each free person who is off work at their next shift, to take the work then waiting."""
+        now = self.env.now
+        for k, person in enumerate(self.people):
+            if not self.free[k]:
+                continue
+            t = person.next_start(now)
+            if t == math.inf or now <= self.wake_at[k] <= t:
+                continue
+            self.wake_at[k] = t
+            self.env.process(self._wake(k, t))
+
+    def _wake(self, k: int, t: float):  # noqa: ANN202 - a SimPy process
+        yield self.env.timeout(t - self.env.now)
+        if self.wake_at[k] == t:
+            self.wake_at[k] = math.inf
+        self._dispatch()
+
+    def working_minutes(self, start: float, end: float) -> float:
+        return sum(p.working_minutes(start, end) for p in self.people)
+
+
+def _levels(role: Role, staff: float) -> list[tuple[float, float, float]]:
+    """Staff at work through the week of a role with a roster or opening hours (a staffing figure other than
+    the role's own scales a roster by staff / its busiest moment)."""
+    if role.roster:
+        levels = roster_levels(role.roster)
+        peak = max((level for _, _, level in levels), default=0.0)
+        factor = staff / peak if peak > 0 and staff != role.staff else 1.0
+        return [(a, b, level * factor) for a, b, level in levels]
+    return hours_levels(role.hours, staff)
+
+
+def closed_day_numbers(m: ProcessMap, start_date: pd.Timestamp | None) -> list[int]:
+    """The map's closed dates as simulation day numbers (day 0 is `start_date`); none without a start date."""
+    if start_date is None or not m.closed:
+        return []
+    day0 = pd.Timestamp(start_date).normalize()
+    return [int((pd.Timestamp(d) - day0).days) for d in m.closed]
+
+
 class _Model:
     def __init__(self, m: ProcessMap, catalogue: Catalogue | None, seed: int, replication: int,
-                 staffing: Mapping[str, float] | None) -> None:
+                 staffing: Mapping[str, float] | None,
+                 service_minutes: Mapping[str, Sequence[float]] | None = None,
+                 start_date: pd.Timestamp | None = None) -> None:
         self.m = m
         self.catalogue = catalogue
         self.seed = seed
@@ -139,15 +262,61 @@ class _Model:
         self.steps = {s.id: s for s in m.steps if s.id}
         self.step_keys = {sid: _text_key(sid) for sid in self.steps}
         staffing = staffing or {}
-        self.staff = {r.id: float(staffing.get(r.id, r.staff)) for r in m.roles}
-        # people work whole: 2.5 staff are simulated as 3 (half up, at least 1), and utilisation is of those
-        self.servers = {rid: people(n) for rid, n in self.staff.items()}
-        self.resources = {rid: simpy.Resource(self.env, capacity=n) for rid, n in self.servers.items()}
-        self.calendars = {r.id: Calendar(r.hours_per_day, r.days_per_week) for r in m.roles}
+        self.staff = {r.id: float(staffing.get(r.id, r.peak_staff if r.roster else r.staff)) for r in m.roles}
+        closed = closed_day_numbers(m, start_date)
+        self.pools: dict[str, _Pool] = {}
+        self.calendars: dict[str, Calendar] = {}
+        self.resources: dict[str, simpy.Resource | None] = {}
+        self.servers: dict[str, int] = {}
+        for r in m.roles:
+            if r.roster or r.hours:
+                p = _Pool(self.env, pool(_levels(r, self.staff[r.id]), closed))
+                self.pools[r.id] = p
+                self.resources[r.id] = None
+                self.servers[r.id] = len(p.people)
+            else:
+                # people work whole: 2.5 staff are simulated as 3 (half up, at least 1); utilisation is of those
+                self.servers[r.id] = people(self.staff[r.id])
+                self.resources[r.id] = simpy.Resource(self.env, capacity=self.servers[r.id])
+                self.calendars[r.id] = Calendar(r.hours_per_day, r.days_per_week, r.opens, closed)
         self.records: list[_Record] = []
         self.routes: dict[tuple[str, DemandKind], list[tuple[float, str, bool]]] = {}
         self.next_id = 0
         self.busy: list[tuple[str, float, float]] = []  # (role, start, work minutes)
+        self.visits: list[tuple[int, str, str, float, float, float, float, bool]] = []
+        self.sampler = Sampler(service_minutes)
+        for s in m.steps:
+            if s.touch.from_data and not self.sampler.has_data():
+                raise ValueError(
+                    f"Step '{s.name or s.id}' takes its time from the data, but the demand file has no handling "
+                    "minutes to take it from. Add handling_minutes to the demand file, or give the step a time "
+                    "in minutes.")
+        self.patience_on = m.uses_patience()
+
+    def touch_minutes(self, step: Step, demand_type: str, u: float) -> float:
+        if step.touch.from_data:
+            return self.sampler.for_type(demand_type, step.touch.fit).draw(u)
+        return sample_minutes(step.touch, u)
+
+    def patience_for(self, step: Step, a: Arrival, first: bool) -> Duration | None:
+        if step.patience is not None:
+            return step.patience
+        if first:
+            q = self.m.queue_at(a.kind.touchpoint)
+            return q.patience if q is not None else None
+        return None
+
+    def give_up(self, a: Arrival, rec: _Record, step: Step, visit: int, draws: Draws) -> None:
+        """The caller hung up: maybe they call back later, as failure demand."""
+        rec.abandoned = True
+        rec.one_stop = False
+        q = self.m.queue_at(a.kind.touchpoint)
+        if q is None or q.call_back <= 0:
+            return
+        if draws.uniform() < q.call_back:
+            after = sample_minutes(q.call_back_after, draws.uniform())
+            kind = DemandKind(a.kind.demand_type, "failure", GAVE_UP, a.kind.touchpoint)
+            self.spawn(self.env.now + after, kind, a, CALL_BACK, step.id)
 
     def route_table(self, step: Step, kind: DemandKind) -> list[tuple[float, str, bool]]:
         key = (step.id, kind)
@@ -194,14 +363,65 @@ class _Model:
                 rec.wait += wait
             touch_u = draws.uniform()
             queued = env.now
-            with self.resources[step.role].request() as req:
-                yield req
-                rec.queue += env.now - queued
-                work = sample_minutes(step.touch, touch_u)
-                began = env.now
-                end = self.calendars[step.role].finish(began, work)
-                if end > began:
-                    yield env.timeout(end - began)
+            patience = self.patience_for(step, a, first) if self.patience_on else None
+            limit = math.inf
+            pdraws = None
+            if patience is not None:
+                pdraws = Draws(self.seed, self.replication, a.id, self.step_keys[step_id], visit, _PATIENCE_KEY)
+                limit = queued + sample_minutes(patience, pdraws.uniform())
+            role = step.role
+            resource = self.resources[role]
+            gave_up = False
+            if resource is None:  # a pool of people with shifts
+                pool_ = self.pools[role]
+                req = pool_.request()
+                if limit < math.inf and not req.triggered:
+                    yield req | env.timeout(max(limit - env.now, 0.0))
+                    if not req.triggered:
+                        pool_.cancel(req)
+                        gave_up = True
+                else:
+                    yield req
+                if not gave_up:
+                    person: int = req.value  # type: ignore[assignment]
+                    began = env.now
+                    work = self.touch_minutes(step, a.kind.demand_type, touch_u)
+                    if work > 0:
+                        yield env.timeout(work)
+                    pool_.release(person)
+            else:
+                calendar = self.calendars[role]
+                with resource.request() as req:
+                    if limit < math.inf:
+                        yield req | env.timeout(max(limit - env.now, 0.0))
+                        # answered only if someone is free and at work before the caller's patience runs out
+                        gave_up = not req.triggered or calendar.next_working(env.now) > limit
+                    else:
+                        yield req
+                    if not gave_up:
+                        work = self.touch_minutes(step, a.kind.demand_type, touch_u)
+                        granted = env.now
+                        began = calendar.next_working(granted) if work > 0 else granted
+                        end = calendar.finish(granted, work)
+                        if end > granted:
+                            yield env.timeout(end - granted)
+                if gave_up and env.now < limit:
+                    yield env.timeout(limit - env.now)
+            if gave_up:
+                wait_q = env.now - queued
+                rec.queue += wait_q
+                rec.queue_by_role[role] += wait_q
+                if first:
+                    rec.answer_wait = wait_q
+                self.visits.append((a.id, step_id, role, queued, math.nan, env.now, wait_q, True))
+                self.give_up(a, rec, step, visit, pdraws)  # type: ignore[arg-type]
+                break
+            wait_q = began - queued
+            rec.queue += wait_q
+            rec.queue_by_role[role] += wait_q
+            if first:
+                rec.answer_wait = wait_q
+            self.visits.append((a.id, step_id, role, queued, began, env.now, wait_q, False))
             self.busy.append((step.role, began, work))
             rec.touch += work
             rec.minutes_by_role[step.role] += work
@@ -236,7 +456,8 @@ class _Model:
                 rec.one_stop = False
             step_id = nxt
             first = False
-        rec.resolved = env.now
+        if not rec.abandoned:
+            rec.resolved = env.now
 
     def chases_during(self, a: Arrival, rec: _Record, step: Step, visit: int, wait: float) -> None:
         for r, rule in enumerate(self.m.chases):
@@ -260,16 +481,33 @@ def people(staff: float) -> int:
 
 def simulate(m: ProcessMap, arrivals: list[Arrival], *, catalogue: Catalogue | None = None, seed: int = 1,
              replication: int = 0, staffing: Mapping[str, float] | None = None,
-             measured: tuple[float, float] | None = None) -> RunResult:
-    """Run one replication of one design on the given arrivals (which every design shares)."""
-    model = _Model(m, catalogue, seed, replication, staffing)
+             measured: tuple[float, float] | None = None,
+             service_minutes: Mapping[str, Sequence[float]] | None = None,
+             start_date: pd.Timestamp | None = None) -> RunResult:
+    """Run one replication of one design on the given arrivals (which every design shares).
+
+    `service_minutes`: recorded handling minutes by demand type, for steps whose time is `from_data` (see
+    `service_minutes_by_type`); `start_date`: the real date of simulation day 0, for the map's `closed` dates
+    (without it they are not applied). Raises ValueError, naming the step, when a step takes its time from
+    the data and there is none."""
+    model = _Model(m, catalogue, seed, replication, staffing, service_minutes, start_date)
     model.next_id = max((a.id for a in arrivals), default=0) + 1_000_000
     for a in arrivals:
         model.start(a)
     last = max((a.time for a in arrivals), default=0.0)
     start, end = measured or (min((a.time for a in arrivals if a.measured), default=0.0), last)
     model.env.run(until=last + DRAIN_DAYS * MINUTES_PER_DAY)
-    return RunResult(_frame(model, m), _roles(model, m, start, end), start, end)
+    return RunResult(_frame(model, m), _roles(model, m, start, end), start, end, _visits(model),
+                     model.patience_on)
+
+
+def _visits(model: _Model) -> pd.DataFrame:
+    if not model.visits:
+        return pd.DataFrame({c: [] for c in VISIT_COLUMNS})
+    cols = list(zip(*model.visits, strict=True))
+    df = pd.DataFrame({c: list(v) for c, v in zip(VISIT_COLUMNS, cols, strict=True)})
+    return df.astype({"queued": float, "started": float, "finished": float, "queue_minutes": float,
+                      "abandoned": bool})
 
 
 def _frame(model: _Model, m: ProcessMap) -> pd.DataFrame:
@@ -282,6 +520,7 @@ def _frame(model: _Model, m: ProcessMap) -> pd.DataFrame:
             "touchpoint": a.kind.touchpoint, "nature": a.kind.nature, "cause": a.kind.cause,
             "generated": a.generated, "caused_by_step": a.caused_by_step, "measured": a.measured,
             "arrival": a.time, "resolved": rec.resolved if not rec.unrouted else math.nan,
+            "abandoned": rec.abandoned, "answer_wait_minutes": rec.answer_wait,
             "steps": rec.steps, "value_steps": rec.value_steps, "handoffs": rec.handoffs, "rework": rec.rework,
             "touch_minutes": rec.touch, "wait_minutes": rec.wait, "queue_minutes": rec.queue,
             "one_stop": rec.one_stop and not rec.unrouted, "recalls": rec.recalls, "chases": rec.chases,
@@ -289,6 +528,8 @@ def _frame(model: _Model, m: ProcessMap) -> pd.DataFrame:
         }
         for rid in role_ids:
             row[f"minutes_{rid}"] = rec.minutes_by_role.get(rid, 0.0)
+        for rid in role_ids:
+            row[f"queue_minutes_{rid}"] = rec.queue_by_role.get(rid, 0.0)
         rows.append(row)
     df = pd.DataFrame(rows)
     if df.empty:
@@ -307,7 +548,10 @@ def _roles(model: _Model, m: ProcessMap, start: float, end: float) -> pd.DataFra
             busy[role] += work
     rows = []
     for r in m.roles:
-        capacity = model.servers[r.id] * model.calendars[r.id].working_minutes(start, end)
+        if r.id in model.pools:
+            capacity = model.pools[r.id].working_minutes(start, end)
+        else:
+            capacity = model.servers[r.id] * model.calendars[r.id].working_minutes(start, end)
         rows.append({"role": r.id, "name": r.name, "staff": model.staff[r.id], "people": model.servers[r.id],
                      "busy_minutes": busy[r.id], "capacity_minutes": capacity,
                      "utilisation": busy[r.id] / capacity if capacity > 0 else np.nan})
@@ -336,6 +580,7 @@ class ArrivalPlan:
     measured_start: float
     measured_end: float
     weeks: float
+    start_date: pd.Timestamp | None = None  # the real date of simulation day 0 (for the map's closed dates)
 
 
 def plan_arrivals(frame: pd.DataFrame, catalogue: Catalogue | None = None, *, weeks: int | None = None,
@@ -385,7 +630,7 @@ def plan_arrivals(frame: pd.DataFrame, catalogue: Catalogue | None = None, *, we
         for d in range(warm_days, warm_days + 7 * n_weeks):
             bootstrap_day(d, measured=True)
         start, end = warm_days * MINUTES_PER_DAY, (warm_days + 7 * n_weeks) * MINUTES_PER_DAY
-    return ArrivalPlan(arrivals, start, end, float(n_weeks))
+    return ArrivalPlan(arrivals, start, end, float(n_weeks), first_monday - pd.Timedelta(days=warm_days))
 
 
 def _demands_with_days(frame: pd.DataFrame, catalogue: Catalogue | None
@@ -415,3 +660,21 @@ def _scaled(demands: list[tuple[float, DemandKind]], volume: float, rng: np.rand
     n = int(rng.poisson(len(demands) * volume)) if volume > 0 else 0
     picks = rng.integers(len(demands), size=n)
     return sorted((demands[i] for i in picks), key=lambda x: x[0])
+
+
+def service_minutes_by_type(frame: pd.DataFrame, catalogue: Catalogue | None = None) -> dict[str, list[float]]:
+    """The recorded handling minutes of the demand by demand type, the type resolved through the catalogue as
+    the engine resolves it (for steps whose time is `from_data`). Blank and negative minutes are left out."""
+    if schema.HANDLING_MINUTES not in frame.columns or frame.empty:
+        return {}
+    minutes = pd.to_numeric(frame[schema.HANDLING_MINUTES], errors="coerce")
+    types = frame[schema.DEMAND_TYPE].astype("object").fillna("")
+    keep = minutes.notna() & (minutes >= 0)
+    resolved: dict[str, str] = {}
+    out: dict[str, list[float]] = defaultdict(list)
+    for t, v in zip(types[keep].to_numpy(), minutes[keep].to_numpy(), strict=True):
+        name = resolved.get(t)
+        if name is None:
+            name = resolved[t] = kind_for(str(t), "", catalogue).demand_type
+        out[name].append(float(v))
+    return dict(out)

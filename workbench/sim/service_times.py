@@ -1,0 +1,172 @@
+"""Times drawn from a distribution given by its mean and sd, or taken from the demand's recorded minutes.
+
+Every draw is an inverse-CDF transform of one counter-based uniform `u` (see `workbench.sim.engine.Draws`),
+so two designs give the same demand the same time at the same step (common random numbers):
+
+* lognormal: exp(mu + sigma * z) with z = NormalDist().inv_cdf(u); from a mean m and sd s,
+  sigma^2 = ln(1 + s^2/m^2) and mu = ln(m) - sigma^2/2; fitted to data by the mean and sd of the logs;
+* gamma: Marsaglia and Tsang's method (2000), exact for any shape: its normal and uniform draws come from
+  further counter-based uniforms keyed by `u`, so the same `u` always gives the same time; from a mean m and
+  sd s, shape (m/s)^2 and scale s^2/m; fitted to data by its moments (the same two equations);
+* from the data as recorded: the sorted recorded minutes, the one at position floor(u * n) (resampling).
+
+`Sampler.for_type` takes the recorded minutes of the demand's type; a type with fewer than `MIN_PER_TYPE`
+recorded times uses every type's times together (too few to stand for that type on their own).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+
+MIN_PER_TYPE = 5
+_NORMAL = NormalDist()
+_MASK = (1 << 64) - 1
+
+
+def _mix(x: int) -> int:
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def lognormal_params(mean: float, sd: float) -> tuple[float, float]:
+    """(mu, sigma) of the lognormal with this mean and standard deviation."""
+    sigma2 = math.log1p((sd / mean) ** 2)
+    return math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
+
+
+def gamma_params(mean: float, sd: float) -> tuple[float, float]:
+    """(shape, scale) of the gamma with this mean and standard deviation."""
+    return (mean / sd) ** 2, sd * sd / mean
+
+
+def lognormal_draw(mu: float, sigma: float, u: float) -> float:
+    return math.exp(mu + sigma * _NORMAL.inv_cdf(u))
+
+
+def gamma_draw(shape: float, scale: float, u: float) -> float:
+    """A gamma(shape, scale) draw keyed by the uniform `u` (Marsaglia-Tsang; shape < 1 by boosting:
+    G(a) = G(a + 1) * V^(1/a) with a further uniform V)."""
+    key = int(u * (1 << 53))
+    i = 0
+
+    def uniform() -> float:
+        nonlocal i
+        i += 1
+        return ((_mix((key * 0x2545F4914F6CDD1D + i) & _MASK) >> 11) + 0.5) / float(1 << 53)
+
+    boost = 1.0
+    a = shape
+    if a < 1:
+        boost = uniform() ** (1.0 / a)
+        a += 1.0
+    d = a - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    for _ in range(1000):
+        x = _NORMAL.inv_cdf(uniform())
+        v = 1.0 + c * x
+        if v <= 0:
+            continue
+        v = v * v * v
+        if math.log(uniform()) < 0.5 * x * x + d - d * v + d * math.log(v):
+            return d * v * scale * boost
+    return a * scale * boost  # never reached in practice (acceptance is above 95% per try)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A distribution for a step's time: `kind` "lognormal" (a = mu, b = sigma of the logs), "gamma"
+    (a = shape, b = scale) or "data" (the recorded minutes, sorted). `n` recorded times, `pooled` when the
+    type had too few of its own and every type's times were used."""
+
+    kind: str
+    a: float = 0.0
+    b: float = 0.0
+    values: tuple[float, ...] = ()
+    n: int = 0
+    pooled: bool = False
+
+    def draw(self, u: float) -> float:
+        if self.kind == "lognormal":
+            return lognormal_draw(self.a, self.b, u)
+        if self.kind == "gamma":
+            return gamma_draw(self.a, self.b, u)
+        if not self.values:
+            return 0.0
+        return self.values[min(int(u * len(self.values)), len(self.values) - 1)]
+
+    @property
+    def mean(self) -> float:
+        if self.kind == "lognormal":
+            return math.exp(self.a + self.b ** 2 / 2)
+        if self.kind == "gamma":
+            return self.a * self.b
+        return float(np.mean(self.values)) if self.values else 0.0
+
+    @property
+    def sd(self) -> float:
+        if self.kind == "lognormal":
+            return self.mean * math.sqrt(math.expm1(self.b ** 2))
+        if self.kind == "gamma":
+            return math.sqrt(self.a) * self.b
+        return float(np.std(self.values, ddof=1)) if len(self.values) > 1 else 0.0
+
+    def describe(self) -> str:
+        """The fit in words, with its parameters."""
+        where = (f"{self.n:,} recorded times of all types (too few of this type)" if self.pooled
+                 else f"{self.n:,} recorded times")
+        if self.kind == "lognormal":
+            return (f"lognormal fitted to {where}: mean {self.mean:.1f} min, sd {self.sd:.1f} min "
+                    f"(log-mean {self.a:.3f}, log-sd {self.b:.3f})")
+        if self.kind == "gamma":
+            return (f"gamma fitted to {where}: mean {self.mean:.1f} min, sd {self.sd:.1f} min "
+                    f"(shape {self.a:.3f}, scale {self.b:.3f} min)")
+        return f"resampled from {where}: mean {self.mean:.1f} min, sd {self.sd:.1f} min"
+
+
+def fit(values: Sequence[float], kind: str, pooled: bool = False) -> Fit:
+    """A fit of `kind` ("" or "data": resample; "lognormal"; "gamma") to recorded minutes. Lognormal and gamma
+    use the positive times only (a zero has no logarithm and a gamma no mass at zero)."""
+    x = np.asarray([v for v in values if v is not None and math.isfinite(v) and v >= 0], dtype=float)
+    if kind in ("", "data"):
+        return Fit("data", values=tuple(np.sort(x).tolist()), n=len(x), pooled=pooled)
+    pos = x[x > 0]
+    if len(pos) == 0:
+        return Fit("data", values=tuple(np.sort(x).tolist()), n=len(x), pooled=pooled)
+    if kind == "lognormal":
+        logs = np.log(pos)
+        sigma = float(logs.std(ddof=1)) if len(pos) > 1 else 0.0
+        return Fit("lognormal", float(logs.mean()), sigma, n=len(pos), pooled=pooled)
+    mean = float(pos.mean())
+    var = float(pos.var(ddof=1)) if len(pos) > 1 else 0.0
+    if var <= 0:
+        return Fit("data", values=(mean,), n=len(pos), pooled=pooled)
+    return Fit("gamma", mean * mean / var, var / mean, n=len(pos), pooled=pooled)
+
+
+class Sampler:
+    """Fits of recorded handling minutes by demand type, made once and kept."""
+
+    def __init__(self, minutes: Mapping[str, Sequence[float]] | None) -> None:
+        self.minutes = {str(k): [float(v) for v in vs if v is not None and math.isfinite(float(v)) and v >= 0]
+                        for k, vs in (minutes or {}).items()}
+        self.everything = [v for vs in self.minutes.values() for v in vs]
+        self.fits: dict[tuple[str, str], Fit] = {}
+
+    def has_data(self) -> bool:
+        return bool(self.everything)
+
+    def for_type(self, demand_type: str, kind: str) -> Fit:
+        key = (demand_type, kind)
+        found = self.fits.get(key)
+        if found is None:
+            own = self.minutes.get(demand_type, [])
+            found = fit(own, kind) if len(own) >= MIN_PER_TYPE else fit(self.everything, kind, pooled=True)
+            self.fits[key] = found
+        return found

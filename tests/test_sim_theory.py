@@ -282,11 +282,7 @@ def test_triangular_single_server_matches_pollaczek_khinchine(rho: float) -> Non
 # ------------------------------------------------------------------------------------------ Little's law
 
 
-def test_littles_law_on_timestamped_work_in_progress() -> None:
-    """L = lambda W, with L the exact time-average of the number in the system from the arrival and
-    resolution timestamps, and W from the per-demand durations the engine adds up (wait + queue + touch),
-    on a flow of two roles with a wait, rework and a route by probability."""
-    m = parse_map("""
+TWO_ROLES = """
 name: Two roles
 roles:
   - {id: front, name: Front desk, staff: 2, hours_per_day: 24, days_per_week: 7}
@@ -307,10 +303,22 @@ steps:
     not_accurate: {rework: back}
     routes:
       - {to: resolved, otherwise: true}
-""", "two_roles.yaml")
-    lam = 0.15  # a minute: the front desk runs at rho 0.75
-    arrivals = poisson_arrivals(lam, 15_000, seed=99)
-    run = simulate(m, arrivals, seed=3)
+"""
+TWO_ROLES_RATE = 0.15  # demands a minute
+
+
+@pytest.fixture(scope="module")
+def two_roles_run() -> RunResult:
+    """A flow of two 24/7 roles with a wait, rework and a route by probability; 0.15 demands a minute, so
+    the front desk (2 people, 10 minutes exponential) runs at rho 0.75 and the back office at about 0.68."""
+    return simulate(parse_map(TWO_ROLES, "two_roles.yaml"), poisson_arrivals(TWO_ROLES_RATE, 15_000, seed=99),
+                    seed=3)
+
+
+def test_littles_law_on_timestamped_work_in_progress(two_roles_run: RunResult) -> None:
+    """L = lambda W, with L the exact time-average of the number in the system from the arrival and
+    resolution timestamps, and W from the per-demand durations the engine adds up (wait + queue + touch)."""
+    run = two_roles_run
     d = run.demands
     assert (d["generated"] == "").all() and d["resolved"].notna().all()
     arrive, leave = d["arrival"].to_numpy(), d["resolved"].to_numpy()
@@ -445,39 +453,15 @@ steps:
 
 # ------------------------------------------------------------------------------------------ Little, from visits
 
-TWO_ROLES = """
-name: Two roles
-roles:
-  - {id: front, name: Front desk, staff: 2, hours_per_day: 24, days_per_week: 7}
-  - {id: back, name: Back office, staff: 3, hours_per_day: 24, days_per_week: 7}
-entry: front
-steps:
-  - id: front
-    role: front
-    touch: {mean: 10, distribution: exponential}
-    routes:
-      - {to: resolved, probability: 0.4}
-      - {to: back, otherwise: true}
-  - id: back
-    role: back
-    touch: {min: 5, likely: 15, max: 40}
-    wait: {mean: 30, unit: minutes, distribution: exponential}
-    complete_and_accurate: 80
-    not_accurate: {rework: back}
-    routes:
-      - {to: resolved, otherwise: true}
-"""
 
 
-def test_littles_law_from_timestamped_visits() -> None:
+def test_littles_law_from_timestamped_visits(two_roles_run: RunResult) -> None:
     """Work in progress integrated over time from the visit log (when each visit joined its queue, started,
     finished) against lambda x the per-demand means (queue_minutes_<role>, minutes_<role>): two records of
     the same run that the engine keeps apart. The two sides may differ only by the demands open at the
     window's edges, which bounds the difference exactly. And the front desk, which every demand visits once
     and first, holds the M/M/2 number lambda (Wq + 1 / mu)."""
-    m = parse_map(TWO_ROLES, "two_roles.yaml")
-    lam = 0.15  # a minute: the front desk runs at rho 0.75, the back office at about 0.68
-    run = simulate(m, poisson_arrivals(lam, 15_000, seed=99), seed=3)
+    run, lam = two_roles_run, TWO_ROLES_RATE
     d, v = run.demands, run.visits
     assert not d["abandoned"].any() and d["resolved"].notna().all()
     assert len(v) == d["steps"].sum()

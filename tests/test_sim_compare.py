@@ -226,12 +226,13 @@ def test_settings_run_compare_with_their_values_and_keep_the_stored_json(sample:
     assert result.designs[0].runs[0].roles.set_index("role")["staff"]["coordinator"] == 9
     # what is stored with a comparison run (the dashboard and study exports read it): these keys, in this order
     stored = settings.to_dict()
+    # (issue 14 added answer_within_seconds: the service level's X is part of what a stored run means)
     assert stored == {"weeks": 1, "volume": 1.5, "replications": 2, "seed": 4,
-                      "staffing": {m.source: {"coordinator": 9.0}}}
-    assert list(stored) == ["weeks", "volume", "replications", "seed", "staffing"]
+                      "staffing": {m.source: {"coordinator": 9.0}}, "answer_within_seconds": 20}
+    assert list(stored) == ["weeks", "volume", "replications", "seed", "staffing", "answer_within_seconds"]
     assert json.loads(json.dumps(stored)) == stored
     assert CompareSettings().to_dict() == {"weeks": None, "volume": 1.0, "replications": 5, "seed": 1,
-                                           "staffing": {}}
+                                           "staffing": {}, "answer_within_seconds": 20}
 
 
 # ------------------------------------------------------------------------------------------ arrivals

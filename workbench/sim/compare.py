@@ -18,7 +18,14 @@ import pandas as pd
 from workbench.demand.catalogue import Catalogue, load_catalogue
 from workbench.flow.model import MapFileError, ProcessMap
 from workbench.sim import metrics
-from workbench.sim.engine import RunResult, plan_arrivals, simulate
+from workbench.sim.engine import (
+    RunResult,
+    ServiceTimeError,
+    missing_service_times,
+    plan_arrivals,
+    service_minutes_by_type,
+    simulate,
+)
 
 # two-sided 95% t quantiles by degrees of freedom (1..30); larger samples use 1.96
 _T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
@@ -60,6 +67,7 @@ class DesignResult:
     def metric_keys(self) -> list[str]:
         keys = list(metrics.HEADLINE)
         for r in self.replications[:1]:
+            keys += [k for k in metrics.QUEUE_KEYS if k in r]
             keys += [k for k in r if k.startswith("utilisation_")]
         return keys
 
@@ -71,6 +79,7 @@ class Comparison:
     replications: int
     seed: int
     demands: int
+    answer_within_seconds: float = 20
 
     def table(self) -> pd.DataFrame:
         """Long table: metric, design, mean, low, high, and the difference from the first design."""
@@ -83,7 +92,8 @@ class Comparison:
                 diffs = [a.get(key, math.nan) - b.get(key, math.nan)
                          for a, b in zip(d.replications, base.replications, strict=True)]
                 dmean, dlo, dhi = interval(diffs)
-                rows.append({"metric": key, "label": label(key), "design": d.name, "mean": mean,
+                rows.append({"metric": key, "label": label(key, self.answer_within_seconds), "design": d.name,
+                             "mean": mean,
                              "low": max(lo, 0.0) if not math.isnan(lo) else lo, "high": hi, "difference": dmean, "difference_low": dlo, "difference_high": dhi})
         return pd.DataFrame(rows)
 
@@ -161,10 +171,23 @@ def _clean(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 6)
 
 
-def label(key: str) -> str:
+def label(key: str, answer_within_seconds: float = 20) -> str:
     if key.startswith("utilisation_"):
         return f"Utilisation: {key.removeprefix('utilisation_')}"
+    if key == "answered_within_share":
+        return metrics.answered_within_label(answer_within_seconds)
     return metrics.LABELS.get(key, key)
+
+
+def data_problem(maps: list[ProcessMap], demand: pd.DataFrame, catalogue: Catalogue | None = None) -> str | None:
+    """In plain words, why these designs cannot run on this demand file (a step takes its time from handling
+    minutes the file does not have); None when they can."""
+    has_data = bool(service_minutes_by_type(demand, catalogue))
+    for m in maps:
+        problem = missing_service_times(m, has_data)
+        if problem:
+            return problem
+    return None
 
 
 def map_catalogue(m: ProcessMap, fallback: Catalogue | None) -> Catalogue | None:
@@ -181,11 +204,18 @@ def map_catalogue(m: ProcessMap, fallback: Catalogue | None) -> Catalogue | None
 def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogue | None = None,
             weeks: int | None = None, volume: float = 1.0, replications: int = 5, seed: int = 1,
             warmup_weeks: int = 1, staffing: Mapping[str, Mapping[str, float]] | None = None,
-            progress: Callable[[float, str], object] | None = None, keep_runs: bool = True) -> Comparison:
+            progress: Callable[[float, str], object] | None = None, keep_runs: bool = True,
+            answer_within_seconds: float = 20) -> Comparison:
     """Run every design on the same demand, `replications` times. `staffing` maps a design's source (file
-    name) to {role: staff}. `progress(fraction, message)` is called as runs finish."""
+    name) to {role: staff}. `progress(fraction, message)` is called as runs finish. Steps that take their
+    time from the data draw from the demand's handling minutes by type (`service_minutes_by_type`); raises
+    `ServiceTimeError` (plain words, naming the step) when there are none."""
     if not maps:
         raise ValueError("choose at least one design")
+    service = service_minutes_by_type(demand, catalogue or map_catalogue(maps[0], None))
+    problem = next((p for p in (missing_service_times(m, bool(service)) for m in maps) if p), None)
+    if problem:
+        raise ServiceTimeError(problem)
     replications = max(1, int(replications))
     results = [DesignResult(m.name, m.design, m.source) for m in maps]
     catalogues = [map_catalogue(m, catalogue) for m in maps]
@@ -202,14 +232,16 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
             if progress:
                 progress(done / total, f"Replication {r + 1} of {replications}: {m.name}")
             run = simulate(m, plan.arrivals, catalogue=cat, seed=seed, replication=r,
-                           staffing=(staffing or {}).get(m.source), measured=(plan.measured_start, plan.measured_end))
-            res.replications.append(metrics.summarise(run, plan.weeks))
+                           staffing=(staffing or {}).get(m.source), measured=(plan.measured_start, plan.measured_end),
+                           service_minutes=service, start_date=plan.start_date)
+            res.replications.append(metrics.summarise(run, plan.weeks, answer_within_seconds))
             if keep_runs:
                 res.runs.append(run)
             done += 1
     if progress:
         progress(1.0, "Done")
-    return Comparison(results, plan_weeks, replications, seed, round(sum(plan_demands) / len(plan_demands)))
+    return Comparison(results, plan_weeks, replications, seed, round(sum(plan_demands) / len(plan_demands)),
+                      answer_within_seconds)
 
 
 @dataclass(frozen=True)
@@ -224,6 +256,7 @@ class CompareSettings:
     replications: int = 5  # runs with different random draws
     seed: int = 1
     staffing: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # design source -> role -> staff
+    answer_within_seconds: int = 20  # the service level: the share of callers answered within this many seconds
 
     def __post_init__(self) -> None:
         # a copy, so that changing the caller's dicts later cannot change settings already used as a key
@@ -231,17 +264,18 @@ class CompareSettings:
 
     def to_dict(self) -> dict[str, object]:
         return {"weeks": self.weeks, "volume": self.volume, "replications": self.replications, "seed": self.seed,
-                "staffing": {s: dict(roles) for s, roles in self.staffing.items()}}
+                "staffing": {s: dict(roles) for s, roles in self.staffing.items()},
+                "answer_within_seconds": self.answer_within_seconds}
 
     def run(self, maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogue | None = None,
             progress: Callable[[float, str], object] | None = None, keep_runs: bool = True) -> Comparison:
         """`compare` with these settings."""
         return compare(maps, demand, catalogue=catalogue, weeks=self.weeks, volume=self.volume,
                        replications=self.replications, seed=self.seed, staffing=self.staffing, progress=progress,
-                       keep_runs=keep_runs)
+                       keep_runs=keep_runs, answer_within_seconds=self.answer_within_seconds)
 
 
-PERCENT = {"one_stop_share", "value_step_share", "flow_efficiency"}
+PERCENT = {"one_stop_share", "value_step_share", "flow_efficiency", "abandoned_share", "answered_within_share"}
 
 
 def _is_share(key: str) -> bool:
@@ -266,7 +300,7 @@ def side_by_side(table: pd.DataFrame, names: list[str], replications: int) -> pd
     rows = []
     for key in dict.fromkeys(table["metric"]):
         part = table[table["metric"] == key].set_index("design")
-        row = {"Measure": label(key)}
+        row = {"Measure": str(part["label"].iloc[0]) if "label" in part else label(key)}
         for n in names:
             r = part.loc[n]
             mean = float(r["mean"])

@@ -36,7 +36,7 @@ import simpy
 
 from workbench import schema
 from workbench.demand.catalogue import Catalogue
-from workbench.flow.expected import is_handoff
+from workbench.flow.expected import FlowError, is_handoff
 from workbench.flow.model import RESOLVED, Duration, ProcessMap, Role, Step, roster_levels
 from workbench.flow.routing import UNROUTED, DemandKind, next_steps
 from workbench.sim.calendar import MINUTES_PER_DAY, Calendar, Person, hours_levels, pool
@@ -149,6 +149,7 @@ class _Record:
     queue_by_role: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     answer_wait: float = math.nan
     abandoned: bool = False
+    patience_at_answer: bool = False  # its first step's queue had patience (callers could give up there)
 
 
 def kind_for(demand_type: str, touchpoint: str, catalogue: Catalogue | None, nature: str = "",
@@ -241,6 +242,22 @@ def _levels(role: Role, staff: float) -> list[tuple[float, float, float]]:
     return hours_levels(role.hours, staff)
 
 
+class ServiceTimeError(FlowError):
+    """A step takes its time from the data and the demand file has none (the message names the step)."""
+
+
+def missing_service_times(m: ProcessMap, has_data: bool) -> str | None:
+    """In plain words, why the map cannot run on demand without handling minutes; None when it can."""
+    if has_data:
+        return None
+    for s in m.steps:
+        if s.touch.from_data:
+            return (f"{m.name}: step '{s.name or s.id}' takes its time from the data (touch: from_data), but the "
+                    "demand file has no handling minutes to take it from. Add a handling_minutes column to the "
+                    "demand file, or give the step a time in minutes on the Flow page.")
+    return None
+
+
 def closed_day_numbers(m: ProcessMap, start_date: pd.Timestamp | None) -> list[int]:
     """The map's closed dates as simulation day numbers (day 0 is `start_date`); none without a start date."""
     if start_date is None or not m.closed:
@@ -285,12 +302,9 @@ class _Model:
         self.busy: list[tuple[str, float, float]] = []  # (role, start, work minutes)
         self.visits: list[tuple[int, str, str, float, float, float, float, bool]] = []
         self.sampler = Sampler(service_minutes)
-        for s in m.steps:
-            if s.touch.from_data and not self.sampler.has_data():
-                raise ValueError(
-                    f"Step '{s.name or s.id}' takes its time from the data, but the demand file has no handling "
-                    "minutes to take it from. Add handling_minutes to the demand file, or give the step a time "
-                    "in minutes.")
+        problem = missing_service_times(m, self.sampler.has_data())
+        if problem:
+            raise ServiceTimeError(problem)
         self.patience_on = m.uses_patience()
 
     def touch_minutes(self, step: Step, demand_type: str, u: float) -> float:
@@ -369,6 +383,8 @@ class _Model:
             if patience is not None:
                 pdraws = Draws(self.seed, self.replication, a.id, self.step_keys[step_id], visit, _PATIENCE_KEY)
                 limit = queued + sample_minutes(patience, pdraws.uniform())
+                if first:
+                    rec.patience_at_answer = True
             role = step.role
             resource = self.resources[role]
             gave_up = False
@@ -521,6 +537,7 @@ def _frame(model: _Model, m: ProcessMap) -> pd.DataFrame:
             "generated": a.generated, "caused_by_step": a.caused_by_step, "measured": a.measured,
             "arrival": a.time, "resolved": rec.resolved if not rec.unrouted else math.nan,
             "abandoned": rec.abandoned, "answer_wait_minutes": rec.answer_wait,
+            "patience_at_answer": rec.patience_at_answer,
             "steps": rec.steps, "value_steps": rec.value_steps, "handoffs": rec.handoffs, "rework": rec.rework,
             "touch_minutes": rec.touch, "wait_minutes": rec.wait, "queue_minutes": rec.queue,
             "one_stop": rec.one_stop and not rec.unrouted, "recalls": rec.recalls, "chases": rec.chases,

@@ -8,6 +8,15 @@ demands the design generates (chases, recalls) belong to the case of the demand 
 - failure demand generated: chases and recalls per 100 measured demands;
 - staff hours: every working minute on the measured demands and on the failure demand they generated;
 - flow efficiency: total touch time ÷ total end-to-end time of the measured demands.
+
+When a design says how long callers wait before giving up (patience at a touchpoint or step), a caller who
+gives up has not had the need met: a call back (failure demand, "gave up waiting") continues the same case, and
+the case ends when a call back is answered and done; a case whose caller gave up for good has no end-to-end
+time and is not counted as still open. Then, of the measured contacts:
+- callers who gave up: the share that gave up at some queue;
+- answered within X seconds (the service level): of the contacts that queued where callers can give up (their
+  first step), the share answered within X seconds; one who gave up was not answered within X;
+- answer wait (mean, 90th percentile): seconds from joining that queue to being answered, answered ones only.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ import pandas as pd
 
 from workbench import spc
 from workbench.sim.calendar import MINUTES_PER_DAY
-from workbench.sim.engine import RunResult
+from workbench.sim.engine import CALL_BACK, RunResult
 
 FTE_HOURS_PER_WEEK = 37.5
 
@@ -46,7 +55,20 @@ LABELS = {
     "wip_mean": "Demands in progress (average)",
     "unfinished": "Still open at the end",
 }
-LOWER_IS_BETTER = {"e2e_days_median", "e2e_days_p85", "e2e_days_p95", "e2e_days_mean", "handoffs_mean",
+QUEUE_KEYS = ("abandoned_share", "answered_within_share", "answer_wait_seconds_mean", "answer_wait_seconds_p90")
+LABELS.update({
+    "abandoned_share": "Callers who gave up",
+    "answered_within_share": "Answered within 20 seconds",
+    "answer_wait_seconds_mean": "Seconds to answer (mean)",
+    "answer_wait_seconds_p90": "Seconds to answer (90th percentile)",
+})
+
+
+def answered_within_label(seconds: float) -> str:
+    return f"Answered within {seconds:g} seconds"
+
+
+LOWER_IS_BETTER = {"abandoned_share", "answer_wait_seconds_mean", "answer_wait_seconds_p90", "e2e_days_median", "e2e_days_p85", "e2e_days_p95", "e2e_days_mean", "handoffs_mean",
                    "steps_mean", "failure_demand_per_100", "staff_hours_total", "staff_hours_per_demand",
                    "failure_staff_hours", "failure_fte", "wip_mean", "unfinished"}
 
@@ -59,15 +81,20 @@ def case_view(run: RunResult, include_warmup: bool = False) -> pd.DataFrame:
         return df
     minute_cols = [c for c in df.columns if c.startswith("minutes_")]
     original = df[(df["generated"] == "") & (df["measured"] | include_warmup)].copy()
-    recalls = df[df["generated"] == "recall"]
-    last_recall = recalls.groupby("case")["resolved"].max()
-    unfinished_recall = recalls[recalls["resolved"].isna()].groupby("case").size()
+    # recalls, and call backs of callers who gave up, continue the case: it ends when the last is done
+    recalls = df[df["generated"].isin(("recall", CALL_BACK))]
+    gave_up = recalls["abandoned"].to_numpy(dtype=bool) if "abandoned" in recalls else np.zeros(len(recalls), bool)
+    last_recall = recalls[~gave_up].groupby("case")["resolved"].max()
+    unfinished_recall = recalls[recalls["resolved"].isna() & ~gave_up].groupby("case").size()
     end = original["resolved"].to_numpy().copy()
     lr = original["case"].map(last_recall).to_numpy(dtype=float)
     end = np.where(np.isnan(lr), end, np.fmax(end, lr))
     open_recall = original["case"].map(unfinished_recall).fillna(0).to_numpy() > 0
     end = np.where(open_recall, np.nan, end)
     original["case_end"] = end
+    # a caller who gave up and never had the need met: no end, and not still open either
+    abandoned = original["abandoned"].to_numpy(dtype=bool) if "abandoned" in original else False
+    original["gave_up"] = np.isnan(end) & ~open_recall & abandoned
     original["e2e_days"] = (original["case_end"] - original["arrival"]) / MINUTES_PER_DAY
     generated = df[df["generated"] != ""]
     per_case = generated.groupby("case").agg(generated_demands=("id", "size"))
@@ -80,8 +107,9 @@ def case_view(run: RunResult, include_warmup: bool = False) -> pd.DataFrame:
     return original
 
 
-def summarise(run: RunResult, weeks: float) -> dict[str, float]:
-    """Headline metrics of one run (see module docstring for definitions)."""
+def summarise(run: RunResult, weeks: float, answer_within_seconds: float = 20) -> dict[str, float]:
+    """Headline metrics of one run (see module docstring for definitions). The queue measures (`QUEUE_KEYS`)
+    are there only when the design says how long callers wait before giving up."""
     df = run.demands
     cases = case_view(run)
     n = len(cases)
@@ -115,12 +143,48 @@ def summarise(run: RunResult, weeks: float) -> dict[str, float]:
         "failure_fte": failure_minutes / 60.0 / (FTE_HOURS_PER_WEEK * max(weeks, 1e-9)),
         "throughput_per_day": float(flow["met"].sum() / days),
         "wip_mean": float(flow["wip"].mean()) if len(flow) else np.nan,
-        "unfinished": float(cases["case_end"].isna().sum()),
+        "unfinished": float((cases["case_end"].isna() & ~cases["gave_up"]).sum()) if n else 0.0,
         "resolved": float(len(done)),
     }
+    if run.patience and n:
+        out.update(_queue_measures(cases, answer_within_seconds))
     for rec in run.roles.to_dict("records"):
         out[f"utilisation_{rec['role']}"] = float(rec["utilisation"])
     return out
+
+
+def _queue_measures(cases: pd.DataFrame, answer_within_seconds: float) -> dict[str, float]:
+    out = {"abandoned_share": float(cases["abandoned"].mean())}
+    at_queue = cases[cases["patience_at_answer"]]
+    wait = at_queue["answer_wait_minutes"].to_numpy(dtype=float) * 60.0
+    # gave up at the answering queue: joined it, never answered there (answered ones have a start)
+    answered = ~(at_queue["abandoned"].to_numpy(dtype=bool) & (at_queue["steps"].to_numpy() == 0))
+    within = answered & (wait <= answer_within_seconds + 1e-9)
+    out["answered_within_share"] = float(within.mean()) if len(at_queue) else np.nan
+    waits = wait[answered]
+    out["answer_wait_seconds_mean"] = float(waits.mean()) if len(waits) else np.nan
+    out["answer_wait_seconds_p90"] = float(np.quantile(waits, 0.9)) if len(waits) else np.nan
+    return out
+
+
+def queues(run: RunResult) -> pd.DataFrame:
+    """Queueing by step and role, for the measured demands and the failure demand they caused: visits, minutes
+    in the queue (mean, 90th percentile; waiting for opening time or a shift included) and callers who gave up."""
+    columns = ["step", "role", "visits", "queue_minutes_mean", "queue_minutes_p90", "abandoned"]
+    v = run.visits
+    if v is None or v.empty or run.demands.empty:
+        return pd.DataFrame(columns=columns)
+    cases = set(case_view(run)["case"])
+    ids = run.demands.loc[run.demands["case"].isin(cases), "id"]
+    v = v[v["id"].isin(set(ids))]
+    if v.empty:
+        return pd.DataFrame(columns=columns)
+    g = v.groupby(["step", "role"], sort=False)
+    out = g.agg(visits=("id", "size"), queue_minutes_mean=("queue_minutes", "mean"),
+                queue_minutes_p90=("queue_minutes", lambda x: float(np.quantile(x, 0.9))),
+                abandoned=("abandoned", "sum")).reset_index()
+    out["abandoned"] = out["abandoned"].astype(int)
+    return out[columns]
 
 
 def daily_flow(run: RunResult, cases: pd.DataFrame | None = None) -> pd.DataFrame:

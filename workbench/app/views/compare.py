@@ -19,7 +19,7 @@ from workbench.flow.model import MapFileError, ProcessMap, to_yaml
 from workbench.flow.validate import has_errors, validate_map
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 from workbench.sim import fit, metrics
-from workbench.sim.compare import CompareSettings, Comparison, map_catalogue, side_by_side
+from workbench.sim.compare import CompareSettings, Comparison, data_problem, map_catalogue, side_by_side
 from workbench.sim.snapshot import snapshot
 from workbench.store import studies
 
@@ -303,6 +303,10 @@ def render() -> None:
         return
     if len(chosen) < 2:
         st.info("Choose at least two designs to compare.")
+        return
+    no_data = data_problem([designs[n] for n in chosen], frame, state.catalogue(src))
+    if no_data:  # a step takes its time from handling minutes this demand file does not have
+        st.error(literal(no_data), icon=":material/error:")
         return
     settings = _settings(chosen, designs)
     key = _key(chosen, designs, src, made, settings)

@@ -122,6 +122,45 @@ def erlang_a(c: int, lam: float, mu: float, theta: float, tail: float = 1e-15) -
                    p_answered=p_answered, states=len(pi))
 
 
+def erlang_a_service_level(c: int, lam: float, mu: float, theta: float, t: float, tail: float = 1e-13
+                            ) -> float:
+    """P(a caller is answered within t minutes) in M/M/c+M, callers who give up counting as not answered.
+
+    An arrival finding a free agent is answered at once; one finding j callers queued ahead (PASTA) moves up
+    at rate c mu + k theta with k ahead, is answered from the head at rate c mu and gives up at rate theta.
+    That small chain is solved by uniformisation (rate L = c mu + (K + 1) theta): the probability of being
+    answered by t is sum_n Poisson(n; L t) x P(answered within n steps of the jump chain)."""
+    chain = erlang_a(c, lam, mu, theta)
+    log_w = [0.0]
+    for n in range(1, chain.states):
+        log_w.append(log_w[-1] + math.log(lam) - math.log(min(n, c) * mu + max(n - c, 0) * theta))
+    w = np.exp(np.array(log_w) - max(log_w))
+    pi = w / w.sum()
+    at_once = float(pi[:c].sum())
+    ahead = pi[c:].copy()  # probability of k callers ahead, k = 0..K
+    k = np.arange(len(ahead))
+    move = c * mu + k * theta  # rate of moving up (k >= 1) or of being answered (k = 0)
+    rate = float(move[-1] + theta)
+    stay = 1.0 - (move + theta) / rate
+    mass = rate * t
+    if mass <= 0:
+        return at_once
+    done, n = 0.0, 0
+    answered = 0.0  # P(answered within n jumps)
+    while True:
+        weight = math.exp(n * math.log(mass) - mass - math.lgamma(n + 1))
+        done += answered * weight
+        # past the mode the Poisson terms fall at least geometrically: stop when the rest is negligible
+        if n > mass and weight * (n + 1) / (n + 1 - mass) < tail:
+            break
+        answered += float(ahead[0] * move[0] / rate)
+        moved = ahead * move / rate
+        ahead = ahead * stay
+        ahead[:-1] += moved[1:]
+        n += 1
+    return at_once + done
+
+
 def erlang_a_relaxation_time(c: int, lam: float, mu: float, theta: float) -> float:
     """1 / the spectral gap of the Erlang-A birth-death chain (truncated as in `erlang_a`): the time its
     state takes to forget where it started. The chain is reversible, so its generator is similar to the

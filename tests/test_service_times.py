@@ -18,7 +18,14 @@ from workbench.flow.expected import FlowError
 from workbench.flow.model import Duration, gamma_cdf, parse_map
 from workbench.flow.routing import DemandKind
 from workbench.sim.compare import compare, data_problem
-from workbench.sim.engine import Arrival, Draws, ServiceTimeError, sample_minutes, service_minutes_by_type, simulate
+from workbench.sim.engine import (
+    Arrival,
+    Draws,
+    ServiceTimeError,
+    sample_minutes,
+    service_minutes_by_type,
+    simulate,
+)
 from workbench.sim.service_times import MIN_PER_TYPE, Sampler, fit, gamma_draw
 
 N = 20_000

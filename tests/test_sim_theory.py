@@ -30,6 +30,7 @@ from queueing_theory import (
     erlang_a,
     erlang_a_gmr,
     erlang_a_relaxation_time,
+    erlang_a_service_level,
     erlang_c,
     erlang_c_mean_wait,
     piecewise_erlang_c,
@@ -41,6 +42,7 @@ from queueing_theory import (
 
 from workbench.flow.model import ProcessMap, parse_map
 from workbench.flow.routing import DemandKind
+from workbench.sim import metrics
 from workbench.sim.engine import Arrival, RunResult, simulate
 
 Z = 4.0  # standard errors allowed between simulation and theory
@@ -169,6 +171,25 @@ def test_erlang_a_chain_against_garnett_mandelbaum_reiman(c: int, load: float, p
     # the arrivals' own fates (PASTA, FCFS) agree with theta E[queue] / lambda
     assert chain.p_answered + chain.p_abandon == pytest.approx(1.0, abs=1e-12)
     assert chain.mean_wait_answered > 0
+
+
+def test_erlang_a_service_level() -> None:
+    # patience very long: Erlang C's service level 1 - C exp(-(c mu - lambda) t)
+    for t in (0.0, 0.1, 0.5, 2.0):
+        want = 1.0 - erlang_c(3, 2.1) * math.exp(-(3.0 - 2.1) * t)
+        assert erlang_a_service_level(3, 2.1, 1.0, 1e-7, t) == pytest.approx(want, rel=1e-6)
+    # at t = 0 only those who find a free agent; in the long run all who do not give up
+    chain = erlang_a(5, 1.2, 0.25, 0.5)
+    assert erlang_a_service_level(5, 1.2, 0.25, 0.5, 0.0) == pytest.approx(1.0 - chain.p_wait, rel=1e-9)
+    assert erlang_a_service_level(5, 1.2, 0.25, 0.5, 60.0) == pytest.approx(chain.p_answered, rel=1e-9)
+    # the answered callers' mean wait two ways: the chain's sum over callers ahead (telescoped), and the
+    # integral of P(answered, wait > t) = P(answered) - service level(t) over t
+    c, lam, mu, theta = 2, 0.45, 0.25, 0.5
+    chain = erlang_a(c, lam, mu, theta)
+    grid, h = np.linspace(0.0, 25.0, 201, retstep=True)
+    late = np.array([chain.p_answered - erlang_a_service_level(c, lam, mu, theta, t) for t in grid])
+    simpson = h / 3 * (late[0] + late[-1] + 4 * late[1:-1:2].sum() + 2 * late[2:-1:2].sum())
+    assert simpson == pytest.approx(chain.mean_wait_answered * chain.p_answered, rel=1e-6)
 
 
 def test_erlang_a_limits() -> None:
@@ -339,6 +360,7 @@ def test_littles_law_on_timestamped_work_in_progress(two_roles_run: RunResult) -
 
 ANSWER_TOUCH = 4.0  # minutes a call takes (exponential): mu = 0.25
 PATIENCE = 2.0  # minutes a caller waits before hanging up (exponential): theta = 0.5
+ANSWER_WITHIN = 20  # seconds: the service level a call centre reports
 MIN_ABANDONED = 1_000  # the runs are long enough for about this many callers to give up, at least
 CALL_CENTRE_QUEUE = f"""touchpoints:
   Phone:
@@ -368,7 +390,10 @@ def test_erlang_a_abandonment_and_waits(c: int, load: float) -> None:
     warmup = WARMUP_TAU * max(tau, ANSWER_TOUCH)
     n = math.ceil(lam * warmup + max(MIN_MEASURED, MIN_ABANDONED / theory.p_abandon))
     m = one_role_map(c, f"{{mean: {ANSWER_TOUCH}, distribution: exponential}}", CALL_CENTRE_QUEUE)
-    run = simulate(m, poisson_arrivals(lam, n, seed=3000 + 10 * c + int(10 * load)), seed=17)
+    arrivals = poisson_arrivals(lam, n, seed=3000 + 10 * c + int(10 * load))
+    for a in arrivals:
+        a.measured = a.time >= warmup  # the warm-up's callers are left out of the product's measures
+    run = simulate(m, arrivals, seed=17)
     d = run.demands
     assert len(d) == n and (d["generated"] == "").all(), "call_back: 0 brings nobody back"
     assert (d["abandoned"] == d["resolved"].isna()).all(), "a caller either gives up or is resolved"
@@ -385,7 +410,14 @@ def test_erlang_a_abandonment_and_waits(c: int, load: float) -> None:
         within_or_close("mean wait of answered callers (min)", *batch_means(answered_wait, b),
                         theory.mean_wait_answered, b),
         within_or_close("P(wait) (every agent busy)", *batch_means(wait > 0, b), theory.p_wait, b),
+        within_or_close(f"answered within {ANSWER_WITHIN} s", *batch_means(~abandoned & (wait * 60 <= ANSWER_WITHIN), b),
+                        erlang_a_service_level(c, lam, mu, theta, ANSWER_WITHIN / 60.0), b),
     ]
+    # the product's own queue measures are those figures (the measured callers, computed by metrics.py)
+    summary = metrics.summarise(run, (run.measured_end - run.measured_start) / (7 * DAY), ANSWER_WITHIN)
+    assert summary["abandoned_share"] == pytest.approx(abandoned.mean())
+    assert summary["answer_wait_seconds_mean"] == pytest.approx(60 * answered_wait.mean())
+    assert summary["answered_within_share"] == pytest.approx(np.mean(~abandoned & (wait * 60 <= ANSWER_WITHIN)))
     print(f"Erlang-A c {c} load {load}: {len(s)} callers measured, {abandoned.sum()} gave up")
     failures = [f for f in failures if f]
     assert not failures, f"M/M/{c}+M at load {load} ({len(s)} callers measured): {failures}"

@@ -7,17 +7,18 @@ the statistics of the data computed here with numpy.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import schema
+from workbench import cli, schema
 from workbench.flow.expected import FlowError
 from workbench.flow.model import Duration, gamma_cdf, parse_map
 from workbench.flow.routing import DemandKind
-from workbench.sim.compare import compare, data_problem
+from workbench.sim.compare import compare, data_problem, step_time_words
 from workbench.sim.engine import (
     Arrival,
     Draws,
@@ -147,3 +148,49 @@ def test_a_step_from_data_without_handling_minutes_is_refused_in_plain_words() -
     f = frame([float(x) for x in range(1, 13)], ["Quick"] * 12)
     result = compare([m], f, replications=1, warmup_weeks=0)
     assert result.designs[0].replications[0]["touch_minutes_mean"] > 0
+
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CSV = ROOT / "sample_data" / "housing_repairs_demand.csv"
+SAMPLE_CATALOGUE = ROOT / "sample_data" / "housing_repairs_catalogue.yaml"
+
+
+def test_map_show_states_each_step_s_time_and_the_fit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = MAP.replace("TOUCH", "{from_data: true, fit: lognormal}")
+    path = tmp_path / "m.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert cli.main(["map", "show", str(path), "--demand", str(SAMPLE_CSV), "--catalogue", str(SAMPLE_CATALOGUE)]) == 0
+    out = capsys.readouterr().out
+    frame = pd.read_csv(SAMPLE_CSV)
+    logs = np.log(pd.to_numeric(frame["handling_minutes"], errors="coerce").dropna().loc[lambda x: x > 0])
+    assert (f"Answer the call: from the data, all types: lognormal fitted to {len(logs):,} recorded times"
+            in out)
+    assert f"(log-mean {logs.mean():.3f}, log-sd {logs.std(ddof=1):.3f})" in out
+    assert "Agent: 50 staff, 24 hours a day from 08:00, 7 days a week" in out
+
+
+def test_compare_on_the_command_line_says_when_handling_minutes_are_missing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(MAP.replace("TOUCH", "from_data"), encoding="utf-8")
+    demand = tmp_path / "d.csv"
+    pd.read_csv(SAMPLE_CSV).drop(columns=["handling_minutes"]).to_csv(demand, index=False)
+    code = cli.main(["compare", str(path), str(path), "--demand", str(demand), "--catalogue", str(SAMPLE_CATALOGUE),
+                     "--replications", "1", "--quiet"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "step 'Answer the call' takes its time from the data" in err and "Traceback" not in err
+
+
+def test_compare_states_the_fit_and_the_queues() -> None:
+    m = parse_map(MAP.replace("TOUCH", "{from_data: true, fit: gamma}"))
+    f = frame([float(x) for x in range(1, 13)], ["Quick"] * 12)
+    words = step_time_words(m, f)
+    x = np.arange(1.0, 13.0)
+    shape, scale = x.mean() ** 2 / x.var(ddof=1), x.var(ddof=1) / x.mean()
+    assert words == {"Answer the call": [
+        f"from the data, all types: gamma fitted to 12 recorded times: mean {x.mean():.1f} min, sd "
+        f"{x.std(ddof=1):.1f} min (shape {shape:.3f}, scale {scale:.3f} min)"]}
+    result = compare([m], f, replications=1, warmup_weeks=0)
+    q = result.queues()
+    assert list(q["design"]) == ["From data"] and q["visits"].sum() == 12

@@ -166,3 +166,43 @@ def test_person_calendars() -> None:
     assert Person([]).next_start(0) == float("inf")
     # the first form keeps its old day: 17 hours a day start at midnight, as before
     assert Calendar(17, 5).opens == 0.0 and Calendar(7.5, 5, opens=540).opens == 540
+
+
+def test_a_staffing_figure_scales_a_roster_by_its_busiest_moment() -> None:
+    roster = """    roster:
+      - {days: Mon, from: "08:00", to: "10:00", staff: 4}
+      - {days: Mon, from: "10:00", to: "12:00", staff: 2}
+"""
+    m = parse_map(one_step(roster))
+    plain = simulate(m, arrivals(at(0, 9)), measured=(0.0, WEEK)).roles.iloc[0]
+    assert (plain["staff"], plain["people"], plain["capacity_minutes"]) == (4, 4, 4 * 120 + 2 * 120)
+    half = simulate(m, arrivals(at(0, 9)), measured=(0.0, WEEK), staffing={"agent": 2}).roles.iloc[0]
+    assert (half["staff"], half["people"], half["capacity_minutes"]) == (2, 2, 2 * 120 + 1 * 120)
+
+
+def test_a_pool_open_round_the_clock_runs_exactly_like_the_first_form_open_round_the_clock() -> None:
+    """Both kinds of role serve in order of arrival with the same draws, so with nobody ever off work they must
+    give every demand the same queue, the same start and the same callers giving up."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    times = np.cumsum(rng.exponential(2.0, size=3000)).tolist()
+    tail = """entry: answer
+steps:
+  - id: answer
+    name: Answer
+    role: agent
+    touch: {mean: 5.5, distribution: exponential}
+"""
+    head = "name: MMc\ntouchpoints:\n  Phone: {patience: {mean: 4, distribution: exponential}, call_back: 50%}\n"
+    first = head + "roles:\n  - {id: agent, name: A, staff: 3, hours_per_day: 24, days_per_week: 7}\n" + tail
+    pooled = head + ("roles:\n  - id: agent\n    name: A\n    staff: 3\n    hours:\n      every day: \"00:00-24:00\"\n"
+                     + tail)
+    a = simulate(parse_map(first), arrivals(*times), seed=9)
+    b = simulate(parse_map(pooled), arrivals(*times), seed=9)
+    cols = ["id", "queued", "started", "finished", "queue_minutes", "abandoned"]
+    va = a.visits.sort_values(["id", "queued"])[cols].reset_index(drop=True)
+    vb = b.visits.sort_values(["id", "queued"])[cols].reset_index(drop=True)
+    pd.testing.assert_frame_equal(va, vb)
+    assert 0.05 < va["abandoned"].mean() < 0.5  # the queue is busy enough for callers to give up
+    assert (a.demands["generated"] == "call back").sum() == (b.demands["generated"] == "call back").sum() > 0

@@ -32,7 +32,13 @@ from workbench.flow import expected as flow_expected
 from workbench.flow.coverage import Coverage, coverage
 from workbench.flow.diagram import to_dot
 from workbench.flow.expected import FlowError
-from workbench.flow.model import MapFileError, ProcessMap, catalogue_reference_problem, load_map
+from workbench.flow.model import (
+    MapFileError,
+    ProcessMap,
+    catalogue_reference_problem,
+    load_map,
+    working_time_words,
+)
 from workbench.flow.validate import has_errors, validate_map
 from workbench.limits import LimitError
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
@@ -423,11 +429,18 @@ def cmd_map_show(args: argparse.Namespace) -> int:
         raise UsageError(f"{m.source} names no catalogue: give --catalogue FILE or --demand FILE")
     per_type, totals = flow_expected.expect_mix(m, mix)
     covered = coverage(m, mix, catalogue) if args.demand else None
+    from workbench.sim.engine import service_minutes_by_type
+    from workbench.sim.service_times import Sampler, step_time_words
+
+    sampler = Sampler(service_minutes_by_type(loaded.frame, catalogue)) if args.demand else None
+    types = [str(t) for t in per_type["demand_type"]] if "demand_type" in per_type else []
+    step_times = {s.id: step_time_words(s.touch, sampler, types) for s in m.steps}
     if args.format == "json":
         payload = {"name": m.name, "design": m.design, "source": m.source,
                    "per_type": per_type.to_dict("records"),
                    "totals": totals if args.demand else None,
-                   "coverage": covered.to_dict() if covered else None}
+                   "coverage": covered.to_dict() if covered else None,
+                   "step_times": step_times}
         print(json.dumps(payload, indent=2, default=float))
         return 0
     lines = [f"{m.name} ({m.design or 'design not stated'}) - expected per demand, unlimited capacity", ""]
@@ -444,6 +457,21 @@ def cmd_map_show(args: argparse.Namespace) -> int:
         lines.append(f"failure demand generated: {totals['failure_demand_per_100']:.1f} per 100 demands")
         if covered is not None:
             lines.append(("LOW COVERAGE: " if covered.low() else "") + covered.words())
+    lines += ["", "Who works when:"]
+    lines += [f"  {r.name or r.id}: {working_time_words(r)}" for r in m.roles]
+    if m.closed:
+        lines.append("  closed on " + ", ".join(d.isoformat() for d in m.closed))
+    for tp, q in m.touchpoints.items():
+        if q.patience is not None:
+            lines.append(f"  {tp}: callers wait {q.patience.describe()} before giving up; {q.call_back:.0%} of "
+                         f"those call back after {q.call_back_after.describe()}")
+    lines += ["", "Time each step takes (touch time):"]
+    for s in m.steps:
+        words = step_times[s.id]
+        lines.append(f"  {s.name or s.id}: {words[0]}")
+        lines += [f"    {w.strip()}" for w in words[1:]]
+        if s.patience is not None:
+            lines.append(f"    callers wait {s.patience.describe()} here before giving up")
     print("\n".join(lines))
     return 0
 

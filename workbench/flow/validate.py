@@ -11,7 +11,18 @@ from collections import Counter
 
 from workbench.demand.catalogue import Catalogue
 from workbench.flow.expected import _transitions
-from workbench.flow.model import RESOLVED, UNITS_IN_MINUTES, WORK_KINDS, Problem, ProcessMap, Step
+from workbench.flow.model import (
+    DAY_NAMES,
+    RESOLVED,
+    UNITS_IN_MINUTES,
+    WORK_KINDS,
+    Duration,
+    Problem,
+    ProcessMap,
+    Role,
+    Step,
+    format_time,
+)
 from workbench.flow.routing import DemandKind, split_groups
 
 _ID = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -84,6 +95,58 @@ def _check_roles(m: ProcessMap, c: _Collector) -> None:
             c.error(f"hours_per_day must be between 0 and 24 (is {r.hours_per_day:g})", where, r.line)
         if not 0 < r.days_per_week <= 7:
             c.error(f"days_per_week must be between 0 and 7 (is {r.days_per_week:g})", where, r.line)
+        _check_working_time(r, c, where)
+    _check_touchpoints(m, c)
+
+
+def _check_working_time(r: Role, c: _Collector, where: str) -> None:
+    """Shifts and opening hours. Shifts of one role that overlap add up (8 people 08:00-16:00 and 4 people
+    12:00-20:00 are 12 people at 13:00): a roster is read as written, shift by shift."""
+    for i, sh in enumerate(r.roster):
+        swhere = f"shift {i + 1} of {where}"
+        if sh.staff < 0:
+            c.error(f"a shift's staff cannot be negative (is {sh.staff:g})", swhere, sh.line or r.line)
+        if sh.start == sh.end % 1440 and sh.end != 1440:
+            c.error(f"the shift starts and ends at {format_time(sh.start)}: give it a length (a shift over "
+                    "midnight ends the next morning, such as 22:00 to 06:00)", swhere, sh.line or r.line)
+    if r.roster and r.peak_staff <= 0:
+        c.error("the roster has nobody at work at any time: give some shift its staff", where, r.line)
+    if r.roster and r.hours:
+        c.warning("the role has a roster and opening hours: the roster says who is at work, so the hours are "
+                  "not used", where, r.line)
+    for day, windows in r.hours.items():
+        spans = sorted((a, a + ((b - a) if b > a else b + 1440 - a)) for a, b in windows)
+        for (a1, b1), (a2, _) in zip(spans, spans[1:], strict=False):
+            if a2 < b1:
+                c.warning(f"on {DAY_NAMES[day]} the opening hours overlap ({format_time(a1)}-{format_time(b1 % 1440)}"
+                          f" and one from {format_time(a2)}); they are read as one opening", where, r.line)
+
+
+def _check_touchpoints(m: ProcessMap, c: _Collector) -> None:
+    for name, q in m.touchpoints.items():
+        where = f"touchpoint '{name}'"
+        if not 0 <= q.call_back <= 1:
+            c.error(f"call_back must be a share between 0% and 100% (is {q.call_back:.0%})", where, q.line)
+        for label, dur in (("patience", q.patience), ("call_back_after", q.call_back_after)):
+            problem = _duration_problem(dur)
+            if problem:
+                c.error(f"{label}: {problem}", where, q.line)
+        if q.call_back and q.patience is None and not any(s.patience for s in m.steps):
+            c.warning("call_back is set but no patience: nobody gives up, so nobody calls back", where, q.line)
+
+
+def _duration_problem(dur: Duration | None) -> str | None:
+    """What is wrong with a patience or a lognormal / gamma time, or None."""
+    if dur is None:
+        return None
+    values = [v for v in (dur.min, dur.likely, dur.max, dur.sd) if v is not None]
+    if any(v < 0 for v in values):
+        return "cannot be negative"
+    if dur.distribution in ("lognormal", "gamma") and not (dur.likely and dur.sd):
+        return f"a {dur.distribution} time needs a mean and an sd (standard deviation) above 0"
+    if dur.triple is None:
+        return "no time given"
+    return None
 
 
 def _check_steps(m: ProcessMap, c: _Collector) -> set[str]:
@@ -109,7 +172,21 @@ def _check_steps(m: ProcessMap, c: _Collector) -> set[str]:
         if s.work not in WORK_KINDS:
             c.error(f"work '{s.work}' is not a known kind; use value or one of: {', '.join(WORK_KINDS[1:])}",
                     where, s.line)
+        if s.patience is not None:
+            problem = _duration_problem(s.patience)
+            if problem:
+                c.error(f"patience: {problem}", where, s.line)
         for label, dur in (("touch time", s.touch), ("wait", s.wait)):
+            if dur.from_data:
+                if label == "wait":
+                    c.error("a wait cannot come from the data (only a touch time can: handling minutes)", where,
+                            s.line)
+                continue
+            if dur.distribution in ("lognormal", "gamma"):
+                problem = _duration_problem(dur)
+                if problem:
+                    c.error(f"{label}: {problem}", where, s.line)
+                    continue
             t = (dur.min, dur.likely, dur.max)
             if label == "touch time" and all(v is None for v in t):
                 c.error("touch time is missing (minutes of work on the demand)", where, s.line)

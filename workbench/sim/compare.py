@@ -129,6 +129,11 @@ class Comparison:
         frames = [metrics.failure_hours(d.runs[0], self.weeks).assign(design=d.name) for d in self.designs if d.runs]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
+    def queues(self) -> pd.DataFrame:
+        """Queueing by design, step and role (first run): visits, queue minutes mean / p90, callers who gave up."""
+        frames = [metrics.queues(d.runs[0]).assign(design=d.name) for d in self.designs if d.runs]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
     def per_demand(self) -> pd.DataFrame:
         """Every simulated demand of every design and replication (what the downloads hold)."""
         frames = []
@@ -179,9 +184,22 @@ def label(key: str, answer_within_seconds: float = 20) -> str:
     return metrics.LABELS.get(key, key)
 
 
+def step_time_words(m: ProcessMap, demand: pd.DataFrame, catalogue: Catalogue | None = None
+                    ) -> dict[str, list[str]]:
+    """Each step's touch time in words by step name; for a time from the data, the fit and its parameters over
+    all recorded times (what the Compare page states beside a design)."""
+    from workbench.sim.service_times import Sampler
+    from workbench.sim.service_times import step_time_words as words
+
+    sampler = Sampler(service_minutes_by_type(demand, catalogue))
+    return {s.name or s.id: words(s.touch, sampler)[:1] for s in m.steps}
+
+
 def data_problem(maps: list[ProcessMap], demand: pd.DataFrame, catalogue: Catalogue | None = None) -> str | None:
     """In plain words, why these designs cannot run on this demand file (a step takes its time from handling
     minutes the file does not have); None when they can."""
+    if not any(s.touch.from_data for m in maps for s in m.steps):
+        return None
     has_data = bool(service_minutes_by_type(demand, catalogue))
     for m in maps:
         problem = missing_service_times(m, has_data)
@@ -212,7 +230,8 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
     `ServiceTimeError` (plain words, naming the step) when there are none."""
     if not maps:
         raise ValueError("choose at least one design")
-    service = service_minutes_by_type(demand, catalogue or map_catalogue(maps[0], None))
+    from_data = any(s.touch.from_data for m in maps for s in m.steps)
+    service = service_minutes_by_type(demand, catalogue or map_catalogue(maps[0], None)) if from_data else {}
     problem = next((p for p in (missing_service_times(m, bool(service)) for m in maps) if p), None)
     if problem:
         raise ServiceTimeError(problem)

@@ -232,12 +232,13 @@ class _Pool:
 
 
 def _levels(role: Role, staff: float) -> list[tuple[float, float, float]]:
-    """Staff at work through the week of a role with a roster or opening hours (a staffing figure other than
-    the role's own scales a roster by staff / its busiest moment)."""
+    """Staff at work through the week of a role with a roster or opening hours. For a roster, `staff` is its
+    busiest moment unless a comparison's staffing says otherwise: then every shift is scaled by staff / that
+    busiest moment (a roster of 12 at peak given 6 staff runs at half strength all day)."""
     if role.roster:
         levels = roster_levels(role.roster)
         peak = max((level for _, _, level in levels), default=0.0)
-        factor = staff / peak if peak > 0 and staff != role.staff else 1.0
+        factor = staff / peak if peak > 0 else 1.0
         return [(a, b, level * factor) for a, b, level in levels]
     return hours_levels(role.hours, staff)
 
@@ -685,13 +686,10 @@ def service_minutes_by_type(frame: pd.DataFrame, catalogue: Catalogue | None = N
     if schema.HANDLING_MINUTES not in frame.columns or frame.empty:
         return {}
     minutes = pd.to_numeric(frame[schema.HANDLING_MINUTES], errors="coerce")
-    types = frame[schema.DEMAND_TYPE].astype("object").fillna("")
     keep = minutes.notna() & (minutes >= 0)
-    resolved: dict[str, str] = {}
+    types = frame.loc[keep, schema.DEMAND_TYPE].astype("object").fillna("").astype(str)
+    names = {t: kind_for(t, "", catalogue).demand_type for t in types.unique()}
     out: dict[str, list[float]] = defaultdict(list)
-    for t, v in zip(types[keep].to_numpy(), minutes[keep].to_numpy(), strict=True):
-        name = resolved.get(t)
-        if name is None:
-            name = resolved[t] = kind_for(str(t), "", catalogue).demand_type
-        out[name].append(float(v))
+    for t, values in minutes[keep].groupby(types.to_numpy(), sort=False):
+        out[names[str(t)]].extend(float(v) for v in values.to_numpy())
     return dict(out)

@@ -23,6 +23,8 @@ from statistics import NormalDist
 
 import numpy as np
 
+from workbench.flow.model import Duration
+
 MIN_PER_TYPE = 5
 _NORMAL = NormalDist()
 _MASK = (1 << 64) - 1
@@ -170,3 +172,31 @@ class Sampler:
             found = fit(own, kind) if len(own) >= MIN_PER_TYPE else fit(self.everything, kind, pooled=True)
             self.fits[key] = found
         return found
+
+
+def step_time_words(touch: Duration, sampler: Sampler | None, types: Sequence[str] = ()) -> list[str]:
+    """A step's touch time in words: the distribution and its figures; for a time from the data, the fit over
+    all recorded times and, for each of `types` with enough times of its own, that type's fit."""
+    if not touch.from_data:
+        if touch.distribution in ("lognormal", "gamma"):
+            return [f"{touch.distribution}, mean {touch.likely:g} {touch.unit}, sd {touch.sd or 0:g} {touch.unit}"]
+        if touch.exponential:
+            return [f"exponential, mean {touch.likely or 0:g} {touch.unit}"]
+        t = touch.triple
+        if t is None:
+            return ["no time given"]
+        if t[0] == t[2]:
+            return [f"{t[1]:g} {touch.unit}"]
+        return [f"triangular: at least {t[0]:g}, most likely {t[1]:g}, at most {t[2]:g} {touch.unit}"]
+    if sampler is None or not sampler.has_data():
+        how = f"a {touch.fit} fitted to" if touch.fit else "resampled from"
+        return [f"from the data: {how} the demand's handling minutes for its type (give a demand file to see them)"]
+    lines = [f"from the data, all types: {fit(sampler.everything, touch.fit).describe()}"]
+    for demand_type in types:
+        own = sampler.minutes.get(demand_type, [])
+        name = demand_type or "(no type recorded)"
+        if len(own) >= MIN_PER_TYPE:
+            lines.append(f"  {name}: {sampler.for_type(demand_type, touch.fit).describe()}")
+        else:
+            lines.append(f"  {name}: {len(own)} recorded time(s), too few: all types' times are used")
+    return lines

@@ -542,37 +542,3 @@ steps:
         ]
     failures = [f for f in failures if f]
     assert not failures, failures
-
-
-def test_round_the_clock_roster_runs_as_plain_staff() -> None:
-    """A roster of c people all day every day is the same queue as `staff: c` round the clock: with the
-    same draws, every caller's wait, abandonment and resolution are the same in both (patience on), so the
-    roster's pool of people inherits every check above."""
-    c, lam = 5, 0.95 * 5 / ANSWER_TOUCH
-    body = f"""
-{CALL_CENTRE_QUEUE}
-entry: serve
-steps:
-  - id: serve
-    role: desk
-    touch: {{mean: {ANSWER_TOUCH}, distribution: exponential}}
-    routes:
-      - {{to: resolved, otherwise: true}}
-"""
-    plain = parse_map(f"""name: Staff
-roles:
-  - {{id: desk, name: Desk, staff: {c}, hours_per_day: 24, days_per_week: 7}}
-{body}""", "staff.yaml")
-    roster = parse_map(f"""name: Roster
-roles:
-  - id: desk
-    name: Desk
-    roster:
-      - {{days: every day, from: "00:00", to: "24:00", staff: {c}}}
-{body}""", "roster.yaml")
-    arrivals = poisson_arrivals(lam, 5_000, seed=8)
-    a, b = (simulate(m, arrivals, seed=4).demands for m in (plain, roster))
-    assert a["abandoned"].sum() > 500
-    np.testing.assert_array_equal(a["abandoned"].to_numpy(), b["abandoned"].to_numpy())
-    for column in ("answer_wait_minutes", "queue_minutes", "touch_minutes", "resolved"):
-        np.testing.assert_allclose(a[column].to_numpy(), b[column].to_numpy(), rtol=0, atol=1e-9, err_msg=column)

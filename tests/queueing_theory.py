@@ -83,14 +83,8 @@ class ErlangA:
     states: int  # where the chain was truncated
 
 
-def erlang_a(c: int, lam: float, mu: float, theta: float, tail: float = 1e-15) -> ErlangA:
-    """M/M/c+M by its birth-death chain: birth lambda, death min(n, c) mu + max(n - c, 0) theta.
-
-    P(abandon) = theta E[queue] / lambda and mean wait of all callers = E[queue] / lambda (Little's law on
-    the queue). An arrival that finds j callers already queued (FCFS) moves up at rate c mu + i theta with i
-    ahead and gives up at rate theta, so it is answered with probability c mu / (c mu + (j + 1) theta)
-    (the product telescopes) after sum_{i=0..j} 1 / (c mu + (i + 1) theta) minutes on average.
-    """
+def _erlang_a_states(c: int, lam: float, mu: float, theta: float, tail: float = 1e-15) -> np.ndarray:
+    """Stationary probabilities of M/M/c+M's number in the system, truncated where the rest is below `tail`."""
     if theta <= 0:
         raise ValueError("Erlang-A needs a positive abandonment rate; use erlang_c without one")
     log_w = [0.0]  # log of the unnormalised pi_n
@@ -106,7 +100,18 @@ def erlang_a(c: int, lam: float, mu: float, theta: float, tail: float = 1e-15) -
             if log_w[-1] - max(log_w) + math.log(1.0 / (1.0 - ratio)) < math.log(tail):
                 break
     w = np.exp(np.array(log_w) - max(log_w))
-    pi = w / w.sum()
+    return w / w.sum()
+
+
+def erlang_a(c: int, lam: float, mu: float, theta: float, tail: float = 1e-15) -> ErlangA:
+    """M/M/c+M by its birth-death chain: birth lambda, death min(n, c) mu + max(n - c, 0) theta.
+
+    P(abandon) = theta E[queue] / lambda and mean wait of all callers = E[queue] / lambda (Little's law on
+    the queue). An arrival that finds j callers already queued (FCFS) moves up at rate c mu + i theta with i
+    ahead and gives up at rate theta, so it is answered with probability c mu / (c mu + (j + 1) theta)
+    (the product telescopes) after sum_{i=0..j} 1 / (c mu + (i + 1) theta) minutes on average.
+    """
+    pi = _erlang_a_states(c, lam, mu, theta, tail)
     states = np.arange(len(pi))
     queued = np.maximum(states - c, 0)
     mean_queue = float((queued * pi).sum())
@@ -130,12 +135,7 @@ def erlang_a_service_level(c: int, lam: float, mu: float, theta: float, t: float
     at rate c mu + k theta with k ahead, is answered from the head at rate c mu and gives up at rate theta.
     That small chain is solved by uniformisation (rate L = c mu + (K + 1) theta): the probability of being
     answered by t is sum_n Poisson(n; L t) x P(answered within n steps of the jump chain)."""
-    chain = erlang_a(c, lam, mu, theta)
-    log_w = [0.0]
-    for n in range(1, chain.states):
-        log_w.append(log_w[-1] + math.log(lam) - math.log(min(n, c) * mu + max(n - c, 0) * theta))
-    w = np.exp(np.array(log_w) - max(log_w))
-    pi = w / w.sum()
+    pi = _erlang_a_states(c, lam, mu, theta)
     at_once = float(pi[:c].sum())
     ahead = pi[c:].copy()  # probability of k callers ahead, k = 0..K
     k = np.arange(len(ahead))

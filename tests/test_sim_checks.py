@@ -1,8 +1,8 @@
 """Statistical checks that the simulation engine is right.
 
-- A single role with exponential arrivals and service is an M/M/c queue: its mean wait must match the
-  Erlang C closed form, worked out here from the formula (math only).
-- Little's law (L = lambda x W) must hold on the simulated output.
+The engine against queueing theory (M/M/c and Erlang C, M/G/1 and Pollaczek-Khinchine, Erlang-A, rosters,
+Little's law on the per-demand output) is in tests/test_sim_theory.py. Here:
+- Little's law (L = lambda x W) must hold on the product's own daily flow.
 - With unlimited staff nobody queues, so the simulated means per demand must match the exact expectations
   of the static engine (workbench/flow/expected.py) for the bundled maps, within sampling error; the
   tolerance is computed from the simulated standard error.
@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from queueing_theory import time_average
 
 from workbench.demand.catalogue import Catalogue, load_catalogue
 from workbench.demand.load import load_demand
@@ -24,7 +25,7 @@ from workbench.flow.model import ProcessMap, load_map, parse_map
 from workbench.flow.routing import DemandKind
 from workbench.sim import metrics
 from workbench.sim.calendar import Calendar
-from workbench.sim.engine import Arrival, RunResult, plan_arrivals, simulate
+from workbench.sim.engine import Arrival, plan_arrivals, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CSV = ROOT / "sample_data" / "housing_repairs_demand.csv"
@@ -58,104 +59,7 @@ def poisson_arrivals(rate_per_minute: float, n: int, seed: int) -> list[Arrival]
     return [Arrival(i + 1, i + 1, float(t), ASK) for i, t in enumerate(times)]
 
 
-def erlang_c(c: int, a: float) -> float:
-    """Probability that an arrival waits in M/M/c with offered load a = lambda / mu (a < c)."""
-    head = sum(a ** k / math.factorial(k) for k in range(c))
-    tail = a ** c / math.factorial(c) * c / (c - a)
-    return tail / (head + tail)
-
-
-def time_average_in_system(arrive: np.ndarray, leave: np.ndarray, t0: float, t1: float) -> float:
-    """Exact time-average number of demands in the system over [t0, t1] from their intervals."""
-    overlap = np.clip(np.minimum(leave, t1) - np.maximum(arrive, t0), 0.0, None)
-    return float(overlap.sum() / (t1 - t0))
-
-
-# ------------------------------------------------------------------------------------------ M/M/c
-
-
-def test_erlang_c_helper_against_known_values() -> None:
-    # M/M/1: P(wait) = rho; M/M/2 with a = 1: C = (1/2 * 2) / (1 + 1 + 1) = 1/3
-    assert erlang_c(1, 0.6) == pytest.approx(0.6)
-    assert erlang_c(2, 1.0) == pytest.approx(1 / 3)
-
-
-C_STAFF = 2
-MEAN_TOUCH = 10.0  # minutes: mu = 0.1 a minute per person
-RHO = 0.75  # utilisation: lambda = rho * c * mu = 0.15 a minute
-N_ARRIVALS = 100_000  # about 470 days of demand
-
-
-@pytest.fixture(scope="module")
-def mmc_run() -> tuple[RunResult, list[Arrival]]:
-    m = one_role_map(C_STAFF, f"{{mean: {MEAN_TOUCH}, distribution: exponential}}")
-    arrivals = poisson_arrivals(RHO * C_STAFF / MEAN_TOUCH, N_ARRIVALS, seed=2024)
-    return simulate(m, arrivals, seed=3), arrivals
-
-
-def test_mmc_mean_wait_matches_erlang_c(mmc_run: tuple[RunResult, list[Arrival]]) -> None:
-    run, arrivals = mmc_run
-    mu = 1.0 / MEAN_TOUCH
-    lam = RHO * C_STAFF * mu
-    c_prob = erlang_c(C_STAFF, lam / mu)  # 9/14 = 0.643
-    wq = c_prob / (C_STAFF * mu - lam)  # 12.86 minutes
-    assert c_prob == pytest.approx(9 / 14)
-
-    demands = run.demands.sort_values("arrival")
-    assert len(demands) == N_ARRIVALS
-    assert demands["arrival"].to_numpy() == pytest.approx([a.time for a in arrivals])
-    steady = demands.iloc[N_ARRIVALS // 10:]  # the first 10% are the warm-up from an empty system
-    queue = steady["queue_minutes"].to_numpy()
-
-    # Standard error by batch means (20 batches of 4,500 demands, each far longer than the queue's
-    # relaxation time of a few hundred minutes): about 3% of Wq at this run length.
-    batches = queue[: len(queue) // 20 * 20].reshape(20, -1).mean(axis=1)
-    se = batches.std(ddof=1) / math.sqrt(len(batches))
-    assert se < 0.04 * wq, "the run is too short for the tolerance below"
-    # Tolerance: 10% of Wq (about 3 standard errors at this run length), and 4 standard errors.
-    assert abs(queue.mean() - wq) < 0.10 * wq, (queue.mean(), wq)
-    assert abs(queue.mean() - wq) < 4 * se, (queue.mean(), wq, se)
-
-    # P(wait > 0) is Erlang C itself: within 0.02 (its batch-means standard error is about 0.004).
-    waited = queue > 0
-    assert abs(waited.mean() - c_prob) < 0.02, (waited.mean(), c_prob)
-    # Those who wait, wait exponentially with mean 1 / (c mu - lambda) = 20 minutes: within 10%.
-    assert queue[waited].mean() == pytest.approx(1.0 / (C_STAFF * mu - lam), rel=0.10)
-
-    # Service times are exponential with mean 10 minutes (SE of the mean 0.03): mean within 1.5%,
-    # and the coefficient of variation of an exponential is 1.
-    touch = steady["touch_minutes"].to_numpy()
-    assert touch.mean() == pytest.approx(MEAN_TOUCH, rel=0.015)
-    assert touch.std() / touch.mean() == pytest.approx(1.0, abs=0.03)
-    # Time in system = queue + service, to the minute's fraction (24/7 role: no closed hours).
-    in_system = (steady["resolved"] - steady["arrival"]).to_numpy()
-    assert in_system == pytest.approx(queue + touch, abs=1e-6)
-
-
-def test_mmc_utilisation_is_rho(mmc_run: tuple[RunResult, list[Arrival]]) -> None:
-    run, _ = mmc_run
-    role = run.roles.set_index("role").loc["desk"]
-    window = run.measured_end - run.measured_start
-    assert role["capacity_minutes"] == pytest.approx(C_STAFF * window)
-    # busy time / capacity estimates rho; with 100,000 services its error is well under 0.02
-    assert role["utilisation"] == pytest.approx(RHO, abs=0.02)
-
-
-def test_littles_law_on_mmc_output(mmc_run: tuple[RunResult, list[Arrival]]) -> None:
-    """L = lambda x W over a steady window, with L the exact time-average of the number in the system."""
-    run, _ = mmc_run
-    d = run.demands
-    arrive, leave = d["arrival"].to_numpy(), d["resolved"].to_numpy()
-    assert np.all(leave >= arrive)
-    t0, t1 = np.quantile(arrive, [0.1, 0.9])
-    inside = (arrive >= t0) & (arrive < t1)
-    lam = inside.sum() / (t1 - t0)
-    w = float((leave - arrive)[inside].mean())
-    big_l = time_average_in_system(arrive, leave, t0, t1)
-    # The only difference is the edge of the window (W is ~23 minutes against a window of ~370 days): 1%.
-    assert big_l == pytest.approx(lam * w, rel=0.01)
-    # and L is the M/M/c figure: lambda x (Wq + 1/mu) = 0.15 x 22.86 = 3.43 (the mean wait is checked above)
-    assert big_l == pytest.approx(0.15 * (12.857 + 10.0), rel=0.10)
+# ------------------------------------------------------------------------------------------ Little's law
 
 
 def test_littles_law_on_daily_flow() -> None:
@@ -191,7 +95,7 @@ def test_littles_law_on_daily_flow() -> None:
     lhs = summary["wip_mean"]
     rhs = summary["throughput_per_day"] * summary["e2e_days_mean"]
     assert lhs == pytest.approx(rhs, rel=0.04)
-    assert time_average_in_system(arrive, end, 0.0, days * DAY) == pytest.approx(rhs, rel=0.04)
+    assert time_average(arrive, end, 0.0, days * DAY) == pytest.approx(rhs, rel=0.04)
     assert lhs == pytest.approx(40 * (2 + 30 / DAY), rel=0.06)
 
 

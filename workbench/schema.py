@@ -17,6 +17,8 @@ ONE_STOP = "one_stop"
 HANDLING_MINUTES = "handling_minutes"
 CASE_ID = "case_id"
 RESOLVED_AT = "resolved_at"
+QUEUE_SECONDS = "queue_seconds"  # how long the caller waited in the queue, in seconds (optional; call logs)
+ABANDONED = "abandoned"  # the caller gave up waiting (hung up in the queue): True / False / blank
 
 # Columns the loader adds.
 ROW = "row"  # the row number in the user's file (as a spreadsheet would number it), for messages
@@ -34,6 +36,8 @@ FIELDS: tuple[str, ...] = (
     HANDLING_MINUTES,
     CASE_ID,
     RESOLVED_AT,
+    QUEUE_SECONDS,
+    ABANDONED,
 )
 REQUIRED_FIELDS: tuple[str, ...] = (RECEIVED_AT,)
 
@@ -65,6 +69,8 @@ FIELD_LABELS: dict[str, str] = {
     HANDLING_MINUTES: "Handling minutes",
     CASE_ID: "Case id",
     RESOLVED_AT: "Date resolved",
+    QUEUE_SECONDS: "Seconds waiting in the queue",
+    ABANDONED: "Gave up waiting",
     RECEIVED_TIME: "Time received (own column)",
     RESOLVED_TIME: "Time resolved (own column)",
     ROW: "Row in file",

@@ -6,6 +6,8 @@ The result's columns are `workbench.schema`'s; everything the cleaning decided i
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,7 +31,7 @@ from workbench.demand.dates import (
     unreadable_column_message,
     unreadable_reason,
 )
-from workbench.demand.labels import duration_unit, fold_keep, nature_label, yes_no
+from workbench.demand.labels import duration_unit, fold, fold_keep, nature_label, yes_no
 from workbench.demand.mapping import resolve_mapping, split_joined
 from workbench.demand.read import RawTable, cell_text
 from workbench.demand.reading import HANDLING_UNITS, HandlingUnit
@@ -363,6 +365,7 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
             report.notes.append(f"Handling times in '{column}' read as {unit} (its name says so) and shown in "
                                 "minutes; if they are not, choose the unit (CLI: --handling-unit).")
     out[schema.HANDLING_MINUTES] = minutes
+    out[schema.QUEUE_SECONDS], out[schema.ABANDONED] = _queue_fields(raw, cols, row_numbers, report)
     out[schema.CASE_ID] = _as_text(raw(schema.CASE_ID)) if schema.CASE_ID in cols else \
         pd.Series([""] * n, dtype="str")
 
@@ -389,6 +392,77 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
     out[schema.NATURE_SOURCE] = pd.Categorical.from_codes(source, categories=SOURCES)  # type: ignore[call-overload]
     result = pd.DataFrame(out)
     return result[list(schema.CLEAN_COLUMNS)]
+
+
+_CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:[.,]\d+)?)$")  # h:mm:ss, mm:ss (seconds may have decimals)
+_GAVE_UP_WORDS = {"yes", "y", "true", "t", "1", "abandoned", "abandon", "gave up", "hung up", "x"}
+_STAYED_WORDS = {"no", "n", "false", "f", "0", "answered", "not abandoned", "handled", "connected", "completed"}
+
+
+def queue_seconds_value(raw: object) -> float | None:
+    """A queue wait in seconds: a number of seconds (`42`, `42.5`, `42,5`), or a clock duration `hh:mm:ss`
+    or `mm:ss` (Five9's QUEUE WAIT TIME); None for a blank, unreadable or negative value."""
+    text = cell_text(raw).strip() if not isinstance(raw, (int, float)) else str(raw)
+    if not text:
+        return None
+    clock = _CLOCK.match(text)
+    if clock:
+        hours, minutes, seconds = clock.group(1), clock.group(2), clock.group(3).replace(",", ".")
+        if hours is not None and int(minutes) >= 60 or float(seconds) >= 60:
+            return None
+        return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        return None
+    if not np.isfinite(value) or value < 0:
+        return None
+    return value
+
+
+def abandoned_value(raw: object) -> bool | None:
+    """Whether the caller gave up waiting: yes/no, Y/N, 1/0, true/false, `abandoned`/`answered`; None for a
+    blank or unreadable cell."""
+    if isinstance(raw, bool):
+        return raw
+    key = fold(raw)
+    if key in _GAVE_UP_WORDS:
+        return True
+    if key in _STAYED_WORDS:
+        return False
+    return None
+
+
+def _queue_fields(raw: Callable[[str], pd.Series], cols: dict[str, str], rows: np.ndarray,
+                  report: LoadReport) -> tuple[np.ndarray, pd.arrays.BooleanArray]:
+    """The seconds each caller waited in the queue and whether they gave up, read on the unique values; an
+    unreadable value is left blank and the report says how many, naming the file, the column and a row."""
+    waits = raw(schema.QUEUE_SECONDS)
+    codes, uniques = pd.factorize(waits)
+    read = [queue_seconds_value(u) for u in uniques]
+    lut = np.array([np.nan if v is None else v for v in read] + [np.nan], dtype="float64")
+    seconds = lut[codes]
+    bad = np.array([v is None and bool(cell_text(u)) for u, v in zip(uniques, read, strict=True)] + [False])[codes]
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        report.notes.append(
+            f"{report.source}: {int(bad.sum()):,} queue wait(s) in column '{cols[schema.QUEUE_SECONDS]}' could "
+            f"not be read as seconds or hh:mm:ss and were left blank (the first at row {int(rows[first])}: "
+            f"'{cell_text(waits.iloc[first]).strip()}').")
+    flags = raw(schema.ABANDONED)
+    codes, uniques = pd.factorize(flags)
+    answers = [abandoned_value(u) for u in uniques] + [None]
+    values = np.array([a is True for a in answers], dtype=bool)[codes]
+    unknown = np.array([a is None for a in answers], dtype=bool)[codes]
+    bad = np.array([a is None and bool(cell_text(u)) for u, a in zip(uniques, answers[:-1], strict=True)]
+                   + [False])[codes]
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        report.notes.append(
+            f"{report.source}: {int(bad.sum()):,} gave-up answer(s) in column '{cols[schema.ABANDONED]}' could "
+            f"not be read as yes/no and were left blank (the first at row {int(rows[first])}: "
+            f"'{cell_text(flags.iloc[first]).strip()}').")
+    return seconds, pd.arrays.BooleanArray(values, unknown)
 
 
 def _given(values: pd.Series) -> np.ndarray:

@@ -142,6 +142,18 @@ HEADER_SYNONYMS: dict[str, set[str]] = {
         "date completed", "resolved", "resolved date", "resolved time", "date time resolved", "solved at",
         "solved", "date solved",
     },
+    # call logs and contact-centre exports (Genesys Cloud, Five9, Amazon Connect): the wait in the queue and
+    # whether the caller hung up while waiting
+    schema.QUEUE_SECONDS: {
+        "queue seconds", "seconds waiting", "seconds in queue", "queue wait time", "queue wait", "queue time",
+        "queue duration", "time in queue", "queue info duration", "queueinfo duration", "wait time",
+        "waiting time", "wait seconds", "wait duration", "queued time", "time queued", "total queue",
+        "queue wait seconds", "queue time seconds", "wait time seconds",
+    },
+    schema.ABANDONED: {
+        "abandoned", "abandon", "is abandoned", "call abandoned", "abandoned call", "abandoned flag",
+        "abandon flag", "gave up", "gave up waiting", "caller abandoned", "hung up in queue",
+    },
     # a time of day in a column of its own beside the date (call logs: 'Call date', 'Call time')
     schema.RECEIVED_TIME: {
         "time", "call time", "time of call", "contact time", "time of contact", "time of day",

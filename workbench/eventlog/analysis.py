@@ -131,6 +131,8 @@ def rollup(log: EventLog, resolved_activity: str | None = None) -> pd.DataFrame:
         schema.HANDLING_MINUTES: np.full(n, np.nan),
         schema.CASE_ID: pd.Series(cases["case"].to_numpy(), dtype="str"),
         schema.RESOLVED_AT: pd.Series(resolved, dtype="datetime64[ns]"),
+        schema.QUEUE_SECONDS: np.full(n, np.nan),  # an event log records no queue waits
+        schema.ABANDONED: pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool)),
         schema.TOUCHPOINT_KEY: pd.Series(tp_keys[tp_codes], dtype="str"),
         schema.NATURE_SOURCE: blank,
     })

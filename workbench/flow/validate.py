@@ -128,17 +128,20 @@ def _check_touchpoints(m: ProcessMap, c: _Collector) -> None:
         if not 0 <= q.call_back <= 1:
             c.error(f"call_back must be a share between 0% and 100% (is {q.call_back:.0%})", where, q.line)
         for label, dur in (("patience", q.patience), ("call_back_after", q.call_back_after)):
-            problem = _duration_problem(dur)
+            problem = _duration_problem(dur, data_ok=label == "patience")
             if problem:
                 c.error(f"{label}: {problem}", where, q.line)
         if q.call_back and q.patience is None and not any(s.patience for s in m.steps):
             c.warning("call_back is set but no patience: nobody gives up, so nobody calls back", where, q.line)
 
 
-def _duration_problem(dur: Duration | None) -> str | None:
-    """What is wrong with a patience or a lognormal / gamma time, or None."""
+def _duration_problem(dur: Duration | None, data_ok: bool = False) -> str | None:
+    """What is wrong with a patience or a lognormal / gamma time, or None. `data_ok`: the time may be
+    `from_data` (a patience: estimated from the demand's queue waits when the designs run)."""
     if dur is None:
         return None
+    if dur.from_data:
+        return None if data_ok else "cannot come from the data (only patience and touch times can)"
     values = [v for v in (dur.min, dur.likely, dur.max, dur.sd) if v is not None]
     if any(v < 0 for v in values):
         return "cannot be negative"
@@ -173,7 +176,7 @@ def _check_steps(m: ProcessMap, c: _Collector) -> set[str]:
             c.error(f"work '{s.work}' is not a known kind; use value or one of: {', '.join(WORK_KINDS[1:])}",
                     where, s.line)
         if s.patience is not None:
-            problem = _duration_problem(s.patience)
+            problem = _duration_problem(s.patience, data_ok=True)
             if problem:
                 c.error(f"patience: {problem}", where, s.line)
         for label, dur in (("touch time", s.touch), ("wait", s.wait)):

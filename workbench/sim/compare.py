@@ -31,6 +31,7 @@ from workbench.sim.engine import (
     service_minutes_by_type,
     simulate,
 )
+from workbench.sim.service_times import patience_estimates, patience_from_data_problem, patience_means
 
 # two-sided 95% t quantiles by degrees of freedom (1..30); larger samples use 1.96
 _T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
@@ -420,6 +421,9 @@ def step_time_words(m: ProcessMap, demand: pd.DataFrame, catalogue: Catalogue | 
 def data_problem(maps: list[ProcessMap], demand: pd.DataFrame, catalogue: Catalogue | None = None) -> str | None:
     """In plain words, why these designs cannot run on this demand file (a step takes its time from handling
     minutes the file does not have); None when they can."""
+    patience = patience_problem(maps, demand)
+    if patience:
+        return patience
     if not any(s.touch.from_data for m in maps for s in m.steps):
         return None
     has_data = bool(service_minutes_by_type(demand, catalogue))
@@ -428,6 +432,20 @@ def data_problem(maps: list[ProcessMap], demand: pd.DataFrame, catalogue: Catalo
         if problem:
             return problem
     return None
+
+
+def patience_from_data(maps: Sequence[ProcessMap]) -> bool:
+    """Whether some touchpoint or step of these designs takes callers' patience from the data."""
+    return any(q.patience is not None and q.patience.from_data for m in maps for q in m.touchpoints.values()) \
+        or any(s.patience is not None and s.patience.from_data for m in maps for s in m.steps)
+
+
+def patience_problem(maps: Sequence[ProcessMap], demand: pd.DataFrame) -> str | None:
+    """In plain words, why a design's `patience: from_data` cannot be estimated from this demand; None when it
+    can or no design asks for it."""
+    if not patience_from_data(maps):
+        return None
+    return patience_from_data_problem(maps, patience_estimates(demand))
 
 
 def map_catalogue(m: ProcessMap, fallback: Catalogue | None) -> Catalogue | None:
@@ -450,7 +468,9 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
     """Run every design on the same demand, `replications` times. `staffing` maps a design's source (file
     name) to {role: staff}. `progress(fraction, message)` is called as runs finish. Steps that take their
     time from the data draw from the demand's handling minutes by type (`service_minutes_by_type`); raises
-    `ServiceTimeError` (plain words, naming the step) when there are none.
+    `ServiceTimeError` (plain words, naming the step) when there are none. A patience from the data is
+    exponential with the mean estimated once per touchpoint from the demand's queue waits
+    (`service_times.patience_estimates`); too few calls that gave up is a `ServiceTimeError` too.
 
     `prevented` maps a design's source to the failure demand of the sample it is assumed to prevent: those
     demands are left out of its run, and the design is also run without the assumption (a design of its own,
@@ -463,6 +483,13 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
     problem = next((p for p in (missing_service_times(m, bool(service)) for m in maps) if p), None)
     if problem:
         raise ServiceTimeError(problem)
+    patience: dict[str, float] = {}
+    if patience_from_data(maps):  # estimated once per touchpoint from the demand's queue waits
+        estimates = patience_estimates(demand)
+        problem = patience_from_data_problem(maps, estimates)
+        if problem:
+            raise ServiceTimeError(problem)
+        patience = patience_means(estimates)
     replications = max(1, int(replications))
     prevented = {src: tuple(ps) for src, ps in (prevented or {}).items() if ps}
     runs: list[tuple[ProcessMap, DesignResult, Catalogue | None]] = []
@@ -499,7 +526,7 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
                 res.left_out.append(sum(a.measured for a in plan.arrivals) - sum(a.measured for a in arrivals))
             run = simulate(m, arrivals, catalogue=cat, seed=seed, replication=r,
                            staffing=(staffing or {}).get(m.source), measured=(plan.measured_start, plan.measured_end),
-                           service_minutes=service, start_date=plan.start_date)
+                           service_minutes=service, start_date=plan.start_date, patience_minutes=patience)
             if not any(a.measured for a in arrivals):  # all of the sample assumed prevented: nothing to measure
                 res.replications.append(_nothing_run(run))
             else:

@@ -41,12 +41,14 @@ from workbench.flow.model import RESOLVED, Duration, ProcessMap, Role, Step, ros
 from workbench.flow.routing import UNROUTED, DemandKind, next_steps
 from workbench.sim.calendar import MINUTES_PER_DAY, Calendar, Person, hours_levels, pool
 from workbench.sim.service_times import (
+    ALL_TOUCHPOINTS,
     Sampler,
     gamma_draw,
     gamma_params,
     lognormal_draw,
     lognormal_params,
     splitmix64,
+    touchpoint_key,
 )
 
 RECALL_AFTER_DAYS = 7.0  # a customer whose job was not put right comes back about a week later
@@ -259,6 +261,24 @@ def missing_service_times(m: ProcessMap, has_data: bool) -> str | None:
     return None
 
 
+def _patience_from_data(m: ProcessMap, means: Mapping[str, float] | None) -> dict[str, Duration]:
+    """Exponential patience by touchpoint key for the map's `patience: from_data` (a step's falls back on the
+    estimate over all touchpoints, key ALL_TOUCHPOINTS); raises ServiceTimeError when an estimate is missing."""
+    means = dict(means or {})
+    out = {k: Duration(likely=v, distribution="exponential") for k, v in means.items()}
+    for tp, q in m.touchpoints.items():
+        if q.patience is not None and q.patience.from_data and touchpoint_key(tp) not in out:
+            raise ServiceTimeError(f"{m.name}: callers' patience at {tp} is to come from the data (patience: "
+                                   "from_data), but there is no estimate of it; give patience as a number of "
+                                   "minutes.")
+    step = next((s for s in m.steps if s.patience is not None and s.patience.from_data), None)
+    if step is not None and ALL_TOUCHPOINTS not in out:
+        raise ServiceTimeError(f"{m.name}: callers' patience at step '{step.name or step.id}' is to come from the "
+                               "data (patience: from_data), but there is no estimate of it; give patience as a "
+                               "number of minutes.")
+    return out
+
+
 def closed_day_numbers(m: ProcessMap, start_date: pd.Timestamp | None) -> list[int]:
     """The map's closed dates as simulation day numbers (day 0 is `start_date`); none without a start date."""
     if start_date is None or not m.closed:
@@ -271,7 +291,8 @@ class _Model:
     def __init__(self, m: ProcessMap, catalogue: Catalogue | None, seed: int, replication: int,
                  staffing: Mapping[str, float] | None,
                  service_minutes: Mapping[str, Sequence[float]] | None = None,
-                 start_date: pd.Timestamp | None = None) -> None:
+                 start_date: pd.Timestamp | None = None,
+                 patience_minutes: Mapping[str, float] | None = None) -> None:
         self.m = m
         self.catalogue = catalogue
         self.seed = seed
@@ -307,6 +328,7 @@ class _Model:
         if problem:
             raise ServiceTimeError(problem)
         self.patience_on = m.uses_patience()
+        self.patience_data = _patience_from_data(m, patience_minutes)
 
     def touch_minutes(self, step: Step, demand_type: str, u: float) -> float:
         if step.touch.from_data:
@@ -314,12 +336,16 @@ class _Model:
         return sample_minutes(step.touch, u)
 
     def patience_for(self, step: Step, a: Arrival, first: bool) -> Duration | None:
+        patience: Duration | None = None
         if step.patience is not None:
-            return step.patience
-        if first:
+            patience = step.patience
+        elif first:
             q = self.m.queue_at(a.kind.touchpoint)
-            return q.patience if q is not None else None
-        return None
+            patience = q.patience if q is not None else None
+        if patience is not None and patience.from_data:  # exponential, its mean estimated from the queue waits
+            key = touchpoint_key(a.kind.touchpoint)
+            return self.patience_data.get(key) or self.patience_data[ALL_TOUCHPOINTS]
+        return patience
 
     def give_up(self, a: Arrival, rec: _Record, step: Step, visit: int, draws: Draws) -> None:
         """The caller hung up: maybe they call back later, as failure demand."""
@@ -509,14 +535,16 @@ def simulate(m: ProcessMap, arrivals: list[Arrival], *, catalogue: Catalogue | N
              replication: int = 0, staffing: Mapping[str, float] | None = None,
              measured: tuple[float, float] | None = None,
              service_minutes: Mapping[str, Sequence[float]] | None = None,
-             start_date: pd.Timestamp | None = None) -> RunResult:
+             start_date: pd.Timestamp | None = None,
+             patience_minutes: Mapping[str, float] | None = None) -> RunResult:
     """Run one replication of one design on the given arrivals (which every design shares).
 
     `service_minutes`: recorded handling minutes by demand type, for steps whose time is `from_data` (see
     `service_minutes_by_type`); `start_date`: the real date of simulation day 0, for the map's `closed` dates
-    (without it they are not applied). Raises ValueError, naming the step, when a step takes its time from
-    the data and there is none."""
-    model = _Model(m, catalogue, seed, replication, staffing, service_minutes, start_date)
+    (without it they are not applied); `patience_minutes`: mean patience by touchpoint key for the map's
+    `patience: from_data` (see `service_times.patience_estimates`). Raises ValueError, naming the step, when a
+    step takes its time from the data and there is none (or a patience from the data has no estimate)."""
+    model = _Model(m, catalogue, seed, replication, staffing, service_minutes, start_date, patience_minutes)
     model.next_id = max((a.id for a in arrivals), default=0) + 1_000_000
     for a in arrivals:
         model.start(a)

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
+import pandas as pd
 
-from workbench.flow.model import Duration, Step
+from workbench import schema
+from workbench.flow.model import Duration, ProcessMap, Step
 
 MIN_PER_TYPE = 5
 _NORMAL = NormalDist()
@@ -215,3 +217,97 @@ def touch_mean(sampler: Sampler | None) -> Callable[[Step, str], float]:
         return sampler.for_type(demand_type, step.touch.fit).mean
 
     return mean
+
+
+# Callers' patience estimated from the demand's queue waits (`patience: from_data`).
+MIN_GAVE_UP = 10  # fewer calls that gave up at a touchpoint than this: too few to estimate the patience
+ALL_TOUCHPOINTS = ""  # the key of the estimate over every touchpoint's calls together
+
+
+def touchpoint_key(name: object) -> str:
+    """A touchpoint compared without case and extra spaces (as the clean demand's `touchpoint_key`)."""
+    return " ".join(str(name).split()).casefold()
+
+
+@dataclass(frozen=True)
+class PatienceEstimate:
+    """Exponential patience estimated from one touchpoint's calls (censored maximum likelihood): the mean is
+    the seconds every call waited in the queue (answered and abandoned) over the number that gave up. An
+    answered call's wait is a censored observation: the caller was still willing to wait that long."""
+
+    touchpoint: str
+    gave_up: int
+    calls: int
+    wait_seconds: float  # total seconds waited by all `calls`
+
+    @property
+    def enough(self) -> bool:
+        return self.gave_up >= MIN_GAVE_UP
+
+    @property
+    def mean_minutes(self) -> float:
+        return self.wait_seconds / self.gave_up / 60 if self.gave_up else math.inf
+
+    def words(self) -> str:
+        if not self.enough:
+            return (f"{self.touchpoint}: only {self.gave_up:,} call(s) gave up of {self.calls:,}: too few to "
+                    "estimate how long callers wait")
+        return (f"{self.touchpoint}: callers wait about {self.mean_minutes:.1f} minutes before giving up, "
+                f"estimated from {self.gave_up:,} calls that gave up of {self.calls:,} (censored estimate)")
+
+
+def patience_estimates(frame: pd.DataFrame) -> dict[str, PatienceEstimate]:
+    """Patience estimates by touchpoint key (`touchpoint_key`), and over all touchpoints (`ALL_TOUCHPOINTS`),
+    from the demand's `queue_seconds` and `abandoned`; only calls with both recorded count. Empty when the
+    demand has neither column or no call with both."""
+    if not {schema.QUEUE_SECONDS, schema.ABANDONED} <= set(frame.columns):
+        return {}
+    waits = pd.to_numeric(frame[schema.QUEUE_SECONDS], errors="coerce")
+    gave_up = frame[schema.ABANDONED].astype("boolean")
+    keep = (waits.notna() & (waits >= 0) & gave_up.notna()).to_numpy()
+    if not keep.any():
+        return {}
+    names = frame[schema.TOUCHPOINT].astype("object").fillna(schema.UNKNOWN_TOUCHPOINT).astype(str)[keep]
+    table = pd.DataFrame({"key": [touchpoint_key(n) for n in names], "name": names.to_numpy(),
+                          "wait": waits[keep].to_numpy(dtype=float),
+                          "gave_up": gave_up[keep].to_numpy(dtype=bool)})
+    out: dict[str, PatienceEstimate] = {}
+    for key, part in table.groupby("key", sort=True):
+        out[str(key)] = PatienceEstimate(str(part["name"].iloc[0]), int(part["gave_up"].sum()), len(part),
+                                         float(part["wait"].sum()))
+    out[ALL_TOUCHPOINTS] = PatienceEstimate("all touchpoints", int(table["gave_up"].sum()), len(table),
+                                            float(table["wait"].sum()))
+    return out
+
+
+def patience_from_data_problem(maps: Sequence[ProcessMap], estimates: Mapping[str, PatienceEstimate]) -> str | None:
+    """In plain words, why a map's `patience: from_data` cannot be estimated from this demand; None when it can
+    (or no map asks for it). A touchpoint's needs MIN_GAVE_UP calls that gave up there; a step's uses each
+    touchpoint's own estimate where there is enough, else every touchpoint's calls together."""
+    for m in maps:
+        asked = [(tp, q) for tp, q in m.touchpoints.items() if q.patience is not None and q.patience.from_data]
+        steps = [s for s in m.steps if s.patience is not None and s.patience.from_data]
+        if (asked or steps) and not estimates:
+            where = asked[0][0] if asked else f"step '{steps[0].name or steps[0].id}'"
+            return (f"{m.name}: callers' patience at {where} is to come from the data (patience: from_data), "
+                    "but the demand file has no queue waits and gave-up answers to estimate it from. Add "
+                    "columns with the seconds each call waited in the queue and whether the caller gave up, "
+                    "or give patience as a number of minutes.")
+        for tp, _ in asked:
+            est = estimates.get(touchpoint_key(tp))
+            if est is None or not est.enough:
+                n = est.gave_up if est else 0
+                return (f"{m.name}: only {n:,} call(s) gave up at {tp}: too few to estimate how long callers "
+                        f"wait (at least {MIN_GAVE_UP} are needed); give patience as a number of minutes.")
+        if steps and not estimates[ALL_TOUCHPOINTS].enough:
+            s = steps[0]
+            return (f"{m.name}: only {estimates[ALL_TOUCHPOINTS].gave_up:,} call(s) gave up in the demand file: "
+                    f"too few to estimate how long callers wait at step '{s.name or s.id}' (at least "
+                    f"{MIN_GAVE_UP} are needed); give patience as a number of minutes.")
+    return None
+
+
+def patience_means(estimates: Mapping[str, PatienceEstimate]) -> dict[str, float]:
+    """Mean patience in minutes by touchpoint key, for the engine: only the estimates with enough calls that
+    gave up."""
+    return {k: e.mean_minutes for k, e in estimates.items() if e.enough}

@@ -5,6 +5,7 @@ plain refusals. Expected values are worked out here by hand or from the draws, n
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -227,3 +228,24 @@ def test_compare_runs_with_the_estimate() -> None:
     assert demands["abandoned"].sum() > 0
     pd.testing.assert_frame_equal(demands, want.designs[0].runs[0].demands)
     assert other.designs[0].runs[0].demands["abandoned"].sum() > demands["abandoned"].sum()
+
+
+def test_map_show_states_the_estimate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from workbench.cli import main
+
+    (tmp_path / "desk.yaml").write_text(to_yaml(desk_map("from_data")), encoding="utf-8")
+    lines = ["Date,Channel,Demand type,QUEUE WAIT TIME,ABANDONED"]
+    lines += [f"2026-01-05 09:{i:02d},Phone,Ask a question,00:02:00,{int(i < 12)}" for i in range(40)]
+    (tmp_path / "calls.csv").write_text("\n".join(lines), encoding="utf-8")
+    # 40 calls waited 120 s each, 12 gave up: 4800 / 12 = 400 s = 6.7 minutes
+    code = main(["map", "show", str(tmp_path / "desk.yaml"), "--demand", str(tmp_path / "calls.csv")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert ("Phone: callers wait about 6.7 minutes before giving up, estimated from 12 calls that gave up of 40 "
+            "(censored estimate)") in out
+    lines[1:13] = [line[:-1] + "0" for line in lines[1:13]][:12]  # only 3 gave up now
+    lines[1:4] = [line[:-1] + "1" for line in lines[1:4]]
+    (tmp_path / "calls.csv").write_text("\n".join(lines), encoding="utf-8")
+    main(["map", "show", str(tmp_path / "desk.yaml"), "--demand", str(tmp_path / "calls.csv")])
+    assert ("Phone: only 3 call(s) gave up of 40: too few to estimate how long callers wait"
+            in capsys.readouterr().out)

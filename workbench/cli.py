@@ -441,12 +441,15 @@ def cmd_map_show(args: argparse.Namespace) -> int:
     covered = coverage(m, mix, catalogue) if args.demand else None
     types = [str(t) for t in per_type["demand_type"]] if "demand_type" in per_type else []
     step_times = {s.id: step_time_words(s.touch, sampler, types) for s in m.steps}
+    from workbench.sim.service_times import patience_estimates, patience_words
+
+    patience = patience_words(m, patience_estimates(loaded.frame)) if args.demand else {}
     if args.format == "json":
         payload = {"name": m.name, "design": m.design, "source": m.source,
                    "per_type": per_type.to_dict("records"),
                    "totals": totals if args.demand else None,
                    "coverage": covered.to_dict() if covered else None,
-                   "step_times": step_times}
+                   "step_times": step_times, "patience_from_data": patience}
         print(json.dumps(payload, indent=2, default=float))
         return 0
     lines = [f"{m.name} ({m.design or 'design not stated'}) - expected per demand, unlimited capacity", ""]
@@ -475,6 +478,8 @@ def cmd_map_show(args: argparse.Namespace) -> int:
         if q.patience is not None:
             lines.append(f"  {tp}: callers wait {q.patience.describe()} before giving up; {q.call_back:.0%} of "
                          f"those call back after {q.call_back_after.describe()}")
+            if tp in patience:
+                lines.append(f"    {patience[tp]}")
     lines += ["", "Time each step takes (touch time):"]
     for s in m.steps:
         words = step_times[s.id]
@@ -482,6 +487,9 @@ def cmd_map_show(args: argparse.Namespace) -> int:
         lines += [f"    {w.strip()}" for w in words[1:]]
         if s.patience is not None:
             lines.append(f"    callers wait {s.patience.describe()} here before giving up")
+            estimate = patience.get(f"step '{s.name or s.id}'")
+            if estimate:
+                lines.append(f"    {estimate}")
     print("\n".join(lines))
     return 0
 

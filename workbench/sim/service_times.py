@@ -311,3 +311,21 @@ def patience_means(estimates: Mapping[str, PatienceEstimate]) -> dict[str, float
     """Mean patience in minutes by touchpoint key, for the engine: only the estimates with enough calls that
     gave up."""
     return {k: e.mean_minutes for k, e in estimates.items() if e.enough}
+
+
+def patience_words(m: ProcessMap, estimates: Mapping[str, PatienceEstimate]) -> dict[str, str]:
+    """What each `patience: from_data` of the map comes to on this demand, in words, by where it is set (the
+    touchpoint's name, or `step '<name>'`): the estimate and how many calls it rests on, or why there is none."""
+    none = "no queue waits and gave-up answers in the demand file to estimate how long callers wait"
+    out: dict[str, str] = {}
+    for tp, q in m.touchpoints.items():
+        if q.patience is not None and q.patience.from_data:
+            est = estimates.get(touchpoint_key(tp))
+            out[tp] = est.words() if est else f"{tp}: {none}"
+    for s in m.steps:
+        if s.patience is not None and s.patience.from_data:
+            own = [e.words() for k, e in estimates.items() if k != ALL_TOUCHPOINTS and e.enough]
+            everyone = estimates.get(ALL_TOUCHPOINTS)
+            rest = f"other touchpoints: {everyone.words()}" if everyone else none
+            out[f"step '{s.name or s.id}'"] = "; ".join([*own, rest])
+    return out

@@ -26,9 +26,11 @@ from workbench.sim.compare import (
     Prevention,
     data_problem,
     map_catalogue,
+    patience_from_data,
     side_by_side,
     step_time_words,
 )
+from workbench.sim.service_times import patience_estimates, patience_words
 from workbench.sim.snapshot import snapshot
 from workbench.store import studies
 
@@ -315,9 +317,11 @@ def _minutes(value: float) -> str:
 def _step_times(chosen: list[str], designs: dict[str, ProcessMap], frame: pd.DataFrame,
                 catalogue: Catalogue | None) -> None:
     """The touch times a design takes from the data, stated: what was resampled or fitted, and how."""
-    from_data = [n for n in chosen if any(s.touch.from_data for s in designs[n].steps)]
+    from_data = [n for n in chosen if any(s.touch.from_data for s in designs[n].steps)
+                 or patience_from_data([designs[n]])]
     if not from_data:
         return
+    estimates = patience_estimates(frame)
     with st.expander("Touch times taken from the data"):
         for name in from_data:
             m = designs[name]
@@ -327,6 +331,8 @@ def _step_times(chosen: list[str], designs: dict[str, ProcessMap], frame: pd.Dat
                 if step.touch.from_data:
                     text = "; ".join(words.get(step.name or step.id, [])) or step.touch.describe()
                     st.markdown(f"- {literal(step.name or step.id)}: {literal(text)}")
+            for text in patience_words(m, estimates).values():  # callers' patience estimated from queue waits
+                st.markdown(f"- {literal(text)}")
 
 
 def _details(result: Comparison) -> None:

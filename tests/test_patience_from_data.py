@@ -249,3 +249,11 @@ def test_map_show_states_the_estimate(tmp_path: Path, capsys: pytest.CaptureFixt
     main(["map", "show", str(tmp_path / "desk.yaml"), "--demand", str(tmp_path / "calls.csv")])
     assert ("Phone: only 3 call(s) gave up of 40: too few to estimate how long callers wait"
             in capsys.readouterr().out)
+
+
+def test_a_fit_on_patience_from_the_data_is_a_warning() -> None:
+    m = desk_map("{from_data: true, fit: lognormal}")
+    problems = validate_map(m)
+    assert not has_errors(problems)
+    assert [p.message for p in problems if "fit is ignored" in p.message] == [
+        "patience from the data is always exponential (its mean estimated from the queue waits); fit is ignored"]

@@ -131,8 +131,14 @@ def _check_touchpoints(m: ProcessMap, c: _Collector) -> None:
             problem = _duration_problem(dur, data_ok=label == "patience")
             if problem:
                 c.error(f"{label}: {problem}", where, q.line)
+            if label == "patience" and dur is not None and dur.from_data and dur.fit:
+                c.warning(_PATIENCE_FIT, where, q.line)
         if q.call_back and q.patience is None and not any(s.patience for s in m.steps):
             c.warning("call_back is set but no patience: nobody gives up, so nobody calls back", where, q.line)
+
+
+_PATIENCE_FIT = ("patience from the data is always exponential (its mean estimated from the queue waits); "
+                 "fit is ignored")
 
 
 def _duration_problem(dur: Duration | None, data_ok: bool = False) -> str | None:
@@ -179,6 +185,8 @@ def _check_steps(m: ProcessMap, c: _Collector) -> set[str]:
             problem = _duration_problem(s.patience, data_ok=True)
             if problem:
                 c.error(f"patience: {problem}", where, s.line)
+            if s.patience.from_data and s.patience.fit:
+                c.warning(_PATIENCE_FIT, where, s.line)
         for label, dur in (("touch time", s.touch), ("wait", s.wait)):
             if dur.from_data:
                 if label == "wait":

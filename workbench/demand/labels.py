@@ -145,7 +145,7 @@ HEADER_SYNONYMS: dict[str, set[str]] = {
     # call logs and contact-centre exports (Genesys Cloud, Five9, Amazon Connect): the wait in the queue and
     # whether the caller hung up while waiting
     schema.QUEUE_SECONDS: {
-        "queue seconds", "seconds waiting", "seconds in queue", "queue wait time", "queue wait", "queue time",
+        "queue seconds", "seconds waiting", "seconds waiting in the queue", "seconds in queue", "queue wait time", "queue wait", "queue time",
         "queue duration", "time in queue", "queue info duration", "queueinfo duration", "wait time",
         "waiting time", "wait seconds", "wait duration", "queued time", "time queued", "total queue",
         "queue wait seconds", "queue time seconds", "wait time seconds",

@@ -257,3 +257,39 @@ def test_a_fit_on_patience_from_the_data_is_a_warning() -> None:
     assert not has_errors(problems)
     assert [p.message for p in problems if "fit is ignored" in p.message] == [
         "patience from the data is always exponential (its mean estimated from the queue waits); fit is ignored"]
+
+
+def _step_times_page() -> None:
+    import pandas as pd
+
+    from workbench.app.views.compare import _step_times
+    from workbench.demand.load import load_demand
+    from workbench.flow.model import parse_map
+
+    m = parse_map("""
+name: Desk
+touchpoints:
+  Phone: {patience: from_data, call_back: 0}
+roles:
+  - {id: desk, staff: 1}
+entry: serve
+steps:
+  - {id: serve, role: desk, touch: 4, routes: [{to: resolved, otherwise: true}]}
+""", "desk.yaml")
+    lines = ["Date,Channel,Demand type,QUEUE WAIT TIME,ABANDONED"]
+    for i in range(40):  # 40 calls waited 2 minutes, 12 gave up: 4800 s / 12 = 6.7 minutes
+        when = pd.Timestamp("2026-01-05 09:00") + pd.Timedelta(minutes=i)
+        lines.append(f"{when:%Y-%m-%d %H:%M},Phone,Ask a question,00:02:00,{int(i < 12)}")
+    frame = load_demand("\n".join(lines).encode(), name="calls.csv").frame
+    _step_times(["Desk"], {"Desk": m}, frame, None)
+
+
+def test_compare_page_states_the_estimate() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_step_times_page, default_timeout=60).run()
+    assert not at.exception
+    assert "Touch times taken from the data" in [e.label for e in at.expander]  # (importing draws the page too)
+    texts = [m.value for m in at.markdown]
+    assert any("Phone: callers wait about 6.7 minutes before giving up, estimated from 12 calls that gave up of "
+               "40 (censored estimate)" in t for t in texts), texts

@@ -579,9 +579,16 @@ class ComparePage(AppPage):
         box = self.page.get_by_test_id("stMultiSelect").filter(
             has=self.page.get_by_role("combobox", name=label, exact=True))
         box.scroll_into_view_if_needed()
-        box.get_by_role("combobox", name=label, exact=True).click()
         option = self.page.get_by_role("listbox").get_by_role("option", name=re.compile(rf"^{re.escape(what)} \("))
-        expect(option.first).to_be_visible(timeout=TIMEOUT_MS)
+        for attempt in range(3):  # a rerun still drawing the page can close the list as it opens: open it again
+            self.wait_idle()
+            box.get_by_role("combobox", name=label, exact=True).click()
+            try:
+                expect(option.first).to_be_visible(timeout=TIMEOUT_MS // 3)
+                break
+            except AssertionError:
+                if attempt == 2:
+                    raise
         with self.rerun():
             option.first.click()
         self.page.keyboard.press("Escape")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workbench.flow.model import ProcessMap, parse_map
+
 # Three steps: the agent answers (value, 6 min), hands the demand to the back office (hand-off, 10 min, after
 # a 2-day wait), which passes it back to the agent to close (value, 4 min). Every demand takes that path, so:
 #   hand-offs = 2 (agent -> back office, back office -> agent); steps = 3; touch = 20 min; value steps 2/3;
@@ -91,3 +93,24 @@ def maps_folder(tmp: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "small.yaml").write_text(SMALL_MAP, encoding="utf-8")
     return folder
+
+
+def one_role_map(staff: int, touch: str, extra: str = "", wait: str = "0") -> ProcessMap:
+    """A 24/7 desk that serves each demand once: a single queue with `staff` servers (`extra`: more top-level
+    YAML, such as touchpoints; `wait`: the step's wait before it is served)."""
+    return parse_map(f"""
+name: One role
+{extra}
+roles:
+  - {{id: desk, name: Desk, staff: {staff}, hours_per_day: 24, days_per_week: 7}}
+entry: serve
+steps:
+  - id: serve
+    name: Serve the customer
+    role: desk
+    touch: {touch}
+    wait: {wait}
+    routes:
+      - to: resolved
+        otherwise: true
+""", "one_role.yaml")

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from flow_fixtures import one_role_map
 from queueing_theory import time_average
 
 from workbench.demand.catalogue import Catalogue, load_catalogue
@@ -35,22 +36,6 @@ DAY = 1440.0
 ASK = DemandKind("Ask a question", "value", "", "Phone")
 
 
-def one_role_map(staff: int, touch: str, wait: str = "0") -> ProcessMap:
-    return parse_map(f"""
-name: One role
-roles:
-  - {{id: desk, name: Desk, staff: {staff}, hours_per_day: 24, days_per_week: 7}}
-entry: serve
-steps:
-  - id: serve
-    name: Serve the customer
-    role: desk
-    touch: {touch}
-    wait: {wait}
-    routes:
-      - to: resolved
-        otherwise: true
-""", "one_role.yaml")
 
 
 def poisson_arrivals(rate_per_minute: float, n: int, seed: int) -> list[Arrival]:
@@ -68,7 +53,7 @@ def test_littles_law_on_daily_flow() -> None:
     An infinite-server queue: 40 demands a day (Poisson) wait an exponential 2 days, then 30 minutes of
     touch; staff are unlimited and work round the clock. In theory L = 40 x (2 + 30/1440) = 80.8.
     """
-    m = one_role_map(10_000, "{mean: 30, distribution: exponential}", "{mean: 2, distribution: exponential}")
+    m = one_role_map(10_000, "{mean: 30, distribution: exponential}", wait="{mean: 2, distribution: exponential}")
     arrivals = poisson_arrivals(40 / DAY, 6_000, seed=77)
     days = 140
     run = simulate(m, arrivals, seed=5, measured=(0.0, days * DAY))

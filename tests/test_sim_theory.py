@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
+from flow_fixtures import one_role_map
 from queueing_theory import (
     batch_means,
     erlang_a,
@@ -49,7 +50,7 @@ from queueing_theory import (
     triangular_moments,
 )
 
-from workbench.flow.model import ProcessMap, parse_map
+from workbench.flow.model import parse_map
 from workbench.flow.routing import DemandKind
 from workbench.sim import metrics
 from workbench.sim.engine import Arrival, RunResult, simulate
@@ -64,23 +65,6 @@ DAY = 1440.0
 CALL = DemandKind("Ask a question", "value", "", "Phone")
 
 
-def one_role_map(staff: int, touch: str, extra: str = "") -> ProcessMap:
-    """A 24/7 desk that serves each demand once: a single queue with `staff` servers."""
-    return parse_map(f"""
-name: One role
-{extra}
-roles:
-  - {{id: desk, name: Desk, staff: {staff}, hours_per_day: 24, days_per_week: 7}}
-entry: serve
-steps:
-  - id: serve
-    name: Serve the customer
-    role: desk
-    touch: {touch}
-    routes:
-      - to: resolved
-        otherwise: true
-""", "one_role.yaml")
 
 
 def poisson_arrivals(rate_per_minute: float, n: int, seed: int, kind: DemandKind = CALL) -> list[Arrival]:

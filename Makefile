@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
+# Tests run in one worker process per core (at most 4), a test file per worker (pytest-xdist): every test has
+# its own temporary folder, free port and database, so files do not share state. PYTEST_WORKERS= runs serially.
+PYTEST_WORKERS ?= -n auto --maxprocesses 4 --dist loadfile
 
 .PHONY: run test test-fast lint typecheck typecheck-baseline bench sample clean chromium postgres
 
@@ -54,10 +57,10 @@ test: $(STAMP) chromium postgres
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(MAKE) --no-print-directory typecheck
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_WORKERS)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not browser"
+	$(PY) -m pytest $(PYTEST_WORKERS) -m "not browser"
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -1,6 +1,6 @@
 """Run a hostile input under a memory and time guard: a child process with an address-space limit (1 GB by
-default) and a wall-clock timeout (30 s by default), so that a regression shows as a failed test, never as a
-test machine brought down.
+default) and a wall-clock timeout (120 s by default: a safety net against a hang, not a measure of speed, which
+lives in benchmarks/), so that a regression shows as a failed test, never as a test machine brought down.
 
     result = guarded_cli("demand", "summary", str(path))
     assert result.returncode == 2 and "may have at most" in result.stderr
@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 MEMORY_BYTES = 1 << 30  # 1 GB of address space: Python, numpy, pandas and pyarrow start in about 0.5 GB
-SECONDS = 30.0
+SECONDS = 120.0
 
 
 @dataclass

@@ -67,17 +67,17 @@ def refused(result, *words: str) -> str:  # noqa: ANN001 - guard.Guarded
 def test_billion_laughs_in_a_map_is_refused_at_once(tmp_path: Path) -> None:
     path = write(tmp_path, "laughs.yaml", "name: Laughs\n" + BILLION_LAUGHS + SMALL.split("\n", 1)[1])
     assert path.stat().st_size < 700  # the laughs themselves: about 400 bytes
-    text = refused(guarded_cli("map", "validate", str(path), seconds=15), "laughs.yaml, line",
+    text = refused(guarded_cli("map", "validate", str(path)), "laughs.yaml, line",
                    limits.YAML_NODES.setting, "aliases repeat")
     assert text.count(".") <= 3  # one sentence (the thousands separators aside)
-    refused(guarded_cli("map", "show", str(path), "--catalogue", str(CATALOGUE), seconds=15),
+    refused(guarded_cli("map", "show", str(path), "--catalogue", str(CATALOGUE)),
             limits.YAML_NODES.setting)
 
 
 def test_billion_laughs_in_a_catalogue_is_refused(tmp_path: Path) -> None:
     cat = write(tmp_path, "cat.yaml", "types:\n  - {type: A, nature: value}\n" + BILLION_LAUGHS)
     path = write(tmp_path, "small.yaml", SMALL)
-    refused(guarded_cli("map", "validate", str(path), "--catalogue", str(cat), seconds=15), "cat.yaml, line",
+    refused(guarded_cli("map", "validate", str(path), "--catalogue", str(cat)), "cat.yaml, line",
             limits.YAML_NODES.setting)
     with pytest.raises(CatalogueError, match=limits.YAML_NODES.setting):
         parse_catalogue(cat.read_text(encoding="utf-8"), "cat.yaml")
@@ -134,9 +134,9 @@ def test_a_symlink_out_or_a_device_beside_the_map_is_never_read(tmp_path: Path) 
     (maps / "zero.yaml").symlink_to("/dev/zero")
     for name in ("out.yaml", "zero.yaml"):
         path = write(maps, "m.yaml", SMALL.replace("roles:", f"catalogue: {name}\nroles:", 1))
-        refused(guarded_cli("map", "validate", str(path), seconds=15), "m.yaml", "catalogue")
-    refused(guarded_cli("map", "validate", "/dev/zero", seconds=15), "zero", "not a regular file")
-    refused(guarded_cli("map", "validate", str(path), "--catalogue", "/dev/zero", seconds=15), "zero",
+        refused(guarded_cli("map", "validate", str(path)), "m.yaml", "catalogue")
+    refused(guarded_cli("map", "validate", "/dev/zero"), "zero", "not a regular file")
+    refused(guarded_cli("map", "validate", str(path), "--catalogue", "/dev/zero"), "zero",
             "not a regular file")
 
 
@@ -188,11 +188,11 @@ def test_a_1000_step_map_validates_and_shows_in_seconds(tmp_path: Path) -> None:
                                                             for k in range(7)), encoding="utf-8")
     path = write(tmp_path, "big.yaml", _chain(1000, roles=1000, routes=8).replace("name: Big",
                                                                                      "name: Big\ncatalogue: cat.yaml"))
-    done = guarded_cli("map", "validate", str(path), seconds=20)
+    done = guarded_cli("map", "validate", str(path))
     assert done.returncode == 0 and "big.yaml: valid" in done.stdout, done.stderr[-1000:]
-    shown = guarded_cli("map", "show", str(path), seconds=25)
+    shown = guarded_cli("map", "show", str(path))
     assert shown.returncode == 0 and "Type 6" in shown.stdout, shown.stderr[-1000:]
-    dot = guarded_cli("map", "show", "--format", "dot", str(path), seconds=20)
+    dot = guarded_cli("map", "show", "--format", "dot", str(path))
     assert dot.returncode == 0 and dot.stdout.count(" -> ") > 1000
 
 
@@ -247,7 +247,7 @@ def test_compare_of_a_design_that_never_finishes_says_no_demand_was_resolved(tmp
     (tmp_path / "cat.yaml").write_bytes(CATALOGUE.read_bytes())
     other = write(tmp_path, "slow2.yaml", path.read_text(encoding="utf-8").replace("name: Small", "name: Slower"))
     done = guarded_cli("compare", str(path), str(other), "--demand", str(SAMPLE), "--weeks", "1", "--replications", "1",
-                       "--quiet", seconds=60)
+                       "--quiet")
     assert done.returncode == 0 and done.no_traceback(), done.stderr[-1500:]
     assert "no demand was resolved in the period" in done.stdout and "nan" not in done.stdout, done.stdout
 

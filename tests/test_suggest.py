@@ -44,7 +44,6 @@ figures as liblinear (C=10) on the k-fold and 30%-hidden splits, better on the 9
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -311,14 +310,12 @@ def test_two_hundred_thousand_rows() -> None:
     nature = np.where(np.isin(kinds, [1, 3, 4, 6]), "failure", "value").astype(object)
     nature[rng.random(200_000) < 0.5] = None
     frame = small(list(words), list(nature))
-    started = time.perf_counter()
     made = sg.suggest(frame)
     assert len(made.table) == int(pd.isna(nature).sum())
     assert made.trained_on == sg.TRAIN_ROWS
     # more classified rows than training and the held-out sample need: the suggestions' own model is measured
     assert made.quality is not None and made.quality.rows == sg.QUALITY_ROWS
     assert made.quality.trained_on == sg.TRAIN_ROWS and made.quality.agreement > 0.99
-    assert time.perf_counter() - started < 120
 
 
 def test_quality_on_a_held_out_sample(benefits: pd.DataFrame) -> None:

@@ -68,8 +68,8 @@ def write_form(iso_path: Path, name: str, rows: int) -> Path:
     if path.exists():
         return path
     header, body = iso_path.read_bytes().split(b"\n", 1)
-    assert list(header.decode().split(",")) == list(schema.FIELDS) and (
-        schema.FIELDS[0], schema.FIELDS[-1]) == DATE_FIELDS, "the date columns are expected first and last"
+    assert list(header.decode().split(",")) == list(run.COLUMNS) and (
+        run.COLUMNS[0], run.COLUMNS[-1]) == DATE_FIELDS, "the date columns are expected first and last"
     lines = pc.split_pattern(pa.array([body.rstrip(b"\n").decode()], pa.large_string()), "\n").flatten()
     head = pc.split_pattern(lines, ",", max_splits=1)
     tail = pc.split_pattern(pc.list_element(head, 1), ",", max_splits=1, reverse=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -74,8 +75,11 @@ VARIANTS = "log = read_log(sys.argv[1]); print(len(variants(log)))"
 SETUP = "import sys; import pyarrow.csv as c; from workbench.eventlog import read_log, rollup, directly_follows, variants"
 
 
-def run(code: str, path: Path) -> tuple[float, float]:
-    seconds, peak, _ = in_child(SETUP, code, path)
+CPU: dict[str, list[float]] = {}  # each side's CPU seconds (every thread) per run
+
+
+def run(code: str, path: Path, label: str) -> tuple[float, float]:
+    seconds, peak, _ = in_child(SETUP, code, path, CPU.setdefault(label, []))
     return seconds, peak
 
 
@@ -93,9 +97,9 @@ def main() -> None:
         print(f"generated {path.name} in {time.perf_counter() - t:.1f} s")
     results: dict[str, list[tuple[float, float]]] = {"baseline": [], "workbench": [], "variants": []}
     for _ in range(args.repeat):
-        results["baseline"].append(run(BASELINE, path))
-        results["workbench"].append(run(WORKBENCH, path))
-        results["variants"].append(run(VARIANTS, path))
+        results["baseline"].append(run(BASELINE, path, "baseline"))
+        results["workbench"].append(run(WORKBENCH, path, "workbench"))
+        results["variants"].append(run(VARIANTS, path, "variants"))
     best = {k: min(v) for k, v in results.items()}
     peak = {k: max(r for _, r in v) for k, v in results.items()}
     ratio = best["workbench"][0] / best["baseline"][0]
@@ -105,8 +109,13 @@ def main() -> None:
     print(f"  read_log + rollup + directly_follows   {best['workbench'][0]:6.2f} s   peak {peak['workbench']:6.0f} MB")
     print(f"  read_log + variants (apart)            {best['variants'][0]:6.2f} s   peak {peak['variants']:6.0f} MB")
     print(f"  ratio {ratio:.2f}x (target {TARGET}x: {'met' if ratio <= TARGET else 'not met'})")
+    cpu = {k: min(v) for k, v in CPU.items()}
+    print(f"  CPU seconds (every thread, best): pyarrow {cpu['baseline']:.2f}, workbench {cpu['workbench']:.2f}, "
+          f"ratio {cpu['workbench'] / cpu['baseline']:.2f}x (the work done; a busy machine moves it far less)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     (OUT / "eventlog.json").write_text(json.dumps({"file_mb": size, "best_seconds": {k: v[0] for k, v in best.items()},
-                                                   "peak_rss_mb": peak, "ratio": ratio}, indent=2))
+                                                   "peak_rss_mb": peak, "ratio": ratio, "best_cpu_seconds": cpu,
+                                                   "load_average_after": load}, indent=2))
 
 
 if __name__ == "__main__":

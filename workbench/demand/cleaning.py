@@ -33,7 +33,7 @@ from workbench.demand.dates import (
 )
 from workbench.demand.labels import duration_unit, fold, fold_keep, nature_label, yes_no
 from workbench.demand.mapping import resolve_mapping, split_joined
-from workbench.demand.read import RawTable, cell_text
+from workbench.demand.read import RawTable, cell_text, take_rows
 from workbench.demand.reading import HANDLING_UNITS, HandlingUnit
 from workbench.demand.report import Conflict, DemandFileError, LoadedDemand, LoadReport, SetAsideRow
 
@@ -138,7 +138,9 @@ def clean(
     missing = np.flatnonzero(received.isna().to_numpy())
     # A blank row has a blank date, so only rows without a date need the (slower) all-cells check.
     blank = np.zeros(len(frame), dtype=bool)
-    cells = frame.iloc[missing]  # the rows without a date: checked here, set aside below
+    # the rows without a date: checked here, set aside below
+    cells = pd.DataFrame({col: take_rows(frame[col], missing) for col in frame.columns}, index=frame.index[missing]) \
+        if frame.columns.is_unique else frame.iloc[missing]
     if len(missing):
         empty = np.ones(len(missing), dtype=bool)
         for col in cells.columns:
@@ -148,7 +150,8 @@ def clean(
     no_date = received.isna().to_numpy() & ~blank & (not no_dates)
     if blank.all():
         raise DemandFileError(f"{raw.source}: there is a header row but no data rows.")
-    date_text = _as_text(frame[date_col].iloc[np.flatnonzero(no_date)]) if no_date.any() else pd.Series([], dtype="str")
+    date_text = _as_text(take_rows(frame[date_col], np.flatnonzero(no_date))) if no_date.any() else \
+        pd.Series([], dtype="str")
     unread, with_something = int(no_date.sum()), int((~blank).sum())
     if not no_dates and (unread == with_something or 2 * unread > with_something):
         # none, or fewer than half, of the rows read: a guess about most of the file would be worse than asking
@@ -301,8 +304,8 @@ def _build_frame(frame: pd.DataFrame, cols: dict[str, str], received: pd.Series,
     row_numbers = (rows if everything else rows[keep]).astype(np.int64)
 
     def raw(fld: str) -> pd.Series:
-        if fld not in cols:
-            return pd.Series(pd.array([None] * n, dtype="str"))
+        if fld not in cols:  # all blank, made in Arrow (a list of a million Nones costs a second)
+            return pa.chunked_array([pa.nulls(n, pa.large_string())]).to_pandas().reset_index(drop=True)
         column = frame[cols[fld]]
         # boolean indexing of the array itself: several times cheaper than frame.loc on Arrow strings
         return column.reset_index(drop=True) if everything else pd.Series(column.array[keep])
@@ -436,8 +439,19 @@ def abandoned_value(raw: object) -> bool | None:
 def _queue_fields(raw: Callable[[str], pd.Series], cols: dict[str, str], rows: np.ndarray,
                   report: LoadReport) -> tuple[np.ndarray, pd.arrays.BooleanArray]:
     """The seconds each caller waited in the queue and whether they gave up, read on the unique values; an
-    unreadable value is left blank and the report says how many, naming the file, the column and a row."""
-    waits = raw(schema.QUEUE_SECONDS)
+    unreadable value is left blank and the report says how many, naming the file, the column and a row.
+    A file without the columns (most demand samples) gets them blank without reading anything."""
+    n = len(rows)
+    seconds = np.full(n, np.nan)
+    gave_up = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+    if schema.QUEUE_SECONDS in cols:
+        seconds = _queue_waits(raw(schema.QUEUE_SECONDS), cols, rows, report)
+    if schema.ABANDONED in cols:
+        gave_up = _gave_up(raw(schema.ABANDONED), cols, rows, report)
+    return seconds, gave_up
+
+
+def _queue_waits(waits: pd.Series, cols: dict[str, str], rows: np.ndarray, report: LoadReport) -> np.ndarray:
     codes, uniques = pd.factorize(waits)
     read = [queue_seconds_value(u) for u in uniques]
     lut = np.array([np.nan if v is None else v for v in read] + [np.nan], dtype="float64")
@@ -449,7 +463,11 @@ def _queue_fields(raw: Callable[[str], pd.Series], cols: dict[str, str], rows: n
             f"{report.source}: {int(bad.sum()):,} queue wait(s) in column '{cols[schema.QUEUE_SECONDS]}' could "
             f"not be read as seconds or hh:mm:ss and were left blank (the first at row {int(rows[first])}: "
             f"'{cell_text(waits.iloc[first]).strip()}').")
-    flags = raw(schema.ABANDONED)
+    return seconds
+
+
+def _gave_up(flags: pd.Series, cols: dict[str, str], rows: np.ndarray,
+             report: LoadReport) -> pd.arrays.BooleanArray:
     codes, uniques = pd.factorize(flags)
     answers = [abandoned_value(u) for u in uniques] + [None]
     values = np.array([a is True for a in answers], dtype=bool)[codes]
@@ -462,7 +480,7 @@ def _queue_fields(raw: Callable[[str], pd.Series], cols: dict[str, str], rows: n
             f"{report.source}: {int(bad.sum()):,} gave-up answer(s) in column '{cols[schema.ABANDONED]}' could "
             f"not be read as yes/no and were left blank (the first at row {int(rows[first])}: "
             f"'{cell_text(flags.iloc[first]).strip()}').")
-    return seconds, pd.arrays.BooleanArray(values, unknown)
+    return pd.arrays.BooleanArray(values, unknown)
 
 
 def _given(values: pd.Series) -> np.ndarray:

@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 from dateutil import parser as dateutil_parser
 from dateutil import tz as dateutil_tz
 
-from workbench.demand.read import cell_text
+from workbench.demand.read import cell_text, take_rows
 from workbench.demand.reading import DATE_ORDERS, DateOrder
 
 __all__ = ["DATE_ORDERS", "DateForm", "DateOrder", "DateReading", "TimeReading", "UsedOrder", "date_note", "describe_form",
@@ -213,7 +213,7 @@ def read_dates(values: pd.Series, order: DateOrder = "auto", zone: tzinfo | str 
     # spread the sample over the whole column: a month-first file whose first weeks are all days 1-12
     # only shows its order later on
     spread = np.unique(np.linspace(0, max(len(values) - 1, 0), min(len(values), _SAMPLE)).astype(int))
-    sample_text = values.iloc[spread].fillna("").astype("str").str.strip()
+    sample_text = take_rows(values, spread).fillna("").astype("str").str.strip()
     used, why = _detect(sample_text) if order == "auto" else (order, "")
     if order != "auto" and sample_text.str.match(_DMY).any():
         why = f"Read {order} as chosen."
@@ -235,13 +235,13 @@ def read_dates(values: pd.Series, order: DateOrder = "auto", zone: tzinfo | str 
     aware = False
     if len(left):
         out = out.copy() if out is iso_values else out
-        rest = text if len(left) == n else text.iloc[left]
+        rest = text if len(left) == n else take_rows(text, left)
         # numbers, then the shapes of a sample of the cells: each format read on all the cells at once
         read, form_of, names, aware = _formats_on_rows(_arrow_text(rest), used, zone)
         out[left] = read
         # what no format read (a shape the sample did not show, free forms): one distinct text at a time
         unread = np.flatnonzero(np.isnat(read) & (form_of == _NOT_NUMBER))
-        codes, uniques = pd.factorize(rest.iloc[unread])
+        codes, uniques = pd.factorize(take_rows(rest, unread))
         if len(uniques):
             parsed, unique_form, unique_names, unique_aware = _parse_uniques(
                 np.asarray(uniques, dtype=object), used, zone)
@@ -631,7 +631,7 @@ def _parse_uniques(texts: np.ndarray, used: UsedOrder, zone: tzinfo | str | None
         nonlocal todo, aware
         if not len(todo):
             return
-        values, has_zone = _strptime(series.iloc[todo], fmt, zone)
+        values, has_zone = _strptime(take_rows(series, todo), fmt, zone)
         aware |= has_zone and bool((~np.isnat(values)).any())
         record(todo, values, fmt)
         todo = todo[np.isnat(out[todo])]

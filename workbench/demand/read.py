@@ -217,6 +217,24 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def take_rows(values: pd.Series, positions: np.ndarray) -> pd.Series:
+    """`values.iloc[positions]` for positions in ascending order, without joining the chunks of an Arrow
+    column first: pandas' take on a column read in 4 MB blocks copies the whole column (0.1 s for a million
+    cells) to pick a few rows, which is what the rows without a date and the date sample need."""
+    arrow = getattr(values.array, "_pa_array", None)
+    positions = np.asarray(positions, dtype=np.int64)
+    if not isinstance(arrow, pa.ChunkedArray) or arrow.num_chunks < 2 or \
+            (len(positions) > 1 and bool((np.diff(positions) < 0).any())):
+        return values.iloc[positions]
+    bounds = np.cumsum([0, *(len(chunk) for chunk in arrow.chunks)])
+    which = np.searchsorted(bounds, positions, side="right") - 1
+    cuts = np.searchsorted(which, np.arange(arrow.num_chunks + 1))
+    pieces = [arrow.chunk(k).take(pa.array(positions[cuts[k]:cuts[k + 1]] - bounds[k]))
+              for k in range(arrow.num_chunks) if cuts[k + 1] > cuts[k]]
+    taken = pa.chunked_array(pieces, type=arrow.type)
+    return pd.Series(pd.array(taken, dtype=values.dtype), index=values.index[positions], name=values.name)
+
+
 def read_source(source: str | Path | bytes, name: str | None = None) -> tuple[bytes, str]:
     """A file's bytes and the name messages use for it (a path's file name, else `name` or 'upload'), held to
     `limits.DEMAND_BYTES` before a byte is read; a missing or unreadable file is one plain DemandFileError. Every
@@ -284,7 +302,9 @@ def _read_csv(data: bytes, name: str, header_row: int | None) -> RawTable:
         data = text.encode("utf-8")
         if replaced:
             notes.append(_replaced_note(replaced, "UTF-16"))
-    nuls = data.count(b"\x00")  # NUL characters are never part of what people typed: removed and counted
+    # NUL characters are never part of what people typed: removed and counted (`in` first: a memchr, ten times
+    # cheaper than counting a file that has none)
+    nuls = data.count(b"\x00") if b"\x00" in data else 0
     if nuls:
         data = data.replace(b"\x00", b"")
         notes.append(f"Removed {nuls:,} NUL character(s) (\\0) from the file; they are not text.")
@@ -448,10 +468,10 @@ def _line_numbers(data: bytes, start: int, header_line: int, records: int) -> np
     # The usual case, without scanning into an array: every line ends one record. Lines are never fewer than
     # records; a blank line or a line break inside a quoted value makes them more, and then they are counted
     # one by one below.
-    lines = data.count(b"\n", start) + int(len(data) > start and not data.endswith(b"\n"))
+    buf = np.frombuffer(data, dtype=np.uint8, offset=start)
+    lines = _count_newlines(buf) + int(len(data) > start and not data.endswith(b"\n"))
     if lines == records:
         return np.arange(header_line + 1, header_line + 1 + records, dtype=np.int64)
-    buf = np.frombuffer(data, dtype=np.uint8, offset=start)
     newlines = np.flatnonzero(buf == 10)
     ends = np.append(newlines, len(buf))
     lengths = np.diff(ends, prepend=-1) - 1
@@ -463,6 +483,11 @@ def _line_numbers(data: bytes, start: int, header_line: int, records: int) -> np
         return np.arange(header_line + 1, header_line + 1 + records, dtype=np.int64) if count == records else None
     line_numbers = np.flatnonzero(~blank) + header_line + 1
     return line_numbers.astype(np.int64) if len(line_numbers) == records else None
+
+
+def _count_newlines(buf: np.ndarray, step: int = 1 << 22) -> int:
+    """The newlines in `buf`, 4 MB at a time: twice as fast as bytes.count, and no file-sized temporary."""
+    return sum(int(np.count_nonzero(buf[i:i + step] == 10)) for i in range(0, len(buf), step))
 
 
 def _parse_body_slow(

@@ -553,7 +553,6 @@ class _Model:
         self.events = 0  # processed by the loop
         self.measure = (-math.inf, -math.inf)  # busy minutes count for work begun in [start, end)
         self.busy = [0.0] * self.n_roles
-        self.busy_role: dict[str, float] = {}
         self.visits: list[tuple[int, str, str, float, float, float, float, bool]] = []
         self.sampler = Sampler(service_minutes)
         problem = missing_service_times(m, self.sampler.has_data())

@@ -71,6 +71,36 @@ class Calendar:
             t = day * MINUTES_PER_DAY
         return math.inf
 
+    def start_finish(self, start: float, work: float) -> tuple[float, float]:
+        """(when `work` begun or queued at `start` is started, when it is done): `next_working(start)` (`start`
+        for no work) and `finish(start, work)` in one pass, the same figures."""
+        if work <= 0:
+            return start, start + max(work, 0.0)
+        if self.always:
+            return start, start + work
+        if self.length <= 0 or self.days <= 0:
+            return math.inf, math.inf
+        t = start
+        day = int(t // MINUTES_PER_DAY)
+        remaining = work
+        began = math.inf
+        days, closed, opens, length = self.days, self.closed, self.opens, self.length
+        for _ in range(100_000):
+            if day % 7 < days and day not in closed:
+                begin = day * MINUTES_PER_DAY + opens
+                end = begin + length
+                if t < end:
+                    if t < begin:
+                        t = begin
+                    if began == math.inf:
+                        began = t
+                    if remaining <= end - t:
+                        return began, t + remaining
+                    remaining -= end - t
+            day += 1
+            t = day * MINUTES_PER_DAY
+        return began, math.inf
+
     def next_working(self, t: float) -> float:
         """The first moment at or after `t` at work (`t` itself during working time); inf when never."""
         if self.always:

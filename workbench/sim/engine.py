@@ -1,7 +1,7 @@
-"""Discrete-event simulation of real demand flowing through a process map (SimPy).
+"""Discrete-event simulation of real demand flowing through a process map.
 
 Trace-driven: demands arrive when and where the sample says, with their type and touchpoint (optionally
-resampled to more weeks or more volume, by weekday so the weekly rhythm stays). Roles are SimPy resources
+resampled to more weeks or more volume, by weekday so the weekly rhythm stays). Roles are resources (whole people)
 with their staff and a working calendar; work queues when everyone is busy. Each step draws its wait and
 touch time, its accuracy and its route from the map; rework loops back; recalls and chases enter as new
 failure demand of the same case and count against the design.
@@ -19,25 +19,32 @@ first step (or at a step with its own patience, at every visit), it gives up whe
 before someone starts on it. It is then `abandoned` (not resolved, not one-stop) and, with the touchpoint's
 `call_back` probability, contacts again `call_back_after` later as failure demand ("gave up waiting"). These
 draws use their own counters, so a design without patience draws everything else exactly as before.
+
+The engine is its own event loop (`_Loop`: a heap of timed events, no SimPy objects; SimPy is no longer used
+here). It keeps SimPy's order of simultaneous events, so it gives exactly the results the earlier SimPy engine
+gave (tests/test_engine_agreement.py runs both); benchmarks/README.md ("Simulation") has its speed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
+import heapq
+import itertools
 import math
 import zlib
 from collections import defaultdict, deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import simpy
 
 from workbench import schema
 from workbench.demand.catalogue import Catalogue
 from workbench.flow.expected import FlowError, is_handoff
-from workbench.flow.model import RESOLVED, Duration, ProcessMap, Role, Step, roster_levels
+from workbench.flow.model import RESOLVED, Duration, ProcessMap, Role, Step, TouchpointQueue, roster_levels
 from workbench.flow.routing import UNROUTED, DemandKind, next_steps
 from workbench.sim.calendar import MINUTES_PER_DAY, Calendar, Person, hours_levels, pool
 from workbench.sim.service_times import (
@@ -131,27 +138,25 @@ class RunResult:
 VISIT_COLUMNS = ("id", "step", "role", "queued", "started", "finished", "queue_minutes", "abandoned")
 
 
-@dataclass
 class _Record:
-    arrival: Arrival
-    steps: int = 0
-    value_steps: int = 0
-    handoffs: int = 0
-    rework: int = 0
-    touch: float = 0.0
-    wait: float = 0.0
-    queue: float = 0.0
-    one_stop: bool = True
-    recalls: int = 0
-    chases: int = 0
-    unrouted: bool = False
-    resolved: float = math.nan
-    path: list[str] = field(default_factory=list)
-    minutes_by_role: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    queue_by_role: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    answer_wait: float = math.nan
-    abandoned: bool = False
-    patience_at_answer: bool = False  # its first step's queue had patience (callers could give up there)
+    """What happened to one demand (role figures by the role's position in the map)."""
+
+    __slots__ = ("abandoned", "answer_wait", "arrival", "chases", "handoffs", "minutes_by_role", "one_stop",
+                 "path", "patience_at_answer", "queue", "queue_by_role", "recalls", "resolved", "rework",
+                 "steps", "touch", "unrouted", "value_steps", "wait")
+
+    def __init__(self, arrival: Arrival, roles: int) -> None:
+        self.arrival = arrival
+        self.steps = self.value_steps = self.handoffs = self.rework = self.recalls = self.chases = 0
+        self.touch = self.wait = self.queue = 0.0
+        self.one_stop = True
+        self.unrouted = self.abandoned = False
+        self.patience_at_answer = False  # its first step's queue had patience (callers could give up there)
+        self.resolved = math.nan
+        self.answer_wait = math.nan
+        self.path: list[str] = []
+        self.minutes_by_role = [0.0] * roles
+        self.queue_by_role = [0.0] * roles
 
 
 def kind_for(demand_type: str, touchpoint: str, catalogue: Catalogue | None, nature: str = "",
@@ -162,36 +167,163 @@ def kind_for(demand_type: str, touchpoint: str, catalogue: Catalogue | None, nat
     return DemandKind(entry.name if entry else demand_type, nature, cause, touchpoint)
 
 
+# ------------------------------------------------------------------------------------ the event loop
+#
+# A purpose-built loop with SimPy's order of events, without SimPy's objects. SimPy processes the events
+# due at one time by priority (a process's start is urgent, everything else normal), then in the order they
+# were scheduled. Here: `urgent` holds the starts due now, `normal` the other events scheduled at the
+# present time (in order), `heap` the events scheduled for later, as (time, sequence, function, x, y). An event
+# in the heap due now was scheduled before the clock reached now, so it goes before every event in `normal`;
+# starts go before both. The model below schedules exactly the events the SimPy model scheduled (a request
+# that is granted is an event, its release another, "the request or the caller's patience" a third), so the
+# demands meet the queues in the same order and draw the same numbers: the results are identical.
+
+
+class _Ev:
+    """An event: `cbs` are the generators waiting for it (or a `_Cond`), None once it has been processed;
+    `triggered` once it is scheduled to happen; `value` is what the waiting generators receive."""
+
+    __slots__ = ("cbs", "triggered", "value")
+
+    def __init__(self) -> None:
+        self.cbs: list | None = []
+        self.triggered = False
+        self.value: object = None
+
+
+class _Cond(_Ev):
+    """The first of two events (SimPy's `a | b`): it happens when the first of them is processed."""
+
+    __slots__ = ()
+
+
+class _Loop:
+    __slots__ = ("heap", "normal", "now", "seq", "urgent")
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.heap: list[tuple] = []
+        self.urgent: deque[tuple] = deque()
+        self.normal: deque[tuple] = deque()
+        self.seq = itertools.count()
+
+    def at(self, t: float, fn: Callable, x: object, y: object = None) -> None:
+        if t == self.now:
+            self.normal.append((fn, x, y))
+        else:
+            heapq.heappush(self.heap, (t, next(self.seq), fn, x, y))
+
+    def succeed(self, ev: _Ev, value: object = None) -> None:
+        ev.triggered = True
+        ev.value = value
+        self.normal.append((self.process, ev, None))
+
+    def process(self, ev: _Ev, _: object = None) -> None:
+        cbs = ev.cbs
+        ev.cbs = None
+        for cb in cbs:  # type: ignore[union-attr]
+            if cb.__class__ is _Cond:
+                if not cb.triggered:
+                    cb.triggered = True
+                    self.normal.append((self.process, cb, None))
+            else:
+                self.drive(cb, ev.value)
+
+    def start(self, gen: Generator[Any, Any, None], _: object = None) -> None:
+        self.drive(gen, None)
+
+    def drive(self, gen: Generator[Any, Any, None], value: object) -> None:
+        """Resume a generator: it yields a delay in minutes, or an event to wait for."""
+        try:
+            y = gen.send(value)
+        except StopIteration:
+            return
+        cls = y.__class__
+        if cls is _Ev or cls is _Cond:
+            y.cbs.append(gen)
+            return
+        t = self.now + y
+        if t == self.now:
+            self.normal.append((self.drive, gen, None))
+        else:
+            heapq.heappush(self.heap, (t, next(self.seq), self.drive, gen, None))
+
+    def timeout(self, delay: float) -> _Ev:
+        ev = _Ev()
+        ev.triggered = True
+        self.at(self.now + delay, self.process, ev)
+        return ev
+
+    def first_of(self, a: _Ev, b: _Ev) -> _Cond:
+        cond = _Cond()
+        a.cbs.append(cond)  # type: ignore[union-attr]
+        b.cbs.append(cond)  # type: ignore[union-attr]
+        return cond
+
+    def run(self, until: float) -> int:
+        """Process events up to (not including) `until`; returns how many were processed."""
+        heap, urgent, normal = self.heap, self.urgent, self.normal
+        pop = heapq.heappop
+        n = 0
+        while True:
+            if urgent:
+                fn, x, y = urgent.popleft()
+            elif heap and heap[0][0] == self.now:
+                _, _, fn, x, y = pop(heap)
+            elif normal:
+                fn, x, y = normal.popleft()
+            else:
+                if not heap or heap[0][0] >= until:
+                    return n
+                self.now = heap[0][0]
+                continue
+            n += 1
+            fn(x, y)
+
+
+class _Res:
+    """A role of whole people on one working calendar: SimPy's Resource (a request is granted from the head of
+    the queue when someone is free, on a request or when a release is processed)."""
+
+    __slots__ = ("cap", "loop", "queue", "users")
+
+    def __init__(self, loop: _Loop, capacity: int) -> None:
+        self.loop = loop
+        self.cap = capacity
+        self.users = 0
+        self.queue: deque[_Ev] = deque()
+
+
 class _Pool:
     """A role of people with their own shifts: FIFO to the first free person at work (see the module
-    docstring). `request()` gives an event that succeeds with the person's index when someone starts."""
+    docstring). `request()` gives an event that happens with the person's index when someone starts."""
 
-    def __init__(self, env: simpy.Environment, people_: list[Person]) -> None:
-        self.env = env
+    def __init__(self, loop: _Loop, people_: list[Person]) -> None:
+        self.loop = loop
         self.people = people_
         self.free = [True] * len(people_)
-        self.waiting: deque[simpy.Event] = deque()
+        self.waiting: deque[_Ev] = deque()
         self.wake_at = [math.inf] * len(people_)
 
     def _free_at_work(self, now: float) -> int | None:
+        free = self.free
         for k, person in enumerate(self.people):
-            if self.free[k] and person.at_work(now):
+            if free[k] and person.at_work(now):
                 return k
         return None
 
-    def request(self) -> simpy.Event:
-        ev = self.env.event()
-        now = self.env.now
-        k = self._free_at_work(now) if not self.waiting else None
+    def request(self) -> _Ev:
+        ev = _Ev()
+        k = self._free_at_work(self.loop.now) if not self.waiting else None
         if k is not None:
             self.free[k] = False
-            ev.succeed(k)
+            self.loop.succeed(ev, k)
         else:
             self.waiting.append(ev)
             self._schedule_wakes()
         return ev
 
-    def cancel(self, ev: simpy.Event) -> None:
+    def cancel(self, ev: _Ev) -> None:
         if not ev.triggered:
             with contextlib.suppress(ValueError):
                 self.waiting.remove(ev)
@@ -200,20 +332,20 @@ class _Pool:
         self.free[k] = True
         self._dispatch()
 
-    def _dispatch(self) -> None:
-        now = self.env.now
+    def _dispatch(self, _: object = None, __: object = None) -> None:
+        now = self.loop.now
         while self.waiting:
             k = self._free_at_work(now)
             if k is None:
                 break
             self.free[k] = False
-            self.waiting.popleft().succeed(k)
+            self.loop.succeed(self.waiting.popleft(), k)
         if self.waiting:
             self._schedule_wakes()
 
     def _schedule_wakes(self) -> None:
         """Wake each free person who is off work at their next shift, to take the work then waiting."""
-        now = self.env.now
+        now = self.loop.now
         for k, person in enumerate(self.people):
             if not self.free[k]:
                 continue
@@ -221,10 +353,13 @@ class _Pool:
             if t == math.inf or now <= self.wake_at[k] <= t:
                 continue
             self.wake_at[k] = t
-            self.env.process(self._wake(k, t))
+            self.loop.urgent.append((self._wake_start, k, t))  # a process of its own, as in SimPy
 
-    def _wake(self, k: int, t: float):  # noqa: ANN202 - a SimPy process
-        yield self.env.timeout(t - self.env.now)
+    def _wake_start(self, k: int, t: float) -> None:
+        loop = self.loop
+        loop.at(loop.now + (t - loop.now), self._wake, k, t)
+
+    def _wake(self, k: int, t: float) -> None:
         if self.wake_at[k] == t:
             self.wake_at[k] = math.inf
         self._dispatch()
@@ -287,6 +422,78 @@ def closed_day_numbers(m: ProcessMap, start_date: pd.Timestamp | None) -> list[i
     return [int((pd.Timestamp(d) - day0).days) for d in m.closed]
 
 
+def _sampler(d: Duration) -> Callable[[float], float] | None:
+    """`sample_minutes(d, u)` as a function of u, its constants worked out once (the same arithmetic, so the
+    same floats); None for a time that is always 0 without using u."""
+    t = d.triple
+    if t is None:
+        return None
+    f = d.factor
+    if d.exponential:
+        neg = -t[1]
+        return lambda u: neg * math.log(1.0 - u) * f
+    if d.distribution in ("lognormal", "gamma"):
+        mean, sd = t[1], float(d.sd or 0.0)
+        if mean <= 0 or sd <= 0:
+            fixed = max(mean, 0.0) * f
+            return lambda u: fixed
+        if d.distribution == "lognormal":
+            mu, sigma = lognormal_params(mean, sd)
+            return lambda u: lognormal_draw(mu, sigma, u) * f
+        shape, scale = gamma_params(mean, sd)
+        return lambda u: gamma_draw(shape, scale, u) * f
+    a, c, b = t
+    if b <= a:
+        fixed = a * f
+        return lambda u: fixed
+    cut = (c - a) / (b - a)
+    ba, ca, bc = b - a, c - a, b - c
+    sqrt = math.sqrt
+
+    def tri(u: float) -> float:
+        return (a + sqrt(u * ba * ca) if u < cut else b - sqrt((1 - u) * ba * bc)) * f
+
+    return tri
+
+
+class _Step:
+    """What the loop needs of a step, worked out once per run."""
+
+    __slots__ = ("accuracy", "cal", "chases", "handoff", "id", "is_value", "key", "name", "patience", "pool",
+                 "recall", "recall_kinds", "res", "rework_to", "role", "role_ix", "routes", "step", "touch",
+                 "touch_by_type", "wait")
+
+    def __init__(self, step: Step) -> None:
+        self.step = step
+        self.id = step.id
+        self.key = _text_key(step.id)
+        self.name = step.name or step.id
+        self.role = step.role
+        self.is_value = step.is_value
+        self.accuracy = step.complete_and_accurate
+        self.rework_to = step.rework_to
+        self.recall = step.recall_type
+        self.wait = _sampler(step.wait)
+        self.touch = None if step.touch.from_data else _sampler(step.touch)
+        self.touch_by_type: dict[str, Callable[[float], float]] = {}
+        self.patience = step.patience
+        self.routes: dict[int, list[tuple[float, str, bool]]] = {}  # by id() of the demand's kind
+        self.handoff: dict[str, bool] = {}
+        self.recall_kinds: dict[str, DemandKind] = {}
+        self.chases: list[tuple[int, float, float, DemandKind, str]] = []
+        self.role_ix = -1
+        self.res: _Res | None = None
+        self.pool: _Pool | None = None
+        self.cal: Calendar | None = None
+
+
+def _hash_prefix(*parts: int) -> int:
+    h = 0
+    for p in parts:
+        h = splitmix64(h ^ (p & _MASK))
+    return h
+
+
 class _Model:
     def __init__(self, m: ProcessMap, catalogue: Catalogue | None, seed: int, replication: int,
                  staffing: Mapping[str, float] | None,
@@ -297,31 +504,55 @@ class _Model:
         self.catalogue = catalogue
         self.seed = seed
         self.replication = replication
-        self.env = simpy.Environment()
-        self.steps = {s.id: s for s in m.steps if s.id}
-        self.step_keys = {sid: _text_key(sid) for sid in self.steps}
+        self.loop = _Loop()
         staffing = staffing or {}
         self.staff = {r.id: float(staffing.get(r.id, r.peak_staff if r.roster else r.staff)) for r in m.roles}
         closed = closed_day_numbers(m, start_date)
         self.pools: dict[str, _Pool] = {}
         self.calendars: dict[str, Calendar] = {}
-        self.resources: dict[str, simpy.Resource | None] = {}
+        self.resources: dict[str, _Res | None] = {}
         self.servers: dict[str, int] = {}
         for r in m.roles:
             if r.roster or r.hours:
-                p = _Pool(self.env, pool(_levels(r, self.staff[r.id]), closed))
+                p = _Pool(self.loop, pool(_levels(r, self.staff[r.id]), closed))
                 self.pools[r.id] = p
                 self.resources[r.id] = None
                 self.servers[r.id] = len(p.people)
             else:
                 # people work whole: 2.5 staff are simulated as 3 (half up, at least 1); utilisation is of those
                 self.servers[r.id] = people(self.staff[r.id])
-                self.resources[r.id] = simpy.Resource(self.env, capacity=self.servers[r.id])
+                self.resources[r.id] = _Res(self.loop, self.servers[r.id])
                 self.calendars[r.id] = Calendar(r.hours_per_day, r.days_per_week, r.opens, closed)
+        self.role_ids = [r.id for r in m.roles]
+        role_ix = {rid: i for i, rid in enumerate(self.role_ids)}  # the first role of an id, as the frame's
+        self.steps: dict[str, _Step] = {}
+        for s in m.steps:
+            if not s.id:
+                continue
+            st = _Step(s)
+            if s.role in self.resources:
+                st.role_ix = role_ix[s.role]
+                st.res = self.resources[s.role]
+                st.pool = self.pools.get(s.role)
+                st.cal = self.calendars.get(s.role)
+            self.steps[s.id] = st
+        for st in self.steps.values():
+            for ri, rule in enumerate(m.chases):
+                if rule.every_days <= 0 or (rule.steps and st.id not in rule.steps):
+                    continue
+                kind = kind_for(rule.demand_type, rule.touchpoint, catalogue, "failure")
+                if rule.cause:  # the map says why: it wins over the catalogue's cause of the type
+                    kind = replace(kind, cause=rule.cause)
+                cause = rule.name or "progress chasing"
+                if cause and not kind.cause:
+                    kind = replace(kind, cause=cause)
+                st.chases.append((ri, rule.every_days * MINUTES_PER_DAY, rule.probability, kind, cause))
+        self.n_roles = len(self.role_ids)
         self.records: list[_Record] = []
-        self.routes: dict[tuple[str, DemandKind], list[tuple[float, str, bool]]] = {}
         self.next_id = 0
-        self.busy: list[tuple[str, float, float]] = []  # (role, start, work minutes)
+        self.events = 0  # processed by the loop
+        self.measure = (-math.inf, -math.inf)  # busy minutes count for work begun in [start, end)
+        self.busy = [0.0] * self.n_roles
         self.visits: list[tuple[int, str, str, float, float, float, float, bool]] = []
         self.sampler = Sampler(service_minutes)
         problem = missing_service_times(m, self.sampler.has_data())
@@ -329,49 +560,74 @@ class _Model:
             raise ServiceTimeError(problem)
         self.patience_on = m.uses_patience()
         self.patience_data = _patience_from_data(m, patience_minutes)
+        self.prefix = _hash_prefix(seed, replication)
+        self.entry: dict[str, str] = {}
+        self.queues: dict[str, tuple[TouchpointQueue | None, Callable[[float], float] | None]] = {}
+        self.patience_cache: dict[tuple[str, str, bool], Callable[[float], float] | None] = {}
+        self.call_back_kinds: dict[DemandKind, DemandKind] = {}
 
-    def touch_minutes(self, step: Step, demand_type: str, u: float) -> float:
-        if step.touch.from_data:
-            return self.sampler.for_type(demand_type, step.touch.fit).draw(u)
-        return sample_minutes(step.touch, u)
+    # -- what depends on the demand's kind only, worked out on first use
 
-    def patience_for(self, step: Step, a: Arrival, first: bool) -> Duration | None:
-        patience: Duration | None = None
-        if step.patience is not None:
-            patience = step.patience
-        elif first:
-            q = self.m.queue_at(a.kind.touchpoint)
-            patience = q.patience if q is not None else None
-        if patience is not None and patience.from_data:  # exponential, its mean estimated from the queue waits
-            key = touchpoint_key(a.kind.touchpoint)
-            return self.patience_data.get(key) or self.patience_data[ALL_TOUCHPOINTS]
-        return patience
+    def entry_for(self, touchpoint: str) -> str:
+        found = self.entry.get(touchpoint)
+        if found is None:
+            found = self.entry[touchpoint] = self.m.entry_for(touchpoint)
+        return found
 
-    def give_up(self, a: Arrival, rec: _Record, step: Step, visit: int, draws: Draws) -> None:
-        """The caller hung up: maybe they call back later, as failure demand."""
-        rec.abandoned = True
-        rec.one_stop = False
-        q = self.m.queue_at(a.kind.touchpoint)
-        if q is None or q.call_back <= 0:
-            return
-        if draws.uniform() < q.call_back:
-            after = sample_minutes(q.call_back_after, draws.uniform())
-            kind = DemandKind(a.kind.demand_type, "failure", GAVE_UP, a.kind.touchpoint)
-            self.spawn(self.env.now + after, kind, a, CALL_BACK, step.id)
-
-    def route_table(self, step: Step, kind: DemandKind) -> list[tuple[float, str, bool]]:
-        key = (step.id, kind)
-        table = self.routes.get(key)
+    def route_table(self, st: _Step, kind: DemandKind) -> list[tuple[float, str, bool]]:
+        table = st.routes.get(id(kind))
         if table is None:
             cum, table = 0.0, []
-            for dest, p, route in next_steps(step, kind):
+            for dest, p, route in next_steps(st.step, kind):
                 cum += p
                 table.append((cum, dest, bool(route and route.rework)))
-            self.routes[key] = table
+            st.routes[id(kind)] = table
         return table
 
+    def touch_for(self, st: _Step, demand_type: str) -> Callable[[float], float]:
+        fn = st.touch_by_type.get(demand_type)
+        if fn is None:
+            fn = st.touch_by_type[demand_type] = self.sampler.for_type(demand_type, st.step.touch.fit).draw
+        return fn
+
+    def queue_for(self, touchpoint: str) -> tuple[TouchpointQueue | None, Callable[[float], float] | None]:
+        found = self.queues.get(touchpoint)
+        if found is None:
+            q = self.m.queue_at(touchpoint)
+            after = _sampler(q.call_back_after) if q is not None else None
+            found = self.queues[touchpoint] = (q, after)
+        return found
+
+    def patience_for(self, st: _Step, touchpoint: str, first: bool) -> Callable[[float], float] | None | bool:
+        """A function drawing the caller's patience from u at this step, or False when they wait for ever."""
+        key = (st.id, touchpoint, first)
+        if key in self.patience_cache:
+            return self.patience_cache[key]
+        patience: Duration | None = None
+        if st.patience is not None:
+            patience = st.patience
+        elif first:
+            q = self.m.queue_at(touchpoint)
+            patience = q.patience if q is not None else None
+        if patience is not None and patience.from_data:  # exponential, its mean estimated from the queue waits
+            k = touchpoint_key(touchpoint)
+            patience = self.patience_data.get(k) or self.patience_data[ALL_TOUCHPOINTS]
+        fn: Callable[[float], float] | None | bool = False
+        if patience is not None:
+            fn = _sampler(patience) or (lambda u: 0.0)
+        self.patience_cache[key] = fn  # type: ignore[assignment]
+        return fn
+
+    def is_handoff(self, st: _Step, nxt: str) -> bool:
+        found = st.handoff.get(nxt)
+        if found is None:
+            found = st.handoff[nxt] = is_handoff(st.step, self.steps[nxt].step)
+        return found
+
+    # -- demands
+
     def start(self, arrival: Arrival) -> None:
-        self.env.process(self.flow(arrival))
+        self.loop.urgent.append((self.loop.start, self.flow(arrival), None))
 
     def spawn(self, when: float, kind: DemandKind, parent: Arrival, generated: str, step_id: str,
               cause: str = "") -> None:
@@ -381,50 +637,72 @@ class _Model:
         if cause and not kind.cause:
             kind = replace(kind, cause=cause)
         child = Arrival(self.next_id, parent.case, when, kind, parent.measured, generated, step_id, parent.id)
-        self.env.process(self.flow(child))
+        self.loop.urgent.append((self.loop.start, self.flow(child), None))
 
-    def flow(self, a: Arrival):  # noqa: ANN201 - a SimPy process (generator)
-        env = self.env
-        if a.time > env.now:
-            yield env.timeout(a.time - env.now)
-        rec = _Record(a)
+    def flow(self, a: Arrival) -> Generator[Any, Any, None]:  # noqa: C901, PLR0912, PLR0915 - one demand through the map, the hot path
+        loop = self.loop
+        if a.time > loop.now:
+            yield a.time - loop.now
+        rec = _Record(a, self.n_roles)
         self.records.append(rec)
-        step_id = self.m.entry_for(a.kind.touchpoint)
-        visits: dict[str, int] = defaultdict(int)
+        steps = self.steps
+        kind = a.kind
+        kid = id(kind)  # route tables by kind (the arrival holds the kind for the whole run)
+        step_id = self.entry_for(kind.touchpoint)
+        visits: dict[str, int] = {}
         first = True
+        # the draws' key (seed, replication, demand, step, visit) hashed as `Draws` does, one part at a time
+        x = ((self.prefix ^ a.id) + _GOLDEN) & _MASK
+        x = ((x ^ (x >> 30)) * _MIX1) & _MASK
+        x = ((x ^ (x >> 27)) * _MIX2) & _MASK
+        h_demand = x ^ (x >> 31)
+        visit_log = self.visits.append
+        m_start, m_end = self.measure
+        busy = self.busy
+        patience_on = self.patience_on
+        normal = loop.normal
+        inf = math.inf
         while True:
-            step = self.steps.get(step_id)
-            if step is None or step.role not in self.resources:
+            st = steps.get(step_id)
+            if st is None or st.role_ix < 0:
                 rec.unrouted = True
                 break
-            visit = visits[step_id]
-            visits[step_id] += 1
-            draws = Draws(self.seed, self.replication, a.id, self.step_keys[step_id], visit)
-            wait = sample_minutes(step.wait, draws.uniform())
-            if wait > 0:
-                if not first:
-                    rec.one_stop = False
-                self.chases_during(a, rec, step, visit, wait)
-                yield env.timeout(wait)
-                rec.wait += wait
-            touch_u = draws.uniform()
-            queued = env.now
-            patience = self.patience_for(step, a, first) if self.patience_on else None
-            limit = math.inf
-            pdraws = None
-            if patience is not None:
-                pdraws = Draws(self.seed, self.replication, a.id, self.step_keys[step_id], visit, _PATIENCE_KEY)
-                limit = queued + sample_minutes(patience, pdraws.uniform())
-                if first:
-                    rec.patience_at_answer = True
-            role = step.role
-            resource = self.resources[role]
+            visit = visits.get(step_id, 0)
+            visits[step_id] = visit + 1
+            x = ((h_demand ^ st.key) + _GOLDEN) & _MASK
+            x = ((x ^ (x >> 30)) * _MIX1) & _MASK
+            x = ((x ^ (x >> 27)) * _MIX2) & _MASK
+            x = ((x ^ (x >> 31) ^ visit) + _GOLDEN) & _MASK
+            x = ((x ^ (x >> 30)) * _MIX1) & _MASK
+            x = ((x ^ (x >> 27)) * _MIX2) & _MASK
+            base = x ^ (x >> 31)
+            if st.wait is not None:
+                wait = st.wait(_uniform(base, 1))
+                if wait > 0:
+                    if not first:
+                        rec.one_stop = False
+                    if st.chases:
+                        self.chases_during(a, rec, st, base, wait)
+                    yield wait
+                    rec.wait += wait
+            queued = loop.now
+            limit = inf
+            pbase = 0
+            if patience_on:
+                pfn = self.patience_for(st, kind.touchpoint, first)
+                if pfn is not False:
+                    pbase = splitmix64(base ^ _PATIENCE_KEY)
+                    limit = queued + pfn(_uniform(pbase, 1))  # type: ignore[operator,misc]
+                    if first:
+                        rec.patience_at_answer = True
             gave_up = False
-            if resource is None:  # a pool of people with shifts
-                pool_ = self.pools[role]
+            work = 0.0
+            pool_ = st.pool
+            if pool_ is not None:  # a pool of people with shifts
+                began = queued
                 req = pool_.request()
-                if limit < math.inf and not req.triggered:
-                    yield req | env.timeout(max(limit - env.now, 0.0))
+                if limit < inf and not req.triggered:
+                    yield loop.first_of(req, loop.timeout(max(limit - loop.now, 0.0)))
                     if not req.triggered:
                         pool_.cancel(req)
                         gave_up = True
@@ -432,98 +710,182 @@ class _Model:
                     yield req
                 if not gave_up:
                     person: int = req.value  # type: ignore[assignment]
-                    began = env.now
-                    work = self.touch_minutes(step, a.kind.demand_type, touch_u)
+                    began = loop.now
+                    touch = st.touch
+                    work = touch(_uniform(base, 2)) if touch is not None else self.touch_minutes(st, kind, base)
                     if work > 0:
-                        yield env.timeout(work)
+                        yield work
                     pool_.release(person)
             else:
-                calendar = self.calendars[role]
-                with resource.request() as req:
-                    if limit < math.inf:
-                        yield req | env.timeout(max(limit - env.now, 0.0))
-                        # answered only if someone is free and at work before the caller's patience runs out
-                        gave_up = not req.triggered or calendar.next_working(env.now) > limit
-                    else:
-                        yield req
-                    if not gave_up:
-                        work = self.touch_minutes(step, a.kind.demand_type, touch_u)
-                        granted = env.now
-                        began = calendar.next_working(granted) if work > 0 else granted
-                        end = calendar.finish(granted, work)
-                        if end > granted:
-                            yield env.timeout(end - granted)
-                if gave_up and env.now < limit:
-                    yield env.timeout(limit - env.now)
+                res = st.res
+                if limit == inf and not res.queue and res.users < res.cap:  # type: ignore[union-attr]
+                    # granted at once: the request's event is processed in its turn, then the demand goes on
+                    res.users += 1  # type: ignore[union-attr]
+                    req = _GRANTED
+                    yield 0.0
+                else:
+                    req = _Ev()
+                    res.queue.append(req)  # type: ignore[union-attr]
+                    if res.users < res.cap:  # type: ignore[union-attr]
+                        _grant(loop, res)  # type: ignore[arg-type]
+                if req is _GRANTED:
+                    pass
+                elif limit < inf:
+                    yield loop.first_of(req, loop.timeout(max(limit - loop.now, 0.0)))
+                    # answered only if someone is free and at work before the caller's patience runs out
+                    gave_up = not req.triggered or st.cal.next_working(loop.now) > limit  # type: ignore[union-attr]
+                else:
+                    yield req
+                if gave_up:
+                    began = queued
+                else:
+                    touch = st.touch
+                    work = touch(_uniform(base, 2)) if touch is not None else self.touch_minutes(st, kind, base)
+                    granted = loop.now
+                    began, end = st.cal.start_finish(granted, work)  # type: ignore[union-attr]
+                    if end > granted:
+                        yield end - granted
+                # the request's release (SimPy's `with resource.request()` ends here)
+                if req.triggered:
+                    res.users -= 1  # type: ignore[union-attr]
+                else:
+                    res.queue.remove(req)  # type: ignore[union-attr]
+                normal.append((_trigger, res, None))
+                if gave_up and loop.now < limit:
+                    yield limit - loop.now
             if gave_up:
-                wait_q = env.now - queued
+                wait_q = loop.now - queued
                 rec.queue += wait_q
-                rec.queue_by_role[role] += wait_q
+                rec.queue_by_role[st.role_ix] += wait_q
                 if first:
                     rec.answer_wait = wait_q
-                self.visits.append((a.id, step_id, role, queued, math.nan, env.now, wait_q, True))
-                self.give_up(a, rec, step, visit, pdraws)  # type: ignore[arg-type]
+                visit_log((a.id, step_id, st.role, queued, math.nan, loop.now, wait_q, True))
+                self.give_up(a, rec, st, pbase)
                 break
             wait_q = began - queued
             rec.queue += wait_q
-            rec.queue_by_role[role] += wait_q
+            role_ix = st.role_ix
+            rec.queue_by_role[role_ix] += wait_q
             if first:
                 rec.answer_wait = wait_q
-            self.visits.append((a.id, step_id, role, queued, began, env.now, wait_q, False))
-            self.busy.append((step.role, began, work))
+            visit_log((a.id, step_id, st.role, queued, began, loop.now, wait_q, False))
+            if m_start <= began < m_end:
+                busy[role_ix] += work
             rec.touch += work
-            rec.minutes_by_role[step.role] += work
+            rec.minutes_by_role[role_ix] += work
             rec.steps += 1
-            rec.value_steps += step.is_value
+            rec.value_steps += st.is_value
             rec.path.append(step_id)
-            accurate = draws.uniform() * 100.0 < step.complete_and_accurate
-            if not accurate and step.rework_to:
-                nxt, rework = step.rework_to, True
-            else:
-                if not accurate and step.recall_type:
-                    rec.recalls += 1
-                    rec.one_stop = False
-                    kind = kind_for(step.recall_type, a.kind.touchpoint, self.catalogue, "failure")
-                    self.spawn(env.now + RECALL_AFTER_DAYS * MINUTES_PER_DAY, kind, a, "recall", step_id,
-                               cause=f"not put right at {step.name or step.id}")
-                u = draws.uniform()
-                nxt, rework = UNROUTED, False
-                for cum, dest, is_rework in self.route_table(step, a.kind):
-                    if u < cum:
-                        nxt, rework = dest, is_rework
-                        break
-            if rework:
+            x = (base + 3 + _GOLDEN) & _MASK
+            x = ((x ^ (x >> 30)) * _MIX1) & _MASK
+            x = ((x ^ (x >> 27)) * _MIX2) & _MASK
+            accurate = (((x ^ (x >> 31)) >> 11) + 0.5) / _TWO53 * 100.0 < st.accuracy
+            if not accurate and st.rework_to:
+                nxt = st.rework_to
                 rec.rework += 1
                 rec.one_stop = False
+            else:
+                if not accurate and st.recall:
+                    rec.recalls += 1
+                    rec.one_stop = False
+                    rkind = st.recall_kinds.get(kind.touchpoint)
+                    if rkind is None:
+                        rkind = st.recall_kinds[kind.touchpoint] = kind_for(st.recall, kind.touchpoint,
+                                                                            self.catalogue, "failure")
+                    self.spawn(loop.now + RECALL_AFTER_DAYS * MINUTES_PER_DAY, rkind, a, "recall", step_id,
+                               cause=f"not put right at {st.name}")
+                table = st.routes.get(kid) or self.route_table(st, kind)
+                if table and table[0][0] < 1.0:
+                    x = (base + 4 + _GOLDEN) & _MASK
+                    x = ((x ^ (x >> 30)) * _MIX1) & _MASK
+                    x = ((x ^ (x >> 27)) * _MIX2) & _MASK
+                    u = (((x ^ (x >> 31)) >> 11) + 0.5) / _TWO53
+                else:  # a draw is below 1: a first route of probability 1 is taken without one
+                    u = 0.0
+                nxt = UNROUTED
+                for cum, dest, is_rework in table:
+                    if u < cum:
+                        nxt = dest
+                        if is_rework:
+                            rec.rework += 1
+                            rec.one_stop = False
+                        break
             if nxt == RESOLVED:
                 break
-            if nxt == UNROUTED or nxt not in self.steps:
+            if nxt == UNROUTED or nxt not in steps:
                 rec.unrouted = True
                 break
-            if is_handoff(step, self.steps[nxt]):
+            handoff = st.handoff.get(nxt)
+            if handoff is None:
+                handoff = self.is_handoff(st, nxt)
+            if handoff:
                 rec.handoffs += 1
                 rec.one_stop = False
             step_id = nxt
             first = False
         if not rec.abandoned:
-            rec.resolved = env.now
+            rec.resolved = loop.now
 
-    def chases_during(self, a: Arrival, rec: _Record, step: Step, visit: int, wait: float) -> None:
-        for r, rule in enumerate(self.m.chases):
-            if rule.every_days <= 0 or (rule.steps and step.id not in rule.steps):
-                continue
-            every = rule.every_days * MINUTES_PER_DAY
-            draws = Draws(self.seed, self.replication, a.id, self.step_keys[step.id], visit, 7_919 + r)
+    def touch_minutes(self, st: _Step, kind: DemandKind, base: int) -> float:
+        """A step's touch time when it has no fixed sampler: from the data, or 0 when none is given."""
+        if not st.step.touch.from_data:
+            return 0.0
+        return self.touch_for(st, kind.demand_type)(_uniform(base, 2))
+
+    def give_up(self, a: Arrival, rec: _Record, st: _Step, pbase: int) -> None:
+        """The caller hung up: maybe they call back later, as failure demand."""
+        rec.abandoned = True
+        rec.one_stop = False
+        q, after = self.queue_for(a.kind.touchpoint)
+        if q is None or q.call_back <= 0:
+            return
+        if _uniform(pbase, 2) < q.call_back:
+            minutes = after(_uniform(pbase, 3)) if after is not None else 0.0
+            kind = self.call_back_kinds.get(a.kind)
+            if kind is None:
+                kind = DemandKind(a.kind.demand_type, "failure", GAVE_UP, a.kind.touchpoint)
+                self.call_back_kinds[a.kind] = kind
+            self.spawn(self.loop.now + minutes, kind, a, CALL_BACK, st.id)
+
+    def chases_during(self, a: Arrival, rec: _Record, st: _Step, base: int, wait: float) -> None:
+        for r, every, probability, kind, cause in st.chases:
+            cbase = splitmix64(base ^ (7_919 + r))
             k = 1
             while k * every <= wait:
-                if draws.uniform() < rule.probability:
+                if _uniform(cbase, k) < probability:
                     rec.chases += 1
-                    kind = kind_for(rule.demand_type, rule.touchpoint, self.catalogue, "failure")
-                    if rule.cause:  # the map says why: it wins over the catalogue's cause of the type
-                        kind = replace(kind, cause=rule.cause)
-                    self.spawn(self.env.now + k * every, kind, a, "chase", step.id,
-                               cause=rule.name or "progress chasing")
+                    self.spawn(self.loop.now + k * every, kind, a, "chase", st.id, cause=cause)
                 k += 1
+
+
+_GOLDEN, _MIX1, _MIX2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB  # splitmix64's constants
+_TWO53 = float(1 << 53)
+
+
+def _uniform(base: int, i: int) -> float:
+    """The i-th uniform of a `Draws` whose key hashed to `base` (`Draws.uniform` and `splitmix64`, inlined)."""
+    x = (base + i + _GOLDEN) & _MASK
+    x = ((x ^ (x >> 30)) * _MIX1) & _MASK
+    x = ((x ^ (x >> 27)) * _MIX2) & _MASK
+    return (((x ^ (x >> 31)) >> 11) + 0.5) / _TWO53
+
+
+_GRANTED = _Ev()  # a request granted as it was made
+_GRANTED.triggered = True
+
+
+def _grant(loop: _Loop, res: _Res) -> None:
+    """SimPy's Resource `_trigger_put`: the head of the queue is granted when someone is free."""
+    head = res.queue.popleft()
+    res.users += 1
+    head.triggered = True
+    loop.normal.append((loop.process, head, None))
+
+
+def _trigger(res: _Res, _: object) -> None:
+    """A release, processed: SimPy's Resource grants the head of its queue when someone is free."""
+    if res.queue and res.users < res.cap:
+        _grant(res.loop, res)
 
 
 def people(staff: float) -> int:
@@ -546,11 +908,21 @@ def simulate(m: ProcessMap, arrivals: list[Arrival], *, catalogue: Catalogue | N
     step takes its time from the data and there is none (or a patience from the data has no estimate)."""
     model = _Model(m, catalogue, seed, replication, staffing, service_minutes, start_date, patience_minutes)
     model.next_id = max((a.id for a in arrivals), default=0) + 1_000_000
-    for a in arrivals:
-        model.start(a)
     last = max((a.time for a in arrivals), default=0.0)
     start, end = measured or (min((a.time for a in arrivals if a.measured), default=0.0), last)
-    model.env.run(until=last + DRAIN_DAYS * MINUTES_PER_DAY)
+    model.measure = (start, end)
+    for a in arrivals:
+        model.start(a)
+    # The run makes many small objects that live until its end; the cyclic garbage collector, left on, would
+    # walk them again and again (about a tenth of the run) and finds nothing to free: it is paused for the
+    # loop and put back as it was.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        model.events = model.loop.run(last + DRAIN_DAYS * MINUTES_PER_DAY)
+    finally:
+        if collecting:
+            gc.enable()
     return RunResult(_frame(model, m), _roles(model, m, start, end), start, end, _visits(model),
                      model.patience_on)
 
@@ -564,52 +936,50 @@ def _visits(model: _Model) -> pd.DataFrame:
                       "abandoned": bool})
 
 
+_FRAME_COLUMNS = ("id", "case", "origin", "demand_type", "touchpoint", "nature", "cause", "generated",
+                  "caused_by_step", "measured", "arrival", "resolved", "abandoned", "answer_wait_minutes",
+                  "patience_at_answer", "steps", "value_steps", "handoffs", "rework", "touch_minutes",
+                  "wait_minutes", "queue_minutes", "one_stop", "recalls", "chases", "unrouted", "path")
+
+
 def _frame(model: _Model, m: ProcessMap) -> pd.DataFrame:
-    role_ids = [r.id for r in m.roles]
-    rows = []
-    for rec in model.records:
-        a = rec.arrival
-        row = {
-            "id": a.id, "case": a.case, "origin": a.origin, "demand_type": a.kind.demand_type,
-            "touchpoint": a.kind.touchpoint, "nature": a.kind.nature, "cause": a.kind.cause,
-            "generated": a.generated, "caused_by_step": a.caused_by_step, "measured": a.measured,
-            "arrival": a.time, "resolved": rec.resolved if not rec.unrouted else math.nan,
-            "abandoned": rec.abandoned, "answer_wait_minutes": rec.answer_wait,
-            "patience_at_answer": rec.patience_at_answer,
-            "steps": rec.steps, "value_steps": rec.value_steps, "handoffs": rec.handoffs, "rework": rec.rework,
-            "touch_minutes": rec.touch, "wait_minutes": rec.wait, "queue_minutes": rec.queue,
-            "one_stop": rec.one_stop and not rec.unrouted, "recalls": rec.recalls, "chases": rec.chases,
-            "unrouted": rec.unrouted, "path": " > ".join(rec.path),
-        }
-        for rid in role_ids:
-            row[f"minutes_{rid}"] = rec.minutes_by_role.get(rid, 0.0)
-        for rid in role_ids:
-            row[f"queue_minutes_{rid}"] = rec.queue_by_role.get(rid, 0.0)
-        rows.append(row)
-    df = pd.DataFrame(rows)
-    if df.empty:
-        return df
+    """A row per demand, built column by column."""
+    recs = model.records
+    if not recs:
+        return pd.DataFrame()
+    nan = math.nan
+    rows = [(a.id, a.case, a.origin, a.kind.demand_type, a.kind.touchpoint, a.kind.nature, a.kind.cause,
+             a.generated, a.caused_by_step, a.measured, a.time, nan if r.unrouted else r.resolved, r.abandoned,
+             r.answer_wait, r.patience_at_answer, r.steps, r.value_steps, r.handoffs, r.rework, r.touch, r.wait,
+             r.queue, r.one_stop and not r.unrouted, r.recalls, r.chases, r.unrouted, " > ".join(r.path))
+            for r in recs for a in (r.arrival,)]
+    data: dict[str, object] = {c: list(v) for c, v in zip(_FRAME_COLUMNS, zip(*rows, strict=True), strict=True)}
+    role_ix = {rid: i for i, rid in enumerate(model.role_ids)}
+    for rid in model.role_ids:
+        i = role_ix[rid]
+        data[f"minutes_{rid}"] = [r.minutes_by_role[i] for r in recs]
+    for rid in model.role_ids:
+        i = role_ix[rid]
+        data[f"queue_minutes_{rid}"] = [r.queue_by_role[i] for r in recs]
+    df = pd.DataFrame(data)
     # Each demand never finishes before it starts; an unfinished one (still in progress when the run stops)
     # keeps NaN as its resolution time.
-    finished = {r.arrival.id for r in model.records}
-    df["finished"] = df["id"].isin(finished) & df["resolved"].notna()
+    df["finished"] = df["resolved"].notna()
     return df.sort_values(["arrival", "id"]).reset_index(drop=True)
 
 
 def _roles(model: _Model, m: ProcessMap, start: float, end: float) -> pd.DataFrame:
-    busy: dict[str, float] = defaultdict(float)
-    for role, began, work in model.busy:
-        if start <= began < end:
-            busy[role] += work
+    role_ix = {rid: i for i, rid in enumerate(model.role_ids)}
     rows = []
     for r in m.roles:
+        busy = model.busy[role_ix[r.id]]
         if r.id in model.pools:
             capacity = model.pools[r.id].working_minutes(start, end)
         else:
             capacity = model.servers[r.id] * model.calendars[r.id].working_minutes(start, end)
         rows.append({"role": r.id, "name": r.name, "staff": model.staff[r.id], "people": model.servers[r.id],
-                     "busy_minutes": busy[r.id], "capacity_minutes": capacity,
-                     "utilisation": busy[r.id] / capacity if capacity > 0 else np.nan})
+                     "busy_minutes": busy, "capacity_minutes": capacity,
+                     "utilisation": busy / capacity if capacity > 0 else np.nan})
     return pd.DataFrame(rows)
 
 

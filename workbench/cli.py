@@ -42,6 +42,7 @@ from workbench.flow.model import (
 from workbench.flow.validate import has_errors, validate_map
 from workbench.limits import LimitError
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
+from workbench.sim.parallel import WorkerError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -559,6 +560,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError("--replications must be at least 1")
     if args.weeks is not None and args.weeks < 1:
         raise UsageError("--weeks must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1 (1 runs every replication in this process)")
 
     def progress(fraction: float, message: str) -> None:
         if args.format == "text" and not args.quiet:
@@ -566,7 +569,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     settings = CompareSettings(weeks=args.weeks, volume=args.volume, replications=args.replications, seed=args.seed,
                                prevented=prevented, vary_arrivals=args.vary_arrivals)
-    result = settings.run(maps, loaded.frame, catalogue=catalogue, progress=progress, keep_runs=bool(args.per_demand))
+    result = settings.run(maps, loaded.frame, catalogue=catalogue, progress=progress, keep_runs=bool(args.per_demand),
+                          workers=args.workers)
     if args.per_demand:
         Path(args.per_demand).write_bytes(to_csv_bytes(result.per_demand()))
     fitted = fit.assess(loaded.frame, result, args.as_is)
@@ -1048,6 +1052,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--volume", type=float, default=1.0, help="multiply the daily volume (default 1)")
     cmp.add_argument("--replications", type=int, default=5)
     cmp.add_argument("--seed", type=int, default=1)
+    cmp.add_argument("--workers", type=int, metavar="N",
+                     help="processes running replications at once, this one included (default: every core; 1: one "
+                     "after another in this process). With WORKBENCH_DASK_SCHEDULER=tcp://HOST:8786 set, "
+                     "replications go to that dask cluster instead (docs/scaling.md). The results are the same "
+                     "either way")
     cmp.add_argument("--per-demand", metavar="FILE.csv", help="also write every simulated demand to a CSV")
     cmp.add_argument("--quiet", action="store_true", help="no progress lines")
     cmp.add_argument("--format", choices=("text", "json"), default="text")
@@ -1087,7 +1096,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (DemandFileError, CatalogueError, UsageError, MapFileError, FlowError) as exc:
+    except (DemandFileError, CatalogueError, UsageError, MapFileError, FlowError, WorkerError) as exc:
         print(f"workbench: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench import schema
 from workbench.demand.catalogue import Catalogue, load_catalogue
 from workbench.flow.model import MapFileError, ProcessMap
 from workbench.flow.routing import DemandKind
-from workbench.sim import metrics
+from workbench.sim import metrics, parallel
 from workbench.sim.engine import (
     Arrival,
     Draws,
@@ -459,23 +460,112 @@ def map_catalogue(m: ProcessMap, fallback: Catalogue | None) -> Catalogue | None
     return fallback
 
 
+@dataclass(frozen=True)
+class DesignRun:
+    """One design as a replication runs it: plain, picklable inputs (sent to worker processes and clusters)."""
+
+    process_map: ProcessMap
+    catalogue: Catalogue | None
+    staffing: Mapping[str, float] | None
+    prevented: tuple[Prevention, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReplicationJob:
+    """Everything a replication needs besides the demand frame and its number: the designs, how to plan the
+    arrivals (each replication's plan is built from (seed, replication) where it runs) and what to return."""
+
+    designs: tuple[DesignRun, ...]
+    plan_catalogue: Catalogue | None
+    weeks: int | None
+    volume: float
+    warmup_weeks: int
+    seed: int
+    vary_arrivals: bool
+    service: Mapping[str, Sequence[float]]
+    patience: Mapping[str, float]
+    answer_within_seconds: float
+    keep_runs: bool
+
+
+@dataclass
+class DesignOutcome:
+    summary: dict[str, float]
+    left_out: int | None  # measured sample demands left out by the design's prevention (None: it prevents none)
+    run: RunResult | None  # only when the job keeps runs and something was measured
+
+
+@dataclass
+class ReplicationOutcome:
+    replication: int
+    weeks: float
+    measured: int  # measured arrivals of the plan (the sample's demands in the period)
+    designs: list[DesignOutcome]
+
+
+def run_replication(job: ReplicationJob, demand: pd.DataFrame, replication: int,
+                    step: Callable[[], None] | None = None) -> ReplicationOutcome:
+    """One replication of every design of `job` on the same arrivals: a top-level function of plain inputs, so
+    it runs the same in this process, a worker process or a cluster (its draws are keyed by seed and
+    replication, never by where it runs). `step()` is called after each design."""
+    plan = plan_arrivals(demand, job.plan_catalogue, weeks=job.weeks, volume=job.volume,
+                         warmup_weeks=job.warmup_weeks, seed=job.seed, replication=replication,
+                         vary_arrivals=job.vary_arrivals)
+    measured = sum(a.measured for a in plan.arrivals)
+    out = []
+    for d in job.designs:
+        arrivals = plan.arrivals
+        left_out = None
+        if d.prevented:
+            rows = prevented_rows(arrivals, d.prevented, job.seed)
+            arrivals = [a for a in arrivals if a.row not in rows]
+            left_out = measured - sum(a.measured for a in arrivals)
+        run = simulate(d.process_map, arrivals, catalogue=d.catalogue, seed=job.seed, replication=replication,
+                       staffing=d.staffing, measured=(plan.measured_start, plan.measured_end),
+                       service_minutes=job.service, start_date=plan.start_date, patience_minutes=job.patience)
+        if not any(a.measured for a in arrivals):  # all of the sample assumed prevented: nothing to measure
+            out.append(DesignOutcome(_nothing_run(run), left_out, None))
+        else:
+            out.append(DesignOutcome(metrics.summarise(run, plan.weeks, job.answer_within_seconds), left_out,
+                                     run if job.keep_runs else None))
+        if step:
+            step()
+    return ReplicationOutcome(replication, plan.weeks, measured, out)
+
+
+def _arrivals_estimate(demand: pd.DataFrame, weeks: int | None, volume: float, warmup_weeks: int) -> float:
+    """Roughly how many arrivals a replication has (to decide whether other processes are worth starting)."""
+    if demand.empty or schema.RECEIVED_AT not in demand.columns:
+        return float(len(demand))
+    dates = demand[schema.RECEIVED_AT].dropna()
+    if dates.empty:
+        return float(len(demand))
+    days = max(1, (dates.max().normalize() - dates.min().normalize()).days + 1)
+    simulated = 7 * max(warmup_weeks, 0) + (7 * weeks if weeks is not None else days)
+    return len(demand) / days * max(volume, 0.0) * simulated
+
+
 def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogue | None = None,
             weeks: int | None = None, volume: float = 1.0, replications: int = 5, seed: int = 1,
             warmup_weeks: int = 1, staffing: Mapping[str, Mapping[str, float]] | None = None,
             progress: Callable[[float, str], object] | None = None, keep_runs: bool = True,
             prevented: Mapping[str, Sequence[Prevention]] | None = None, vary_arrivals: bool = False,
-            answer_within_seconds: float = 20) -> Comparison:
+            answer_within_seconds: float = 20, workers: int | None = None) -> Comparison:
     """Run every design on the same demand, `replications` times. `staffing` maps a design's source (file
-    name) to {role: staff}. `progress(fraction, message)` is called as runs finish. Steps that take their
-    time from the data draw from the demand's handling minutes by type (`service_minutes_by_type`); raises
-    `ServiceTimeError` (plain words, naming the step) when there are none. A patience from the data is
-    exponential with the mean estimated once per touchpoint from the demand's queue waits
-    (`service_times.patience_estimates`); too few calls that gave up is a `ServiceTimeError` too.
+    name) to {role: staff}. `progress(fraction, message)` is called, in the calling thread, as runs finish. Steps
+    that take their time from the data draw from the demand's handling minutes by type
+    (`service_minutes_by_type`); raises `ServiceTimeError` (plain words, naming the step) when there are none.
+    A patience from the data is exponential with the mean estimated once per touchpoint from the demand's queue
+    waits (`service_times.patience_estimates`); too few calls that gave up is a `ServiceTimeError` too.
 
     `prevented` maps a design's source to the failure demand of the sample it is assumed to prevent: those
     demands are left out of its run, and the design is also run without the assumption (a design of its own,
     named "<name> (nothing prevented)", right after it) on the same arrivals and draws, so the two differ by
-    the assumption only. `vary_arrivals` bootstraps the sample's days in every replication."""
+    the assumption only. `vary_arrivals` bootstraps the sample's days in every replication.
+
+    Replications run in parallel (`workbench.sim.parallel`): `workers` processes of this machine, this one
+    included (None: every core; 1: one after another here), or the dask cluster of `WORKBENCH_DASK_SCHEDULER`.
+    The results are the same wherever they run; `parallel.WorkerError` when a worker dies."""
     if not maps:
         raise ValueError("choose at least one design")
     from_data = any(s.touch.from_data for m in maps for s in m.steps)
@@ -492,7 +582,8 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
         patience = patience_means(estimates)
     replications = max(1, int(replications))
     prevented = {src: tuple(ps) for src, ps in (prevented or {}).items() if ps}
-    runs: list[tuple[ProcessMap, DesignResult, Catalogue | None]] = []
+    results: list[DesignResult] = []
+    designs: list[DesignRun] = []
     taken = {m.name for m in maps}
     for m in maps:
         cat = map_catalogue(m, catalogue)
@@ -500,43 +591,56 @@ def compare(maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogu
         roles: list[dict[str, object]] = [{"id": r.id, "name": r.name or r.id, "staff": staff[r.id],
                                            "people": people(staff[r.id])} for r in m.roles]
         ps = tuple(prevented.get(m.source, ()))
-        runs.append((m, DesignResult(m.name, m.design, m.source, prevented=ps, roles=roles), cat))
+        overrides = (staffing or {}).get(m.source)
+        results.append(DesignResult(m.name, m.design, m.source, prevented=ps, roles=roles))
+        designs.append(DesignRun(m, cat, dict(overrides) if overrides is not None else None, ps))
         if ps:
             name = f"{m.name} (nothing prevented)"
             while name in taken:
                 name += " "
             taken.add(name)
-            runs.append((m, DesignResult(name, m.design, m.source, variant_of=m.name, roles=roles), cat))
-    total = replications * len(runs)
+            results.append(DesignResult(name, m.design, m.source, variant_of=m.name, roles=roles))
+            designs.append(DesignRun(m, cat, dict(overrides) if overrides is not None else None))
+    job = ReplicationJob(tuple(designs), catalogue or designs[0].catalogue, weeks, volume, warmup_weeks, seed,
+                         vary_arrivals, service, patience, answer_within_seconds, keep_runs)
+    plan = parallel.choose(replications, parallel.estimated_work(
+        _arrivals_estimate(demand, weeks, volume, warmup_weeks), len(designs), replications), workers)
+    total = replications * len(designs)
     done = 0
-    plan_weeks = 0.0
-    plan_demands: list[int] = []
-    for r in range(replications):
-        plan = plan_arrivals(demand, catalogue or runs[0][2], weeks=weeks, volume=volume,
-                             warmup_weeks=warmup_weeks, seed=seed, replication=r, vary_arrivals=vary_arrivals)
-        plan_weeks = plan.weeks
-        plan_demands.append(sum(a.measured for a in plan.arrivals))
-        for m, res, cat in runs:
-            if progress:
-                progress(done / total, f"Replication {r + 1} of {replications}: {res.name}")
-            arrivals = plan.arrivals
-            if res.prevented:
-                rows = prevented_rows(arrivals, res.prevented, seed)
-                arrivals = [a for a in arrivals if a.row not in rows]
-                res.left_out.append(sum(a.measured for a in plan.arrivals) - sum(a.measured for a in arrivals))
-            run = simulate(m, arrivals, catalogue=cat, seed=seed, replication=r,
-                           staffing=(staffing or {}).get(m.source), measured=(plan.measured_start, plan.measured_end),
-                           service_minutes=service, start_date=plan.start_date, patience_minutes=patience)
-            if not any(a.measured for a in arrivals):  # all of the sample assumed prevented: nothing to measure
-                res.replications.append(_nothing_run(run))
-            else:
-                res.replications.append(metrics.summarise(run, plan.weeks, answer_within_seconds))
-                if keep_runs:
-                    res.runs.append(run)
-            done += 1
+    parts: dict[int, int] = {}  # designs of a replication finished here so far
+
+    def report(message: str) -> None:
+        if progress:
+            progress(min(done / total, 1.0), message)
+
+    def on_step(r: int) -> None:  # a design of a replication running in this process finished
+        nonlocal done
+        k = parts.get(r, 0)
+        parts[r] = k + 1
+        done += 1
+        report(f"Replication {r + 1} of {replications}: {results[k].name} done")
+
+    def on_done(r: int, outcome: ReplicationOutcome) -> None:
+        nonlocal done
+        if r not in parts:  # it ran elsewhere: all of its designs finish at once
+            done += len(designs)
+            report(f"Replication {r + 1} of {replications} done ({plan.words()})")
+
+    report(f"Running {replications} replication{'s' if replications != 1 else ''} of {len(results)} "
+           f"design{'s' if len(results) != 1 else ''} {plan.words()}")
+    outcomes = parallel.run(run_replication, job, demand, range(replications), plan, on_done, on_step)
+    for r in range(replications):  # assembled by (replication, design), never by the order runs finished
+        outcome = outcomes[r]
+        for res, got in zip(results, outcome.designs, strict=True):
+            res.replications.append(got.summary)
+            if got.left_out is not None:
+                res.left_out.append(got.left_out)
+            if got.run is not None:
+                res.runs.append(got.run)
     if progress:
         progress(1.0, "Done")
-    return Comparison([res for _, res, _ in runs], plan_weeks, replications, seed,
+    plan_demands = [outcomes[r].measured for r in range(replications)]
+    return Comparison(results, outcomes[replications - 1].weeks, replications, seed,
                       round(sum(plan_demands) / len(plan_demands)), vary_arrivals=vary_arrivals,
                       arrivals_vary=vary_arrivals or weeks is not None or volume != 1.0,
                       answer_within_seconds=answer_within_seconds)
@@ -582,12 +686,13 @@ class CompareSettings:
                 "vary_arrivals": self.vary_arrivals, "answer_within_seconds": self.answer_within_seconds}
 
     def run(self, maps: list[ProcessMap], demand: pd.DataFrame, *, catalogue: Catalogue | None = None,
-            progress: Callable[[float, str], object] | None = None, keep_runs: bool = True) -> Comparison:
-        """`compare` with these settings."""
+            progress: Callable[[float, str], object] | None = None, keep_runs: bool = True,
+            workers: int | None = None) -> Comparison:
+        """`compare` with these settings (`workers`: where replications run, which never changes the results)."""
         return compare(maps, demand, catalogue=catalogue, weeks=self.weeks, volume=self.volume,
                        replications=self.replications, seed=self.seed, staffing=self.staffing, progress=progress,
                        keep_runs=keep_runs, prevented=self.prevented, vary_arrivals=self.vary_arrivals,
-                       answer_within_seconds=self.answer_within_seconds)
+                       answer_within_seconds=self.answer_within_seconds, workers=workers)
 
 
 PERCENT = {"one_stop_share", "value_step_share", "flow_efficiency", "abandoned_share", "answered_within_share"}

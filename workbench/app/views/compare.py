@@ -30,6 +30,7 @@ from workbench.sim.compare import (
     side_by_side,
     step_time_words,
 )
+from workbench.sim.parallel import WorkerError
 from workbench.sim.service_times import patience_estimates, patience_words
 from workbench.sim.snapshot import snapshot
 from workbench.store import studies
@@ -216,8 +217,13 @@ def _key(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, m
 def _run(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, frame: pd.DataFrame,
          settings: CompareSettings) -> Comparison:
     bar = st.progress(0.0, text="Starting…")
-    result = settings.run([designs[n] for n in chosen], frame, catalogue=state.catalogue(src),
-                          progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+    try:
+        result = settings.run([designs[n] for n in chosen], frame, catalogue=state.catalogue(src),
+                              progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+    except WorkerError as exc:  # a worker process died, or the dask cluster cannot be used: say so, keep nothing
+        bar.empty()
+        st.error(str(exc), icon=":material/error:")
+        st.stop()
     bar.empty()
     return result
 

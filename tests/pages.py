@@ -8,14 +8,21 @@ moment after the run ends: reading a figure once and asserting on it is how test
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, WebSocket, expect
+from playwright.sync_api import Browser, Locator, Page, WebSocket, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from sqlalchemy import Engine
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from workbench.store import db, studies
+from workbench.store.sample import SAMPLE_STUDY
+
+from independent import SAMPLE_CSV
 
 TIMEOUT_MS = 60_000
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -57,6 +64,13 @@ class AppPage:
         self.page.goto(f"{self.base_url}/{path}")
         self._wait_loaded()
         return self
+
+    def start_loading(self, path: str = "") -> None:
+        """Load the app without waiting for its first run (`wait_loaded` waits): two windows opened at once."""
+        self.page.goto(f"{self.base_url}/{path}", wait_until="commit")
+
+    def wait_loaded(self) -> None:
+        self._wait_loaded()
 
     def reload(self) -> None:
         self.page.reload()
@@ -619,3 +633,66 @@ class ComparePage(AppPage):
         self.press("Show on the dashboard")
         expect(self.page.get_by_test_id("stCaptionContainer").filter(
             has_text="This comparison is the one on the managers' dashboard.")).to_be_visible(timeout=TIMEOUT_MS)
+
+
+# ---------------------------------------------------------------------------------- journeys shared by tests
+
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def two_people_correct(browser: Browser, ann_url: str, bob_url: str, *, open_together: bool = False) -> None:
+    """Ann (on the server at `ann_url`) and Bob (at `bob_url`, the same server or another on the same database)
+    both look at row 2 of the sample as 'failure'. Ann corrects it; Bob's change to it is then refused with
+    Ann's name and value; Bob corrects row 3 instead, which is kept beside Ann's (2 corrections saved), and
+    Ann, reloading, sees both.
+
+    `open_together`: both windows load the app at the same moment (the first run of each server at once, as
+    the first two people through a load balancer), rather than Bob's once Ann's has loaded."""
+    with SAMPLE_CSV.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert (rows[0]["nature"], rows[1]["nature"]) == ("failure", "failure")
+    ann_ctx, bob_ctx = browser.new_context(viewport=VIEWPORT), browser.new_context(viewport=VIEWPORT)
+    try:
+        ann = DemandPage(ann_ctx.new_page(), ann_url)
+        bob = DemandPage(bob_ctx.new_page(), bob_url)
+        if open_together:
+            ann.start_loading("?who=Ann")
+            bob.start_loading("?who=Bob")
+            ann.wait_loaded()
+            bob.wait_loaded()
+        else:
+            ann.open("?who=Ann")
+            bob.open("?who=Bob")
+        # both look at row 2 as 'failure'
+
+        ann.correct_first_row("Value or failure", "value")
+        ann.expect_saved(1)
+
+        # Bob's page still shows row 2 as it was: his change to it is refused, with Ann's name and value
+        bob.correct_first_row("Value or failure", "unclassified")
+        refusal = bob.page.get_by_test_id("stAlertContentError").filter(has_text="Ann corrected row 2")
+        expect(refusal).to_be_visible(timeout=60_000)
+        expect(refusal).to_contain_text("to 'value'")
+        expect(refusal).to_contain_text("'unclassified' was not saved")
+
+        # Bob finds another demand (row 3) and corrects it: kept, beside Ann's
+        bob.search_words(rows[1]["customer_words"][:40])
+        bob.correct_first_row("Value or failure", "value")
+        bob.expect_saved(2)
+
+        # Ann's page, read afresh, shows Bob's correction too
+        ann.reload()
+        ann.expect_saved(2)
+    finally:
+        ann_ctx.close()
+        bob_ctx.close()
+
+
+def expect_two_corrections_stored(engine: Engine) -> None:
+    """The store holds Ann's correction of row 2 and Bob's of row 3, and nothing else."""
+    with db.sessions(engine)() as s:
+        found = studies.find_study(s, SAMPLE_STUDY)
+        assert found is not None
+        log = studies.correction_log(s, found.id)
+        assert [(c.row, c.field, c.before, c.after, c.author) for c in log] == [
+            (2, "nature", "failure", "value", "Ann"), (3, "nature", "failure", "value", "Bob")]

@@ -4,9 +4,12 @@ sample (a water company's contact centre) that shows rosters, callers who hang u
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from workbench import paths
@@ -22,6 +25,7 @@ CALL_CENTRE_DESCRIPTION = ("A water company's contact centre: three weeks of cal
                            "worker-led redesign, both with the agents' roster and callers who hang up.")
 AUTHOR = "Workbench sample"
 log = logging.getLogger(__name__)
+_SAMPLE_LOCK = 0x57_42_53_53  # PostgreSQL advisory lock key held while the sample study is made ("WBSS")
 
 
 @dataclass(frozen=True)
@@ -50,15 +54,38 @@ def ensure_sample_study(session: Session) -> studies.Study | None:
     """Create the sample study when the database has no study at all (first start). Returns it when made.
 
     It holds the sample demand file and catalogue and every map in the process-maps folder that reads. Two
-    processes starting together may both try: the second finds the name taken and leaves it be."""
-    if studies.list_studies(session, include_archived=True):
-        return None
-    try:
-        study = studies.create_study(session, SAMPLE_STUDY, SAMPLE_DESCRIPTION)
-    except studies.DuplicateNameError:
-        return None
-    fill_with_sample(session, study.id, AUTHOR)
-    return study
+    processes starting together may both try: the second finds the name taken and leaves it be. On PostgreSQL
+    (servers on several machines) the second also waits until the first has filled the study, so nobody is
+    shown a sample study without its demand file: the making is serialised by an advisory lock."""
+    with _one_server_at_a_time(session):
+        if studies.list_studies(session, include_archived=True):
+            return None
+        try:
+            study = studies.create_study(session, SAMPLE_STUDY, SAMPLE_DESCRIPTION)
+        except studies.DuplicateNameError:
+            return None
+        fill_with_sample(session, study.id, AUTHOR)
+        return study
+
+
+@contextmanager
+def _one_server_at_a_time(session: Session) -> Iterator[None]:
+    """On PostgreSQL, hold an advisory lock (on a connection of its own, so the session's transactions go on)
+    while the sample is made; elsewhere nothing (one SQLite file is one machine's, whose servers start from one
+    command and whose second finds the name taken)."""
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _SAMPLE_LOCK})
+        lock.commit()  # the lock is the connection's, not the transaction's: leave no transaction open
+        try:
+            yield
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _SAMPLE_LOCK})
+            lock.commit()
 
 
 def fill_with_sample(session: Session, study_id: int, author: str, sample: Sample | None = None) -> list[str]:

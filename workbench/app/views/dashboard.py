@@ -15,6 +15,7 @@ from workbench import charts, spc
 from workbench.app import state, study
 from workbench.app.text import literal, literal_frame
 from workbench.demand import analysis, end_to_end
+from workbench.demand.corrections import Correction
 from workbench.sim.compare import side_by_side
 from workbench.sim.snapshot import Snapshot, SnapshotError, check_snapshot
 from workbench.store import studies
@@ -37,6 +38,15 @@ def _link(study_id: int) -> str:
     return f"{base}/?view=dashboard&study={study_id}"
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _picture(key: tuple[object, ...], _src: state.Source, _corrections: tuple[Correction, ...]) -> state.DemandView:
+    """The study's demand view, kept for the whole server by what it is made of: the file as read (`Source.key`)
+    and its corrections, which only ever grow (a new one, an undo too, is a new row), so their number and the
+    latest's id and time stand for all of them. Not keyed by the corrections themselves, which a cache hashes
+    at every open (1,000 corrections: half a second on this machine). Read-only here."""
+    return state.view(_src, list(_corrections))
+
+
 def _demand(found: studies.Study) -> None:
     src = state.active_source()
     if src is None:
@@ -44,7 +54,10 @@ def _demand(found: studies.Study) -> None:
         return
     st.subheader("Demand")
     try:
-        view = state.view(src, state.corrections(src))
+        log = state.correction_log(src)
+        key = (study.database_key(), found.id, found.created_at, src.source_id, src.key(), len(log),
+               (log[-1].id, log[-1].created_at) if log else None)
+        view = _picture(key, src, tuple(r.as_correction() for r in log))
     except ValueError as exc:  # a stored file that no longer reads (DemandFileError, a limit, a catalogue)
         st.warning(f"The study's demand file {literal(src.name)} cannot be read now, so its picture is not shown: "
                    f"{literal(exc)}", icon=":material/error:")

@@ -584,12 +584,14 @@ def _store() -> Session:
 
 
 def _raw_version(session: Session, study_id: int, name: str, text: str) -> None:
-    """A map version written straight into the tables (the store's API would refuse a text that is no map)."""
+    """A map version written straight into the tables (the store's API would refuse a text that is no map). Like
+    every writer of the store it moves the study's `updated_at`, which is how the app knows the study changed."""
     with session.begin():
         found = session.scalars(select(MapRow).where(MapRow.study_id == study_id, MapRow.name == name)).one()
         latest = max(v.version for v in found.versions)
         session.add(MapVersionRow(map_id=found.id, version=latest + 1, yaml_text=text, author="Bob", note="",
                                   created_at=utcnow()))
+        session.get_one(StudyRow, study_id).updated_at = utcnow()
     session.expunge_all()
 
 

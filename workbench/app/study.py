@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -18,6 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from workbench.app import keys
 from workbench.app.text import literal
@@ -126,13 +129,102 @@ def engine() -> Engine:
     return _engine(database_key())
 
 
-def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run one store API call in a session of its own."""
+# ------------------------------------------------------------------ reads shared while the study is unchanged
+#
+# Every write of the store API touches its study's `updated_at` (studies._touch), so (study, updated_at) names
+# one state of the study. A page run reads the study once (`current()`, kept for the rest of the run) and the
+# reads below, made for that state, are shared by every session and run that sees the same state: ten people
+# looking at one study cost one read of its corrections, maps and catalogue per change, not one per rerun each.
+# A write made by this run forgets what the run had read, so the rest of the run reads the study afresh.
+
+_SHARED_READS = frozenset({
+    "current_demand_source", "list_demand_sources", "get_catalogue", "list_catalogue_versions", "correction_log",
+    "correction_versions", "list_maps", "get_map_version", "list_map_versions", "diff_map_versions",
+})
+_READ_ONLY = _SHARED_READS | {"get_study", "find_study", "list_studies", "demand_file", "latest_comparison_run"}
+SHARED_READS_KEPT = 256  # results kept (least recently used dropped first)
+_shared: OrderedDict[tuple[object, ...], object] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def _run_memo() -> dict[object, Any] | None:
+    """What this page run has read of the store (None outside a page run). Streamlit gives every run a new
+    `cursors` dict on its context; the memo lives as long as that dict is the context's."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return None
+    held = getattr(ctx, "_workbench_store_reads", None)
+    if held is None or held[0] is not ctx.cursors:
+        held = (ctx.cursors, {})
+        ctx._workbench_store_reads = held  # type: ignore[attr-defined]
+    return held[1]
+
+
+def forget_reads() -> None:
+    """Read the study afresh in the rest of this run (after a write)."""
+    memo = _run_memo()
+    if memo is not None:
+        memo.clear()
+
+
+def _study_state(study_id: int) -> studies.Study:
+    """The study as this run first read it (one query per run), else read now."""
+    memo = _run_memo()
+    found = memo.get(("study", study_id)) if memo is not None else None
+    if isinstance(found, studies.Study):
+        return found
+    fresh = _call(studies.get_study, study_id)
+    if memo is not None:
+        memo[("study", study_id)] = fresh
+    return fresh
+
+
+def _shareable(fn: Callable[..., object], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    if fn.__module__ != studies.__name__ or fn.__name__ not in _SHARED_READS or not args:
+        return False
+    if fn.__name__ == "current_demand_source" and kwargs.get("with_data", True):
+        return False  # the file's bytes: state._stored_file keeps those
+    return isinstance(args[0], int)
+
+
+def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     with db.sessions(engine())() as session:
         return fn(session, *args, **kwargs)
 
 
+def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run one store API call in a session of its own. A read of a study made for a state of it already read
+    (by any session) is answered from what that read returned; a write makes this run read the study afresh."""
+    if getattr(fn, "__module__", "") == studies.__name__ and getattr(fn, "__name__", "") not in _READ_ONLY:
+        forget_reads()
+        return _call(fn, *args, **kwargs)
+    if not _shareable(fn, args, kwargs):
+        return _call(fn, *args, **kwargs)
+    state = _study_state(int(args[0]))
+    key = (database_key(), fn.__name__, args, tuple(sorted(kwargs.items())), state.updated_at)
+    with _shared_lock:
+        if key in _shared:
+            _shared.move_to_end(key)
+            return _fresh(_shared[key])  # type: ignore[return-value]
+    result = _call(fn, *args, **kwargs)
+    with _shared_lock:
+        _shared[key] = result
+        while len(_shared) > SHARED_READS_KEPT:
+            _shared.popitem(last=False)
+    return _fresh(result)  # type: ignore[return-value]
+
+
+def _fresh(result: object) -> object:
+    """A list or dict of its own for the caller (the records in it are frozen and shared)."""
+    if isinstance(result, list):
+        return list(result)
+    if isinstance(result, dict):
+        return dict(result)
+    return result
+
+
 def session() -> Session:
+    forget_reads()  # whatever is done with it, the rest of the run reads the study afresh
     return db.sessions(engine())()
 
 
@@ -154,7 +246,7 @@ def current(*, fallback: bool = True) -> studies.Study | None:
     found = None
     if wanted is not None:
         try:
-            found = call(studies.get_study, int(wanted))
+            found = _study_state(int(wanted))
         except studies.NotFoundError:
             found = None
     if found is None and not fallback:

@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -92,6 +93,23 @@ def reading_columns(reading: ReadOptions) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ plumbing
 
 
+_WRITERS: dict[str, threading.RLock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_queue(session: Session) -> threading.RLock | None:
+    """SQLite: one lock per database file for the writers of this process. They queue on it in turn instead of
+    polling SQLite's lock (its busy handler sleeps up to 100 ms between tries, so under load a writer waited
+    long after the lock was free). Writers in other processes still meet at SQLite's own lock (busy timeout).
+    PostgreSQL needs none: writes to one study queue on its row lock (`FOR UPDATE`)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return None
+    key = bind.engine.url.render_as_string(hide_password=False)
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(key, threading.RLock())
+
+
 @contextmanager
 def transaction(session: Session, *, write: bool) -> Iterator[None]:
     """One call, one transaction. A write transaction takes SQLite's write lock at BEGIN (see db.engine_for),
@@ -103,8 +121,9 @@ def transaction(session: Session, *, write: bool) -> Iterator[None]:
             raise StoreError("the session has unsaved changes of its own; use a fresh session for the store")
         session.rollback()
     session.expunge_all()
+    queue = _writer_queue(session) if write else None
     try:
-        with session.begin():
+        with queue or nullcontext(), session.begin():
             if write:
                 session.connection(execution_options={WRITE: True})
             yield

@@ -170,8 +170,9 @@ SAMPLE_DIGEST = hashlib.sha1(paths.SAMPLE_DEMAND.read_bytes()).hexdigest() if pa
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _stored_file(url: str, source_id: int) -> tuple[bytes, str]:
-    """A stored demand file's bytes and digest, read once per server (stored files never change)."""
+def _stored_file(url: str, source_id: int, created_at: str) -> tuple[bytes, str]:
+    """A stored demand file's bytes and digest, read once per server (stored files never change). Keyed by when
+    it was stored too: SQLite may give a deleted file's id to a new one."""
     data = study.call(studies.demand_file, source_id)
     return data, hashlib.sha1(data).hexdigest()
 
@@ -184,7 +185,7 @@ def saved_catalogue() -> studies.CatalogueVersion | None:
 
 
 def _from_store(stored: studies.DemandSource) -> Source:
-    data, digest = _stored_file(study.database_key(), stored.id)
+    data, digest = _stored_file(study.database_key(), stored.id, stored.created_at.isoformat())
     reading = stored.reading
     saved = saved_catalogue()  # the study's catalogue, when the team has saved one, reads every file
     text = saved.yaml_text if saved else reading.catalogue_text

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 STUDY = "study_id"  # the id of the study this session last opened (the URL's ?study= comes first)
 AUTHOR = "author"  # the sidebar's "Your name" box: who is working, saved with every change they make
-RUN_READS = "run_reads"  # what this run of the script read from the store already (emptied at each run, app.study)
 
 # ------------------------------------------------------------------------------------------ Demand page
 

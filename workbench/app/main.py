@@ -15,7 +15,6 @@ from workbench.app import study
 PAGES = Path(__file__).parent / "views"  # not "pages/": that name switches on Streamlit's older page mode
 
 st.set_page_config(page_title="Workbench", page_icon="🔧", layout="wide")
-study.new_run()
 
 dashboard = st.Page(PAGES / "dashboard.py", title="Dashboard", icon=":material/dashboard:", url_path="dashboard")
 database_ok = True

@@ -126,35 +126,8 @@ def engine() -> Engine:
     return _engine(database_key())
 
 
-# What the store API reads (never writes). Any other call may change the study: what this run read is read again.
-_READS = frozenset({"get_study", "find_study", "list_studies", "current_demand_source", "list_demand_sources",
-                    "demand_file", "correction_log", "corrections_for", "correction_versions", "list_maps",
-                    "list_map_versions", "get_map_version", "diff_map_versions", "get_catalogue",
-                    "list_catalogue_versions", "latest_comparison_run"})
-
-
-def new_run() -> None:
-    """Called at the start of every run of the app's script: nothing read by an earlier run is reused."""
-    st.session_state[keys.RUN_READS] = {}
-
-
-def _run_reads() -> dict[object, Any] | None:
-    """This run's reads (None in a fragment's run, which does not start at new_run)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    if ctx is None or ctx.fragment_ids_this_run:
-        return None
-    reads = st.session_state.get(keys.RUN_READS)
-    return reads if isinstance(reads, dict) else None
-
-
 def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run one store API call in a session of its own."""
-    if getattr(fn, "__name__", "") not in _READS:
-        reads = _run_reads()
-        if reads:
-            reads.clear()
     with db.sessions(engine())() as session:
         return fn(session, *args, **kwargs)
 
@@ -179,15 +152,9 @@ def current(*, fallback: bool = True) -> studies.Study | None:
     """The study in the URL, else the one this session last used, else (with `fallback`) the first listed."""
     wanted = _from_url() or st.session_state.get(keys.STUDY)
     found = None
-    reads = _run_reads()
     if wanted is not None:
         try:
-            # a page asks for the study many times a run: it is read once a run (and again after a write)
-            found = reads.get(("study", int(wanted))) if reads is not None else None
-            if found is None:
-                found = call(studies.get_study, int(wanted))
-                if reads is not None:
-                    reads[("study", int(wanted))] = found
+            found = call(studies.get_study, int(wanted))
         except studies.NotFoundError:
             found = None
     if found is None and not fallback:

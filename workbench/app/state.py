@@ -93,7 +93,11 @@ def rolled_up(log: EventLog, src: Source) -> LoadedDemand:
     return cases_as_demand(log, src.name, src.options, catalogue(src))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# The loaded demand and its view are kept as they are, not copied on every use (st.cache_resource, not cache_data):
+# cache_data pickles a value when it is made and unpickles it at every hit, which for a 100,000-row frame cost tens of
+# milliseconds each time a page asked for it (several times a rerun). Nothing changes them in place: the pages and
+# the core functions they call read them and make new frames.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _load(key: tuple[object, ...], _src: Source) -> LoadedDemand:
     if _src.options.event_log:
         return rolled_up(event_log(_src), _src)
@@ -122,7 +126,7 @@ class DemandView:
     end_to_end: end_to_end.EndToEnd  # the customer's clock from the data (or why it cannot be measured)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _view(key: tuple[object, ...], corrections: tuple[Correction, ...], _src: Source) -> DemandView:
     loaded = load(_src)
     frame = apply_corrections(loaded.frame, list(corrections), catalogue(_src)) if corrections else loaded.frame

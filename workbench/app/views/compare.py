@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench import charts, schema, spc
-from workbench.app import flow_state, keys, state, study
+from workbench.app import chart, flow_state, keys, state, study
 from workbench.app.text import literal, literal_frame, literal_list
 from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import Catalogue
@@ -231,18 +231,15 @@ def _run(chosen: list[str], designs: dict[str, ProcessMap], src: state.Source, f
 def _charts(result: Comparison) -> None:
     names = [d.name for d in result.designs]
     table = result.table()
-    st.altair_chart(charts.e2e_ecdf_chart(result.e2e_distribution(), names), width="stretch")
+    chart.show(st, charts.e2e_ecdf_chart, result.e2e_distribution(), names)
     left, right = st.columns(2)
-    left.altair_chart(charts.design_metric_bars(table, "one_stop_share", "Resolved at one stop", names, True),
-                      width="stretch")
-    right.altair_chart(charts.design_metric_bars(table, "handoffs_mean", "Hand-offs per demand", names),
-                       width="stretch")
+    chart.show(left, charts.design_metric_bars, table, "one_stop_share", "Resolved at one stop", names, True)
+    chart.show(right, charts.design_metric_bars, table, "handoffs_mean", "Hand-offs per demand", names)
     left, right = st.columns(2)
-    left.altair_chart(charts.design_metric_bars(table, "failure_demand_per_100",
-                                                "Failure demand caused per 100 demands", names), width="stretch")
-    right.altair_chart(charts.design_metric_bars(table, "staff_hours_per_demand", "Staff hours per demand", names),
-                       width="stretch")
-    st.altair_chart(charts.utilisation_chart(table, names), width="stretch")
+    chart.show(left, charts.design_metric_bars, table, "failure_demand_per_100",
+               "Failure demand caused per 100 demands", names)
+    chart.show(right, charts.design_metric_bars, table, "staff_hours_per_demand", "Staff hours per demand", names)
+    chart.show(st, charts.utilisation_chart, table, names)
 
 
 def _capability(result: Comparison, first_day: pd.Timestamp) -> None:
@@ -268,8 +265,8 @@ def _capability(result: Comparison, first_day: pd.Timestamp) -> None:
         st.info(literal(too_few), icon=":material/hourglass_empty:")
         return
     table.index = first_day + pd.to_timedelta(table.index, unit="D")
-    st.altair_chart(charts.xmr_chart(table, f"Capability: {pick}", "End-to-end days", period_label="Day arrived",
-                                     notes=[window.words()]), width="stretch")
+    chart.show(st, charts.xmr_chart, table, f"Capability: {pick}", "End-to-end days", period_label="Day arrived",
+               notes=[window.words()])
     signals = int(table[spc.SIGNAL].sum())
     same = ("the same demands as the table's mean for this replication" if not window.later else
             f"the table's mean also counts the {window.later:,} later arrivals")

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import streamlit as st
 
 from workbench import charts, spc
-from workbench.app import state, study
+from workbench.app import chart, state, study
 from workbench.app.text import literal, literal_frame
 from workbench.demand import analysis, end_to_end
 from workbench.demand.corrections import Correction
@@ -72,15 +72,14 @@ def _demand(found: studies.Study) -> None:
     tiles[2].metric("Not yet classified", f"{h.unclassified:,}")
     tiles[3].metric("Resolved at first contact", _pct(h.one_stop_share))
     left, right = st.columns(2)
-    left.altair_chart(charts.nature_bar(view.shares), width="stretch")
-    right.altair_chart(charts.touchpoint_chart(view.touchpoints), width="stretch")
-    st.altair_chart(charts.pareto_chart(view.types), width="stretch")
+    chart.show(left, charts.nature_bar, view.shares)
+    chart.show(right, charts.touchpoint_chart, view.touchpoints)
+    chart.show(st, charts.pareto_chart, view.types)
     if not analysis.has_dates(view.frame):
         st.info(analysis.NO_DATES, icon=":material/event_busy:")
         return
     share = analysis.behaviour(view.weekly, "failure_share")
-    st.altair_chart(charts.xmr_chart(share, "Failure demand share per week", "Failure share", percent=True),
-                    width="stretch")
+    chart.show(st, charts.xmr_chart, share, "Failure demand share per week", "Failure share", percent=True)
     _end_to_end(view)
 
 
@@ -106,9 +105,9 @@ def _end_to_end(view: state.DemandView) -> None:
         st.info(literal(too_few), icon=":material/hourglass_empty:")
     else:
         table = end_to_end.capability(e2e.weekly)
-        st.altair_chart(charts.xmr_chart(table, "Capability: average days to meet a need, by the week it arrived",
-                                         "Average days", period_label="Week of arrival", number_format=",.1f",
-                                         notes=[e2e.window.words()]), width="stretch")
+        chart.show(st, charts.xmr_chart, table, "Capability: average days to meet a need, by the week it arrived",
+                   "Average days", period_label="Week of arrival", number_format=",.1f",
+                   notes=[e2e.window.words()])
     waiting = (f" (not in the figures; the oldest has waited {_days(e2e.open_oldest_days)} so far)" if e2e.open
                else "")
     st.caption(f"{e2e.needs:,} needs: {e2e.met:,} met, {e2e.open:,} still open{waiting}.")
@@ -151,7 +150,7 @@ def _comparison(found: studies.Study) -> None:
              hide_index=True, border="horizontal")
     distribution = snap.e2e_distribution()
     if len(distribution):
-        st.altair_chart(charts.e2e_ecdf_chart(distribution, names), width="stretch")
+        chart.show(st, charts.e2e_ecdf_chart, distribution, names)
     st.markdown("**Capability charts**: end-to-end days of the demands, day by day (each chart says which days). "
                 "Points inside the limits are what the design will predictably deliver.")
     cols = st.columns(max(len(names), 1))
@@ -164,9 +163,8 @@ def _comparison(found: studies.Study) -> None:
                          icon=":material/hourglass_empty:")
             continue
         words = window.words() if window is not None else None
-        col.altair_chart(charts.xmr_chart(capability, f"Capability: {name}", "End-to-end days",  # Vega: text
-                                          period_label="Day arrived" if window else "Day", notes=[words]),
-                         width="stretch")
+        chart.show(col, charts.xmr_chart, capability, f"Capability: {name}", "End-to-end days",  # Vega: text
+                   period_label="Day arrived" if window else "Day", notes=[words])
         col.caption(f"Average {capability[spc.CENTRE].iloc[-1]:.1f} days; a day's average is predictably "
                     f"between {capability[spc.LOWER].iloc[-1]:.1f} and {capability[spc.UPPER].iloc[-1]:.1f}."
                     + (" " + literal(words) if words else "")

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench import charts, schema, spc
-from workbench.app import classify, flow_state, keys, notices, state, study, suggestions, type_editor
+from workbench.app import chart, classify, flow_state, keys, notices, state, study, suggestions, type_editor
 from workbench.app.text import literal
 from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import CatalogueError
@@ -299,18 +299,18 @@ def _tiles(view: state.DemandView) -> None:
 
 def _overview(view: state.DemandView) -> None:
     left, right = st.columns(2)
-    left.altair_chart(charts.nature_bar(view.shares), width="stretch")
-    right.altair_chart(charts.touchpoint_chart(view.touchpoints), width="stretch")
+    chart.show(left, charts.nature_bar, view.shares)
+    chart.show(right, charts.touchpoint_chart, view.touchpoints)
     if analysis.has_dates(view.frame):
-        st.altair_chart(charts.volume_chart(view.weekly, "Week"), width="stretch")
+        chart.show(st, charts.volume_chart, view.weekly, "Week")
 
 
 def _types(view: state.DemandView, src: state.Source, corrections: list[Correction]) -> None:
     type_editor.render(src, view.frame, corrections)
     st.markdown("#### The types, most frequent first")
-    st.altair_chart(charts.pareto_chart(view.types), width="stretch")
+    chart.show(st, charts.pareto_chart, view.types)
     if len(view.causes):
-        st.altair_chart(charts.causes_chart(view.causes), width="stretch")
+        chart.show(st, charts.causes_chart, view.causes)
     table = view.types.rename(columns={schema.DEMAND_TYPE: "Demand type", schema.NATURE: "Value or failure",
                                        "count": "Demands", "share": "Share", "cumulative_share": "Cumulative"})
     st.dataframe(table, hide_index=True, width="stretch", column_config={
@@ -338,11 +338,11 @@ def _over_time(view: state.DemandView) -> None:
     closed = analysis.closed_days(frame) if period == "Day" else None  # a closed day is not a day of no demand
     volume = analysis.behaviour(frame[closed.keep] if closed else frame, "total", split_at=split_at)
     label = f"{period} starting" if period == "Week" else "Day"
-    st.altair_chart(charts.xmr_chart(share, f"Failure demand share per {period.lower()}", "Failure share",
-                                     percent=True, period_label=label), width="stretch")
-    st.altair_chart(charts.moving_range_chart(share, "Failure share", percent=True), width="stretch")
-    st.altair_chart(charts.xmr_chart(volume, f"Demands per {period.lower()}", "Demands", period_label=label,
-                                     notes=[closed.words() if closed else None]), width="stretch")
+    chart.show(st, charts.xmr_chart, share, f"Failure demand share per {period.lower()}", "Failure share",
+               percent=True, period_label=label)
+    chart.show(st, charts.moving_range_chart, share, "Failure share", percent=True)
+    chart.show(st, charts.xmr_chart, volume, f"Demands per {period.lower()}", "Demands", period_label=label,
+               notes=[closed.words() if closed else None])
     if closed and closed.left_out:
         st.caption(literal(closed.words() or "") + " On the chart of demands per day, a weekday with no demand in "
                    "any week, or a day with none where that weekday usually has plenty (a zero would be very "
@@ -407,10 +407,10 @@ def _e2e_figures(e2e: end_to_end.EndToEnd) -> None:
     else:
         table = end_to_end.capability(frame, split_at=split_at)
         label = f"{period} of arrival" if period == "Week" else "Day arrived"
-        st.altair_chart(charts.xmr_chart(table, f"Capability: average days to meet a need, by the {period.lower()} "
-                                         "it arrived", "Average days", period_label=label, number_format=",.1f",
-                                         notes=[e2e.window.words()]), width="stretch")
-        st.altair_chart(charts.moving_range_chart(table, "Average days", number_format=",.1f"), width="stretch")
+        chart.show(st, charts.xmr_chart, table, f"Capability: average days to meet a need, by the {period.lower()} "
+                   "it arrived", "Average days", period_label=label, number_format=",.1f",
+                   notes=[e2e.window.words()])
+        chart.show(st, charts.moving_range_chart, table, "Average days", number_format=",.1f")
         centre = (f"Average {table[spc.CENTRE].iloc[-1]:.1f} days, the mean of the {e2e.window.finished:,} needs "
                   "charted" if table[spc.PHASE].nunique() == 1 else
                   f"After the change, average {table[spc.CENTRE].iloc[-1]:.1f} days")
@@ -418,8 +418,8 @@ def _e2e_figures(e2e: end_to_end.EndToEnd) -> None:
                    f"and {table[spc.UPPER].iloc[-1]:.1f} days. " + literal(e2e.window.words())
                    + (" " + (spc.provisional_note(table) or "")).rstrip())
     left, right = st.columns(2)
-    left.altair_chart(charts.e2e_histogram(e2e.distribution), width="stretch")
-    right.altair_chart(charts.e2e_ecdf(e2e.ecdf), width="stretch")
+    chart.show(left, charts.e2e_histogram, e2e.distribution)
+    chart.show(right, charts.e2e_ecdf, e2e.ecdf)
     by = st.radio("Show by", list(end_to_end.GROUP_FIELDS.values()), horizontal=True, key="e2e_by")
     field = next(f for f, label in end_to_end.GROUP_FIELDS.items() if label == by)
     table = e2e.groups[field].rename(columns={
@@ -466,9 +466,9 @@ def _handling(view: state.DemandView) -> None:
     field = schema.TOUCHPOINT if by == "Touchpoint" else schema.DEMAND_TYPE
     left, right = st.columns(2)
     if has_one_stop:
-        left.altair_chart(charts.one_stop_chart(table, field, by), width="stretch")
+        chart.show(left, charts.one_stop_chart, table, field, by)
     if has_minutes:
-        right.altair_chart(charts.minutes_chart(table, field, by), width="stretch")
+        chart.show(right, charts.minutes_chart, table, field, by)
 
 
 def _words(view: state.DemandView, src: state.Source) -> None:
@@ -481,22 +481,10 @@ def _words(view: state.DemandView, src: state.Source) -> None:
     natures = f3.multiselect("Value or failure", list(schema.NATURES), key="words_natures")
     touchpoints = f4.multiselect("Touchpoint", sorted(frame[schema.TOUCHPOINT].unique().astype(str)),
                                  key="words_touchpoints")
-    mask = pd.Series(True, index=frame.index)
-    if search:
-        mask &= frame[schema.CUSTOMER_WORDS].str.contains(search, case=False, regex=False, na=False)
-    if types:
-        mask &= frame[schema.DEMAND_TYPE].astype(str).isin(types)
-    if natures:
-        mask &= frame[schema.NATURE].isin(natures)
-    if touchpoints:
-        mask &= frame[schema.TOUCHPOINT].astype(str).isin(touchpoints)
-    shown = frame.loc[mask, [schema.ROW, schema.RECEIVED_AT, schema.TOUCHPOINT, schema.CUSTOMER_WORDS,
-                             schema.DEMAND_TYPE, schema.NATURE, schema.FAILURE_CAUSE]].head(EDITOR_ROWS)
+    mask, editable = _words_rows(frame, search, types, natures, touchpoints)
     st.caption(f"{int(mask.sum()):,} matching demands" + (
         f"; showing the first {EDITOR_ROWS}: narrow the search to see others" if mask.sum() > EDITOR_ROWS else "")
         + ". Change a type or value/failure in the table: the charts follow.")
-    editable = shown.astype({schema.DEMAND_TYPE: "object", schema.NATURE: "object",
-                             schema.FAILURE_CAUSE: "object"}).reset_index(drop=True)
     catalogue = state.catalogue(src)
     type_options = sorted(set(frame[schema.DEMAND_TYPE].dropna().unique().astype(str))
                           | set(catalogue.names() if catalogue else []))
@@ -536,6 +524,67 @@ def _words(view: state.DemandView, src: state.Source) -> None:
     # what this page shows now is what the next correction is made from
     st.session_state[seen_key] = state.correction_versions(src)
     _saved_status(src)
+
+
+WORDS_FILTERS = ("words_search", "words_types", "words_natures", "words_touchpoints")  # the filters' widget keys
+
+
+def _words_rows(frame: pd.DataFrame, search: str, types: list[str], natures: list[str], touchpoints: list[str]
+                ) -> tuple[pd.Series, pd.DataFrame]:
+    """The rows the filters match (a mask of `frame`), and the first EDITOR_ROWS of them as the table shows them."""
+    mask = pd.Series(True, index=frame.index)
+    if search:
+        mask &= frame[schema.CUSTOMER_WORDS].str.contains(search, case=False, regex=False, na=False)
+    if types:
+        mask &= frame[schema.DEMAND_TYPE].astype(str).isin(types)
+    if natures:
+        mask &= frame[schema.NATURE].isin(natures)
+    if touchpoints:
+        mask &= frame[schema.TOUCHPOINT].astype(str).isin(touchpoints)
+    shown = frame.loc[mask, [schema.ROW, schema.RECEIVED_AT, schema.TOUCHPOINT, schema.CUSTOMER_WORDS,
+                             schema.DEMAND_TYPE, schema.NATURE, schema.FAILURE_CAUSE]].head(EDITOR_ROWS)
+    editable = shown.astype({schema.DEMAND_TYPE: "object", schema.NATURE: "object",
+                             schema.FAILURE_CAUSE: "object"}).reset_index(drop=True)
+    return mask, editable
+
+
+def _save_pending_correction(view: state.DemandView, src: state.Source) -> None:
+    """A cell changed in the customers' words table is saved before the page is drawn, then the page is drawn once
+    with it (st.rerun). Drawing every tab from the data as it was before the change, only to draw it all again
+    after the save, doubled the time a correction took. The rows are the ones the table showed (the same filters,
+    from their widgets' state); anything unusual (a change the catalogue refuses, the filters not set yet) is left
+    to the table itself, which reports it where the person made it."""
+    try:
+        delta = st.session_state.get(keys.words_editor(st.session_state.get(keys.EDITOR_VERSION, 0)))
+    except Exception:  # noqa: BLE001 - the table's state not readable before it is drawn: the table handles it
+        return
+    if not isinstance(delta, dict) or not delta.get("edited_rows") or delta.get("added_rows") \
+            or delta.get("deleted_rows"):
+        return
+    search, types, natures, touchpoints = (st.session_state.get(k) for k in WORDS_FILTERS)
+    if search is None or not (isinstance(types, list) and isinstance(natures, list)
+                              and isinstance(touchpoints, list)):
+        return
+    _, editable = _words_rows(view.frame, str(search), types, natures, touchpoints)
+    edited = editable.copy()
+    for pos, cells in delta["edited_rows"].items():
+        if not str(pos).isdigit() or int(pos) >= len(edited) or not isinstance(cells, dict):
+            return
+        for fld, value in cells.items():
+            if fld not in (schema.DEMAND_TYPE, schema.NATURE, schema.FAILURE_CAUSE):
+                return
+            edited.at[int(pos), fld] = value
+    changes = _changes(editable, edited)
+    if not changes:
+        return
+    try:
+        apply_corrections(view.frame, changes, state.catalogue(src))
+    except CorrectionError:
+        return  # the table shows why, in place
+    seen_key = keys.correction_versions(src.source_id)
+    _save_corrections(src, changes, editable, st.session_state.get(seen_key, {}))
+    st.session_state[keys.EDITOR_VERSION] = st.session_state.get(keys.EDITOR_VERSION, 0) + 1
+    st.rerun()
 
 
 def _classify_together(view: state.DemandView, src: state.Source, corrections: list[Correction]) -> None:
@@ -766,6 +815,7 @@ def render() -> None:
         st.warning(f"The study's demand file {literal(src.name)} cannot be read now, so nothing of it is shown: "
                    f"{literal(exc)} Load it again, or another file, above.", icon=":material/error:")
         return
+    _save_pending_correction(view, src)
     st.subheader(literal(src.name) + (" (sample)" if src.is_sample else ""))
     st.caption(f"Study: **{literal(current.name)}**")
     _report(loaded.report, loaded.set_aside_rows)

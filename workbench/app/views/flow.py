@@ -15,7 +15,7 @@ from workbench.app import flow_state, keys, notices, state, study
 from workbench.app.text import literal
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.flow import tables as flow_tables
-from workbench.flow.coverage import coverage
+from workbench.flow.coverage import Coverage, coverage
 from workbench.flow.diagram import to_dot, too_big_to_draw
 from workbench.flow.expected import FlowError, demand_mix, expect_mix
 from workbench.flow.model import RESOLVED, WORK_KINDS, MapFileError, ProcessMap
@@ -57,6 +57,31 @@ def _metrics(yaml_text: str, demand_key: tuple[object, ...], _m: ProcessMap, _mi
     if any(s.touch.from_data for s in _m.steps):
         sampler = Sampler(service_minutes_by_type(_frame, _catalogue))
     return expect_mix(_m, _mix, touch_mean(sampler))
+
+
+def _catalogue_key(catalogue: Catalogue | None) -> str:
+    return "" if catalogue is None else repr((catalogue.source, catalogue.types))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _mix(demand_key: tuple[object, ...], catalogue_key: str, _frame: pd.DataFrame,
+         _catalogue: Catalogue | None) -> pd.DataFrame:
+    """The demand's mix (types x touchpoints, with their nature and cause): worked out once per demand (file,
+    reading, corrections) and catalogue, not at every edit of the map (100,000 rows: a second of each edit)."""
+    return demand_mix(_frame, _catalogue)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _coverage(yaml_text: str, demand_key: tuple[object, ...], catalogue_key: str, _m: ProcessMap,
+              _mix: pd.DataFrame, _catalogue: Catalogue | None) -> Coverage:
+    """How far the map fits the demand, once per text of the map, demand and catalogue."""
+    return coverage(_m, _mix, _catalogue)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _tables_of(yaml_text: str, _m: ProcessMap) -> dict[str, pd.DataFrame]:
+    """The map on screen as its editable tables, once per text of the map."""
+    return flow_tables.to_tables(_m)
 
 
 # --------------------------------------------------------------------------------------------- choose
@@ -179,7 +204,7 @@ def _editor(name: str, frame: pd.DataFrame, w: flow_state.Working, **kwargs: Any
 
 def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
     m = w.map
-    tables = flow_tables.to_tables(m)
+    tables = _tables_of(w.yaml_text, m)
     step_ids = [s.id for s in m.steps if s.id]
     role_ids = [r.id for r in m.roles if r.id]
     type_names = catalogue.names() if catalogue else []
@@ -499,8 +524,9 @@ def render() -> None:
             frame = None
         try:
             if frame is not None:
-                mix = demand_mix(frame, catalogue)
-                fits = coverage(m, mix, catalogue)
+                demand_key, catalogue_key = (src.key(), tuple(made)), _catalogue_key(catalogue)
+                mix = _mix(demand_key, catalogue_key, frame, catalogue)
+                fits = _coverage(w.yaml_text, demand_key, catalogue_key, m, mix, catalogue)
                 per_type, totals = _metrics(w.yaml_text, (src.key(), tuple(made)), m, mix, frame, catalogue)
         except FlowError as exc:
             st.error(literal(exc))

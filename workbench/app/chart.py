@@ -1,0 +1,41 @@
+"""Charts drawn from what they show: a chart's Vega-Lite spec is built once per content and reused.
+
+Building an Altair chart and turning it into Vega-Lite validates it against the Vega-Lite JSON schema: 40-120 ms a
+chart on this kind of machine, so a page of a dozen charts spent over a second of every rerun on charts that had
+not changed. `show(where, charts.xmr_chart, table, ...)` keys the spec by the builder and the content of its
+arguments (small aggregated frames: hashing them is cheap), builds and converts it only when that content is new,
+and draws the spec as `st.altair_chart` would (the same element, its data as the same Arrow datasets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from workbench import charts
+
+_to_spec: Callable[[Any], dict[str, Any]] | None
+try:  # the conversion st.altair_chart does itself (its data as Arrow datasets, Streamlit's theme settings)
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec as _to_spec
+except ImportError:  # pragma: no cover - a Streamlit without it: charts are drawn as before, unchanged
+    _to_spec = None
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _spec(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    builder = getattr(charts, name)
+    assert _to_spec is not None
+    return _to_spec(builder(*args, **kwargs))
+
+
+def show(where: DeltaGenerator | Any, builder: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Draw `builder(*args, **kwargs)` (a function of workbench.charts) in `where` (st, a column, a tab), full
+    width, with its spec built once per content."""
+    name = builder.__name__
+    if _to_spec is None or getattr(charts, name, None) is not builder:
+        where.altair_chart(builder(*args, **kwargs), width="stretch")
+        return
+    where.vega_lite_chart(spec=_spec(name, args, kwargs), width="stretch")

@@ -168,6 +168,19 @@ def start_server(url: str, port: int, log: Path, profile: Path | None, code: Pat
     raise SystemExit(f"the server did not answer within 90 s: see {log}")
 
 
+def server_cpu_seconds(proc: subprocess.Popen[bytes]) -> float:
+    """CPU time (user + system) used so far by the server's processes (`workbench app` and Streamlit)."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == proc.pid:  # process group: the server was started in a session of its own
+                total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def stop_server(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGTERM)
@@ -353,7 +366,8 @@ class Session:
 
 
 async def drive(port: int, study_id: int, map_name: str, count: int, seconds: float, max_edits: int,
-                think: float, seed: int, tag: str) -> list[Edit]:
+                think: float, seed: int, tag: str, cpu: dict[str, float], server: subprocess.Popen[bytes]
+                ) -> list[Edit]:
     rng = random.Random(seed)
     sessions = [Session(port, study_id, "demand" if i % 2 == 0 else "flow", f"{tag}-{'d' if i % 2 == 0 else 'm'}{i:02d}",
                         map_name) for i in range(count)]
@@ -361,6 +375,7 @@ async def drive(port: int, study_id: int, map_name: str, count: int, seconds: fl
     for s in sessions:
         await s.open()
     end = time.perf_counter() + seconds
+    cpu["start"] = server_cpu_seconds(server)
 
     async def loop(s: Session, r: random.Random) -> None:
         await asyncio.sleep(r.uniform(0, think))
@@ -369,6 +384,7 @@ async def drive(port: int, study_id: int, map_name: str, count: int, seconds: fl
             await asyncio.sleep(think * r.uniform(0.5, 1.5))
 
     await asyncio.gather(*(loop(s, random.Random(rng.random())) for s in sessions))
+    cpu["end"] = server_cpu_seconds(server)
     for s in sessions:
         await s.close()
     return [e for s in sessions for e in s.edits]
@@ -450,7 +466,8 @@ def _print(row: dict[str, Any], think: float) -> None:
     print(f"  edit -> confirmation: median {row['confirm_median']:.2f} s, p95 {row['confirm_p95']:.2f} s, "
           f"max {row['confirm_max']:.2f} s (demand {row['demand_confirm_median']:.2f} / "
           f"{row['demand_confirm_p95']:.2f}, flow {row['flow_confirm_median']:.2f} / {row['flow_confirm_p95']:.2f})")
-    print(f"  edit -> page redrawn: median {row['redrawn_median']:.2f} s, p95 {row['redrawn_p95']:.2f} s")
+    print(f"  edit -> page redrawn: median {row['redrawn_median']:.2f} s, p95 {row['redrawn_p95']:.2f} s; "
+          f"server CPU per edit {row['server_cpu_per_edit']:.2f} s")
     met = row["confirm_median"] < TARGET_MEDIAN and row["confirm_p95"] < TARGET_P95
     print(f"  target (median < {TARGET_MEDIAN:g} s, p95 < {TARGET_P95:g} s): {'met' if met else 'NOT met'}")
 
@@ -497,9 +514,10 @@ def main() -> int:
                 tag = f"s{count}"
                 load_before = _load()
                 t0 = time.perf_counter()
+                cpu: dict[str, float] = {}
                 try:
                     edits = asyncio.run(drive(port, study_id, map_name, count, args.seconds, args.edits, args.think,
-                                              args.seed + count, tag))
+                                              args.seed + count, tag, cpu, server))
                 finally:
                     stop_server(server)
                 wall = time.perf_counter() - t0
@@ -509,6 +527,7 @@ def main() -> int:
             lost_any |= checks["lost"] > 0
             row = {"code": code, "code_path": str(path or ROOT), "sessions": count, "backend": backend,
                    "rows": args.rows or 2532, "wall_seconds": wall, "load_before": load_before, "load_after": _load(),
+                   "server_cpu_per_edit": (cpu["end"] - cpu["start"]) / max(len(edits), 1),
                    **summarise(edits), **checks}
             results.append(row)
             by_code[code] = row
@@ -520,7 +539,8 @@ def main() -> int:
             print(f"\n  ratio baseline / this at {count} sessions: confirmation median "
                   f"{base['confirm_median'] / this['confirm_median']:.2f}x, p95 "
                   f"{base['confirm_p95'] / this['confirm_p95']:.2f}x; page redrawn median "
-                  f"{base['redrawn_median'] / this['redrawn_median']:.2f}x")
+                  f"{base['redrawn_median'] / this['redrawn_median']:.2f}x; server CPU per edit "
+                  f"{base['server_cpu_per_edit'] / this['server_cpu_per_edit']:.2f}x")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     record = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit, "label": args.label,

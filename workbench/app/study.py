@@ -195,8 +195,8 @@ def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run one store API call in a session of its own. A read of a study made for a state of it already read
     (by any session) is answered from what that read returned; a write makes this run read the study afresh."""
-    if getattr(fn, "__module__", "") == studies.__name__ and getattr(fn, "__name__", "") not in _READ_ONLY:
-        forget_reads()
+    if getattr(fn, "__module__", "") != studies.__name__ or getattr(fn, "__name__", "") not in _READ_ONLY:
+        forget_reads()  # a write (or a call this module does not know): the rest of the run reads afresh
         return _call(fn, *args, **kwargs)
     if not _shareable(fn, args, kwargs):
         return _call(fn, *args, **kwargs)

@@ -470,6 +470,8 @@ def test_streamlit_is_told_to_show_no_error_details_wherever_the_app_starts(monk
     (command,) = started
     i = command.index("--client.showErrorDetails")
     assert command[i + 1] == "none"
+    # and it does not watch its own files for changes (a scan of the loaded modules for every new session)
+    assert command[command.index("--server.fileWatcherType") + 1] == "none"
 
 
 # ------------------------------------------------------------------------------------------ text from data

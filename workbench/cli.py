@@ -654,7 +654,10 @@ def cmd_app(args: argparse.Namespace) -> int:
                "--browser.gatherUsageStats", "false",
                # errors people see are a sentence and a reference (app/study.page_errors); never a traceback,
                # wherever the app is started from (.streamlit/config.toml says the same for `streamlit run`)
-               "--client.showErrorDetails", "none"]
+               "--client.showErrorDetails", "none",
+               # the app's files do not change while it serves: watching them only costs every new session a
+               # scan of the loaded modules (benchmarks/README.md, "Many people at once")
+               "--server.fileWatcherType", "none"]
     if args.headless:
         command += ["--server.headless", "true"]
     return _serve(command, os.environ.copy())

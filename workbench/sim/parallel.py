@@ -388,9 +388,8 @@ def _run_dask(fn: Task, job: Any, data: Any, items: list[int], address: str,
                 results[item] = future.result()
             except KilledWorker:
                 raise _died(item) from None
-            except FutureCancelledError:
-                raise WorkerError(f"The dask cluster at {address} cancelled replication {item + 1} (was the "
-                                  "scheduler restarted?); run the comparison again.") from None
+            except FutureCancelledError:  # e.g. the worker holding its data went away
+                raise _died(item) from None
             if on_done:
                 on_done(item, results[item])
         return results

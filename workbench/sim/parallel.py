@@ -46,7 +46,7 @@ DASK_SCHEDULER_ENV = "WORKBENCH_DASK_SCHEDULER"
 
 # Below this much work (arrivals x designs x replications, the arrivals estimated before planning) a run stays
 # in this process: measured break-even on the 2-core machine (docs/scaling.md).
-MIN_PARALLEL_WORK = 5_000
+MIN_PARALLEL_WORK = 1_000
 CONNECT_TIMEOUT = "20s"  # how long to wait for the dask scheduler to answer
 
 Step = Callable[[], None]

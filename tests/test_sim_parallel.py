@@ -268,11 +268,3 @@ def test_a_task_error_on_the_cluster_comes_back_as_itself(sample: tuple[pd.DataF
     with pytest.raises(ServiceTimeError) as there:
         parallel.run(run_replication, job, frame, [0, 1], plan)
     assert str(there.value) == str(serial.value)
-
-
-def test_a_cluster_worker_that_dies_gives_a_clear_message(cluster: Any) -> None:
-    plan = parallel.Plan("dask", scheduler=cluster.scheduler_address)
-    assert parallel.run(square_or_die, os.getpid(), 2, [0, 1, 3], plan) == {0: 2, 1: 3, 3: 11}
-    with pytest.raises(parallel.WorkerError) as lost:
-        parallel.run(square_or_die, os.getpid(), 1, [2], plan)
-    assert str(lost.value).startswith("A worker process stopped while running replication 3")

@@ -46,7 +46,7 @@ DASK_SCHEDULER_ENV = "WORKBENCH_DASK_SCHEDULER"
 
 # Below this much work (arrivals x designs x replications, the arrivals estimated before planning) a run stays
 # in this process: measured break-even on the 2-core machine (docs/scaling.md).
-MIN_PARALLEL_WORK = 4_000
+MIN_PARALLEL_WORK = 1_000
 CONNECT_TIMEOUT = "20s"  # how long to wait for the dask scheduler to answer
 
 Step = Callable[[], None]
@@ -388,9 +388,8 @@ def _run_dask(fn: Task, job: Any, data: Any, items: list[int], address: str,
                 results[item] = future.result()
             except KilledWorker:
                 raise _died(item) from None
-            except FutureCancelledError:
-                raise WorkerError(f"The dask cluster at {address} cancelled replication {item + 1} (was the "
-                                  "scheduler restarted?); run the comparison again.") from None
+            except FutureCancelledError:  # e.g. the worker holding its data went away
+                raise _died(item) from None
             if on_done:
                 on_done(item, results[item])
         return results

@@ -69,6 +69,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/app_mapping.py
 	$(PY) benchmarks/suggest.py
 	$(PY) benchmarks/classify.py
+	$(PY) benchmarks/eventlog.py
+	$(PY) benchmarks/parallel.py
+	$(PY) benchmarks/pages.py
+	$(PY) benchmarks/sessions.py
+	$(PY) benchmarks/store_scale.py
 
 sample: $(STAMP)
 	$(PY) sample_data/generate.py

@@ -2,8 +2,10 @@
 tests/test_engine_agreement.py, NOT part of the package (nothing in workbench/ imports it).
 
 `workbench.sim.engine` replaced SimPy with a purpose-built loop that keeps SimPy's order of simultaneous
-events; this copy is kept, unchanged apart from this docstring, so the test can show that the two give
-identical results, demand by demand, on every bundled map. Its original docstring follows.
+events; its SimPy part (the model, the pool of people, the run and its result frames) is kept, unchanged apart
+from this docstring, so the test can show that the two give identical results, demand by demand, on every
+bundled map. What did not change (the draws, the arrivals, the plain helpers) is imported from the engine
+rather than copied. Its original docstring follows.
 
 Discrete-event simulation of real demand flowing through a process map (SimPy).
 
@@ -32,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import zlib
 from collections import defaultdict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,101 +42,36 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from workbench import schema
 from workbench.demand.catalogue import Catalogue
-from workbench.flow.expected import FlowError, is_handoff
-from workbench.flow.model import RESOLVED, Duration, ProcessMap, Role, Step, roster_levels
+from workbench.flow.expected import is_handoff
+from workbench.flow.model import RESOLVED, Duration, ProcessMap, Step
 from workbench.flow.routing import UNROUTED, DemandKind, next_steps
-from workbench.sim.calendar import MINUTES_PER_DAY, Calendar, Person, hours_levels, pool
+from workbench.sim.calendar import MINUTES_PER_DAY, Calendar, Person, pool
+from workbench.sim.engine import (
+    _PATIENCE_KEY,
+    CALL_BACK,
+    DRAIN_DAYS,
+    GAVE_UP,
+    RECALL_AFTER_DAYS,
+    VISIT_COLUMNS,
+    Arrival,
+    Draws,
+    RunResult,
+    ServiceTimeError,
+    _levels,
+    _patience_from_data,
+    _text_key,
+    closed_day_numbers,
+    kind_for,
+    missing_service_times,
+    people,
+    sample_minutes,
+)
 from workbench.sim.service_times import (
     ALL_TOUCHPOINTS,
     Sampler,
-    gamma_draw,
-    gamma_params,
-    lognormal_draw,
-    lognormal_params,
-    splitmix64,
     touchpoint_key,
 )
-
-RECALL_AFTER_DAYS = 7.0  # a customer whose job was not put right comes back about a week later
-GAVE_UP = "gave up waiting"  # the cause of a call back from a customer who hung up
-CALL_BACK = "call back"  # `generated` of that demand
-_PATIENCE_KEY = 9_001  # counters of the patience and call-back draws (apart from the step's own draws)
-DRAIN_DAYS = 365.0  # after the last arrival, work in progress may run this long before the run stops
-_MASK = (1 << 64) - 1
-
-
-def _text_key(text: str) -> int:
-    return zlib.crc32(text.encode("utf-8"))
-
-
-class Draws:
-    """Uniform draws for one (demand, step, visit): the same key gives the same sequence in any design."""
-
-    __slots__ = ("base", "i")
-
-    def __init__(self, *parts: int) -> None:
-        h = 0
-        for p in parts:
-            h = splitmix64(h ^ (p & _MASK))
-        self.base = h
-        self.i = 0
-
-    def uniform(self) -> float:
-        self.i += 1
-        return ((splitmix64(self.base + self.i) >> 11) + 0.5) / float(1 << 53)
-
-
-def sample_minutes(d: Duration, u: float) -> float:
-    """Inverse-CDF draw from a step's time (triangular, exponential, lognormal or gamma), in minutes. A time
-    `from_data` is drawn by the model, which holds the data (`_Model.touch_minutes`)."""
-    t = d.triple
-    if t is None:
-        return 0.0
-    if d.exponential:
-        return -t[1] * math.log(1.0 - u) * d.factor
-    if d.distribution in ("lognormal", "gamma"):
-        mean, sd = t[1], float(d.sd or 0.0)
-        if mean <= 0 or sd <= 0:
-            return max(mean, 0.0) * d.factor
-        if d.distribution == "lognormal":
-            return lognormal_draw(*lognormal_params(mean, sd), u) * d.factor
-        return gamma_draw(*gamma_params(mean, sd), u) * d.factor
-    a, c, b = t
-    if b <= a:
-        return a * d.factor
-    cut = (c - a) / (b - a)
-    x = a + math.sqrt(u * (b - a) * (c - a)) if u < cut else b - math.sqrt((1 - u) * (b - a) * (b - c))
-    return x * d.factor
-
-
-@dataclass
-class Arrival:
-    id: int
-    case: int
-    time: float  # calendar minutes from Monday 00:00 of the first simulated week
-    kind: DemandKind
-    measured: bool = True  # False for the warm-up period
-    generated: str = ""  # "", "chase" or "recall"
-    caused_by_step: str = ""
-    origin: int = -1  # the demand whose flow generated this one
-    row: int = -1  # the demand sample's row it replays (its position in the frame); -1 for generated demand
-
-
-@dataclass
-class RunResult:
-    """One replication of one design: a row per demand (generated ones included) and per role."""
-
-    demands: pd.DataFrame
-    roles: pd.DataFrame
-    measured_start: float
-    measured_end: float
-    visits: pd.DataFrame = field(default_factory=pd.DataFrame)  # a row per step visit (see `VISIT_COLUMNS`)
-    patience: bool = False  # some touchpoint or step of the design says how long callers wait
-
-
-VISIT_COLUMNS = ("id", "step", "role", "queued", "started", "finished", "queue_minutes", "abandoned")
 
 
 @dataclass
@@ -159,14 +95,6 @@ class _Record:
     answer_wait: float = math.nan
     abandoned: bool = False
     patience_at_answer: bool = False  # its first step's queue had patience (callers could give up there)
-
-
-def kind_for(demand_type: str, touchpoint: str, catalogue: Catalogue | None, nature: str = "",
-             cause: str = "") -> DemandKind:
-    entry = catalogue.lookup(demand_type) if catalogue and demand_type else None
-    if entry and entry.decided:
-        return DemandKind(entry.name, entry.nature, entry.cause, touchpoint)
-    return DemandKind(entry.name if entry else demand_type, nature, cause, touchpoint)
 
 
 class _Pool:
@@ -238,60 +166,6 @@ class _Pool:
 
     def working_minutes(self, start: float, end: float) -> float:
         return sum(p.working_minutes(start, end) for p in self.people)
-
-
-def _levels(role: Role, staff: float) -> list[tuple[float, float, float]]:
-    """Staff at work through the week of a role with a roster or opening hours. For a roster, `staff` is its
-    busiest moment unless a comparison's staffing says otherwise: then every shift is scaled by staff / that
-    busiest moment (a roster of 12 at peak given 6 staff runs at half strength all day)."""
-    if role.roster:
-        levels = roster_levels(role.roster)
-        peak = max((level for _, _, level in levels), default=0.0)
-        factor = staff / peak if peak > 0 else 1.0
-        return [(a, b, level * factor) for a, b, level in levels]
-    return hours_levels(role.hours, staff)
-
-
-class ServiceTimeError(FlowError):
-    """A step takes its time from the data and the demand file has none (the message names the step)."""
-
-
-def missing_service_times(m: ProcessMap, has_data: bool) -> str | None:
-    """In plain words, why the map cannot run on demand without handling minutes; None when it can."""
-    if has_data:
-        return None
-    for s in m.steps:
-        if s.touch.from_data:
-            return (f"{m.name}: step '{s.name or s.id}' takes its time from the data (touch: from_data), but the "
-                    "demand file has no handling minutes to take it from. Add a handling_minutes column to the "
-                    "demand file, or give the step a time in minutes on the Flow page.")
-    return None
-
-
-def _patience_from_data(m: ProcessMap, means: Mapping[str, float] | None) -> dict[str, Duration]:
-    """Exponential patience by touchpoint key for the map's `patience: from_data` (a step's falls back on the
-    estimate over all touchpoints, key ALL_TOUCHPOINTS); raises ServiceTimeError when an estimate is missing."""
-    means = dict(means or {})
-    out = {k: Duration(likely=v, distribution="exponential") for k, v in means.items()}
-    for tp, q in m.touchpoints.items():
-        if q.patience is not None and q.patience.from_data and touchpoint_key(tp) not in out:
-            raise ServiceTimeError(f"{m.name}: callers' patience at {tp} is to come from the data (patience: "
-                                   "from_data), but there is no estimate of it; give patience as a number of "
-                                   "minutes.")
-    step = next((s for s in m.steps if s.patience is not None and s.patience.from_data), None)
-    if step is not None and ALL_TOUCHPOINTS not in out:
-        raise ServiceTimeError(f"{m.name}: callers' patience at step '{step.name or step.id}' is to come from the "
-                               "data (patience: from_data), but there is no estimate of it; give patience as a "
-                               "number of minutes.")
-    return out
-
-
-def closed_day_numbers(m: ProcessMap, start_date: pd.Timestamp | None) -> list[int]:
-    """The map's closed dates as simulation day numbers (day 0 is `start_date`); none without a start date."""
-    if start_date is None or not m.closed:
-        return []
-    day0 = pd.Timestamp(start_date).normalize()
-    return [int((pd.Timestamp(d) - day0).days) for d in m.closed]
 
 
 class _Model:
@@ -533,11 +407,6 @@ class _Model:
                 k += 1
 
 
-def people(staff: float) -> int:
-    """How many people a staffing figure is simulated as: whole people, half up, at least one."""
-    return max(1, math.floor(float(staff) + 0.5))
-
-
 def simulate(m: ProcessMap, arrivals: list[Arrival], *, catalogue: Catalogue | None = None, seed: int = 1,
              replication: int = 0, staffing: Mapping[str, float] | None = None,
              measured: tuple[float, float] | None = None,
@@ -620,129 +489,4 @@ def _roles(model: _Model, m: ProcessMap, start: float, end: float) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-# ------------------------------------------------------------------------------------------- arrivals
-
-
 # a demand of the sample as a day replays it: (minute of the day, kind, the sample's row)
-_Item = tuple[float, DemandKind, int]
-
-
-def _day_pools(demands: list[tuple[_Item, pd.Timestamp]]) -> dict[int, list[list[_Item]]]:
-    """The sample's days grouped by weekday (0 = Monday): each day a list of (minute of day, kind, row)."""
-    by_day: dict[pd.Timestamp, list[_Item]] = defaultdict(list)
-    for item, d in demands:
-        by_day[d].append(item)
-    pools: dict[int, list[list[_Item]]] = defaultdict(list)
-    if by_day:
-        for d in pd.date_range(min(by_day), max(by_day), freq="D"):
-            pools[d.day_of_week].append(sorted(by_day.get(d, []), key=lambda x: x[0]))
-    return pools
-
-
-@dataclass
-class ArrivalPlan:
-    arrivals: list[Arrival]
-    measured_start: float
-    measured_end: float
-    weeks: float
-    start_date: pd.Timestamp | None = None  # the real date of simulation day 0 (for the map's closed dates)
-
-
-def plan_arrivals(frame: pd.DataFrame, catalogue: Catalogue | None = None, *, weeks: int | None = None,
-                  volume: float = 1.0, warmup_weeks: int = 1, seed: int = 1, replication: int = 0,
-                  vary_arrivals: bool = False) -> ArrivalPlan:
-    """The arrivals of one replication, shared by every design.
-
-    With `weeks=None` and `volume=1` the measured period is the sample itself, day by day. Otherwise each
-    simulated day is a random day of the sample falling on the same weekday (a bootstrap by weekday), and
-    `volume` scales each day's count (extra demands drawn from that day). A warm-up of `warmup_weeks` built the
-    same way runs first so queues are not empty when measurement starts; warm-up demands are not measured.
-    With `vary_arrivals` the sample's own days are bootstrapped too (each day of the sample replaced by a random
-    day of the sample on the same weekday), so replications differ in which days arrive. Every arrival keeps
-    the sample row it replays (`Arrival.row`).
-    """
-    if frame.empty:
-        raise ValueError("the demand sample is empty")
-    rng = np.random.default_rng([seed, replication, 4_099])
-    demands = _demands_with_days(frame, catalogue)
-    pools = _day_pools(demands)
-    first_day = frame[schema.RECEIVED_AT].min().normalize()
-    first_monday = first_day - pd.Timedelta(days=first_day.day_of_week)
-    sample_days = [d for d in pd.date_range(first_day, frame[schema.RECEIVED_AT].max().normalize(), freq="D")]
-    arrivals: list[Arrival] = []
-
-    def add_day(day_index: int, demands: list[_Item], measured: bool) -> None:
-        for minute, kind, row in demands:
-            n = len(arrivals) + 1
-            arrivals.append(Arrival(n, n, day_index * MINUTES_PER_DAY + minute, kind, measured, row=row))
-
-    def bootstrap_day(day_index: int, measured: bool) -> None:
-        pool = pools.get(day_index % 7) or [[]]
-        demands = pool[int(rng.integers(len(pool)))]
-        add_day(day_index, _scaled(demands, volume, rng), measured)
-
-    warm_days = 7 * max(warmup_weeks, 0)
-    for d in range(warm_days):
-        bootstrap_day(d, measured=False)
-    if weeks is None and volume == 1.0:
-        offset = warm_days + (first_day - first_monday).days
-        by_day: dict[pd.Timestamp, list[_Item]] = {day: [] for day in sample_days}
-        for item, day in demands:
-            by_day[day].append(item)
-        for i, day in enumerate(sample_days):
-            if vary_arrivals:  # the sample's calendar, each day a random sample day of the same weekday
-                pool = pools.get(day.day_of_week) or [[]]
-                add_day(offset + i, pool[int(rng.integers(len(pool)))], measured=True)
-            else:
-                add_day(offset + i, sorted(by_day[day], key=lambda x: x[0]), measured=True)
-        start = (warm_days + (first_day - first_monday).days) * MINUTES_PER_DAY
-        end = (offset + len(sample_days)) * MINUTES_PER_DAY
-        n_weeks = len(sample_days) / 7.0
-    else:
-        n_weeks = weeks if weeks is not None else math.ceil(len(sample_days) / 7)
-        for d in range(warm_days, warm_days + 7 * n_weeks):
-            bootstrap_day(d, measured=True)
-        start, end = warm_days * MINUTES_PER_DAY, (warm_days + 7 * n_weeks) * MINUTES_PER_DAY
-    return ArrivalPlan(arrivals, start, end, float(n_weeks), first_monday - pd.Timedelta(days=warm_days))
-
-
-def _demands_with_days(frame: pd.DataFrame, catalogue: Catalogue | None) -> list[tuple[_Item, pd.Timestamp]]:
-    dates = frame[schema.RECEIVED_AT]
-    day = dates.dt.normalize()
-    minute = ((dates - day).dt.total_seconds() / 60.0).to_numpy()
-    types = frame[schema.DEMAND_TYPE].astype("object").fillna("").to_numpy()
-    tps = frame[schema.TOUCHPOINT].astype("object").fillna("").to_numpy()
-    natures = frame[schema.NATURE].astype("object").fillna("").to_numpy()
-    causes = frame[schema.FAILURE_CAUSE].astype("object").fillna("").to_numpy()
-    cache: dict[tuple[str, str, str, str], DemandKind] = {}
-    out = []
-    for i, d in enumerate(day):
-        key = (types[i], tps[i], natures[i], causes[i])
-        if key not in cache:
-            nature = natures[i] if natures[i] in ("value", "failure") else ""
-            cache[key] = kind_for(types[i], tps[i], catalogue, nature, causes[i])
-        out.append(((float(minute[i]), cache[key], i), d))
-    return out
-
-
-def _scaled(demands: list[_Item], volume: float, rng: np.random.Generator) -> list[_Item]:
-    if volume == 1.0 or not demands:
-        return demands
-    n = int(rng.poisson(len(demands) * volume)) if volume > 0 else 0
-    picks = rng.integers(len(demands), size=n)
-    return sorted((demands[i] for i in picks), key=lambda x: x[0])
-
-
-def service_minutes_by_type(frame: pd.DataFrame, catalogue: Catalogue | None = None) -> dict[str, list[float]]:
-    """The recorded handling minutes of the demand by demand type, the type resolved through the catalogue as
-    the engine resolves it (for steps whose time is `from_data`). Blank and negative minutes are left out."""
-    if schema.HANDLING_MINUTES not in frame.columns or frame.empty:
-        return {}
-    minutes = pd.to_numeric(frame[schema.HANDLING_MINUTES], errors="coerce")
-    keep = minutes.notna() & (minutes >= 0)
-    types = frame.loc[keep, schema.DEMAND_TYPE].astype("object").fillna("").astype(str)
-    names = {t: kind_for(t, "", catalogue).demand_type for t in types.unique()}
-    out: dict[str, list[float]] = defaultdict(list)
-    for t, values in minutes[keep].groupby(types.to_numpy(), sort=False):
-        out[names[str(t)]].extend(float(v) for v in values.to_numpy())
-    return dict(out)

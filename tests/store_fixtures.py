@@ -7,6 +7,7 @@ CI (CI=true), where `make test` starts the server and a missing one fails."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -30,15 +31,16 @@ def _unavailable(message: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A PostgreSQL database of this test session's own, dropped at the end."""
+@contextlib.contextmanager
+def new_pg_database(prefix: str = "workbench_test") -> Iterator[str]:
+    """A new PostgreSQL database (`prefix`_<random>), dropped at the end, connections and all: on
+    WORKBENCH_TEST_DATABASE_URL if set, else the local server."""
     given = os.environ.get("WORKBENCH_TEST_DATABASE_URL", "").strip()
     url = make_url(given or PG_DEFAULT)
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     admin = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"workbench_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
@@ -53,6 +55,13 @@ def pg_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database of this test session's own, dropped at the end."""
+    with new_pg_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -7,24 +7,12 @@ from __future__ import annotations
 
 import csv
 
-from app_helpers import metric
+from app_helpers import in_sample_study, metric
 from app_pages import open_app
 
-from workbench.store import db, studies
-from workbench.store.sample import SAMPLE_STUDY
+from workbench.store import studies
 
 from independent import SAMPLE_CSV
-
-
-def _store(call):  # noqa: ANN001, ANN202 - a store call on the app's database, in a session of its own
-    engine = db.engine_for()
-    try:
-        with db.sessions(engine)() as s:
-            found = studies.find_study(s, SAMPLE_STUDY)
-            assert found is not None
-            return call(s, found.id)
-    finally:
-        engine.dispose()
 
 
 def _open() -> tuple[int, int]:
@@ -43,7 +31,7 @@ def test_corrections_saved_elsewhere_show_at_the_dashboards_next_open() -> None:
     assert _open() == (total, unclassified)  # the server's kept picture: the same figures
 
     # two rows set back to unclassified, in one batch, from outside this server's pages
-    result = _store(lambda s, sid: studies.add_corrections(
+    result = in_sample_study(lambda s, sid: studies.add_corrections(
         s, sid, [studies.Change(2, "nature", "unclassified", before="failure"),
                  studies.Change(3, "nature", "unclassified", before="failure")], "Ann"))
     assert result.refused == []
@@ -51,5 +39,5 @@ def test_corrections_saved_elsewhere_show_at_the_dashboards_next_open() -> None:
     assert _open() == (total, unclassified + 2)
 
     # undone (two more corrections, putting the values back): the picture follows
-    _store(lambda s, sid: studies.undo_last(s, sid, "Ann"))
+    in_sample_study(lambda s, sid: studies.undo_last(s, sid, "Ann"))
     assert _open() == (total, unclassified)

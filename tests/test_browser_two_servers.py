@@ -16,16 +16,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
-from store_fixtures import PG_DEFAULT, _unavailable
+from sqlalchemy import func, select
+from store_fixtures import new_pg_database
 
 from workbench.store import db, models
 from workbench.store.sample import SAMPLE_STUDY
@@ -41,26 +38,8 @@ START_SECONDS = 120  # a busy 2-core machine: importing pandas and migrating can
 @pytest.fixture
 def shared_database() -> Iterator[str]:
     """A fresh PostgreSQL database of this test's own (dropped at the end, connections and all)."""
-    given = os.environ.get("WORKBENCH_TEST_DATABASE_URL", "").strip()
-    url = make_url(given or PG_DEFAULT)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    admin = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"workbench_servers_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except OperationalError as exc:
-        admin.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        _unavailable(f"PostgreSQL not reachable at {url.render_as_string(hide_password=True)} ({reason}); "
-                     f"set WORKBENCH_TEST_DATABASE_URL to a server where the tests may create a database")
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with new_pg_database("workbench_servers") as url:
+        yield url
 
 
 class WorkbenchApp:

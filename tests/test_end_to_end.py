@@ -8,11 +8,14 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from e2e_expected import independent, percentile
 
 from workbench import cli, schema, spc
 from workbench.demand import end_to_end
+from workbench.demand.corrections import Correction, apply_corrections
 from workbench.demand.load import load_demand
 
 # Rows are numbered as a spreadsheet numbers them: the header is row 1.
@@ -222,3 +225,66 @@ def test_times_with_a_time_zone_give_the_same_days(frame) -> None:
     assert (aware.median_days, aware.p95_days) == (plain.median_days, plain.p95_days)
     assert list(aware.weekly["mean_days"]) == pytest.approx(list(plain.weekly["mean_days"]))
     json.dumps(end_to_end.summary(zoned))
+
+
+# ------------------------------------------------------------------ a correction relabels, it does not re-measure
+
+
+def _same(a: end_to_end.EndToEnd, b: end_to_end.EndToEnd) -> None:
+    """Every figure and table the pages show, equal."""
+    for name in ("reason", "needs", "met", "open", "met_before_received", "median_days", "p85_days", "p95_days",
+                 "open_median_age_days", "open_oldest_days", "as_of", "window"):
+        assert getattr(a, name) == getattr(b, name), name
+    assert (a.repeats.available, a.repeats.contacts, a.repeats.cases_with_repeats, a.repeats.repeats,
+            a.repeats.already_failure) == (b.repeats.available, b.repeats.contacts, b.repeats.cases_with_repeats,
+                                           b.repeats.repeats, b.repeats.already_failure)
+    assert a.groups.keys() == b.groups.keys()
+    for by in a.groups:
+        pd.testing.assert_frame_equal(a.groups[by], b.groups[by])
+    for name in ("distribution", "ecdf", "daily", "weekly"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
+    pd.testing.assert_frame_equal(a.repeats.by_type, b.repeats.by_type)
+    assert a.repeats.suggested_rows == b.repeats.suggested_rows
+
+
+@pytest.mark.parametrize("corrections", [
+    [Correction(3, schema.NATURE, "value")],  # C1's repeat contact is no longer failure demand
+    [Correction(2, schema.DEMAND_TYPE, "Damp"), Correction(5, schema.NATURE, "failure")],
+    [Correction(11, schema.DEMAND_TYPE, "Gas"), Correction(8, schema.NATURE, "failure"),
+     Correction(8, schema.FAILURE_CAUSE, "not fixed")],
+])
+def test_a_corrected_frame_relabelled_equals_it_measured(frame, corrections: list[Correction]) -> None:
+    corrected = apply_corrections(frame, corrections)
+    base = end_to_end.measure(frame)
+    relabelled = end_to_end.relabel(base, corrected)
+    assert relabelled.distribution is base.distribution  # kept from the base, not measured again
+    _same(relabelled, end_to_end.measure(corrected))
+    # the corrections changed what is shown (so the equality above is not that of two untouched copies)
+    assert (relabelled.repeats.already_failure != base.repeats.already_failure
+            or not relabelled.groups[schema.DEMAND_TYPE].equals(base.groups[schema.DEMAND_TYPE]))
+
+
+def test_relabelling_the_sample_with_random_corrections_equals_measuring_it() -> None:
+    from independent import SAMPLE_CSV
+
+    sample = load_demand(SAMPLE_CSV).frame
+    rng = np.random.default_rng(7)
+    rows = rng.choice(sample[schema.ROW].to_numpy(), 60, replace=False)
+    types = sorted(sample[schema.DEMAND_TYPE].dropna().astype(str).unique())
+    corrections = [Correction(int(r), schema.NATURE, ("value", "failure")[i % 2]) for i, r in enumerate(rows[:30])]
+    corrections += [Correction(int(r), schema.DEMAND_TYPE, types[i % len(types)]) for i, r in enumerate(rows[30:])]
+    base = end_to_end.measure(sample)
+    assert base.available and base.repeats.available
+    corrected = apply_corrections(sample, corrections)
+    relabelled = end_to_end.relabel(base, corrected)
+    assert relabelled.daily is base.daily  # kept from the base, not measured again
+    _same(relabelled, end_to_end.measure(corrected))
+
+
+def test_relabel_measures_afresh_when_it_cannot_start_from_the_base(frame) -> None:
+    no_dates = frame.assign(**{schema.RESOLVED_AT: pd.NaT})
+    base = end_to_end.measure(no_dates)
+    assert not base.available
+    _same(end_to_end.relabel(base, no_dates), end_to_end.measure(no_dates))
+    fewer = frame.iloc[1:]  # not the same rows: measured, not relabelled
+    _same(end_to_end.relabel(end_to_end.measure(frame), fewer), end_to_end.measure(fewer))

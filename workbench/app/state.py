@@ -126,10 +126,18 @@ class DemandView:
     end_to_end: end_to_end.EndToEnd  # the customer's clock from the data (or why it cannot be measured)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _clock(key: tuple[object, ...], _src: Source) -> end_to_end.EndToEnd:
+    """The customer's clock of the file as read. Corrections change labels only, never dates or case ids, so a
+    corrected view starts from this (`end_to_end.relabel`) instead of measuring 100,000 rows again."""
+    return end_to_end.measure(load(_src).frame)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _view(key: tuple[object, ...], corrections: tuple[Correction, ...], _src: Source) -> DemandView:
     loaded = load(_src)
     frame = apply_corrections(loaded.frame, list(corrections), catalogue(_src)) if corrections else loaded.frame
+    clock = _clock(key, _src)
     return DemandView(
         frame=frame,
         headline=analysis.headline(frame),
@@ -141,7 +149,7 @@ def _view(key: tuple[object, ...], corrections: tuple[Correction, ...], _src: So
         daily=analysis.over_time(frame, "D"),
         by_touchpoint=analysis.by_field(frame, schema.TOUCHPOINT),
         by_type=analysis.by_field(frame, schema.DEMAND_TYPE),
-        end_to_end=end_to_end.measure(frame),
+        end_to_end=end_to_end.relabel(clock, frame) if corrections else clock,
     )
 
 

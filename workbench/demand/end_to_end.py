@@ -28,7 +28,7 @@ Every function returns small, tidy frames or plain dicts: charts and the CLI nev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TypedDict
 
 import numpy as np
@@ -304,6 +304,9 @@ class EndToEnd:
     weekly: pd.DataFrame
     repeats: Repeats
     window: spc.Window  # the arrival days the capability chart covers, and why (spc.Window.words)
+    # what `relabel` starts from: the contacts in order and the needs (None when not measured)
+    contacts: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    need_frame: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def available(self) -> bool:
@@ -347,7 +350,36 @@ def measure(df: pd.DataFrame) -> EndToEnd:
         weekly=by_arrival(frame, "W", charted),
         repeats=rep,
         window=window,
+        contacts=contacts,
+        need_frame=frame,
     )
+
+
+def relabel(base: EndToEnd, df: pd.DataFrame) -> EndToEnd:
+    """`measure(df)` for a frame that differs from the one `base` was measured on only in its labels (demand
+    type, touchpoint, value/failure, cause: what a correction changes), not in its rows, dates or case ids.
+
+    A correction in a workshop should answer at once: the contacts' order, the needs, their times, the
+    percentiles and the capability series depend on dates and case ids alone, so they are kept; only the first
+    contacts' labels, the groups and the repeat contacts are worked out again (tests check it equals `measure`)."""
+    dated = df if base.reason is not None or df[schema.RECEIVED_AT].notna().all() else df[df[schema.RECEIVED_AT].notna()]
+    if base.reason is not None or base.contacts is None or base.need_frame is None or dated is not df \
+            or len(base.contacts) != len(df):
+        return measure(df)
+    contacts = base.contacts.copy()
+    at = pd.Index(df[schema.ROW].to_numpy()).get_indexer(contacts[schema.ROW].to_numpy())
+    if (at < 0).any():
+        return measure(df)
+    contacts[schema.DEMAND_TYPE] = (df[schema.DEMAND_TYPE].astype("object").fillna(analysis.NO_TYPE).astype(str)
+                                    .to_numpy()[at])
+    contacts[schema.TOUCHPOINT] = df[schema.TOUCHPOINT].astype(str).to_numpy()[at]
+    contacts[schema.NATURE] = df[schema.NATURE].astype(str).to_numpy()[at]
+    firsts = contacts[contacts["contact"] == 0]
+    frame = base.need_frame.copy()
+    for col in GROUP_FIELDS:
+        frame[col] = firsts[col].to_numpy()
+    return replace(base, groups={by: by_group(frame, by) for by in GROUP_FIELDS}, repeats=repeats(df, contacts),
+                   contacts=contacts, need_frame=frame)
 
 
 # ------------------------------------------------------------------------------------ the CLI's JSON

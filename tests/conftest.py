@@ -70,41 +70,58 @@ def _free_port() -> int:
 class AppServer:
     """A `streamlit run` of the app on a free port, with its output in a log file."""
 
+    NAME = "streamlit"
+    STOP_SECONDS = 10
+
     def __init__(self, tmp: Path, env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://localhost:{self.port}"
-        self.log_path = tmp / f"streamlit-{self.port}.log"
+        self.log_path = tmp / f"{self.NAME}-{self.port}.log"
         # each server keeps its studies in a database of its own, beside its log
         self.env = {**os.environ, "WORKBENCH_DATA_DIR": str(tmp / f"data-{self.port}"), **(env or {})}
         self.env.pop("WORKBENCH_DATABASE_URL", None)
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> AppServer:
-        log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "workbench" / "app" / "main.py"),
-             "--server.headless", "true", "--server.port", str(self.port),
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=self.env)
-        deadline = time.monotonic() + 60
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "streamlit", "run", str(ROOT / "workbench" / "app" / "main.py"),
+                "--server.headless", "true", "--server.port", str(self.port),
+                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+
+    def launch(self) -> AppServer:
+        """Start the process, without waiting for it to answer."""
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(self.command(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                            env=self.env)
+        return self
+
+    def answers(self) -> bool:
+        """Whether the server's health check says ok now (raises if the process has ended)."""
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"{self.NAME} exited early:\n{self.log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                return r.read().decode().strip() == "ok"
+        except OSError:
+            return False
+
+    def start(self, seconds: float = 60) -> AppServer:
+        self.launch()
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{self.log_path.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.read().decode().strip() == "ok":
-                        return self
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"streamlit did not answer on {self.url}:\n{self.log_path.read_text()}")
+            if self.answers():
+                return self
+            time.sleep(0.3)  # polling the server's health, not waiting on a page
+        raise RuntimeError(f"{self.NAME} did not answer on {self.url}:\n{self.log_path.read_text()}")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=self.STOP_SECONDS)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
 
 
 @pytest.fixture

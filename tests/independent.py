@@ -19,6 +19,9 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_CSV = SAMPLE_DIR / "housing_repairs_demand.csv"
 SAMPLE_CATALOGUE = SAMPLE_DIR / "housing_repairs_catalogue.yaml"
 MESSY_CSV = SAMPLE_DIR / "messy_upload.csv"
+MAPS_DIR = SAMPLE_DIR.parent / "process_maps"
+AS_IS_MAP = MAPS_DIR / "housing_repairs_standard_work.yaml"  # the sample's standard-work design
+REDESIGN_MAP = MAPS_DIR / "housing_repairs_worker_led.yaml"  # and its worker-led redesign
 
 _LABELS = {"v": "value", "value": "value", "value demand": "value",
            "f": "failure", "fd": "failure", "failure": "failure", "failure demand": "failure", "": ""}

@@ -4,30 +4,8 @@ tests/test_engine_agreement.py, NOT part of the package (nothing in workbench/ i
 `workbench.sim.engine` replaced SimPy with a purpose-built loop that keeps SimPy's order of simultaneous
 events; its SimPy part (the model, the pool of people, the run and its result frames) is kept, unchanged apart
 from this docstring, so the test can show that the two give identical results, demand by demand, on every
-bundled map. What did not change (the draws, the arrivals, the plain helpers) is imported from the engine
-rather than copied. Its original docstring follows.
-
-Discrete-event simulation of real demand flowing through a process map (SimPy).
-
-Trace-driven: demands arrive when and where the sample says, with their type and touchpoint (optionally
-resampled to more weeks or more volume, by weekday so the weekly rhythm stays). Roles are SimPy resources
-with their staff and a working calendar; work queues when everyone is busy. Each step draws its wait and
-touch time, its accuracy and its route from the map; rework loops back; recalls and chases enter as new
-failure demand of the same case and count against the design.
-
-Random numbers are counter-based: every draw is a hash of (seed, replication, demand, step, visit, draw),
-so two designs that share a step give the same demand the same draws there (common random numbers), and a
-seed always gives the same result.
-
-Roles with opening `hours` or a `roster` are pools of people with their own shifts (workbench/sim/calendar.py):
-work goes to the first free person at work, in order of arrival, and a job started before the end of a shift
-is finished (a call is not cut off). Time spent waiting for opening time or a shift counts as queueing.
-
-Callers' patience (a touchpoint's `patience`, or a step's own): while a demand queues for the role of its
-first step (or at a step with its own patience, at every visit), it gives up when its patience runs out
-before someone starts on it. It is then `abandoned` (not resolved, not one-stop) and, with the touchpoint's
-`call_back` probability, contacts again `call_back_after` later as failure demand ("gave up waiting"). These
-draws use their own counters, so a design without patience draws everything else exactly as before.
+bundled map. What did not change (the draws, the arrivals, the plain helpers, the visits frame) is imported
+from the engine rather than copied; what the two model is what the engine's module docstring describes.
 """
 
 from __future__ import annotations
@@ -53,7 +31,6 @@ from workbench.sim.engine import (
     DRAIN_DAYS,
     GAVE_UP,
     RECALL_AFTER_DAYS,
-    VISIT_COLUMNS,
     Arrival,
     Draws,
     RunResult,
@@ -61,6 +38,7 @@ from workbench.sim.engine import (
     _levels,
     _patience_from_data,
     _text_key,
+    _visits,
     closed_day_numbers,
     kind_for,
     missing_service_times,
@@ -429,15 +407,6 @@ def simulate(m: ProcessMap, arrivals: list[Arrival], *, catalogue: Catalogue | N
     model.env.run(until=last + DRAIN_DAYS * MINUTES_PER_DAY)
     return RunResult(_frame(model, m), _roles(model, m, start, end), start, end, _visits(model),
                      model.patience_on)
-
-
-def _visits(model: _Model) -> pd.DataFrame:
-    if not model.visits:
-        return pd.DataFrame({c: [] for c in VISIT_COLUMNS})
-    cols = list(zip(*model.visits, strict=True))
-    df = pd.DataFrame({c: list(v) for c, v in zip(VISIT_COLUMNS, cols, strict=True)})
-    return df.astype({"queued": float, "started": float, "finished": float, "queue_minutes": float,
-                      "abandoned": bool})
 
 
 def _frame(model: _Model, m: ProcessMap) -> pd.DataFrame:

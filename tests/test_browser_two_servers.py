@@ -11,11 +11,8 @@ dropped after; without PostgreSQL or Chromium the test skips with the reason, an
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +24,7 @@ from store_fixtures import new_pg_database
 from workbench.store import db, models
 from workbench.store.sample import SAMPLE_STUDY
 
-from conftest import ROOT, _free_port, _need_chromium
+from conftest import AppServer, _need_chromium
 from pages import expect_two_corrections_stored, two_people_correct
 
 pytestmark = pytest.mark.browser
@@ -42,43 +39,19 @@ def shared_database() -> Iterator[str]:
         yield url
 
 
-class WorkbenchApp:
-    """`workbench app --headless --port N` on the database at `url`, with its output in a log file."""
+class WorkbenchApp(AppServer):
+    """`workbench app --headless --port N` on the database at `url`; stopping it sends SIGTERM to `workbench
+    app`, which passes it on to its server and waits for it."""
+
+    NAME = "workbench-app"
+    STOP_SECONDS = 30
 
     def __init__(self, tmp: Path, url: str) -> None:
-        self.port = _free_port()
-        self.url = f"http://localhost:{self.port}"
-        self.log_path = tmp / f"workbench-app-{self.port}.log"
-        self.env = {**os.environ, "WORKBENCH_DATABASE_URL": url,
-                    "WORKBENCH_DATA_DIR": str(tmp / f"data-{self.port}")}  # unused: the URL wins
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(tmp)
+        self.env["WORKBENCH_DATABASE_URL"] = url  # the data folder is unused: the URL wins
 
-    def launch(self) -> WorkbenchApp:
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "workbench.cli", "app", "--headless", "--port", str(self.port)],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=self.env)
-        return self
-
-    def answers(self) -> bool:
-        assert self.process is not None
-        if self.process.poll() is not None:
-            raise RuntimeError(f"workbench app exited early:\n{self.log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                return r.read().decode().strip() == "ok"
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        """SIGTERM to `workbench app`, which passes it on to its server and waits for it."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "workbench.cli", "app", "--headless", "--port", str(self.port)]
 
 
 def _start_together(servers: list[WorkbenchApp]) -> None:

@@ -18,11 +18,11 @@ from workbench.demand.catalogue import load_catalogue
 from workbench.flow.coverage import THRESHOLD, coverage
 from workbench.flow.model import parse_map
 
+from independent import AS_IS_MAP, REDESIGN_MAP
+from independent import SAMPLE_CSV as HOUSING
+
 ROOT = Path(__file__).resolve().parent.parent
-HOUSING = ROOT / "sample_data" / "housing_repairs_demand.csv"
 BENEFITS = ROOT / "sample_data" / "benefits_demand.csv"
-AS_IS = ROOT / "process_maps" / "housing_repairs_standard_work.yaml"
-REDESIGN = ROOT / "process_maps" / "housing_repairs_worker_led.yaml"
 CATALOGUE = ROOT / "process_maps" / "catalogues" / "housing_repairs_catalogue.yaml"
 
 MAP = """\
@@ -96,7 +96,7 @@ def test_a_map_knows_the_types_its_routes_name_and_its_catalogue_lists() -> None
 
 
 def test_map_show_says_how_far_the_map_fits_another_services_demand(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["map", "show", str(AS_IS), "--demand", str(BENEFITS), "--format", "json"]) == 0
+    assert main(["map", "show", str(AS_IS_MAP), "--demand", str(BENEFITS), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)["coverage"]
     rows = _rows(BENEFITS)
     listed = {t["type"].casefold() for t in yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))["types"]}
@@ -104,14 +104,14 @@ def test_map_show_says_how_far_the_map_fits_another_services_demand(capsys: pyte
     assert data["demands"] == len(rows) and data["known"] == known and data["share"] < THRESHOLD
     assert data["unknown_types"][0]["demands"] == max(Counter(
         r["demand_type"].strip() for r in rows if r["demand_type"].strip().casefold() not in listed).values())
-    assert main(["map", "show", str(AS_IS), "--demand", str(BENEFITS)]) == 0
+    assert main(["map", "show", str(AS_IS_MAP), "--demand", str(BENEFITS)]) == 0
     assert "LOW COVERAGE: Housing repairs - as is knows the type of" in capsys.readouterr().out
-    assert main(["map", "show", str(AS_IS), "--format", "json"]) == 0  # no demand: nothing to measure
+    assert main(["map", "show", str(AS_IS_MAP), "--format", "json"]) == 0  # no demand: nothing to measure
     assert json.loads(capsys.readouterr().out)["coverage"] is None
 
 
 def test_compare_json_has_the_coverage_of_every_map(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["compare", "--demand", str(HOUSING), str(AS_IS), str(REDESIGN), "--replications", "1",
+    assert main(["compare", "--demand", str(HOUSING), str(AS_IS_MAP), str(REDESIGN_MAP), "--replications", "1",
                  "--weeks", "2", "--format", "json", "--quiet"]) == 0
     data = json.loads(capsys.readouterr().out)["coverage"]
     assert [c["map"] for c in data] == ["Housing repairs - as is", "Housing repairs - redesign"]

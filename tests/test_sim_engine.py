@@ -27,9 +27,9 @@ from workbench.sim.engine import (
     simulate,
 )
 
+from independent import SAMPLE_CATALOGUE, SAMPLE_CSV
+
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_CSV = ROOT / "sample_data" / "housing_repairs_demand.csv"
-SAMPLE_CATALOGUE = ROOT / "sample_data" / "housing_repairs_catalogue.yaml"
 MAPS = ROOT / "process_maps"
 DAY = 1440.0
 

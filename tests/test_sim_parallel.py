@@ -29,11 +29,9 @@ from workbench.sim.compare import (
 )
 from workbench.sim.engine import ServiceTimeError, plan_arrivals, simulate
 
+from independent import AS_IS_MAP, REDESIGN_MAP, SAMPLE_CATALOGUE, SAMPLE_CSV
+
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_CSV = ROOT / "sample_data" / "housing_repairs_demand.csv"
-SAMPLE_CATALOGUE = ROOT / "sample_data" / "housing_repairs_catalogue.yaml"
-AS_IS = ROOT / "process_maps" / "housing_repairs_standard_work.yaml"
-REDESIGN = ROOT / "process_maps" / "housing_repairs_worker_led.yaml"
 FROM_DATA = ROOT / "process_maps" / "call_centre" / "call_centre_as_is.yaml"
 REPLICATIONS = 3
 CI = os.environ.get("CI", "").lower() == "true"
@@ -47,7 +45,7 @@ def sample() -> tuple[pd.DataFrame, Catalogue]:
 
 @pytest.fixture(scope="module")
 def maps() -> list[ProcessMap]:
-    return [load_map(AS_IS), load_map(REDESIGN)]
+    return [load_map(AS_IS_MAP), load_map(REDESIGN_MAP)]
 
 
 def run(maps: list[ProcessMap], sample: tuple[pd.DataFrame, Catalogue], plan: parallel.Plan,
@@ -197,7 +195,7 @@ def test_results_come_back_by_item_not_by_finishing_order() -> None:
 
 
 def test_cli_workers_give_the_same_json(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["compare", "--format", "json", "--demand", str(SAMPLE_CSV), str(AS_IS), str(REDESIGN),
+    args = ["compare", "--format", "json", "--demand", str(SAMPLE_CSV), str(AS_IS_MAP), str(REDESIGN_MAP),
             "--replications", "2", "--weeks", "1", "--seed", "5"]
     assert main([*args, "--workers", "1"]) == 0
     one = json.loads(capsys.readouterr().out)
@@ -214,7 +212,7 @@ def test_cli_says_plainly_when_the_scheduler_cannot_be_reached(capsys: pytest.Ca
         pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install '.[cluster]')")
     monkeypatch.setenv(parallel.DASK_SCHEDULER_ENV, "tcp://127.0.0.1:9")  # nothing listens on the discard port
     monkeypatch.setattr(parallel, "CONNECT_TIMEOUT", "2s")
-    code = main(["compare", "--format", "json", "--demand", str(SAMPLE_CSV), str(AS_IS), "--replications", "2",
+    code = main(["compare", "--format", "json", "--demand", str(SAMPLE_CSV), str(AS_IS_MAP), "--replications", "2",
                  "--weeks", "1"])
     err = capsys.readouterr().err
     assert code == 2

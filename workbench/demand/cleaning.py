@@ -457,12 +457,8 @@ def _queue_waits(waits: pd.Series, cols: dict[str, str], rows: np.ndarray, repor
     lut = np.array([np.nan if v is None else v for v in read] + [np.nan], dtype="float64")
     seconds = lut[codes]
     bad = np.array([v is None and bool(cell_text(u)) for u, v in zip(uniques, read, strict=True)] + [False])[codes]
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        report.notes.append(
-            f"{report.source}: {int(bad.sum()):,} queue wait(s) in column '{cols[schema.QUEUE_SECONDS]}' could "
-            f"not be read as seconds or hh:mm:ss and were left blank (the first at row {int(rows[first])}: "
-            f"'{cell_text(waits.iloc[first]).strip()}').")
+    _unreadable_note(report, bad, rows, waits, "queue wait(s)", cols[schema.QUEUE_SECONDS],
+                     "seconds or hh:mm:ss")
     return seconds
 
 
@@ -474,13 +470,19 @@ def _gave_up(flags: pd.Series, cols: dict[str, str], rows: np.ndarray,
     unknown = np.array([a is None for a in answers], dtype=bool)[codes]
     bad = np.array([a is None and bool(cell_text(u)) for u, a in zip(uniques, answers[:-1], strict=True)]
                    + [False])[codes]
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        report.notes.append(
-            f"{report.source}: {int(bad.sum()):,} gave-up answer(s) in column '{cols[schema.ABANDONED]}' could "
-            f"not be read as yes/no and were left blank (the first at row {int(rows[first])}: "
-            f"'{cell_text(flags.iloc[first]).strip()}').")
+    _unreadable_note(report, bad, rows, flags, "gave-up answer(s)", cols[schema.ABANDONED], "yes/no")
     return pd.arrays.BooleanArray(values, unknown)
+
+
+def _unreadable_note(report: LoadReport, bad: np.ndarray, rows: np.ndarray, cells: pd.Series, what: str,
+                     column: str, expected: str) -> None:
+    """The load report's note on cells of an optional call-log column that could not be read (left blank)."""
+    if not bad.any():
+        return
+    first = int(np.flatnonzero(bad)[0])
+    report.notes.append(
+        f"{report.source}: {int(bad.sum()):,} {what} in column '{column}' could not be read as {expected} and "
+        f"were left blank (the first at row {int(rows[first])}: '{cell_text(cells.iloc[first]).strip()}').")
 
 
 def _given(values: pd.Series) -> np.ndarray:

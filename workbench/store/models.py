@@ -31,6 +31,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAME_LENGTH = 200  # study, map, author, sheet and file names
+EMAIL_LENGTH = 320  # the longest address RFC 5321 allows
 
 # Constraint names are spelled the same way on every database, so a later migration can name them.
 NAMING_CONVENTION = {
@@ -91,6 +92,10 @@ class StudyRow(Base):
     comparison_runs: Mapped[list[ComparisonRunRow]] = relationship(
         back_populates="study", cascade="all, delete-orphan", passive_deletes=True)
     catalogue_versions: Mapped[list[CatalogueVersionRow]] = relationship(
+        back_populates="study", cascade="all, delete-orphan", passive_deletes=True)
+    members: Mapped[list[StudyMemberRow]] = relationship(
+        back_populates="study", cascade="all, delete-orphan", passive_deletes=True)
+    share_links: Mapped[list[ShareLinkRow]] = relationship(
         back_populates="study", cascade="all, delete-orphan", passive_deletes=True)
 
 
@@ -204,6 +209,40 @@ class ComparisonRunRow(Base):
     author: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
 
     study: Mapped[StudyRow] = relationship(back_populates="comparison_runs")
+
+
+class StudyMemberRow(Base):
+    """A person's role in a study on a shared server with sign-in: owner, editor or viewer, by email."""
+
+    __tablename__ = "study_members"
+    __table_args__ = (UniqueConstraint("study_id", "email"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), index=True)  # stored lower-case
+    role: Mapped[str] = mapped_column(String(16))
+    added_by: Mapped[str] = mapped_column(String(NAME_LENGTH), default="", server_default="")
+    added_at: Mapped[datetime]
+
+    study: Mapped[StudyRow] = relationship(back_populates="members")
+
+
+class ShareLinkRow(Base):
+    """A read-only link to one study's dashboard. Only the token's SHA-256 is kept; the token is shown once."""
+
+    __tablename__ = "share_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(NAME_LENGTH), default="", server_default="")
+    created_by: Mapped[str] = mapped_column(String(NAME_LENGTH), default="", server_default="")
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
+
+    study: Mapped[StudyRow] = relationship(back_populates="share_links")
 
 
 TABLES: tuple[str, ...] = tuple(Base.metadata.tables)

@@ -1,7 +1,8 @@
 """Workbench app entry point: page set-up, the study picker and navigation. Each page is a file in views/.
 
 A link with `?view=dashboard&study=<id>` opens the managers' read-only dashboard on its own: no navigation,
-no study picker, nothing to edit.
+no study picker, nothing to edit. When the server has sign-in configured (docs/access.md), every page first
+asks the person to sign in (workbench/app/signin.py).
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from workbench.app import study
+from workbench.app import signin, study
 
 PAGES = Path(__file__).parent / "views"  # not "pages/": that name switches on Streamlit's older page mode
 
 st.set_page_config(page_title="Workbench", page_icon="🔧", layout="wide")
+
+if not signin.gate():  # sign-in configured and nobody signed in: the sign-in page only, nothing of any study
+    st.stop()
 
 dashboard = st.Page(PAGES / "dashboard.py", title="Dashboard", icon=":material/dashboard:", url_path="dashboard")
 database_ok = True

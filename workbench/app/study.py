@@ -22,9 +22,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from workbench.app import keys
+from workbench.app import keys, signin
 from workbench.app.text import literal
 from workbench.store import db, sample, studies
+from workbench.store.access import acting
 
 T = TypeVar("T")
 log = logging.getLogger("workbench.app")
@@ -188,7 +189,7 @@ def _shareable(fn: Callable[..., object], args: tuple[Any, ...], kwargs: dict[st
 
 
 def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    with db.sessions(engine())() as session:
+    with _open() as session:
         return fn(session, *args, **kwargs)
 
 
@@ -223,13 +224,20 @@ def _fresh(result: object) -> object:
     return result
 
 
+def _open() -> Session:
+    """Every session the pages use: it acts as whoever is working (workbench.app.signin), so the store checks
+    their role and records their identity with each change."""
+    return acting(db.sessions(engine())(), signin.actor())
+
+
 def session() -> Session:
     forget_reads()  # whatever is done with it, the rest of the run reads the study afresh
-    return db.sessions(engine())()
+    return _open()
 
 
 def author() -> str:
-    return st.session_state.get(keys.AUTHOR, "")
+    """The name saved with a change: the signed-in identity, else the name typed in the sidebar."""
+    return signin.author()
 
 
 def _from_url() -> int | None:
@@ -276,7 +284,7 @@ def require() -> studies.Study:
 
 
 def sidebar() -> None:
-    """Which study, and who is working (their name goes with every saved change)."""
+    """Which study, and who is working (their name or identity goes with every saved change)."""
     listed = call(studies.list_studies)
     found = current()
     with st.sidebar:
@@ -291,11 +299,4 @@ def sidebar() -> None:
             if pick != found.id:
                 use(pick)
                 st.rerun()
-        if keys.AUTHOR not in st.session_state and st.query_params.get("who"):
-            st.session_state[keys.AUTHOR] = st.query_params["who"][:200]  # a refresh keeps the name
-        name = st.text_input("Your name", key=keys.AUTHOR, placeholder="so others see who changed what",
-                             help="Saved with every correction and map change you make.")
-        if name.strip() and st.query_params.get("who") != name.strip():
-            st.query_params["who"] = name.strip()
-        elif not name.strip() and "who" in st.query_params:
-            del st.query_params["who"]
+        signin.sidebar()  # who is working: the signed-in person, or the typed name (never from the address)

@@ -1,0 +1,173 @@
+"""Who is working, through Streamlit's AppTest: on a laptop the name is typed and never taken from (or put in)
+the address; on a shared server (an `[auth]` section in the secrets) nothing of any study is shown before
+sign-in, and then the name is the signed-in identity, which goes with every change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from app_helpers import APP, in_sample_study
+from app_pages import DemandScreen, Screen
+from streamlit.testing.v1 import AppTest
+
+from workbench.app import keys, signin
+from workbench.store import studies
+from workbench.store.sample import SAMPLE_STUDY
+
+from independent import sample_expected
+
+# what a server's secrets.toml holds for one provider (docs/access.md); AppTest never reaches the provider
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a-long-random-string-for-the-tests-only",
+    "client_id": "workbench",
+    "client_secret": "not-a-secret",
+    "server_metadata_url": "http://localhost:9400/.well-known/openid-configuration",
+}
+ALICE = {"is_logged_in": True, "name": "Alice Owner", "email": "Alice.Owner@Example.org"}
+
+
+def app(*, auth: dict[str, Any] | None = None, user: dict[str, Any] | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    if auth is not None:
+        at.secrets["auth"] = auth
+    if user is not None:
+        at.user = user
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def everything_shown(at: AppTest) -> str:
+    """All the text the page shows (messages, markdown, captions, titles, widgets' labels and options)."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning", "error",
+                 "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    for box in at.selectbox:
+        parts += [box.label, *map(str, box.options)]
+    parts += [b.label for b in at.button] + [t.label for t in at.text_input]
+    parts += [m.label for m in at.metric]
+    return "\n".join(parts)
+
+
+# ------------------------------------------------------------------------------------------- a laptop
+
+def test_a_name_in_the_address_is_not_taken_as_the_authors() -> None:
+    at = app(who="The Director")
+    screen = Screen(at)
+    screen.assert_no_exception()
+    assert screen.text_input("Your name").value == ""
+    assert keys.AUTHOR not in at.session_state or at.session_state[keys.AUTHOR] == ""
+    assert "The Director" not in everything_shown(at)
+    # a correction made now carries no name at all, certainly not the one in the link
+    DemandScreen(at).correct(row=0, field="nature", value="unclassified")
+    log = in_sample_study(studies.correction_log)
+    assert [c.author for c in log] == [""]
+
+
+def test_a_typed_name_is_never_written_to_the_address() -> None:
+    at = app()
+    screen = Screen(at)
+    assert "who" not in at.query_params
+    screen.type("Your name", "Ann")
+    assert screen.text_input("Your name").value == "Ann"
+    assert "who" not in at.query_params
+    DemandScreen(at).correct(row=0, field="nature", value="unclassified")
+    assert [c.author for c in in_sample_study(studies.correction_log)] == ["Ann"]
+    assert "who" not in at.query_params
+    # no sign-in here: no sign-in page, no sign-out button
+    assert "Sign in" not in [b.label for b in at.button] and "Sign out" not in [b.label for b in at.button]
+
+
+# ------------------------------------------------------------------------------------ a shared server
+
+def test_with_sign_in_configured_a_person_not_signed_in_sees_only_the_sign_in_page() -> None:
+    at = app(auth=AUTH, user={"is_logged_in": False}, study="1", view="dashboard")
+    screen = Screen(at)
+    screen.assert_no_exception()
+    assert [b.label for b in at.button] == ["Sign in"]
+    shown = everything_shown(at)
+    assert "Sign in to see the studies you work on" in shown
+    assert SAMPLE_STUDY not in shown
+    assert not at.selectbox and not at.metric and not at.dataframe and not at.text_input
+    assert not at.sidebar.children  # no navigation, no study picker, no name box
+    # the claims Streamlit gives before anyone has signed in (no is_logged_in at all) are no sign-in either
+    again = app(auth=AUTH, user={"email": "someone@example.org"})
+    assert [b.label for b in again.button] == ["Sign in"] and not again.metric
+
+
+def test_each_named_provider_gets_its_own_button() -> None:
+    auth = {"redirect_uri": AUTH["redirect_uri"], "cookie_secret": AUTH["cookie_secret"],
+            "microsoft": {k: AUTH[k] for k in ("client_id", "client_secret", "server_metadata_url")},
+            "keycloak": {k: AUTH[k] for k in ("client_id", "client_secret", "server_metadata_url")}}
+    at = app(auth=auth, user={"is_logged_in": False})
+    assert [b.label for b in at.button] == ["Sign in with microsoft", "Sign in with keycloak"]
+
+
+def test_a_sign_in_the_server_cannot_start_is_a_sentence_not_a_traceback() -> None:
+    # AppTest's secrets do not reach Streamlit's own sign-in, which finds no provider: as on a server whose
+    # [auth] section lacks what the provider needs
+    at = app(auth=AUTH, user={"is_logged_in": False})
+    Screen(at).press("Sign in")
+    Screen(at).assert_no_exception()
+    assert Screen(at).says("error", "Sign-in is not set up completely on this server")
+    assert SAMPLE_STUDY not in everything_shown(at)
+
+
+def test_a_signed_in_person_works_as_their_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(signin.ENV_ADMINS, " alice.owner@example.org ,admin2@example.org")  # sees every study
+    exp = sample_expected()
+    at = app(auth=AUTH, user=ALICE, who="The Director")
+    screen = Screen(at)
+    screen.assert_no_exception()
+    sidebar = "\n".join(str(e.value) for e in at.sidebar.text)
+    assert "Alice Owner" in sidebar and "alice.owner@example.org" in sidebar
+    assert "Sign out" in [b.label for b in at.sidebar.button]
+    assert not [t for t in at.text_input if t.label == "Your name"]
+    assert screen.says("caption", "Server administrator")
+    assert screen.headline("Demands") == f"{exp.rows:,}"
+    # her correction carries her identity from the provider, not the name in the link
+    DemandScreen(at).correct(row=0, field="nature", value="unclassified")
+    screen.assert_no_exception()
+    assert [c.author for c in in_sample_study(studies.correction_log)] == [
+        "Alice Owner <alice.owner@example.org>"]
+
+
+def test_signing_out_ends_access(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(signin.ENV_ADMINS, "alice.owner@example.org")
+    at = app(auth=AUTH, user=ALICE)
+    assert Screen(at).headline("Demands") == f"{sample_expected().rows:,}"
+    next(b for b in at.sidebar.button if b.label == "Sign out").click().run()
+    assert at.user.get("is_logged_in") is False
+    at.run()
+    Screen(at).assert_no_exception()
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.metric and SAMPLE_STUDY not in everything_shown(at)
+
+
+def test_a_sign_in_without_an_email_opens_nothing() -> None:
+    at = app(auth=AUTH, user={"is_logged_in": True, "name": "No Mail", "preferred_username": "nomail"})
+    screen = Screen(at)
+    screen.assert_no_exception()
+    assert screen.says("warning", "did not say your email address")
+    assert [b.label for b in at.button] == ["Sign out"]
+    assert not at.metric and SAMPLE_STUDY not in everything_shown(at)
+
+
+def test_an_email_shaped_user_name_stands_in_for_a_missing_email(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(signin.ENV_ADMINS, "bo@example.org")
+    at = app(auth=AUTH, user={"is_logged_in": True, "name": "Bo", "preferred_username": "Bo@Example.org"})
+    Screen(at).assert_no_exception()
+    sidebar = "\n".join(str(e.value) for e in at.sidebar.text)
+    assert "Bo" in sidebar and "bo@example.org" in sidebar
+    assert Screen(at).headline("Demands") == f"{sample_expected().rows:,}"
+
+
+def test_the_identity_on_changes_names_the_email_when_the_provider_gave_no_name() -> None:
+    from workbench.access import person
+    assert signin.author_label(person("", "Zoe@Example.org")) == "zoe@example.org"
+    assert signin.author_label(person("Zoe Z", "zoe@example.org")) == "Zoe Z <zoe@example.org>"
+    long = person("N" * 300, "zoe@example.org")
+    assert signin.author_label(long) == "zoe@example.org"

@@ -22,6 +22,7 @@ import streamlit as st
 
 from workbench.access import LOCAL, Actor, normal_email, person
 from workbench.app import keys
+from workbench.app.text import literal
 
 log = logging.getLogger("workbench.app")
 
@@ -178,7 +179,9 @@ def sidebar() -> None:
     who = actor()
     if who.signed_in:
         st.caption("Signed in as")
-        st.text(who.name if who.name == who.email else f"{who.name}\n{who.email}")
+        if who.name != who.email:
+            st.text(who.name)
+        st.caption(literal(who.email))
         if who.admin:
             st.caption("Server administrator: you can see every study.")
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):

@@ -4,6 +4,7 @@ sign-in, and then the name is the signed-in identity, which goes with every chan
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -171,3 +172,23 @@ def test_the_identity_on_changes_names_the_email_when_the_provider_gave_no_name(
     assert signin.author_label(person("Zoe Z", "zoe@example.org")) == "Zoe Z <zoe@example.org>"
     long = person("N" * 300, "zoe@example.org")
     assert signin.author_label(long) == "zoe@example.org"
+
+
+def test_a_secrets_file_that_cannot_be_read_opens_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typing mistake in secrets.toml must not open the server without sign-in."""
+    import streamlit as st
+    from streamlit.runtime.secrets import Secrets
+    from streamlit.testing.v1.util import patch_config_options
+
+    broken = tmp_path / "secrets.toml"
+    broken.write_text('[auth\nredirect_uri = "http://localhost:8501/oauth2callback"\n', encoding="utf-8")
+    from streamlit import config
+
+    monkeypatch.setattr(st, "secrets", Secrets())  # a fresh one, that reads the files configured below
+    monkeypatch.setattr(st, "get_option", lambda key: config.get_option(key))  # st's is bound at import
+    with patch_config_options({"secrets.files": [str(broken)]}):
+        at = AppTest.from_file(APP, default_timeout=120).run()
+    Screen(at).assert_no_exception()
+    assert Screen(at).says("error", "Workbench cannot read its sign-in settings")
+    assert not at.button and not at.metric and not at.text_input
+    assert SAMPLE_STUDY not in everything_shown(at)

@@ -656,13 +656,15 @@ def two_people_correct(browser: Browser, ann_url: str, bob_url: str, *, open_tog
         ann = DemandPage(ann_ctx.new_page(), ann_url)
         bob = DemandPage(bob_ctx.new_page(), bob_url)
         if open_together:
-            ann.start_loading("?who=Ann")
-            bob.start_loading("?who=Bob")
+            ann.start_loading()
+            bob.start_loading()
             ann.wait_loaded()
             bob.wait_loaded()
         else:
-            ann.open("?who=Ann")
-            bob.open("?who=Bob")
+            ann.open()
+            bob.open()
+        ann.enter_text("Your name", "Ann")  # typed: a name is never taken from the address
+        bob.enter_text("Your name", "Bob")
         # both look at row 2 as 'failure'
 
         ann.correct_first_row("Value or failure", "value")

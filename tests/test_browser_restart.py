@@ -37,8 +37,9 @@ def test_saved_edits_survive_a_killed_server(page: Page, tmp_path: Path) -> None
         demand.correct_first_row("Value or failure", new)
         demand.expect_saved(1)
         demand.expect_headline("Value demand", value_demand)
-        demand.reload()  # a refresh keeps the correction, and the name (it is in the address)
-        expect(page.get_by_role("textbox", name="Your name")).to_have_value("Ann", timeout=60_000)
+        demand.reload()  # a refresh keeps the correction; the name is typed again (never kept in the address)
+        expect(page.get_by_role("textbox", name="Your name")).to_have_value("", timeout=60_000)
+        demand.enter_text("Your name", "Ann")
         demand.expect_headline("Value demand", value_demand)
 
         # 2. a map edit: a step's role, so a hand-off disappears
@@ -62,8 +63,8 @@ def test_saved_edits_survive_a_killed_server(page: Page, tmp_path: Path) -> None
 
     again = AppServer(tmp_path, env=env).start()
     try:
-        query = url.split("?", 1)[1]  # study=…&who=Ann
-        assert "who=Ann" in query
+        query = url.split("?", 1)[1]  # study=…, and no name
+        assert "who=" not in query
         demand = DemandPage(page, again.url).open(f"?{query}")
         demand.expect_headline("Value demand", value_demand)
         expect(demand.expect_saved(1)).to_contain_text("by Ann")

@@ -18,7 +18,8 @@ def test_accept_three_suggestions(page: Page, app_server) -> None:  # noqa: ANN0
     with SAMPLE_CSV.open(encoding="utf-8", newline="") as f:
         unclassified = sum(1 for r in csv.DictReader(f) if r["received_at"].strip() and not r["nature"].strip()
                            and not r["demand_type"].strip())
-    demand = DemandPage(page, app_server.url).open("?who=Ann")
+    demand = DemandPage(page, app_server.url).open()
+    demand.enter_text("Your name", "Ann")
     demand.expect_headline("Not yet classified", f"{unclassified:,}")
     demand.show_suggestions()
     expect(page.get_by_test_id("stAlertContentInfo").filter(has_text="suggestions agree")).to_be_visible(

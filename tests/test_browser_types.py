@@ -36,14 +36,16 @@ def test_a_type_classified_in_one_browser_moves_the_tiles_in_both(browser: Brows
     try:
         ann_ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
         bob_ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-        ann = DemandPage(ann_ctx.new_page(), server.url).open("?who=Ann")
+        ann = DemandPage(ann_ctx.new_page(), server.url).open()
+        ann.enter_text("Your name", "Ann")
         ann.upload(path)
         ann.expect_headline("Failure demand", "0")
 
         ann.decide_type("Where is my repair", "failure")
         ann.expect_headline("Failure demand", f"{chasing:,}")
 
-        bob = DemandPage(bob_ctx.new_page(), server.url).open("?who=Bob")  # another person, opened after
+        bob = DemandPage(bob_ctx.new_page(), server.url).open()  # another person, opened after
+        bob.enter_text("Your name", "Bob")
         bob.expect_headline("Failure demand", f"{chasing:,}")
         bob.expect_type_decision("Where is my repair", "failure")
         bob.decide_type("Report a leak", "value")

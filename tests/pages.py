@@ -245,17 +245,18 @@ class DemandPage(AppPage):
         expect(self.cell(0, "Customer's words")).to_contain_text(text, ignore_case=True, timeout=TIMEOUT_MS)
         self.page.get_by_text("matching demands").click()  # leave the search box, as a user does
 
-    def correct(self, row: int, column: str, value: str) -> None:
+    def correct(self, row: int, column: str, value: str, *, kept: bool = True) -> None:
         """Pick `value` in a cell of the customers' words table, as a user does: select the cell, press Enter to
         open its list, click the option. The app saves it and reruns; this waits for that run to end (what it
-        saved or refused is for the caller to expect)."""
+        saved or refused is for the caller to expect; `kept=False`: the cell need not show `value` after)."""
         self.tab(self.WORDS_TAB)
         grid = self.words_table()
         with self.rerun():
-            self.pick_in_cell(grid, row, column, value)
+            self.pick_in_cell(grid, row, column, value, kept=kept)
 
-    def pick_in_cell(self, grid: Locator, row: int, column: str, value: str) -> None:
-        """Select a selectbox cell of an editable grid, open its list (Enter) and click `value`."""
+    def pick_in_cell(self, grid: Locator, row: int, column: str, value: str, *, kept: bool = True) -> None:
+        """Select a selectbox cell of an editable grid, open its list (Enter) and click `value` (and, with
+        `kept`, see the cell show it)."""
         expect(grid).to_be_visible(timeout=TIMEOUT_MS)
         grid.scroll_into_view_if_needed()
         target = self.grid_cell(grid, row, column)
@@ -280,7 +281,8 @@ class DemandPage(AppPage):
         option = self.page.locator("#portal").get_by_role("option", name=value, exact=True)
         expect(option).to_be_visible(timeout=TIMEOUT_MS)
         option.click()
-        expect(target).to_contain_text(value, timeout=TIMEOUT_MS)
+        if kept:
+            expect(target).to_contain_text(value, timeout=TIMEOUT_MS)
 
     # ------------------------------------------------------------------ demand types: the study's catalogue
 

@@ -123,8 +123,8 @@ def test_a_signed_in_person_works_as_their_identity(monkeypatch: pytest.MonkeyPa
     at = app(auth=AUTH, user=ALICE, who="The Director")
     screen = Screen(at)
     screen.assert_no_exception()
-    sidebar = "\n".join(str(e.value) for e in [*at.sidebar.text, *at.sidebar.caption])
-    assert "Alice Owner" in sidebar and "alice.owner\\@example.org" in sidebar
+    sidebar = "\n".join(str(e.value) for e in at.sidebar.text)
+    assert "Alice Owner" in sidebar and "alice.owner@example.org" in sidebar
     assert "Sign out" in [b.label for b in at.sidebar.button]
     assert not [t for t in at.text_input if t.label == "Your name"]
     assert screen.says("caption", "Server administrator")
@@ -161,8 +161,8 @@ def test_an_email_shaped_user_name_stands_in_for_a_missing_email(monkeypatch: py
     monkeypatch.setenv(signin.ENV_ADMINS, "bo@example.org")
     at = app(auth=AUTH, user={"is_logged_in": True, "name": "Bo", "preferred_username": "Bo@Example.org"})
     Screen(at).assert_no_exception()
-    sidebar = "\n".join(str(e.value) for e in [*at.sidebar.text, *at.sidebar.caption])
-    assert "Bo" in sidebar and "bo\\@example.org" in sidebar
+    sidebar = "\n".join(str(e.value) for e in at.sidebar.text)
+    assert "Bo" in sidebar and "bo@example.org" in sidebar
     assert Screen(at).headline("Demands") == f"{sample_expected().rows:,}"
 
 

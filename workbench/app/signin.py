@@ -22,7 +22,6 @@ import streamlit as st
 
 from workbench.access import LOCAL, Actor, normal_email, person
 from workbench.app import keys
-from workbench.app.text import literal
 
 log = logging.getLogger("workbench.app")
 
@@ -181,7 +180,7 @@ def sidebar() -> None:
         st.caption("Signed in as")
         if who.name != who.email:
             st.text(who.name)
-        st.caption(literal(who.email))
+        st.text(who.email)
         if who.admin:
             st.caption("Server administrator: you can see every study.")
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):

@@ -21,7 +21,7 @@ from workbench.demand.dates import local_zone, zone_name
 from workbench.demand.load import DATE_ORDERS, DemandFileError, RawTable, suggest_mapping
 from workbench.demand.mapping import split_joined
 from workbench.demand.reading import HANDLING_UNITS, HandlingUnit
-from workbench.eventlog import directly_follows, looks_like_event_log
+from workbench.eventlog import directly_follows
 from workbench.eventlog.observe import observe
 from workbench.eventlog.xes import is_xes
 from workbench.flow.diagram import to_dot, too_big_to_draw
@@ -182,7 +182,7 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
     raw = read(src.options.sheet, None)
     if raw is None:
         return None
-    as_log = _event_log_choice(src, raw)
+    as_log = _event_log_choice(src, state.looks_like_log(src.digest, src.data, src.name, src.options.sheet, None))
     if as_log:
         st.caption(f"The file as read ({literal(raw.kind.upper())}):")
         st.dataframe(raw.preview(6), hide_index=True, width="stretch")
@@ -235,10 +235,10 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
         date_format=date_format, timezone=zone, handling_unit=unit, event_log=False))
 
 
-def _event_log_choice(src: state.Source, raw: RawTable) -> bool:
+def _event_log_choice(src: state.Source, looks_like_log: bool) -> bool:
     """Offered only when the file looks like an event log (a case column whose values repeat, and an activity
     column): read it as one demand per case. On by default for a new file that looks like one."""
-    if not looks_like_event_log(raw):
+    if not looks_like_log:
         return False
     st.info("This file looks like an **event log**: several rows per case, each an activity done at a time. Read "
             "row by row, every activity would count as a demand.", icon=":material/timeline:")
@@ -253,6 +253,11 @@ UNIT_LABELS = {None: "Work it out from the column's name", "seconds": "Seconds",
                "hours": "Hours"}
 
 
+@functools.cache
+def _zones() -> list[str | None]:  # read from the system's time zone files once, not at every rerun
+    return [None, *sorted(available_timezones())]
+
+
 def _reading_choices(src: state.Source, no_dates: bool) -> tuple[str | None, str | None, HandlingUnit | None]:
     """The date format, time zone and handling-time unit: set only when Workbench's own reading is wrong."""
     c1, c2, c3 = st.columns(3)
@@ -261,7 +266,7 @@ def _reading_choices(src: state.Source, no_dates: bool) -> tuple[str | None, str
         key=f"date_format_{src.digest}", disabled=no_dates, placeholder="e.g. %y%m%d for 990201",
         help="strftime codes: %d day, %m month, %y or %Y year, %H hour, %M minute, %S second, %b month name, "
              "%p AM/PM. Leave empty and Workbench works the form out from the column.").strip()
-    zones = [None, *sorted(available_timezones())]
+    zones = _zones()
     current_zone = src.options.timezone if src.options.timezone in zones else None
     zone = c2.selectbox("Times with a UTC offset or 'Z' are shown in", zones, index=zones.index(current_zone),
                         format_func=lambda z: z or f"This computer's time zone ({zone_name(local_zone())})",
@@ -587,6 +592,19 @@ def _save_pending_correction(view: state.DemandView, src: state.Source) -> None:
     st.rerun()
 
 
+def _save_before_drawing() -> None:
+    """A correction made in the customers' words table is saved first thing, before even the file panel is
+    drawn: the run that saves it stops there and the next draws the page once, with it."""
+    src = state.active_source()
+    if src is None:
+        return
+    try:
+        view = state.view(src, state.corrections(src))  # as drawn before the change: cached
+    except (DemandFileError, CatalogueError, ValueError):
+        return  # the page says why, below
+    _save_pending_correction(view, src)
+
+
 def _classify_together(view: state.DemandView, src: state.Source, corrections: list[Correction]) -> None:
     """Workshop mode: one customer's words at a time, the team's decision, the next one."""
     frame = view.frame
@@ -801,6 +819,7 @@ def render() -> None:
     st.title("Demand")
     st.caption("What do customers ask of us, and how much of it is caused by our own failures?")
     current = study.require()
+    _save_before_drawing()
     _data_panel()
     notices.show(keys.DEMAND_NOTICES)
     src = state.active_source()
@@ -815,7 +834,6 @@ def render() -> None:
         st.warning(f"The study's demand file {literal(src.name)} cannot be read now, so nothing of it is shown: "
                    f"{literal(exc)} Load it again, or another file, above.", icon=":material/error:")
         return
-    _save_pending_correction(view, src)
     st.subheader(literal(src.name) + (" (sample)" if src.is_sample else ""))
     st.caption(f"Study: **{literal(current.name)}**")
     _report(loaded.report, loaded.set_aside_rows)

@@ -34,6 +34,7 @@ from typing import TypedDict
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pandas.api.extensions import ExtensionArray
 
 from workbench import schema, spc
 from workbench.demand import analysis
@@ -74,7 +75,8 @@ def _case_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return keys.astype(np.int64), has_case
 
 
-def _text(series: pd.Series, at: np.ndarray | None = None, missing: str | None = None) -> object:
+def _text(series: pd.Series, at: np.ndarray | None = None, missing: str | None = None
+          ) -> ExtensionArray | np.ndarray:
     """The labels as text (a missing one as `missing`, else as "nan"), at positions `at`. A label column is
     categorical: its few categories are made text once and the codes taken in Arrow, instead of 100,000 Python
     strings made and read back again at every correction."""

@@ -554,9 +554,9 @@ def _words_rows(frame: pd.DataFrame, search: str, types: list[str], natures: lis
 
 
 def _save_pending_correction(view: state.DemandView, src: state.Source) -> None:
-    """A cell changed in the customers' words table is saved before the page is drawn, then the page is drawn once
-    with it (st.rerun). Drawing every tab from the data as it was before the change, only to draw it all again
-    after the save, doubled the time a correction took. The rows are the ones the table showed (the same filters,
+    """A cell changed in the customers' words table is saved before the page is drawn, and the page is drawn once,
+    with it. Drawing every tab from the data as it was before the change, only to draw it all again after the
+    save, doubled the time a correction took. The rows are the ones the table showed (the same filters,
     from their widgets' state); anything unusual (a change the catalogue refuses, the filters not set yet) is left
     to the table itself, which reports it where the person made it."""
     try:
@@ -588,8 +588,9 @@ def _save_pending_correction(view: state.DemandView, src: state.Source) -> None:
         return  # the table shows why, in place
     seen_key = keys.correction_versions(src.source_id)
     _save_corrections(src, changes, editable, st.session_state.get(seen_key, {}))
+    # A new table (its key moves on) and the rest of this same run draw the page with the correction: the
+    # study is read afresh after a write, so no second run of the script is needed.
     st.session_state[keys.EDITOR_VERSION] = st.session_state.get(keys.EDITOR_VERSION, 0) + 1
-    st.rerun()
 
 
 def _save_before_drawing() -> None:

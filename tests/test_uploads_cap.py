@@ -25,8 +25,8 @@ MIB = 1_048_576  # a megabyte as Streamlit's server.maxUploadSize counts it
 SETTING = "WORKBENCH_MAX_UPLOAD_MB"
 
 
-def refusal(name: str, size_mb: str, most: int) -> str:
-    return (f"{name} is {size_mb} MB, but an uploaded file may be at most {most} MB (whoever runs Workbench can "
+def refusal(name: str, size: str, most: int) -> str:
+    return (f"{name} is {size}, but an uploaded file may be at most {most} MB (whoever runs Workbench can "
             f"change this with the setting {SETTING}).")
 
 
@@ -52,16 +52,19 @@ def test_every_kind_of_upload_over_the_cap_is_refused_naming_the_file_and_the_li
     over = b"x" * (MIB + MIB // 2)  # 1.5 MB
     with pytest.raises(limits.LimitError) as err:
         uploads.accept(name, over, kind)
-    assert str(err.value) == refusal(name, "1.5", 1)
+    assert str(err.value) == refusal(name, "1.5 MB", 1)
     if kind in uploads.YAML_KINDS:
         with pytest.raises(limits.LimitError):
             uploads.accept_text(name, over, kind)
 
 
 @pytest.mark.parametrize("kind", ["demand file", "event log", "study export"])
-def test_a_file_of_exactly_the_cap_is_let_in(one_mb: int, kind: uploads.Kind) -> None:
+def test_a_file_of_exactly_the_cap_is_let_in_and_one_byte_more_is_not(one_mb: int, kind: uploads.Kind) -> None:
     data = b"y" * MIB
     assert uploads.accept("f", data, kind) is data
+    with pytest.raises(limits.LimitError) as err:
+        uploads.accept("f.csv", data + b"y", kind)
+    assert str(err.value) == refusal("f.csv", "1,048,577 bytes", 1)
 
 
 def test_the_cap_is_checked_before_the_file_is_read(one_mb: int) -> None:
@@ -69,7 +72,7 @@ def test_the_cap_is_checked_before_the_file_is_read(one_mb: int) -> None:
     junk = b"PK\x03\x04" + b"\0" * (2 * MIB)
     with pytest.raises(ArchiveError):
         read_archive(junk)  # what reading it would have said
-    with pytest.raises(limits.LimitError, match=re.escape(refusal("old.zip", "2.0", 1))):
+    with pytest.raises(limits.LimitError, match=re.escape(refusal("old.zip", "2.0 MB", 1))):
         read_archive(uploads.accept("old.zip", junk, "study export"))
 
 
@@ -116,7 +119,7 @@ def test_the_flow_page_refuses_an_over_size_map_and_keeps_the_map_on_screen(
     flow = FlowScreen(open_app("flow"))
     flow.upload("huge.yaml", b"# " + b"x" * (3 * MIB))
     flow.assert_no_exception()
-    assert refusal("huge.yaml", "3.0", 1) in flow.errors()
+    assert refusal("huge.yaml", "3.0 MB", 1) in flow.errors()
     assert "The map on screen is unchanged." in flow.errors()
     assert any("Small service" in h.value for h in flow.at.subheader)
 
@@ -125,7 +128,7 @@ def test_the_demand_page_refuses_an_over_size_file_and_keeps_the_sample(one_mb: 
     demand = DemandScreen(open_app("demand"))
     body = paths.SAMPLE_DEMAND.read_bytes()
     big = body + body.split(b"\n", 1)[1] * (MIB // len(body) + 1)  # the sample, repeated past 1 MB
-    size = f"{len(big) / MIB:.1f}"
+    size = f"{len(big) / MIB:.1f} MB"
     demand.upload("big.csv", big)
     demand.assert_no_exception()
     assert refusal("big.csv", size, 1) in demand.errors()
@@ -137,5 +140,5 @@ def test_the_studies_page_refuses_an_over_size_zip_and_imports_nothing(one_mb: i
     before = [s.value for s in studies.at.selectbox if s.label == "Open a study"]
     studies.import_archive("big.zip", b"PK\x03\x04" + b"\0" * (2 * MIB))
     studies.assert_no_exception()
-    assert f"{refusal('big.zip', '2.0', 1)} Nothing was changed." in studies.errors()
+    assert f"{refusal('big.zip', '2.0 MB', 1)} Nothing was changed." in studies.errors()
     assert [s.value for s in studies.at.selectbox if s.label == "Open a study"] == before

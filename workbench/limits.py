@@ -101,5 +101,7 @@ def check_upload(name: str, size: int) -> None:
     """Raise `LimitError` naming the file and the cap when an upload of `size` bytes is over UPLOAD_MB."""
     most = UPLOAD_MB.value
     if size > most * MB:
-        raise LimitError(f"{name} is {size / MB:,.1f} MB, but an uploaded file may be at most {most:,} MB "
+        # just over: "1.0 MB, but at most 1 MB" would read as a mistake, so the bytes are given instead
+        shown = f"{size / MB:,.1f} MB" if round(size / MB, 1) > most else f"{size:,} bytes"
+        raise LimitError(f"{name} is {shown}, but an uploaded file may be at most {most:,} MB "
                          f"(whoever runs Workbench can change this with the setting {UPLOAD_MB.setting}).")

@@ -218,7 +218,12 @@ def restore(version: int) -> None:
 def map_files_writable() -> bool:
     """Whether this server lets the app write into process_maps/ (workbench.serving decides, from the address
     the server listens on and its sign-in settings)."""
-    return serving.map_files_writable(st.get_option("server.address"))
+    return serving.map_files_writable(_address())
+
+
+def _address() -> str | None:
+    """The address this server listens on, as Streamlit was told it (command line or config.toml)."""
+    return st.get_option("server.address")
 
 
 def save(path: Path, overwrite: bool = False) -> None:
@@ -226,7 +231,7 @@ def save(path: Path, overwrite: bool = False) -> None:
     to overwrite that file), never on a server whose maps folder is read-only (workbench.flow.files)."""
     w = working()
     assert w is not None
-    save_copy(w.yaml_text, path, address=st.get_option("server.address"), overwrite=overwrite)
+    save_copy(w.yaml_text, path, address=_address(), overwrite=overwrite)
     w.origin, w.saved_text = path, w.yaml_text
 
 

@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 import pandas as pd
 import streamlit as st
 
-from workbench import charts, schema, spc
+from workbench import charts, limits, schema, spc, uploads
 from workbench.app import chart, classify, flow_state, keys, notices, state, study, suggestions, type_editor
 from workbench.app.text import literal
 from workbench.demand import analysis, end_to_end
@@ -27,6 +27,7 @@ from workbench.eventlog.xes import is_xes
 from workbench.flow.diagram import to_dot, too_big_to_draw
 from workbench.flow.discover import discover
 from workbench.flow.model import to_yaml
+from workbench.limits import LimitError
 from workbench.safe_export import to_csv_bytes
 from workbench.store import studies
 from workbench.store.studies import ConflictError, StoreError
@@ -48,7 +49,10 @@ def _catalogue_choice(current: state.Source | None, new_file: object | None) -> 
     st.markdown("**Demand-type catalogue** (which types are value and which are failure)")
     upload = st.file_uploader("Upload a catalogue (YAML)", type=["yaml", "yml"], key="catalogue_upload")
     if upload is not None:
-        return upload.getvalue().decode("utf-8-sig", errors="replace"), upload.name
+        try:
+            return uploads.accept_text(upload.name, upload.getvalue(), "catalogue"), upload.name
+        except LimitError as exc:  # over the upload cap: refused before it is read, the choice below stands
+            st.error(f"{literal(exc)} This catalogue was not used.", icon="⚠️")
     saved = state.saved_catalogue()
     if saved is not None:  # the team's own, edited in Demand types: it reads every file of the study
         st.caption(f"This study's catalogue, version {saved.version}" + (f" (saved by {literal(saved.author)})"
@@ -86,7 +90,7 @@ def _new_upload() -> object | None:
         "Upload a demand sample (CSV or Excel) or an event log (CSV, Excel or XES)",
         type=["csv", "txt", "tsv", "xlsx", "xes", "gz"], key="demand_upload",
         help="Any column names: you can say which column is which below. An event log (many rows per case) can "
-             "be read as one demand per case. Up to 200 MB.")
+             f"be read as one demand per case. Up to {limits.UPLOAD_MB.value:,} MB.")
     if uploaded is None or st.session_state.get(keys.DEMAND_UPLOAD_STORED) == uploaded.file_id:
         return None
     return uploaded
@@ -134,7 +138,13 @@ def _data_panel() -> None:
                 return
             candidate = current
         else:
-            candidate = state.Source(uploaded.name, uploaded.getvalue())  # type: ignore[attr-defined]
+            try:
+                data = uploads.accept(uploaded.name, uploaded.getvalue(), "demand file")  # type: ignore[attr-defined]
+            except LimitError as exc:
+                still = f" Still showing: {literal(current.name)}." if current else ""
+                st.error(f"{literal(exc)}{still}", icon="⚠️")
+                return
+            candidate = state.Source(uploaded.name, data)  # type: ignore[attr-defined]
         candidate = dataclasses.replace(candidate, options=candidate.options.updated(catalogue_text=catalogue_text),
                                         catalogue_name=catalogue_name)
 

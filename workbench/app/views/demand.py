@@ -6,7 +6,6 @@ import dataclasses
 import functools
 from datetime import date
 from typing import Any, cast
-from zoneinfo import available_timezones
 
 import pandas as pd
 import streamlit as st
@@ -17,7 +16,7 @@ from workbench.app.text import literal
 from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import CatalogueError
 from workbench.demand.corrections import Correction, CorrectionError, apply_corrections
-from workbench.demand.dates import local_zone, zone_name
+from workbench.demand.dates import local_zone, zone_name, zone_names
 from workbench.demand.load import DATE_ORDERS, DemandFileError, RawTable, suggest_mapping
 from workbench.demand.mapping import split_joined
 from workbench.demand.reading import HANDLING_UNITS, HandlingUnit
@@ -263,11 +262,6 @@ UNIT_LABELS = {None: "Work it out from the column's name", "seconds": "Seconds",
                "hours": "Hours"}
 
 
-@functools.cache
-def _zones() -> list[str | None]:  # read from the system's time zone files once, not at every rerun
-    return [None, *sorted(available_timezones())]
-
-
 def _reading_choices(src: state.Source, no_dates: bool) -> tuple[str | None, str | None, HandlingUnit | None]:
     """The date format, time zone and handling-time unit: set only when Workbench's own reading is wrong."""
     c1, c2, c3 = st.columns(3)
@@ -276,7 +270,7 @@ def _reading_choices(src: state.Source, no_dates: bool) -> tuple[str | None, str
         key=f"date_format_{src.digest}", disabled=no_dates, placeholder="e.g. %y%m%d for 990201",
         help="strftime codes: %d day, %m month, %y or %Y year, %H hour, %M minute, %S second, %b month name, "
              "%p AM/PM. Leave empty and Workbench works the form out from the column.").strip()
-    zones = _zones()
+    zones: list[str | None] = [None, *zone_names()]
     current_zone = src.options.timezone if src.options.timezone in zones else None
     zone = c2.selectbox("Times with a UTC offset or 'Z' are shown in", zones, index=zones.index(current_zone),
                         format_func=lambda z: z or f"This computer's time zone ({zone_name(local_zone())})",

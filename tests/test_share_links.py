@@ -5,6 +5,7 @@ its links."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import string
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench import cli
 from workbench.access import AccessDenied, Actor, link_holder, person
 from workbench.store import studies
 from workbench.store.access import acting
@@ -163,3 +165,59 @@ def test_the_token_shape(session: Session, study_id: int) -> None:
     tokens = {make_link(session, study_id).token for _ in range(20)}
     assert len(tokens) == 20
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{43}", t) for t in tokens)
+
+
+# ------------------------------------------------------------------------------------------ the command line
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_command_line_makes_lists_and_withdraws_links(session: Session, database_url: str,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", database_url)
+    study_id = studies.create_study(session, "Housing repairs").id
+    code, out, err = run(capsys, "study", "share", "Housing repairs", "--label", "For the director",
+                         "--expires-days", "7", "--by", "Ann", "--url", "https://workbench.example.org/")
+    assert (code, err) == (0, "")
+    [link] = list_links(session, study_id)
+    first, address, last = out.splitlines()
+    assert first == (f"A read-only link to the dashboard of 'Housing repairs' (link {link.id}, "
+                     f"{link.state_words()}):")
+    token = address.removeprefix("https://workbench.example.org/?share=")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token) and open_link(session, token) == study_id
+    assert last.startswith("Copy it now")
+    assert (link.label, link.created_by, link.expires_at - link.created_at) == (  # type: ignore[operator]
+        "For the director", "Ann", timedelta(days=7))
+
+    code, out, err = run(capsys, "study", "share", str(study_id), "--format", "json")
+    made = json.loads(out)
+    assert (code, made["study"], made["expires_at"], made["state"]) == (0, "Housing repairs", None, "open")
+    assert made["link"] == f"http://localhost:8501/?share={made['token']}"
+    assert open_link(session, made["token"]) == study_id
+
+    code, out, err = run(capsys, "study", "links", "Housing repairs", "--format", "json")
+    listed = json.loads(out)["links"]
+    assert [(x["id"], x["state"], x["created_by"]) for x in listed] == [(made["id"], "open", ""),
+                                                                        (link.id, "open", "Ann")]
+    assert "token" not in listed[0]
+
+    code, out, err = run(capsys, "study", "revoke-link", "Housing repairs", str(link.id), "--by", "Bob")
+    [withdrawn] = [x for x in list_links(session, study_id) if x.id == link.id]
+    assert (code, out) == (0, f"Link {link.id} (For the director) of 'Housing repairs': "
+                              f"{withdrawn.state_words()}.\n")
+    assert withdrawn.revoked_by == "Bob" and refusal(session, token).reason == "revoked"
+    code, out, err = run(capsys, "study", "links", str(study_id))
+    assert code == 0 and out.splitlines()[0].split() == ["id", "made", "by", "for", "state"]
+    assert f"withdrawn on {withdrawn.revoked_at:%d %b %Y %H:%M} UTC by Bob" in out
+
+    for argv, words in [(("study", "revoke-link", str(study_id), "999"), "no share link 999"),
+                        (("study", "share", str(study_id), "--expires-days", "0"), "between 1 and 3650 days"),
+                        (("study", "links", "No such study"), "there is no study 'No such study'")]:
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (cli.EXIT_UNUSABLE, ""), argv
+        assert err.startswith("workbench: ") and words in err and err.count("\n") == 1, err

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 import pandas as pd
 
-from workbench import paths, schema
+from workbench import paths, schema, serving
 from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.demand.load import DemandFileError, LoadedDemand, RawTable, clean_as, load_demand, read_table
@@ -641,17 +641,27 @@ def _fit_text(block: FitJSON) -> list[str]:
 
 def cmd_app(args: argparse.Namespace) -> int:
     """Start the app; the study database is opened and migrated first, so a bad WORKBENCH_DATABASE_URL is
-    reported here, in one line, rather than in the browser."""
+    reported here, in one line, rather than in the browser. It listens on this machine only unless told an
+    address (or --share); then the terminal says who can reach it and what they can do (workbench.serving)."""
     from sqlalchemy.engine import make_url
 
+    from workbench import limits
     from workbench.store import db
 
     engine, _ = _open_store()
     print(f"Studies are kept in {make_url(db.database_url()).render_as_string(hide_password=True)} "
           f"(schema {db.current_revision(engine)}).", file=sys.stderr)
     engine.dispose()
+    address = serving.EVERY_INTERFACE if args.share else args.address
+    for line in serving.network_notice(address, args.port):
+        print(line, file=sys.stderr)
     command = [sys.executable, "-m", "streamlit", "run", str(paths.APP_ENTRY),
-               "--server.port", str(args.port), "--server.maxUploadSize", "200",
+               "--server.address", address, "--server.port", str(args.port),
+               # one cap for every upload: the upload box refuses what the app would refuse (workbench/limits.py)
+               "--server.maxUploadSize", str(limits.UPLOAD_MB.value),
+               # Streamlit's safe defaults, said here so no config file or STREAMLIT_* variable can turn them off:
+               # forms need the XSRF token, and pages of other sites may not call this server (docs/access.md)
+               "--server.enableXsrfProtection", "true", "--server.enableCORS", "true",
                "--browser.gatherUsageStats", "false",
                # errors people see are a sentence and a reference (app/study.page_errors); never a traceback,
                # wherever the app is started from (.streamlit/config.toml says the same for `streamlit run`)
@@ -1058,6 +1068,12 @@ def build_parser() -> argparse.ArgumentParser:
     app = sub.add_parser("app", help="start the Workbench app in the browser")
     app.add_argument("--port", type=int, default=8501)
     app.add_argument("--headless", action="store_true", help="do not open a browser window")
+    where = app.add_mutually_exclusive_group()
+    where.add_argument("--address", default=serving.LOOPBACK,
+                       help="the address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every "
+                            "address, so anyone on the network can reach it: see docs/access.md)")
+    where.add_argument("--share", action="store_true",
+                       help="listen on every network interface (the same as --address 0.0.0.0)")
     app.set_defaults(func=cmd_app)
 
     demand = sub.add_parser("demand", help="demand samples").add_subparsers(dest="demand_command", required=True)

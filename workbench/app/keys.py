@@ -12,6 +12,11 @@ from __future__ import annotations
 
 STUDY = "study_id"  # the id of the study this session last opened (the URL's ?study= comes first)
 AUTHOR = "author"  # the sidebar's "Your name" box: who is working, saved with every change they make
+ACTOR = "actor"  # who is asking (workbench.access.Actor), set by main.py: the store's sessions act as them
+
+# ------------------------------------------------------------------------------------------ Share links
+
+SHARE_MADE = "share_made"  # {study id: the link this session just made}, shown until the person hides it
 
 # ------------------------------------------------------------------------------------------ Demand page
 

@@ -22,9 +22,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from workbench.access import LOCAL, Actor
 from workbench.app import keys
 from workbench.app.text import literal
 from workbench.store import db, sample, studies
+from workbench.store.access import acting
 
 T = TypeVar("T")
 log = logging.getLogger("workbench.app")
@@ -188,7 +190,7 @@ def _shareable(fn: Callable[..., object], args: tuple[Any, ...], kwargs: dict[st
 
 
 def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    with db.sessions(engine())() as session:
+    with acting(db.sessions(engine())(), actor()) as session:
         return fn(session, *args, **kwargs)
 
 
@@ -225,7 +227,20 @@ def _fresh(result: object) -> object:
 
 def session() -> Session:
     forget_reads()  # whatever is done with it, the rest of the run reads the study afresh
-    return db.sessions(engine())()
+    return acting(db.sessions(engine())(), actor())
+
+
+def actor() -> Actor:
+    """Who is asking in this browser session: what main.py set (a share link's holder, a signed-in person),
+    else the local person. Every store session the pages open acts as them."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return LOCAL
+    found = st.session_state.get(keys.ACTOR)
+    return found if isinstance(found, Actor) else LOCAL
+
+
+def set_actor(who: Actor) -> None:
+    st.session_state[keys.ACTOR] = who
 
 
 def author() -> str:
@@ -241,8 +256,13 @@ def _from_url() -> int | None:
 
 
 def current(*, fallback: bool = True) -> studies.Study | None:
-    """The study in the URL, else the one this session last used, else (with `fallback`) the first listed."""
-    wanted = _from_url() or st.session_state.get(keys.STUDY)
+    """The study in the URL, else the one this session last used, else (with `fallback`) the first listed. A
+    share link's holder has one study, whatever the URL says."""
+    holder = actor()
+    if holder.kind == "link":
+        wanted, fallback = holder.link_study, False
+    else:
+        wanted = _from_url() or st.session_state.get(keys.STUDY)
     found = None
     if wanted is not None:
         try:
@@ -261,7 +281,7 @@ def current(*, fallback: bool = True) -> studies.Study | None:
 
 def use(study_id: int) -> None:
     st.session_state[keys.STUDY] = study_id
-    if st.query_params.get("study") != str(study_id):
+    if actor().kind != "link" and st.query_params.get("study") != str(study_id):  # a link's address stays as sent
         st.query_params["study"] = str(study_id)
 
 

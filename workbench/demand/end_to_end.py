@@ -278,7 +278,7 @@ def repeats(df: pd.DataFrame, contacts: pd.DataFrame | None = None) -> Repeats:
     if not len(df) or not has_case:
         return Repeats(False, NO_CASES, len(df), 0, 0, 0, [], empty)
     contacts = _contacts(df) if contacts is None else contacts
-    later = contacts[contacts["contact"] > 0]
+    later = contacts.loc[(contacts["contact"] > 0).to_numpy(), [NEED, schema.ROW, schema.DEMAND_TYPE, schema.NATURE]]
     failure = (later[schema.NATURE] == schema.FAILURE).to_numpy()
     suggested = later.loc[~failure, schema.ROW].sort_values()
     table = pd.DataFrame({schema.DEMAND_TYPE: later[schema.DEMAND_TYPE].to_numpy(), "failure": failure})
@@ -391,7 +391,7 @@ def relabel(base: EndToEnd, df: pd.DataFrame) -> EndToEnd:
     contacts[schema.DEMAND_TYPE] = _text(df[schema.DEMAND_TYPE], at, missing=analysis.NO_TYPE)
     contacts[schema.TOUCHPOINT] = _text(df[schema.TOUCHPOINT], at)
     contacts[schema.NATURE] = _text(df[schema.NATURE], at)
-    firsts = contacts[contacts["contact"] == 0]
+    firsts = contacts.loc[(contacts["contact"] == 0).to_numpy(), list(GROUP_FIELDS)]
     frame = base.need_frame.copy()
     groups = {}
     for col in GROUP_FIELDS:

@@ -14,8 +14,9 @@
      per week/day, End to end by type/touchpoint/value-failure, Handling by touchpoint/type (each a radio; the
      page's tabs themselves switch in the browser, without the server);
    * **filter words**: the customers' words searched for a word (two words in turn);
-   * **correction**: the first row's value/failure corrected in the customers' words table (its edit state set,
-     as the browser sends it; to failure when it is value, else to value): stored, and every chart redrawn with it;
+   * **correction**: a row's value/failure corrected in the customers' words table (its edit state set, as the
+     browser sends it; to failure when it is value, else to value), a different row each time so that the study
+     is never in a state it was in before: stored, and every chart redrawn with it;
    * **flow baseline**: a rerun of the Flow page with nothing changed;
    * **map edit**: the first step's Touch likely changed in the Steps table (4 and 3.5 minutes in turn): stored as the map's
      next version, the diagram and the exact flow metrics drawn again;
@@ -275,11 +276,14 @@ class Bench:
         shown = next(d.value for d in self.demand.dataframe  # the words table (not the rows set aside)
                      if {"customer_words", "nature", "row"} <= set(map(str, d.value.columns))
                      and "reason" not in d.value.columns)
-        value = "value" if shown["nature"].iloc[0] == "failure" else "failure"  # row 0 as shown, changed
+        # A different row each time: every correction leaves the study in a state it was never in, so nothing
+        # drawn after it (the figures, the charts' specs) can come from a cache of an earlier state.
+        i = self._next("correct", list(range(min(len(shown), 25))))
+        value = "value" if shown["nature"].iloc[i] == "failure" else "failure"  # row i as shown, changed
         version = self.demand.session_state[keys.EDITOR_VERSION]
         self.demand.session_state[keys.words_editor(version)] = {
-            "edited_rows": {0: {"nature": value}}, "added_rows": [], "deleted_rows": []}
-        out = _run(self.demand, f"correcting row 0 to {value}")
+            "edited_rows": {i: {"nature": value}}, "added_rows": [], "deleted_rows": []}
+        out = _run(self.demand, f"correcting row {i} to {value}")
         if self._saved_count() != before + 1:
             self.problems.append(f"correction to {value}: {before} saved before, {self._saved_count()} after")
         return out

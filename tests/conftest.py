@@ -26,6 +26,9 @@ pytest_plugins = ["store_fixtures"]  # session / engine / database_url on SQLite
 expect.set_options(timeout=60_000)
 
 CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
+# Every chart the tests draw (AppTest in this process, the app servers they start) is checked against the Vega-Lite
+# schema, which the app itself skips for speed (workbench/app/chart.py).
+os.environ.setdefault("WORKBENCH_VALIDATE_CHARTS", "1")
 UNDER_CI = os.environ.get("CI", "").lower() == "true"
 
 

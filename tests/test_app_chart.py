@@ -46,3 +46,21 @@ def test_a_cached_chart_is_the_chart_altair_chart_draws() -> None:
     assert shorter[1] != plain[1]  # other data: another spec, not the cached one
     at.run()  # a rerun draws the same charts again, from the cache
     assert _charts(at) == drawn
+
+
+def test_a_chart_drawn_without_the_schema_check_is_the_same_chart(monkeypatch) -> None:  # noqa: ANN001
+    # The app skips the Vega-Lite schema check for speed; what it draws must not differ by a byte.
+    from workbench.app import chart
+
+    chart._spec.clear()
+    validated = AppTest.from_function(_page, default_timeout=120).run()
+    chart._spec.clear()  # else the second page finds the specs the first one made
+    unchecked_calls = []
+    real = chart._Unvalidated.to_dict
+    monkeypatch.setattr(chart._Unvalidated, "to_dict", lambda self: unchecked_calls.append(1) or real(self))
+    monkeypatch.setenv("WORKBENCH_VALIDATE_CHARTS", "0")
+    unchecked = AppTest.from_function(_page, default_timeout=120)
+    unchecked.run()
+    assert not unchecked.exception, [e.value for e in unchecked.exception]
+    assert len(unchecked_calls) == 2  # the two distinct charts drawn through chart.show, each made once
+    assert _charts(unchecked) == _charts(validated)

@@ -114,6 +114,35 @@ def test_correcting_a_row_updates_the_headline(at: AppTest, demand: DemandScreen
     assert demand.headline("Failure demand") == f"{exp.failure:,}"
 
 
+def _type_counts(demand: DemandScreen) -> dict[str, int]:
+    frame = next(d.value for d in demand.at.get("dataframe")
+                 if "decision" in d.value.columns and "examples" in d.value.columns)
+    return {str(t): int(n) for t, n in zip(frame["type"], frame["demands"], strict=True)}
+
+
+def test_a_type_correction_reaches_the_types_table_and_a_value_failure_one_leaves_it(
+        at: AppTest, demand: DemandScreen) -> None:
+    # The types table is kept between corrections that cannot change it (value/failure, cause): this checks
+    # that a type correction still reaches it, and that the other kind really leaves it as it was.
+    with SAMPLE_CSV.open(encoding="utf-8", newline="") as f:
+        first = next(csv.DictReader(f))
+    before = _type_counts(demand)
+    old_type = first["demand_type"]
+    assert old_type in before
+    demand.correct(row=0, field="nature", value="failure" if first["nature"] == "value" else "value")
+    demand.assert_no_exception()
+    assert demand.says("success", "Saved: 1 correction(s)")
+    assert _type_counts(demand) == before
+    new_type = next(t for t in before if t != old_type and t != "(no type)")
+    demand.correct(row=0, field="demand_type", value=new_type)
+    demand.assert_no_exception()
+    after = _type_counts(demand)
+    expected = dict(before)
+    expected[old_type] -= 1
+    expected[new_type] += 1
+    assert {t: n for t, n in after.items() if n} == {t: n for t, n in expected.items() if n}
+
+
 def test_reading_the_file_differently_keeps_the_corrections() -> None:
     """A new date order (or mapping, sheet, header row) for the same file is stored on that file: its rows
     are the same rows, so the corrections made on them stay."""

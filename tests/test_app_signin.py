@@ -192,3 +192,28 @@ def test_a_secrets_file_that_cannot_be_read_opens_nothing(tmp_path: Path, monkey
     assert Screen(at).says("error", "Workbench cannot read its sign-in settings")
     assert not at.button and not at.metric and not at.text_input
     assert SAMPLE_STUDY not in everything_shown(at)
+
+
+def test_a_share_link_opens_its_dashboard_without_signing_in() -> None:
+    """Share links are for people without an account: on a sign-in server they open their one dashboard, and
+    the rest of the app still asks for sign-in."""
+    from workbench.store import db, sample, share_links
+
+    engine = db.engine_for()
+    try:
+        db.migrate(engine)
+        with db.sessions(engine)() as s:
+            sample.ensure_sample_study(s)
+            found = studies.find_study(s, SAMPLE_STUDY)
+            assert found is not None
+            token = share_links.make_link(s, found.id).token
+    finally:
+        engine.dispose()
+    at = app(auth=AUTH, user={"is_logged_in": False}, share=token)
+    Screen(at).assert_no_exception()
+    assert [t.value for t in at.title] == [SAMPLE_STUDY]
+    assert Screen(at).headline("Demands") == f"{sample_expected().rows:,}"
+    assert not at.button and not at.sidebar.children
+    # the same browser without the link: the sign-in page, not the app
+    elsewhere = app(auth=AUTH, user={"is_logged_in": False})
+    assert [b.label for b in elsewhere.button] == ["Sign in"] and not elsewhere.metric

@@ -15,11 +15,11 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 import pandas as pd
 
-from workbench import paths, schema
+from workbench import paths, schema, serving
 from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.demand.load import DemandFileError, LoadedDemand, RawTable, clean_as, load_demand, read_table
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
     from workbench.sim.compare import Prevention
     from workbench.sim.fit import FitJSON
+    from workbench.store.share_links import ShareLink
     from workbench.store.studies import Study
 
 EXIT_UNUSABLE = 2
@@ -640,17 +641,27 @@ def _fit_text(block: FitJSON) -> list[str]:
 
 def cmd_app(args: argparse.Namespace) -> int:
     """Start the app; the study database is opened and migrated first, so a bad WORKBENCH_DATABASE_URL is
-    reported here, in one line, rather than in the browser."""
+    reported here, in one line, rather than in the browser. It listens on this machine only unless told an
+    address (or --share); then the terminal says who can reach it and what they can do (workbench.serving)."""
     from sqlalchemy.engine import make_url
 
+    from workbench import limits
     from workbench.store import db
 
     engine, _ = _open_store()
     print(f"Studies are kept in {make_url(db.database_url()).render_as_string(hide_password=True)} "
           f"(schema {db.current_revision(engine)}).", file=sys.stderr)
     engine.dispose()
+    address = serving.EVERY_INTERFACE if args.share else args.address
+    for line in serving.network_notice(address, args.port):
+        print(line, file=sys.stderr)
     command = [sys.executable, "-m", "streamlit", "run", str(paths.APP_ENTRY),
-               "--server.port", str(args.port), "--server.maxUploadSize", "200",
+               "--server.address", address, "--server.port", str(args.port),
+               # one cap for every upload: the upload box refuses what the app would refuse (workbench/limits.py)
+               "--server.maxUploadSize", str(limits.UPLOAD_MB.value),
+               # Streamlit's safe defaults, said here so no config file or STREAMLIT_* variable can turn them off:
+               # forms need the XSRF token, and pages of other sites may not call this server (docs/access.md)
+               "--server.enableXsrfProtection", "true", "--server.enableCORS", "true",
                "--browser.gatherUsageStats", "false",
                # errors people see are a sentence and a reference (app/study.page_errors); never a traceback,
                # wherever the app is started from (.streamlit/config.toml says the same for `streamlit run`)
@@ -840,6 +851,80 @@ def cmd_study_import(args: argparse.Namespace) -> int:
     return 0
 
 
+# Share links: a read-only link to one study's dashboard for someone without an account (docs/access.md).
+# The token is printed once, here; the store keeps only its hash.
+
+T = TypeVar("T")
+APP_ADDRESS = "http://localhost:8501"  # `workbench app`'s own address; --url gives the one people open
+
+
+def _share_call(ref: str, call: Callable[[Session, Study], T]) -> T:
+    """`call(session, study)` for the study `ref` names, with the store's refusals as one line."""
+    from workbench.access import AccessDenied
+    from workbench.store import studies
+
+    engine, sessions = _open_store()
+    try:
+        with sessions() as session:
+            return call(session, _find_study(session, ref))
+    except (studies.StoreError, AccessDenied, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
+def _link_json(link: ShareLink) -> dict[str, object]:
+    return {"id": link.id, "study_id": link.study_id, "label": link.label, "created_by": link.created_by,
+            "created_at": link.created_at.isoformat(),
+            "expires_at": link.expires_at.isoformat() if link.expires_at else None,
+            "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None, "revoked_by": link.revoked_by,
+            "state": link.state(), "state_words": link.state_words()}
+
+
+def cmd_study_share(args: argparse.Namespace) -> int:
+    from workbench.store import share_links
+
+    study, made = _share_call(args.study, lambda s, found: (found, share_links.make_link(
+        s, found.id, label=args.label or "", expires_days=args.expires_days, author=args.by or "")))
+    address = args.url.rstrip("/") + made.path()
+    if args.format == "json":
+        print(json.dumps({**_link_json(made.link), "study": study.name, "token": made.token, "link": address},
+                         indent=2, ensure_ascii=False))
+        return 0
+    print(f"A read-only link to the dashboard of '{study.name}' (link {made.link.id}, "
+          f"{made.link.state_words()}):\n{address}\nCopy it now: Workbench keeps only a fingerprint of it and cannot "
+          f"show it again. 'workbench study revoke-link' withdraws it.")
+    return 0
+
+
+def cmd_study_links(args: argparse.Namespace) -> int:
+    from workbench.store import share_links
+
+    study, links = _share_call(args.study, lambda s, found: (found, share_links.list_links(s, found.id)))
+    if args.format == "json":
+        print(json.dumps({"study": study.name, "links": [_link_json(link) for link in links]}, indent=2,
+                         ensure_ascii=False))
+        return 0
+    if not links:
+        print(f"'{study.name}' has no share links.")
+        return 0
+    print(f"{'id':>5}  {'made':<20}  {'by':<16}  {'for':<24}  state")
+    for link in links:
+        print(f"{link.id:>5}  {link.created_at:%Y-%m-%d %H:%M} UTC  {link.created_by or '-':<16.16}  "
+              f"{link.label or '-':<24.24}  {link.state_words()}")
+    return 0
+
+
+def cmd_study_revoke_link(args: argparse.Namespace) -> int:
+    from workbench.store import share_links
+
+    study, link = _share_call(args.study, lambda s, found: (found, share_links.revoke_link(
+        s, found.id, args.link_id, author=args.by or "")))
+    what = f" ({link.label})" if link.label else ""
+    print(f"Link {link.id}{what} of '{study.name}': {link.state_words()}.")
+    return 0
+
+
 def _log_text(data: dict[str, object], report_lines: list[str]) -> str:
     lines = [*report_lines, ""]
     lines.append(f"Cases: {data['cases']:,}   events: {data['events']:,}   activities: {data['activities']:,}   "
@@ -983,6 +1068,12 @@ def build_parser() -> argparse.ArgumentParser:
     app = sub.add_parser("app", help="start the Workbench app in the browser")
     app.add_argument("--port", type=int, default=8501)
     app.add_argument("--headless", action="store_true", help="do not open a browser window")
+    where = app.add_mutually_exclusive_group()
+    where.add_argument("--address", default=serving.LOOPBACK,
+                       help="the address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every "
+                            "address, so anyone on the network can reach it: see docs/access.md)")
+    where.add_argument("--share", action="store_true",
+                       help="listen on every network interface (the same as --address 0.0.0.0)")
     app.set_defaults(func=cmd_app)
 
     demand = sub.add_parser("demand", help="demand samples").add_subparsers(dest="demand_command", required=True)
@@ -1077,7 +1168,7 @@ def build_parser() -> argparse.ArgumentParser:
     reading_args(cmp)
     cmp.set_defaults(func=cmd_compare)
 
-    study = sub.add_parser("study", help="studies in the store: list, export to a zip, import a zip")
+    study = sub.add_parser("study", help="studies in the store: list, export to a zip, import a zip, share links")
     study_sub = study.add_subparsers(dest="study_command", required=True)
     listing = study_sub.add_parser("list", help="the studies in the database, by name")
     listing.add_argument("--all", action="store_true", help="archived studies too")
@@ -1091,6 +1182,25 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("path", metavar="FILE.zip")
     imp.add_argument("--name", help="the imported study's name (default: its own, or '<name> (imported)')")
     imp.set_defaults(func=cmd_study_import)
+    share = study_sub.add_parser("share", help="make a read-only link to a study's dashboard (printed once)")
+    share.add_argument("study", metavar="STUDY", help="the study's id or name")
+    share.add_argument("--expires-days", type=int, metavar="N", help="the link stops opening after N days "
+                       "(default: until withdrawn)")
+    share.add_argument("--label", help="what the link is for, e.g. 'for the operations director'")
+    share.add_argument("--by", metavar="NAME", help="who is making it (listed with the link)")
+    share.add_argument("--url", default=APP_ADDRESS, metavar="ADDRESS",
+                       help=f"the app's address as people open it (default {APP_ADDRESS})")
+    share.add_argument("--format", choices=("text", "json"), default="text")
+    share.set_defaults(func=cmd_study_share)
+    links = study_sub.add_parser("links", help="a study's share links: who made them, when, and whether they open")
+    links.add_argument("study", metavar="STUDY", help="the study's id or name")
+    links.add_argument("--format", choices=("text", "json"), default="text")
+    links.set_defaults(func=cmd_study_links)
+    revoke = study_sub.add_parser("revoke-link", help="withdraw a share link at once")
+    revoke.add_argument("study", metavar="STUDY", help="the study's id or name")
+    revoke.add_argument("link_id", metavar="LINK_ID", type=int, help="the link's id (see 'workbench study links')")
+    revoke.add_argument("--by", metavar="NAME", help="who is withdrawing it (listed with the link)")
+    revoke.set_defaults(func=cmd_study_revoke_link)
     return parser
 
 

@@ -1,5 +1,5 @@
 """Budgets for every reader: the most a demand file, an Excel workbook, a YAML map or catalogue, or a study
-export may hold before Workbench refuses it.
+export may hold before Workbench refuses it, and the one size cap on every file uploaded to the app.
 
 Why: a server is shared. One upload of a few kilobytes (an .xlsx that claims a million rows, YAML aliases
 that expand a thousandfold, a zip of a zip) must not take memory and time from everyone else. Each limit is
@@ -86,3 +86,22 @@ ZIP_BYTES = _limit("WORKBENCH_MAX_ZIP_UNPACKED_BYTES", 500 * 1024 * 1024, "bytes
 ZIP_MEMBERS = _limit("WORKBENCH_MAX_ZIP_MEMBERS", 10_000, "files", "a study export")
 # a zip that unpacks to far more than its own size is a bomb, whatever its checksums say (checked from its directory)
 ZIP_RATIO = _limit("WORKBENCH_MAX_ZIP_RATIO", 200, "times its packed size (unpacked)", "a study export")
+
+# ------------------------------------------------------------------------------------------ uploads
+# One figure for every file uploaded to the app (demand file, event log, catalogue, map, study zip). Streamlit's
+# upload box is given the same figure (server.maxUploadSize: `workbench app` passes it, .streamlit/config.toml
+# says the default), and `check_upload` refuses an upload over it before a byte of it is read, whatever the
+# browser sent. Megabytes as Streamlit counts them (1,048,576 bytes). The readers' own budgets above still apply
+# within it (a map or catalogue is at most WORKBENCH_MAX_YAML_BYTES).
+UPLOAD_MB = _limit("WORKBENCH_MAX_UPLOAD_MB", 200, "MB", "an uploaded file")
+MB = 1024 * 1024
+
+
+def check_upload(name: str, size: int) -> None:
+    """Raise `LimitError` naming the file and the cap when an upload of `size` bytes is over UPLOAD_MB."""
+    most = UPLOAD_MB.value
+    if size > most * MB:
+        # just over: "1.0 MB, but at most 1 MB" would read as a mistake, so the bytes are given instead
+        shown = f"{size / MB:,.1f} MB" if round(size / MB, 1) > most else f"{size:,} bytes"
+        raise LimitError(f"{name} is {shown}, but an uploaded file may be at most {most:,} MB "
+                         f"(whoever runs Workbench can change this with the setting {UPLOAD_MB.setting}).")

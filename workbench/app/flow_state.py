@@ -15,9 +15,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from workbench import paths
+from workbench import paths, serving
 from workbench.app import keys, notices, study
 from workbench.app.text import literal
+from workbench.flow.files import save_copy
 from workbench.flow.merge import describe_changes
 from workbench.flow.model import MapFileError, ProcessMap, parse_map, parse_map_text, to_yaml
 from workbench.store import studies
@@ -214,14 +215,23 @@ def restore(version: int) -> None:
     notices.later(keys.FLOW_NOTICES, f"Version {version} restored as the newest version.", "toast")
 
 
-def save(path: Path) -> None:
-    """Write the working map's YAML to `path` (the caller has already asked before overwriting)."""
+def map_files_writable() -> bool:
+    """Whether this server lets the app write into process_maps/ (workbench.serving decides, from the address
+    the server listens on and its sign-in settings)."""
+    return serving.map_files_writable(_address())
+
+
+def _address() -> str | None:
+    """The address this server listens on, as Streamlit was told it (command line or config.toml)."""
+    return st.get_option("server.address")
+
+
+def save(path: Path, overwrite: bool = False) -> None:
+    """Write the working map's YAML to `path`: never over a different file unless `overwrite` (the person chose
+    to overwrite that file), never on a server whose maps folder is read-only (workbench.flow.files)."""
     w = working()
     assert w is not None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(w.yaml_text, encoding="utf-8")
-    tmp.replace(path)
+    save_copy(w.yaml_text, path, address=_address(), overwrite=overwrite)
     w.origin, w.saved_text = path, w.yaml_text
 
 

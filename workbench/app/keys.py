@@ -12,6 +12,11 @@ from __future__ import annotations
 
 STUDY = "study_id"  # the id of the study this session last opened (the URL's ?study= comes first)
 AUTHOR = "author"  # the sidebar's "Your name" box: who is working, saved with every change they make
+ACTOR = "actor"  # who is asking (workbench.access.Actor), set by main.py: the store's sessions act as them
+
+# ------------------------------------------------------------------------------------------ Share links
+
+SHARE_MADE = "share_made"  # {study id: the link this session just made}, shown until the person hides it
 
 # ------------------------------------------------------------------------------------------ Demand page
 
@@ -42,7 +47,7 @@ def correction_versions(source_id: int | None) -> str:
 FLOW_EDITOR = "flow_editor"  # the map on screen (flow_state.Working)
 FLOW_HISTORY = "flow_editor_history"  # the YAML before each edit of the map on screen, for undo (newest last)
 FLOW_UPLOADED = "flow_uploaded"  # file_id of the map upload last opened (so it is not added again)
-FLOW_CONFIRM_OVERWRITE = "flow_confirm_overwrite"  # the file the Save button overwrites if pressed again
+FLOW_CONFIRM_OVERWRITE = "flow_confirm_overwrite"  # the file Save found taken: offer Save as new, or Overwrite
 
 
 def flow_table(table: str, version: int) -> str:

@@ -1,8 +1,9 @@
 """Workbench app entry point: page set-up, the study picker and navigation. Each page is a file in views/.
 
-A link with `?view=dashboard&study=<id>` opens the managers' read-only dashboard on its own: no navigation,
-no study picker, nothing to edit. When the server has sign-in configured (docs/access.md), every page first
-asks the person to sign in (workbench/app/signin.py).
+A share link (`?share=<token>`, workbench/app/share.py) opens one study's dashboard alone, read-only, and
+nothing else whatever the address says. `?view=dashboard&study=<id>` shows a study's dashboard on its own
+for people already using the app: a view, not a permission. When the server has sign-in configured
+(docs/access.md), every other page first asks the person to sign in (workbench/app/signin.py).
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from pathlib import Path
 
 import streamlit as st
 
-from workbench.app import signin, study
+from workbench.app import share, signin, study
 
 PAGES = Path(__file__).parent / "views"  # not "pages/": that name switches on Streamlit's older page mode
 
 st.set_page_config(page_title="Workbench", page_icon="🔧", layout="wide")
 
+dashboard = st.Page(PAGES / "dashboard.py", title="Dashboard", icon=":material/dashboard:", url_path="dashboard")
+if share.requested():  # a share link's holder: its study's dashboard or a plain refusal; nothing below runs
+    share.run(dashboard)
+    st.stop()
 if not signin.gate():  # sign-in configured and nobody signed in: the sign-in page only, nothing of any study
     st.stop()
-
-dashboard = st.Page(PAGES / "dashboard.py", title="Dashboard", icon=":material/dashboard:", url_path="dashboard")
 database_ok = True
 if st.query_params.get("view") == "dashboard":
     navigation = st.navigation([dashboard], position="hidden")

@@ -103,8 +103,11 @@ def _name() -> str:
 def actor() -> Actor:
     """Who this session's store calls act as: the local person on a laptop; the signed-in person (an
     administrator when listed in WORKBENCH_ADMINS) on a shared server; NOBODY before anyone has signed in."""
-    if not configured():
-        return LOCAL
+    try:
+        if not configured():
+            return LOCAL
+    except SignInSetupError:  # sign-in may be meant: nobody until the settings are fixed (the gate says so)
+        return NOBODY
     if not signed_in() or not _email():
         return NOBODY
     return person(_name(), _email(), admins())

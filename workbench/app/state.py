@@ -22,7 +22,7 @@ from workbench.demand.catalogue import Catalogue, parse_catalogue
 from workbench.demand.corrections import Correction, apply_corrections
 from workbench.demand.load import LoadedDemand, RawTable, clean_as, read_table
 from workbench.demand.reading import ReadOptions
-from workbench.eventlog import EventLog, read_log
+from workbench.eventlog import EventLog, looks_like_event_log, read_log
 from workbench.eventlog.cases import cases_as_demand
 from workbench.safe_export import to_csv_bytes, to_xlsx_bytes
 from workbench.store import studies
@@ -59,9 +59,22 @@ def sample_source() -> Source:
                   catalogue_name=paths.SAMPLE_CATALOGUE.name)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def read_raw(digest: str, _data: bytes, name: str, sheet: str | None, header_row: int | None) -> RawTable:
-    return read_table(_data, name, sheet=sheet, header_row=header_row)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _read_raw(digest: str, _data: bytes, name: str, sheet: str | None, header_row: int | None
+              ) -> tuple[RawTable, bool]:
+    table = read_table(_data, name, sheet=sheet, header_row=header_row)
+    return table, looks_like_event_log(table)
+
+
+# The file's own table is kept as it is (cache_resource: nothing changes it), not unpickled at every rerun as
+# cache_data would (tens of ms for a 100,000-row file, on every interaction of the Demand page), and whether it
+# looks like an event log (a pass over every case id) is worked out once with it.
+def read_raw(digest: str, data: bytes, name: str, sheet: str | None, header_row: int | None) -> RawTable:
+    return _read_raw(digest, data, name, sheet, header_row)[0]
+
+
+def looks_like_log(digest: str, data: bytes, name: str, sheet: str | None, header_row: int | None) -> bool:
+    return _read_raw(digest, data, name, sheet, header_row)[1]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -134,6 +147,19 @@ def _clock(key: tuple[object, ...], _src: Source) -> end_to_end.EndToEnd:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
+def _by_field(key: tuple[object, ...], by: str, corrections: tuple[Correction, ...], _frame: pd.DataFrame
+              ) -> pd.DataFrame:
+    return analysis.by_field(_frame, by)
+
+
+def _field_table(key: tuple[object, ...], by: str, corrections: tuple[Correction, ...], frame: pd.DataFrame
+                 ) -> pd.DataFrame:
+    """Demands, one-stop and handling per touchpoint or type depend on that field alone, and only a type can be
+    corrected: keyed by the corrections of that field, a value/failure correction finds them made already."""
+    return _by_field(key, by, tuple(c for c in corrections if c.field == by), frame)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _view(key: tuple[object, ...], corrections: tuple[Correction, ...], _src: Source) -> DemandView:
     loaded = load(_src)
     frame = apply_corrections(loaded.frame, list(corrections), catalogue(_src)) if corrections else loaded.frame
@@ -147,8 +173,8 @@ def _view(key: tuple[object, ...], corrections: tuple[Correction, ...], _src: So
         causes=analysis.failure_causes(frame),
         weekly=analysis.over_time(frame, "W"),
         daily=analysis.over_time(frame, "D"),
-        by_touchpoint=analysis.by_field(frame, schema.TOUCHPOINT),
-        by_type=analysis.by_field(frame, schema.DEMAND_TYPE),
+        by_touchpoint=_field_table(key, schema.TOUCHPOINT, corrections, frame),
+        by_type=_field_table(key, schema.DEMAND_TYPE, corrections, frame),
         end_to_end=end_to_end.relabel(clock, frame) if corrections else clock,
     )
 

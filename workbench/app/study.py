@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from workbench.access import LOCAL, Actor
 from workbench.app import keys, signin
 from workbench.app.text import literal
 from workbench.store import db, sample, studies
@@ -225,14 +226,28 @@ def _fresh(result: object) -> object:
 
 
 def _open() -> Session:
-    """Every session the pages use: it acts as whoever is working (workbench.app.signin), so the store checks
-    their role and records their identity with each change."""
-    return acting(db.sessions(engine())(), signin.actor())
+    """Every session the pages use: it acts as whoever is asking (`actor`), so the store checks their role and
+    records their identity with each change."""
+    return acting(db.sessions(engine())(), actor())
 
 
 def session() -> Session:
     forget_reads()  # whatever is done with it, the rest of the run reads the study afresh
     return _open()
+
+
+def actor() -> Actor:
+    """Who is asking in this browser session: a share link's holder (set by share.py through `set_actor`), else
+    the signed-in person, or without sign-in the local person (workbench.app.signin). Every store session the
+    pages open acts as them."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return LOCAL
+    found = st.session_state.get(keys.ACTOR)
+    return found if isinstance(found, Actor) else signin.actor()
+
+
+def set_actor(who: Actor) -> None:
+    st.session_state[keys.ACTOR] = who
 
 
 def author() -> str:
@@ -249,8 +264,13 @@ def _from_url() -> int | None:
 
 
 def current(*, fallback: bool = True) -> studies.Study | None:
-    """The study in the URL, else the one this session last used, else (with `fallback`) the first listed."""
-    wanted = _from_url() or st.session_state.get(keys.STUDY)
+    """The study in the URL, else the one this session last used, else (with `fallback`) the first listed. A
+    share link's holder has one study, whatever the URL says."""
+    holder = actor()
+    if holder.kind == "link":
+        wanted, fallback = holder.link_study, False
+    else:
+        wanted = _from_url() or st.session_state.get(keys.STUDY)
     found = None
     if wanted is not None:
         try:
@@ -269,7 +289,7 @@ def current(*, fallback: bool = True) -> studies.Study | None:
 
 def use(study_id: int) -> None:
     st.session_state[keys.STUDY] = study_id
-    if st.query_params.get("study") != str(study_id):
+    if actor().kind != "link" and st.query_params.get("study") != str(study_id):  # a link's address stays as sent
         st.query_params["study"] = str(study_id)
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Literal, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
 import pandas as pd
@@ -105,6 +105,13 @@ def local_zone() -> tzinfo:
             except (ZoneInfoNotFoundError, ValueError):
                 continue
     return dateutil_tz.tzlocal()
+
+
+@functools.cache
+def zone_names() -> tuple[str, ...]:
+    """Every time zone this machine knows, sorted: read from the system's zone files once per process (a page
+    offering them would otherwise scan the files at every rerun)."""
+    return tuple(sorted(available_timezones()))
 
 
 def zone_name(zone: tzinfo | str) -> str:

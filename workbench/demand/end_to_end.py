@@ -33,6 +33,8 @@ from typing import TypedDict
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pandas.api.extensions import ExtensionArray
 
 from workbench import schema, spc
 from workbench.demand import analysis
@@ -73,6 +75,21 @@ def _case_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return keys.astype(np.int64), has_case
 
 
+def _text(series: pd.Series, at: np.ndarray | None = None, missing: str | None = None
+          ) -> ExtensionArray | np.ndarray:
+    """The labels as text (a missing one as `missing`, else as "nan"), at positions `at`. A label column is
+    categorical: its few categories are made text once and the codes taken in Arrow, instead of 100,000 Python
+    strings made and read back again at every correction."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        names = [str(c) for c in series.cat.categories] + [missing if missing is not None else "nan"]
+        codes = series.cat.codes.to_numpy()
+        codes = np.where(codes < 0, len(names) - 1, codes)
+        return pd.array(pa.array(names, type=pa.large_string()).take(pa.array(codes if at is None else codes[at])),
+                        dtype="str")
+    text = (series.astype("object").fillna(missing) if missing is not None else series).astype(str).to_numpy()
+    return text if at is None else text[at]
+
+
 def _contacts(df: pd.DataFrame) -> pd.DataFrame:
     """The rows in contact order (date received, then row), with their need key and contact number in it."""
     keys, has_case = _case_keys(df)
@@ -83,9 +100,9 @@ def _contacts(df: pd.DataFrame) -> pd.DataFrame:
         schema.ROW: df[schema.ROW].to_numpy(),
         schema.RECEIVED_AT: df[schema.RECEIVED_AT].array,  # .array keeps a time zone (to_numpy would not)
         schema.RESOLVED_AT: df[schema.RESOLVED_AT].array,
-        schema.DEMAND_TYPE: df[schema.DEMAND_TYPE].astype("object").fillna(analysis.NO_TYPE).astype(str).to_numpy(),
-        schema.TOUCHPOINT: df[schema.TOUCHPOINT].astype(str).to_numpy(),
-        schema.NATURE: df[schema.NATURE].astype(str).to_numpy(),
+        schema.DEMAND_TYPE: _text(df[schema.DEMAND_TYPE], missing=analysis.NO_TYPE),
+        schema.TOUCHPOINT: _text(df[schema.TOUCHPOINT]),
+        schema.NATURE: _text(df[schema.NATURE]),
     })
     out = out.sort_values([schema.RECEIVED_AT, schema.ROW], kind="stable", na_position="last")
     out["contact"] = out.groupby(NEED, sort=False).cumcount()
@@ -257,10 +274,11 @@ def repeats(df: pd.DataFrame, contacts: pd.DataFrame | None = None) -> Repeats:
     """The later contacts of cases with several, and the rows suggested as failure demand (nothing applied)."""
     empty = pd.DataFrame({schema.DEMAND_TYPE: pd.Series(dtype=str), "repeats": pd.Series(dtype=int),
                           "already_failure": pd.Series(dtype=int), "suggested": pd.Series(dtype=int)})
-    if not len(df) or not (_case_ids(df) != "").any():
+    has_case = contacts["has_case"].any() if contacts is not None else (_case_ids(df) != "").any()
+    if not len(df) or not has_case:
         return Repeats(False, NO_CASES, len(df), 0, 0, 0, [], empty)
     contacts = _contacts(df) if contacts is None else contacts
-    later = contacts[contacts["contact"] > 0]
+    later = contacts.loc[(contacts["contact"] > 0).to_numpy(), [NEED, schema.ROW, schema.DEMAND_TYPE, schema.NATURE]]
     failure = (later[schema.NATURE] == schema.FAILURE).to_numpy()
     suggested = later.loc[~failure, schema.ROW].sort_values()
     table = pd.DataFrame({schema.DEMAND_TYPE: later[schema.DEMAND_TYPE].to_numpy(), "failure": failure})
@@ -370,16 +388,18 @@ def relabel(base: EndToEnd, df: pd.DataFrame) -> EndToEnd:
     at = pd.Index(df[schema.ROW].to_numpy()).get_indexer(contacts[schema.ROW].to_numpy())
     if (at < 0).any():
         return measure(df)
-    contacts[schema.DEMAND_TYPE] = (df[schema.DEMAND_TYPE].astype("object").fillna(analysis.NO_TYPE).astype(str)
-                                    .to_numpy()[at])
-    contacts[schema.TOUCHPOINT] = df[schema.TOUCHPOINT].astype(str).to_numpy()[at]
-    contacts[schema.NATURE] = df[schema.NATURE].astype(str).to_numpy()[at]
-    firsts = contacts[contacts["contact"] == 0]
+    contacts[schema.DEMAND_TYPE] = _text(df[schema.DEMAND_TYPE], at, missing=analysis.NO_TYPE)
+    contacts[schema.TOUCHPOINT] = _text(df[schema.TOUCHPOINT], at)
+    contacts[schema.NATURE] = _text(df[schema.NATURE], at)
+    firsts = contacts.loc[(contacts["contact"] == 0).to_numpy(), list(GROUP_FIELDS)]
     frame = base.need_frame.copy()
+    groups = {}
     for col in GROUP_FIELDS:
-        frame[col] = firsts[col].to_numpy()
-    return replace(base, groups={by: by_group(frame, by) for by in GROUP_FIELDS}, repeats=repeats(df, contacts),
-                   contacts=contacts, need_frame=frame)
+        frame[col] = firsts[col].array  # as it is: no round trip through Python strings
+        # a value/failure correction leaves the types' and touchpoints' groups as they were: kept, not redone
+        kept = base.need_frame[col].array.equals(frame[col].array)
+        groups[col] = base.groups[col] if kept else by_group(frame, col)
+    return replace(base, groups=groups, repeats=repeats(df, contacts), contacts=contacts, need_frame=frame)
 
 
 # ------------------------------------------------------------------------------------ the CLI's JSON

@@ -1,18 +1,18 @@
 """Managers' dashboard: a study's demand picture and its latest comparison, read-only, from what is stored.
 
-Opened by a link (`/?view=dashboard&study=<id>`) it shows nothing else: no navigation, no editing. It never
-runs a simulation: the comparison is the snapshot saved when the team ran it.
+Opened by a share link (`/?share=<token>`, workbench/app/share.py) or as `/?view=dashboard&study=<id>` it is
+shown alone: no navigation, no editing. In the app, the study's owners make share links here. It never runs a
+simulation: the comparison is the snapshot saved when the team ran it.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
 from workbench import charts, spc
-from workbench.app import chart, state, study
+from workbench.app import chart, share, state, study
 from workbench.app.text import literal, literal_frame
 from workbench.demand import analysis, end_to_end
 from workbench.demand.corrections import Correction
@@ -23,19 +23,6 @@ from workbench.store import studies
 
 def _pct(x: float | None) -> str:
     return "–" if x is None else f"{x:.0%}"
-
-
-def _link(study_id: int) -> str:
-    """The dashboard's shareable address: the app's own address (without the page's path) and the query."""
-    try:
-        here = urlsplit(str(st.context.url or ""))
-    except Exception:  # noqa: BLE001 - the link is a convenience; the page works without it
-        here = urlsplit("")
-    path = here.path.rstrip("/")
-    for page in ("/dashboard", "/studies", "/flow", "/compare", "/demand"):
-        path = path.removesuffix(page)
-    base = urlunsplit((here.scheme, here.netloc, path, "", "")) if here.netloc else ""
-    return f"{base}/?view=dashboard&study={study_id}"
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -224,7 +211,8 @@ def _assumptions(settings: dict[str, Any], snap: Snapshot, versions: dict[str, A
 
 
 def render() -> None:
-    found = study.current(fallback=st.query_params.get("view") != "dashboard")
+    alone = st.query_params.get("view") == "dashboard" or study.actor().kind == "link"
+    found = study.current(fallback=not alone)
     if found is None:
         st.title("Dashboard")
         st.info("There is no such study: the link may be old, or the study was deleted.")
@@ -232,9 +220,8 @@ def render() -> None:
     st.title(literal(found.name))
     if found.description:
         st.caption(literal(found.description))
-    if st.query_params.get("view") != "dashboard":
-        st.markdown("A read-only view for managers. Share this link: it opens this dashboard on its own.")
-        st.code(_link(found.id), language=None)
+    if not alone:
+        share.panel(found)
     with study.part_errors("the demand picture"):
         _demand(found)
     with study.part_errors("the latest comparison"):

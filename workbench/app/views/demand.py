@@ -6,27 +6,27 @@ import dataclasses
 import functools
 from datetime import date
 from typing import Any, cast
-from zoneinfo import available_timezones
 
 import pandas as pd
 import streamlit as st
 
-from workbench import charts, schema, spc
+from workbench import charts, limits, schema, spc, uploads
 from workbench.app import chart, classify, flow_state, keys, notices, state, study, suggestions, type_editor
 from workbench.app.text import literal
 from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import CatalogueError
 from workbench.demand.corrections import Correction, CorrectionError, apply_corrections
-from workbench.demand.dates import local_zone, zone_name
+from workbench.demand.dates import local_zone, zone_name, zone_names
 from workbench.demand.load import DATE_ORDERS, DemandFileError, RawTable, suggest_mapping
 from workbench.demand.mapping import split_joined
 from workbench.demand.reading import HANDLING_UNITS, HandlingUnit
-from workbench.eventlog import directly_follows, looks_like_event_log
+from workbench.eventlog import directly_follows
 from workbench.eventlog.observe import observe
 from workbench.eventlog.xes import is_xes
 from workbench.flow.diagram import to_dot, too_big_to_draw
 from workbench.flow.discover import discover
 from workbench.flow.model import to_yaml
+from workbench.limits import LimitError
 from workbench.safe_export import to_csv_bytes
 from workbench.store import studies
 from workbench.store.studies import ConflictError, StoreError
@@ -48,7 +48,10 @@ def _catalogue_choice(current: state.Source | None, new_file: object | None) -> 
     st.markdown("**Demand-type catalogue** (which types are value and which are failure)")
     upload = st.file_uploader("Upload a catalogue (YAML)", type=["yaml", "yml"], key="catalogue_upload")
     if upload is not None:
-        return upload.getvalue().decode("utf-8-sig", errors="replace"), upload.name
+        try:
+            return uploads.accept_text(upload.name, upload.getvalue(), "catalogue"), upload.name
+        except LimitError as exc:  # over the upload cap: refused before it is read, the choice below stands
+            st.error(f"{literal(exc)} This catalogue was not used.", icon="⚠️")
     saved = state.saved_catalogue()
     if saved is not None:  # the team's own, edited in Demand types: it reads every file of the study
         st.caption(f"This study's catalogue, version {saved.version}" + (f" (saved by {literal(saved.author)})"
@@ -86,7 +89,7 @@ def _new_upload() -> object | None:
         "Upload a demand sample (CSV or Excel) or an event log (CSV, Excel or XES)",
         type=["csv", "txt", "tsv", "xlsx", "xes", "gz"], key="demand_upload",
         help="Any column names: you can say which column is which below. An event log (many rows per case) can "
-             "be read as one demand per case. Up to 200 MB.")
+             f"be read as one demand per case. Up to {limits.UPLOAD_MB.value:,} MB.")
     if uploaded is None or st.session_state.get(keys.DEMAND_UPLOAD_STORED) == uploaded.file_id:
         return None
     return uploaded
@@ -134,7 +137,13 @@ def _data_panel() -> None:
                 return
             candidate = current
         else:
-            candidate = state.Source(uploaded.name, uploaded.getvalue())  # type: ignore[attr-defined]
+            try:
+                data = uploads.accept(uploaded.name, uploaded.getvalue(), "demand file")  # type: ignore[attr-defined]
+            except LimitError as exc:
+                still = f" Still showing: {literal(current.name)}." if current else ""
+                st.error(f"{literal(exc)}{still}", icon="⚠️")
+                return
+            candidate = state.Source(uploaded.name, data)  # type: ignore[attr-defined]
         candidate = dataclasses.replace(candidate, options=candidate.options.updated(catalogue_text=catalogue_text),
                                         catalogue_name=catalogue_name)
 
@@ -182,7 +191,7 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
     raw = read(src.options.sheet, None)
     if raw is None:
         return None
-    as_log = _event_log_choice(src, raw)
+    as_log = _event_log_choice(src, state.looks_like_log(src.digest, src.data, src.name, src.options.sheet, None))
     if as_log:
         st.caption(f"The file as read ({literal(raw.kind.upper())}):")
         st.dataframe(raw.preview(6), hide_index=True, width="stretch")
@@ -235,10 +244,10 @@ def _mapping_panel(src: state.Source) -> state.Source | None:
         date_format=date_format, timezone=zone, handling_unit=unit, event_log=False))
 
 
-def _event_log_choice(src: state.Source, raw: RawTable) -> bool:
+def _event_log_choice(src: state.Source, looks_like_log: bool) -> bool:
     """Offered only when the file looks like an event log (a case column whose values repeat, and an activity
     column): read it as one demand per case. On by default for a new file that looks like one."""
-    if not looks_like_event_log(raw):
+    if not looks_like_log:
         return False
     st.info("This file looks like an **event log**: several rows per case, each an activity done at a time. Read "
             "row by row, every activity would count as a demand.", icon=":material/timeline:")
@@ -261,7 +270,7 @@ def _reading_choices(src: state.Source, no_dates: bool) -> tuple[str | None, str
         key=f"date_format_{src.digest}", disabled=no_dates, placeholder="e.g. %y%m%d for 990201",
         help="strftime codes: %d day, %m month, %y or %Y year, %H hour, %M minute, %S second, %b month name, "
              "%p AM/PM. Leave empty and Workbench works the form out from the column.").strip()
-    zones = [None, *sorted(available_timezones())]
+    zones: list[str | None] = [None, *zone_names()]
     current_zone = src.options.timezone if src.options.timezone in zones else None
     zone = c2.selectbox("Times with a UTC offset or 'Z' are shown in", zones, index=zones.index(current_zone),
                         format_func=lambda z: z or f"This computer's time zone ({zone_name(local_zone())})",
@@ -549,9 +558,9 @@ def _words_rows(frame: pd.DataFrame, search: str, types: list[str], natures: lis
 
 
 def _save_pending_correction(view: state.DemandView, src: state.Source) -> None:
-    """A cell changed in the customers' words table is saved before the page is drawn, then the page is drawn once
-    with it (st.rerun). Drawing every tab from the data as it was before the change, only to draw it all again
-    after the save, doubled the time a correction took. The rows are the ones the table showed (the same filters,
+    """A cell changed in the customers' words table is saved before the page is drawn, and the page is drawn once,
+    with it. Drawing every tab from the data as it was before the change, only to draw it all again after the
+    save, doubled the time a correction took. The rows are the ones the table showed (the same filters,
     from their widgets' state); anything unusual (a change the catalogue refuses, the filters not set yet) is left
     to the table itself, which reports it where the person made it."""
     try:
@@ -583,8 +592,22 @@ def _save_pending_correction(view: state.DemandView, src: state.Source) -> None:
         return  # the table shows why, in place
     seen_key = keys.correction_versions(src.source_id)
     _save_corrections(src, changes, editable, st.session_state.get(seen_key, {}))
+    # A new table (its key moves on) and the rest of this same run draw the page with the correction: the
+    # study is read afresh after a write, so no second run of the script is needed.
     st.session_state[keys.EDITOR_VERSION] = st.session_state.get(keys.EDITOR_VERSION, 0) + 1
-    st.rerun()
+
+
+def _save_before_drawing() -> None:
+    """A correction made in the customers' words table is saved first thing, before even the file panel is
+    drawn: the run that saves it stops there and the next draws the page once, with it."""
+    src = state.active_source()
+    if src is None:
+        return
+    try:
+        view = state.view(src, state.corrections(src))  # as drawn before the change: cached
+    except (DemandFileError, CatalogueError, ValueError):
+        return  # the page says why, below
+    _save_pending_correction(view, src)
 
 
 def _classify_together(view: state.DemandView, src: state.Source, corrections: list[Correction]) -> None:
@@ -801,6 +824,7 @@ def render() -> None:
     st.title("Demand")
     st.caption("What do customers ask of us, and how much of it is caused by our own failures?")
     current = study.require()
+    _save_before_drawing()
     _data_panel()
     notices.show(keys.DEMAND_NOTICES)
     src = state.active_source()
@@ -815,7 +839,6 @@ def render() -> None:
         st.warning(f"The study's demand file {literal(src.name)} cannot be read now, so nothing of it is shown: "
                    f"{literal(exc)} Load it again, or another file, above.", icon=":material/error:")
         return
-    _save_pending_correction(view, src)
     st.subheader(literal(src.name) + (" (sample)" if src.is_sample else ""))
     st.caption(f"Study: **{literal(current.name)}**")
     _report(loaded.report, loaded.set_aside_rows)

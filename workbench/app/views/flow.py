@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from workbench import limits
+from workbench import serving, uploads
 from workbench.app import flow_state, keys, notices, state, study
 from workbench.app.text import literal
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
@@ -18,8 +18,10 @@ from workbench.flow import tables as flow_tables
 from workbench.flow.coverage import Coverage, coverage
 from workbench.flow.diagram import to_dot, too_big_to_draw
 from workbench.flow.expected import FlowError, demand_mix, expect_mix
+from workbench.flow.files import MapFileExists, MapFileRefused
 from workbench.flow.model import RESOLVED, WORK_KINDS, MapFileError, ProcessMap
 from workbench.flow.validate import has_errors, validate_map
+from workbench.limits import LimitError
 from workbench.sim.engine import service_minutes_by_type
 from workbench.sim.service_times import Sampler, touch_mean
 from workbench.store import studies
@@ -124,11 +126,9 @@ def _chooser() -> None:
         upload = st.file_uploader("Upload a map", type=["yaml", "yml"], key="flow_upload")
         if upload is not None and st.session_state.get(keys.FLOW_UPLOADED) != upload.file_id:
             st.session_state[keys.FLOW_UPLOADED] = upload.file_id
-            try:
-                if upload.size > limits.YAML_BYTES.value:  # refused before it is decoded
-                    raise MapFileError(limits.YAML_BYTES.message(upload.name, upload.size))
-                flow_state.open_text(upload.getvalue().decode("utf-8-sig", errors="replace"), upload.name)
-            except MapFileError as exc:
+            try:  # over the upload cap or the YAML budget: refused before it is decoded
+                flow_state.open_text(uploads.accept_text(upload.name, upload.getvalue(), "process map"), upload.name)
+            except (MapFileError, LimitError) as exc:
                 st.error(f"{exc} The map on screen is unchanged.")
             else:
                 st.rerun()
@@ -448,38 +448,49 @@ def _per_type(per_type: pd.DataFrame) -> None:
 
 def _save(w: flow_state.Working) -> None:
     st.subheader("Save a copy as a file")
-    st.caption("Every edit is already saved in the study. Save a copy to process_maps/ to share it as a file.")
     default = w.origin.stem if w.origin else re.sub(r"[^a-z0-9]+", "_", w.map.name.lower()).strip("_") or "map"
+    if not flow_state.map_files_writable():  # a shared server: process_maps/ is not the app's to change
+        st.caption(f"Every edit is already saved in the study. {serving.read_only_reason()} Download the YAML "
+                   "to keep or share a copy.")
+        st.download_button("Download YAML", w.yaml_text.encode("utf-8"), file_name=f"{default}.yaml",
+                           mime="application/x-yaml", key="flow_download_only")
+        return
+    st.caption("Every edit is already saved in the study. Save a copy to process_maps/ to share it as a file.")
     c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
     stem = c1.text_input("File name in process_maps/", default, key=f"flow_save_name_{w.origin}")
     stem = re.sub(r"[^A-Za-z0-9_\-]+", "_", stem.strip().removesuffix(".yaml")) or "map"
     target = flow_state.maps_dir() / f"{stem}.yaml"
-    exists = target.exists() and target.read_text(encoding="utf-8-sig") != w.yaml_text
-    confirm = st.session_state.get(keys.FLOW_CONFIRM_OVERWRITE) == str(target)
     if c2.button("Save", type="primary", width="stretch", key="flow_save"):
-        if exists and not confirm:
-            st.session_state[keys.FLOW_CONFIRM_OVERWRITE] = str(target)
-            st.rerun()
-        flow_state.save(target)
-        st.session_state.pop(keys.FLOW_CONFIRM_OVERWRITE, None)
-        _saved_to(target)
-        st.rerun()
+        # Save never replaces a different file, however often it is pressed: overwriting is its own button
+        _write(target, overwrite=False)
     c3.download_button("Download YAML", w.yaml_text.encode("utf-8"), file_name=f"{stem}.yaml",
                        mime="application/x-yaml", width="stretch")
-    if confirm and exists:
+    if st.session_state.get(keys.FLOW_CONFIRM_OVERWRITE) == str(target) and target.exists():
         free = flow_state.free_name(stem)
-        st.warning(f"{literal(target.name)} already exists. Press **Save** again to overwrite it, or save as a new "
-                   f"version instead.")
-        if st.button(f"Save as {free.name}", key="flow_save_new"):
-            flow_state.save(free)
-            st.session_state.pop(keys.FLOW_CONFIRM_OVERWRITE, None)
-            _saved_to(free)
-            st.rerun()
+        st.warning(f"{literal(target.name)} already exists with other contents, so it was not replaced. Save as "
+                   f"a new file, or overwrite it if you mean to replace that map for everyone who opens it.")
+        n1, n2 = st.columns(2)
+        if n1.button(f"Save as {free.name}", key="flow_save_new", type="primary"):
+            _write(free, overwrite=False)
+        if n2.button(f"Overwrite {target.name}", key="flow_overwrite", icon=":material/warning:"):
+            _write(target, overwrite=True)
     notices.show(keys.FLOW_FILE_NOTICES)
 
 
-def _saved_to(path: Path) -> None:
+def _write(path: Path, overwrite: bool) -> None:
+    """Write the copy; a name already taken asks what to do (below the Save button) and writes nothing."""
+    try:
+        flow_state.save(path, overwrite=overwrite)
+    except MapFileExists:
+        st.session_state[keys.FLOW_CONFIRM_OVERWRITE] = str(path)
+        st.rerun()
+    except (MapFileRefused, OSError) as exc:
+        st.session_state.pop(keys.FLOW_CONFIRM_OVERWRITE, None)
+        st.error(f"The copy was not saved: {literal(exc)}")
+        return
+    st.session_state.pop(keys.FLOW_CONFIRM_OVERWRITE, None)
     notices.later(keys.FLOW_FILE_NOTICES, f"Saved to process_maps/{path.name}.", icon=":material/save:")
+    st.rerun()
 
 
 def render() -> None:

@@ -7,8 +7,10 @@ import re
 import pandas as pd
 import streamlit as st
 
+from workbench import uploads
 from workbench.app import keys, notices, study
 from workbench.app.text import literal
+from workbench.limits import LimitError
 from workbench.store import archive, sample, studies
 from workbench.store.studies import StoreError
 
@@ -126,7 +128,11 @@ def _import() -> None:
     if upload is None or st.session_state.get(keys.STUDY_IMPORTED) == upload.file_id:
         return
     try:
-        made = study.call(archive.import_study, upload.getvalue(), author=study.author())
+        made = study.call(archive.import_study, uploads.accept(upload.name, upload.getvalue(), "study export"),
+                          author=study.author())
+    except LimitError as exc:  # over the upload cap: the message names the file
+        st.error(f"{literal(exc)} Nothing was changed.")
+        return
     except (StoreError, ValueError) as exc:
         st.error(f"{literal(upload.name)}: {literal(exc)} Nothing was changed.")
         return

@@ -79,7 +79,8 @@ VIEW_READS: dict[str, Call] = {
     "list_catalogue_versions": lambda s, m: studies.list_catalogue_versions(s, m.id),
     "latest_comparison_run": lambda s, m: studies.latest_comparison_run(s, m.id),
 }
-FILTERED_READS = {"list_studies", "find_study"}  # answer with only what the actor may see; never refuse
+# answer with only what the actor may see (their studies, their role), never refuse
+FILTERED_READS = {"list_studies", "find_study", "my_role"}
 EDIT_WRITES: dict[str, Call] = {
     "set_demand_source": lambda s, m: studies.set_demand_source(s, m.id, "again.csv", CSV),
     "update_demand_reading": lambda s, m: studies.update_demand_reading(s, m.id, m.source, date_order="day-first"),

@@ -63,6 +63,8 @@ def may_create(session: Session) -> Actor:
     actor = actor_of(session)
     if actor.kind == "link":
         raise AccessDenied("A share link only opens one study's dashboard; it cannot create or import studies.")
+    if actor.kind == "person" and not actor.email:
+        raise AccessDenied("Sign in first: a study's owner is known by the email they sign in with.")
     return actor
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from workbench.access import ROLE_WORDS, Action, Role, normal_email
 from workbench.store._common import DuplicateNameError, NotFoundError, StoreError, transaction
-from workbench.store.access import author_for, require, require_admin
+from workbench.store.access import actor_of, author_for, require, require_admin, role_in
 from workbench.store.models import EMAIL_LENGTH, StudyMemberRow, StudyRow, utcnow
 
 
@@ -86,6 +86,13 @@ def _keeps_an_owner(session: Session, study_id: int, leaving: StudyMemberRow, wh
     if owners <= 1:
         raise LastOwnerError(f"{leaving.email} is this study's only owner, so they cannot be {what}: make someone "
                              f"else an owner first.")
+
+
+def my_role(session: Session, study_id: int) -> Role | None:
+    """The asker's role in the study (owner for the local person and administrators; None: no access), so a
+    page offers only what they may do. It refuses nothing: every call checks again."""
+    with transaction(session, write=False):
+        return role_in(session, actor_of(session), study_id)
 
 
 def list_members(session: Session, study_id: int) -> list[Member]:

@@ -435,3 +435,20 @@ def test_the_command_line_lists_adds_changes_and_removes_members(database_url: s
     assert lines[0].split() == ["email", "role", "added"]
     assert [line.split()[:2] for line in lines[1:]] == [[OWNER.email, "owner"], [EDITOR.email, "editor"],
                                                          [VIEWER.email, "viewer"]]
+
+
+def test_each_person_is_told_their_own_role(engine: Engine) -> None:
+    made = Made(engine)
+    expected = {OWNER: Role.OWNER, EDITOR: Role.EDITOR, VIEWER: Role.VIEWER, STRANGER: None, ADMIN: Role.OWNER,
+                LOCAL: Role.OWNER, link_holder(made.id): Role.VIEWER, link_holder(made.id + 1): None}
+    for actor, role in expected.items():
+        with as_(engine, actor) as s:
+            assert members.my_role(s, made.id) == role, actor
+
+
+def test_nobody_signed_in_may_see_create_or_import_anything(engine: Engine) -> None:
+    made = Made(engine)
+    nobody = Actor(kind="person")  # sign-in configured, nobody signed in yet
+    assert _denied(engine, nobody, {**VIEW_READS, **WRITES, **CREATES}, made) == []
+    with as_(engine, nobody) as s:
+        assert studies.list_studies(s, include_archived=True) == []

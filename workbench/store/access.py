@@ -76,7 +76,7 @@ def require_admin(session: Session, what: str) -> Actor:
     return actor
 
 
-def visible(session: Session, query: Select[tuple[StudyRow]]) -> Select[tuple[StudyRow]]:
+def visible(session: Session, query: Select[StudyRow]) -> Select[StudyRow]:
     """`query` over studies narrowed to those the session's actor may see: all for the local person and
     administrators, the link's study for its holder, the studies they are a member of for a person."""
     actor = actor_of(session)

@@ -141,7 +141,7 @@ def _import() -> None:
         return
     try:
         made = study.call(archive.import_study, upload.getvalue(), author=study.author())
-    except (StoreError, ValueError, AccessDenied) as exc:
+    except (StoreError, ValueError) as exc:
         st.error(f"{literal(upload.name)}: {literal(exc)} Nothing was changed.")
         return
     st.session_state[keys.STUDY_IMPORTED] = upload.file_id

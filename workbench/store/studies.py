@@ -14,7 +14,13 @@ Two people may work on one study at once. Nobody's work is overwritten silently:
   merged step by step when they touch different steps, roles and map fields, and refused with
   `ConflictError` (naming the steps, with the other person's version of each) when they touch the same one.
 
-docs/storage.md describes these rules for people.
+Every call checks who is asking (the session's actor, `workbench.store.access.acting`; the local person, who may
+do everything, by default): reads need the right to see the study, changes to its work an editor's, renaming,
+archiving and deleting an owner's, and a refusal is `AccessDenied` in plain words. `list_studies` and
+`find_study` answer with the studies the actor may see. A signed-in person's identity is the author stored
+with each of their changes, whatever name is passed.
+
+docs/storage.md describes these rules for people; docs/access.md the roles.
 """
 
 from __future__ import annotations

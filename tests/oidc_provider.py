@@ -34,7 +34,7 @@ class Person:
 
     @property
     def identity(self) -> str:
-        """How the app names them on their changes (workbench.app.signin.author_label)."""
+        """How the app names them on their changes (workbench.store.access.identity)."""
         return f"{self.name} <{self.email}>"
 
     def user(self) -> User:

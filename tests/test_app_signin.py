@@ -12,8 +12,9 @@ from app_helpers import APP, in_sample_study
 from app_pages import DemandScreen, Screen
 from streamlit.testing.v1 import AppTest
 
-from workbench.app import keys, signin
+from workbench.app import keys
 from workbench.store import studies
+from workbench.store.access import ENV_ADMINS
 from workbench.store.sample import SAMPLE_STUDY
 
 from independent import sample_expected
@@ -118,7 +119,7 @@ def test_a_sign_in_the_server_cannot_start_is_a_sentence_not_a_traceback() -> No
 
 
 def test_a_signed_in_person_works_as_their_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(signin.ENV_ADMINS, " alice.owner@example.org ,admin2@example.org")  # sees every study
+    monkeypatch.setenv(ENV_ADMINS, " alice.owner@example.org ,admin2@example.org")  # sees every study
     exp = sample_expected()
     at = app(auth=AUTH, user=ALICE, who="The Director")
     screen = Screen(at)
@@ -137,7 +138,7 @@ def test_a_signed_in_person_works_as_their_identity(monkeypatch: pytest.MonkeyPa
 
 
 def test_signing_out_ends_access(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(signin.ENV_ADMINS, "alice.owner@example.org")
+    monkeypatch.setenv(ENV_ADMINS, "alice.owner@example.org")
     at = app(auth=AUTH, user=ALICE)
     assert Screen(at).headline("Demands") == f"{sample_expected().rows:,}"
     next(b for b in at.sidebar.button if b.label == "Sign out").click().run()
@@ -158,20 +159,12 @@ def test_a_sign_in_without_an_email_opens_nothing() -> None:
 
 
 def test_an_email_shaped_user_name_stands_in_for_a_missing_email(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(signin.ENV_ADMINS, "bo@example.org")
+    monkeypatch.setenv(ENV_ADMINS, "bo@example.org")
     at = app(auth=AUTH, user={"is_logged_in": True, "name": "Bo", "preferred_username": "Bo@Example.org"})
     Screen(at).assert_no_exception()
     sidebar = "\n".join(str(e.value) for e in at.sidebar.text)
     assert "Bo" in sidebar and "bo@example.org" in sidebar
     assert Screen(at).headline("Demands") == f"{sample_expected().rows:,}"
-
-
-def test_the_identity_on_changes_names_the_email_when_the_provider_gave_no_name() -> None:
-    from workbench.access import person
-    assert signin.author_label(person("", "Zoe@Example.org")) == "zoe@example.org"
-    assert signin.author_label(person("Zoe Z", "zoe@example.org")) == "Zoe Z <zoe@example.org>"
-    long = person("N" * 300, "zoe@example.org")
-    assert signin.author_label(long) == "zoe@example.org"
 
 
 def test_a_secrets_file_that_cannot_be_read_opens_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

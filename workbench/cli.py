@@ -925,6 +925,72 @@ def cmd_study_revoke_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_study_members(args: argparse.Namespace) -> int:
+    """Who may work on a study when sign-in is configured (the command line acts as the server's administrator)."""
+    from workbench.store import members, studies
+
+    engine, sessions = _open_store()
+    try:
+        with sessions() as session:
+            study = _find_study(session, args.study)
+            found = members.list_members(session, study.id)
+    except studies.StoreError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        print(json.dumps({"study": study.name, "members": [
+            {"email": m.email, "role": m.role.value, "added_by": m.added_by, "added_at": m.added_at.isoformat()}
+            for m in found]}, indent=2, ensure_ascii=False))
+        return 0
+    if not found:
+        print(f"'{study.name}' has no members: only server administrators see it once sign-in is configured.")
+        return 0
+    width = max(5, *(len(m.email) for m in found))
+    print(f"{'email':<{width}}  {'role':<6}  added")
+    for m in found:
+        print(f"{m.email:<{width}}  {m.role.value:<6}  {m.added_at:%Y-%m-%d %H:%M} UTC by {m.added_by or '-'}")
+    return 0
+
+
+def cmd_study_add_member(args: argparse.Namespace) -> int:
+    """Add a person by email with a role, or change the role of one who is a member already."""
+    from workbench.store import members, studies
+
+    engine, sessions = _open_store()
+    try:
+        with sessions() as session:
+            study = _find_study(session, args.study)
+            try:
+                member = members.add_member(session, study.id, args.email, args.role)
+                done = "added to"
+            except studies.DuplicateNameError:
+                member = members.set_member_role(session, study.id, args.email, args.role)
+                done = "now has this role in"
+    except (studies.StoreError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        engine.dispose()
+    print(f"{member.email} ({member.role.value}) {done} '{study.name}'.")
+    return 0
+
+
+def cmd_study_remove_member(args: argparse.Namespace) -> int:
+    from workbench.store import members, studies
+
+    engine, sessions = _open_store()
+    try:
+        with sessions() as session:
+            study = _find_study(session, args.study)
+            members.remove_member(session, study.id, args.email)
+    except (studies.StoreError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        engine.dispose()
+    print(f"{args.email.strip().lower()} removed from '{study.name}'.")
+    return 0
+
+
 def _log_text(data: dict[str, object], report_lines: list[str]) -> str:
     lines = [*report_lines, ""]
     lines.append(f"Cases: {data['cases']:,}   events: {data['events']:,}   activities: {data['activities']:,}   "
@@ -1168,7 +1234,8 @@ def build_parser() -> argparse.ArgumentParser:
     reading_args(cmp)
     cmp.set_defaults(func=cmd_compare)
 
-    study = sub.add_parser("study", help="studies in the store: list, export to a zip, import a zip, share links")
+    study = sub.add_parser("study", help="studies in the store: list, export to a zip, import a zip, share links, "
+                           "members")
     study_sub = study.add_subparsers(dest="study_command", required=True)
     listing = study_sub.add_parser("list", help="the studies in the database, by name")
     listing.add_argument("--all", action="store_true", help="archived studies too")
@@ -1192,6 +1259,23 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"the app's address as people open it (default {APP_ADDRESS})")
     share.add_argument("--format", choices=("text", "json"), default="text")
     share.set_defaults(func=cmd_study_share)
+    # who may work on a study once sign-in is configured (docs/access.md, "Roles")
+    mem = study_sub.add_parser("members", help="who may work on a study when sign-in is configured")
+    mem.add_argument("study", metavar="STUDY", help="the study's id or name")
+    mem.add_argument("--format", choices=("text", "json"), default="text")
+    mem.set_defaults(func=cmd_study_members)
+    add = study_sub.add_parser("add-member", help="give a person (by the email they sign in with) a role in a "
+                               "study, or change it")
+    add.add_argument("study", metavar="STUDY", help="the study's id or name")
+    add.add_argument("email", metavar="EMAIL")
+    add.add_argument("--role", choices=("owner", "editor", "viewer"), default="viewer",
+                     help="owner: everything; editor: demand, corrections, catalogue, maps, comparisons; "
+                          "viewer: the dashboard and reports (default)")
+    add.set_defaults(func=cmd_study_add_member)
+    rem = study_sub.add_parser("remove-member", help="take a person's access to a study away")
+    rem.add_argument("study", metavar="STUDY", help="the study's id or name")
+    rem.add_argument("email", metavar="EMAIL")
+    rem.set_defaults(func=cmd_study_remove_member)
     links = study_sub.add_parser("links", help="a study's share links: who made them, when, and whether they open")
     links.add_argument("study", metavar="STUDY", help="the study's id or name")
     links.add_argument("--format", choices=("text", "json"), default="text")

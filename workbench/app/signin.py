@@ -13,7 +13,6 @@ opens it.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,23 +21,15 @@ import streamlit as st
 
 from workbench.access import LOCAL, Actor, normal_email, person
 from workbench.app import keys
+from workbench.store.access import configured_admins, identity
 
 log = logging.getLogger("workbench.app")
 
-ENV_ADMINS = "WORKBENCH_ADMINS"  # the server's administrators: emails, separated by commas
-NAME_LENGTH = 200  # the store's author column (workbench.store.models.NAME_LENGTH)
 NOBODY = Actor(kind="person")  # sign-in configured, nobody signed in: no study is theirs (the gate shows none)
 
 
 class SignInSetupError(RuntimeError):
     """The server has a secrets file that cannot be read: sign-in may be meant, so nothing is opened."""
-
-
-def admins() -> frozenset[str]:
-    """The administrators' emails (WORKBENCH_ADMINS, comma-separated, case ignored). Read here until the store
-    reads the same variable (one reader for the sign-in, adopting unowned studies and the docs)."""
-    raw = os.environ.get(ENV_ADMINS, "")
-    return frozenset(normal_email(e) for e in raw.split(",") if e.strip())
 
 
 def _secrets_files_present() -> bool:
@@ -110,22 +101,14 @@ def actor() -> Actor:
         return NOBODY
     if not signed_in() or not _email():
         return NOBODY
-    return person(_name(), _email(), admins())
-
-
-def author_label(who: Actor) -> str:
-    """How a signed-in person is named on their changes: "Name <email>" (the email alone when the provider
-    gave no other name), within the store's column (the email wins when both do not fit)."""
-    name = " ".join(who.name.split())
-    shown = f"{name} <{who.email}>" if name and name != who.email else who.email
-    return shown if len(shown) <= NAME_LENGTH else who.email[:NAME_LENGTH]
+    return person(_name(), _email(), configured_admins())
 
 
 def author() -> str:
     """The name saved with every change: the signed-in identity, else what the person typed in the sidebar."""
     who = actor()
     if who.signed_in:
-        return author_label(who) if who.email else ""
+        return identity(who) if who.email else ""
     return st.session_state.get(keys.AUTHOR, "")
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from workbench.access import LOCAL, Actor
+from workbench.access import LOCAL, AccessDenied, Actor
 from workbench.app import keys, signin
 from workbench.app.text import literal
 from workbench.store import db, sample, studies
@@ -84,6 +84,9 @@ def database_errors() -> Iterator[_Guard]:
     guard = _Guard()
     try:
         yield guard
+    except AccessDenied as exc:  # the person's role in the study does not allow it (workbench.store.access)
+        guard.ok = False
+        st.warning(literal(exc), icon=":material/lock:")
     except studies.StoreError as exc:  # e.g. the study or map was deleted in another session meanwhile
         guard.ok = False
         st.warning(f"{literal(exc)} Reload the page to see the study as it is now.",
@@ -118,7 +121,7 @@ def part_errors(what: str) -> Iterator[None]:
     database's own errors and the store's refusals go on to `database_errors`."""
     try:
         yield
-    except (studies.StoreError, SQLAlchemyError):
+    except (studies.StoreError, SQLAlchemyError, AccessDenied):
         raise
     except Exception as exc:  # noqa: BLE001 - stored content a page could not draw
         ref = reference()
@@ -275,7 +278,7 @@ def current(*, fallback: bool = True) -> studies.Study | None:
     if wanted is not None:
         try:
             found = _study_state(int(wanted))
-        except studies.NotFoundError:
+        except (studies.NotFoundError, AccessDenied):  # deleted, or not one of this person's studies
             found = None
     if found is None and not fallback:
         return None

@@ -34,6 +34,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench import limits, schema
+from workbench.access import Action
 from workbench.demand.catalogue import parse_catalogue
 from workbench.demand.corrections import EDITABLE
 from workbench.demand.reading import HANDLING_UNITS, ReadOptions
@@ -52,6 +53,7 @@ from workbench.store._common import (
     study_of,
     transaction,
 )
+from workbench.store.access import add_owner, may_create, require
 from workbench.store.models import (
     NAME_LENGTH,
     CatalogueVersionRow,
@@ -179,7 +181,8 @@ def _zip(members: dict[str, bytes]) -> bytes:
 def export_study(session: Session, study_id: int, *, exported_at: datetime | None = None) -> bytes:
     """The whole study as a zip (see the module's docstring and docs/storage.md for the layout).
 
-    One read transaction; on PostgreSQL the study row is held FOR SHARE, which makes every save to the study
+    Owners only (and administrators): the zip holds the customers' words. Who is a member is left out (the
+    emails are this server's people, not the study's content). One read transaction; on PostgreSQL the study row is held FOR SHARE, which makes every save to the study
     (they all lock it first) wait, so the export is one consistent moment. `exported_at` is for tests."""
     members: dict[str, bytes] = {}
     with transaction(session, write=False):
@@ -187,6 +190,7 @@ def export_study(session: Session, study_id: int, *, exported_at: datetime | Non
                                 .with_for_update(read=True)).one_or_none()
         if study is None:
             raise NotFoundError(f"There is no study {study_id} (it may have been deleted).")
+        require(session, study_id, Action.MANAGE)  # owners only: it holds the customers' words
         sources = session.scalars(select(DemandSourceRow).where(DemandSourceRow.study_id == study_id)
                                   .order_by(DemandSourceRow.id)).all()
         corrections = session.scalars(select(CorrectionRow).where(CorrectionRow.study_id == study_id)
@@ -833,9 +837,10 @@ def import_study(session: Session, data: bytes | StudyArchive, *, name: str | No
     `data` is the zip's bytes (or `read_archive`'s result, so a caller that showed its contents first need not
     read it twice). Refused with ArchiveError before anything is written when the zip is not a usable export.
     The study keeps its name unless a study has it already; then it becomes '<name> (imported)', '<name>
-    (imported 2)', ... `name` chooses the name instead (DuplicateNameError if it is taken). `author` is who
-    imports: the study keeps the authors recorded in it, and the store has no column for an importer, so it
-    is accepted for the callers' sake and not written anywhere.
+    (imported 2)', ... `name` chooses the name instead (DuplicateNameError if it is taken). A signed-in person
+    who imports becomes the study's owner (the zip names no members). `author` is who imports: the study keeps
+    the authors recorded in it, and the store has no column for an importer, so it is accepted for the
+    callers' sake and not written anywhere.
     """
     del author  # see the docstring: nothing in the schema records who imported a study
     archive = data if isinstance(data, StudyArchive) else read_archive(data)
@@ -843,13 +848,16 @@ def import_study(session: Session, data: bytes | StudyArchive, *, name: str | No
     final = wanted or ""
     try:
         with transaction(session, write=True):
+            may_create(session)
             if wanted is not None:
                 if session.scalar(select(StudyRow.id).where(StudyRow.name == wanted)) is not None:
                     raise DuplicateNameError(f"A study called '{wanted}' already exists (perhaps archived); "
                                              f"nothing was imported.")
             else:
                 final = _free_name(session, clean_name(archive.name, "study"))
-            return study_of(_insert(session, archive, final))
+            made = _insert(session, archive, final)
+            add_owner(session, made.id)
+            return study_of(made)
     except IntegrityError:  # a study of that name was created by someone else at the same moment
         raise DuplicateNameError(f"A study called '{final}' was created by someone else while this one was "
                                  f"being imported; nothing was imported, so try again.") from None

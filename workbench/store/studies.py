@@ -14,7 +14,13 @@ Two people may work on one study at once. Nobody's work is overwritten silently:
   merged step by step when they touch different steps, roles and map fields, and refused with
   `ConflictError` (naming the steps, with the other person's version of each) when they touch the same one.
 
-docs/storage.md describes these rules for people.
+Every call checks who is asking (the session's actor, `workbench.store.access.acting`; the local person, who may
+do everything, by default): reads need the right to see the study, changes to its work an editor's, renaming,
+archiving and deleting an owner's, and a refusal is `AccessDenied` in plain words. `list_studies` and
+`find_study` answer with the studies the actor may see. A signed-in person's identity is the author stored
+with each of their changes, whatever name is passed.
+
+docs/storage.md describes these rules for people; docs/access.md the roles.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from workbench import schema
+from workbench.access import Action
 from workbench.demand.catalogue import (
     Catalogue,
     DemandType,
@@ -51,8 +58,8 @@ from workbench.store._common import (  # the errors and Study are this API's too
     study_of,
     transaction,
 )
+from workbench.store.access import add_owner, author_for, may_create, require, visible
 from workbench.store.models import (
-    NAME_LENGTH,
     CatalogueVersionRow,
     ComparisonRunRow,
     CorrectionRow,
@@ -62,6 +69,8 @@ from workbench.store.models import (
     StudyRow,
     utcnow,
 )
+
+VIEW, EDIT, MANAGE = Action.VIEW, Action.EDIT, Action.MANAGE
 
 # ------------------------------------------------------------------------------------------ results
 
@@ -166,10 +175,6 @@ def _run(r: ComparisonRunRow) -> ComparisonRun:
 # ------------------------------------------------------------------------------------------ plumbing
 
 
-def _clean_author(author: str) -> str:
-    return " ".join(str(author or "").split())[:NAME_LENGTH]
-
-
 def _who(author: str) -> str:
     return author or "someone else"
 
@@ -185,6 +190,14 @@ def _get_study(session: Session, study_id: int, *, lock: bool = False) -> StudyR
     study = session.scalars(query).one_or_none()
     if study is None:
         raise NotFoundError(f"There is no study {study_id} (it may have been deleted).")
+    return study
+
+
+def _study_for(session: Session, study_id: int, action: Action, *, lock: bool = False) -> StudyRow:
+    """The study, if the session's actor may do `action` in it (AccessDenied if not): every public function
+    of this API reaches its study through here, so no call forgets to ask who is asking."""
+    study = _get_study(session, study_id, lock=lock)
+    require(session, study_id, action)
     return study
 
 
@@ -206,9 +219,11 @@ def _check_json(value: Any, what: str) -> dict[str, Any]:
 
 
 def create_study(session: Session, name: str, description: str = "") -> Study:
+    """A new, empty study; a signed-in person who creates it becomes its owner."""
     name = clean_name(name, "study")
     try:
         with transaction(session, write=True):
+            may_create(session)
             if session.scalar(select(StudyRow.id).where(StudyRow.name == name)) is not None:
                 raise DuplicateNameError(f"A study called '{name}' already exists (perhaps archived).")
             now = utcnow()
@@ -216,6 +231,7 @@ def create_study(session: Session, name: str, description: str = "") -> Study:
                            updated_at=now)
             session.add(row)
             session.flush()
+            add_owner(session, row.id)
             return study_of(row)
     except IntegrityError:  # created by someone else between the check and the insert
         raise DuplicateNameError(f"A study called '{name}' already exists (perhaps archived).") from None
@@ -223,19 +239,21 @@ def create_study(session: Session, name: str, description: str = "") -> Study:
 
 def get_study(session: Session, study_id: int) -> Study:
     with transaction(session, write=False):
-        return study_of(_get_study(session, study_id))
+        return study_of(_study_for(session, study_id, VIEW))
 
 
 def find_study(session: Session, name: str) -> Study | None:
+    """The study of that name, if there is one the session's actor may see."""
     with transaction(session, write=False):
-        row = session.scalars(select(StudyRow).where(StudyRow.name == " ".join(name.split()))).one_or_none()
+        row = session.scalars(visible(session, select(StudyRow).where(
+            StudyRow.name == " ".join(name.split())))).one_or_none()
         return study_of(row) if row else None
 
 
 def list_studies(session: Session, include_archived: bool = False) -> list[Study]:
-    """Studies by name (case ignored); archived ones only when asked."""
+    """The studies the session's actor may see, by name (case ignored); archived ones only when asked."""
     with transaction(session, write=False):
-        query = select(StudyRow)
+        query = visible(session, select(StudyRow))
         if not include_archived:
             query = query.where(StudyRow.archived.is_(False))
         rows = session.scalars(query).all()
@@ -246,7 +264,7 @@ def rename_study(session: Session, study_id: int, new_name: str) -> Study:
     new_name = clean_name(new_name, "study")
     try:
         with transaction(session, write=True):
-            study = _get_study(session, study_id, lock=True)
+            study = _study_for(session, study_id, MANAGE, lock=True)
             clash = session.scalar(select(StudyRow.id).where(StudyRow.name == new_name, StudyRow.id != study_id))
             if clash is not None:
                 raise DuplicateNameError(f"A study called '{new_name}' already exists (perhaps archived).")
@@ -261,7 +279,7 @@ def rename_study(session: Session, study_id: int, new_name: str) -> Study:
 def archive_study(session: Session, study_id: int, archived: bool = True) -> Study:
     """Hide a study from the list (archived=False brings it back). Nothing is deleted."""
     with transaction(session, write=True):
-        study = _get_study(session, study_id, lock=True)
+        study = _study_for(session, study_id, MANAGE, lock=True)
         study.archived = archived
         _touch(study)
         session.flush()
@@ -272,7 +290,7 @@ def delete_study(session: Session, study_id: int) -> None:
     """Delete a study and everything in it: sources, corrections, maps and their versions, comparison runs
     (the database cascades). There is no undo; the caller asks the person to confirm first."""
     with transaction(session, write=True):
-        _get_study(session, study_id, lock=True)
+        _study_for(session, study_id, MANAGE, lock=True)
         session.execute(delete(StudyRow).where(StudyRow.id == study_id))
 
 
@@ -287,10 +305,10 @@ def set_demand_source(session: Session, study_id: int, name: str, data: bytes, r
     name = clean_name(name, "demand file")
     columns = reading_columns((reading or ReadOptions()).updated(**changes))
     with transaction(session, write=True):
-        study = _get_study(session, study_id, lock=True)
+        study = _study_for(session, study_id, EDIT, lock=True)
         _check_json(columns["mapping"], "column mapping")
         row = DemandSourceRow(study_id=study_id, name=name, data=bytes(data), **columns, created_at=utcnow(),
-                              created_by=_clean_author(author))
+                              created_by=author_for(session, author))
         session.add(row)
         _touch(study)
         session.flush()
@@ -306,7 +324,7 @@ def update_demand_reading(session: Session, study_id: int, source_id: int, readi
     them already: a 100k-row file is 14 MB to copy)."""
     columns = reading_columns((reading or ReadOptions()).updated(**changes))
     with transaction(session, write=True):
-        study = _get_study(session, study_id, lock=True)
+        study = _study_for(session, study_id, EDIT, lock=True)
         current = _current_source_id(session, study_id)
         row = session.get_one(DemandSourceRow, current, options=[] if with_data else [
             defer(DemandSourceRow.data, raiseload=True)]) if current is not None else None
@@ -328,7 +346,7 @@ def current_demand_source(session: Session, study_id: int, *, with_data: bool = 
     (`data` is empty): a page that already holds the bytes of source `id` (they never change) reads only the
     rest, which may change (`update_demand_reading`)."""
     with transaction(session, write=False):
-        _get_study(session, study_id)
+        _study_for(session, study_id, VIEW)
         query = select(DemandSourceRow).where(DemandSourceRow.study_id == study_id)
         if not with_data:
             query = query.options(defer(DemandSourceRow.data, raiseload=True))
@@ -342,7 +360,7 @@ def list_demand_sources(session: Session, study_id: int) -> list[tuple[DemandSou
     """Every demand file the study has had, newest (the current one) first, without their bytes, each with
     the number of corrections made on it."""
     with transaction(session, write=False):
-        _get_study(session, study_id)
+        _study_for(session, study_id, VIEW)
         rows = session.scalars(select(DemandSourceRow).where(DemandSourceRow.study_id == study_id)
                                .options(defer(DemandSourceRow.data, raiseload=True))
                                .order_by(DemandSourceRow.id.desc())).all()
@@ -356,14 +374,14 @@ def reuse_demand_source(session: Session, study_id: int, source_id: int, author:
     """Make an earlier demand file of the study its current one again, with the corrections made on it:
     both are copied as they were (who, when, versions), so going back to a file never loses its work."""
     with transaction(session, write=True):
-        study = _get_study(session, study_id, lock=True)
+        study = _study_for(session, study_id, EDIT, lock=True)
         old = session.scalars(select(DemandSourceRow).where(DemandSourceRow.id == source_id,
                                                             DemandSourceRow.study_id == study_id)).one_or_none()
         if old is None:
             raise NotFoundError(f"Study {study_id} has no demand file {source_id}.")
         row = DemandSourceRow(study_id=study_id, name=old.name, data=bytes(old.data),
                               **reading_columns(reading_of(old)), created_at=utcnow(),
-                              created_by=_clean_author(author))
+                              created_by=author_for(session, author))
         session.add(row)
         session.flush()
         for c in session.scalars(select(CorrectionRow).where(CorrectionRow.source_id == source_id)
@@ -379,10 +397,12 @@ def reuse_demand_source(session: Session, study_id: int, source_id: int, author:
 def demand_file(session: Session, source_id: int) -> bytes:
     """The bytes of one stored demand file (they never change once stored)."""
     with transaction(session, write=False):
-        data = session.scalar(select(DemandSourceRow.data).where(DemandSourceRow.id == source_id))
-        if data is None:
+        found = session.execute(select(DemandSourceRow.study_id, DemandSourceRow.data)
+                                .where(DemandSourceRow.id == source_id)).one_or_none()
+        if found is None:
             raise NotFoundError(f"There is no demand file {source_id} (its study may have been deleted).")
-        return bytes(data)
+        require(session, found.study_id, VIEW)
+        return bytes(found.data)
 
 
 # ------------------------------------------------------------------------------------------ corrections
@@ -456,7 +476,7 @@ def add_correction(session: Session, study_id: int, row: int, field: str, after:
     row, expected_version, after = int(row), int(expected_version), str(after or "")
     try:
         with transaction(session, write=True):
-            study = _get_study(session, study_id, lock=True)
+            study = _study_for(session, study_id, EDIT, lock=True)
             current_source = _source_seen(session, study_id, source_id, f"Your change to row {row} was not saved")
             latest = _latest_correction(session, current_source, row, field)
             current = latest.version if latest else 0
@@ -464,7 +484,7 @@ def add_correction(session: Session, study_id: int, row: int, field: str, after:
                 raise _correction_conflict(latest, row, field, after, expected_version)
             record = CorrectionRow(study_id=study_id, source_id=current_source, row=row, field=field,
                                    before=latest.after if latest else before, after=after,
-                                   author=_clean_author(author), created_at=utcnow(), version=current + 1)
+                                   author=author_for(session, author), created_at=utcnow(), version=current + 1)
             session.add(record)
             _touch(study)
             session.flush()
@@ -513,7 +533,7 @@ def add_corrections(session: Session, study_id: int, changes: list[Change], auth
     if not changes:
         return BatchResult([], [], None)
     with transaction(session, write=True):
-        study = _get_study(session, study_id, lock=True)
+        study = _study_for(session, study_id, EDIT, lock=True)
         current_source = _source_seen(session, study_id, source_id, "Nothing was saved")
         latest_rows = session.execute(
             select(CorrectionRow.row, CorrectionRow.field, func.max(CorrectionRow.version))
@@ -535,7 +555,7 @@ def add_corrections(session: Session, study_id: int, changes: list[Change], auth
                 continue
             record = CorrectionRow(study_id=study_id, source_id=current_source, row=row, field=c.field,
                                    before=latest.after if latest else c.before, after=after,
-                                   author=_clean_author(author), created_at=now, version=current + 1,
+                                   author=author_for(session, author), created_at=now, version=current + 1,
                                    batch=batch, note=note or "")
             versions[(row, c.field)] = current + 1
             session.add(record)
@@ -551,9 +571,10 @@ def undo_last(session: Session, study_id: int, author: str, source_id: int | Non
     belongs to, each row put back to its value before, as new corrections (history is kept). A row someone
     else corrected since is left as they left it and named in `refused`."""
     with transaction(session, write=False):
+        _study_for(session, study_id, EDIT)
         source = _source_for(session, study_id, source_id)
         last = session.scalars(select(CorrectionRow).where(CorrectionRow.source_id == source,
-                                                           CorrectionRow.author == _clean_author(author))
+                                                           CorrectionRow.author == author_for(session, author))
                                .order_by(CorrectionRow.id.desc()).limit(1)).one_or_none()
         if last is None:
             return BatchResult([], [], None)
@@ -569,7 +590,7 @@ def correction_log(session: Session, study_id: int, source_id: int | None = None
     """Every stored correction of a demand file of the study (its current one by default) with who made
     it, oldest first. Empty when the study has no demand file."""
     with transaction(session, write=False):
-        _get_study(session, study_id)
+        _study_for(session, study_id, VIEW)
         if source_id is None and _current_source_id(session, study_id) is None:
             return []
         source = _source_for(session, study_id, source_id)
@@ -588,7 +609,7 @@ def correction_versions(session: Session, study_id: int,
                         source_id: int | None = None) -> dict[tuple[int, str], int]:
     """{(row, field): current version} for every corrected field: what to pass as `expected_version`."""
     with transaction(session, write=False):
-        _get_study(session, study_id)
+        _study_for(session, study_id, VIEW)
         if source_id is None and _current_source_id(session, study_id) is None:
             return {}
         source = _source_for(session, study_id, source_id)
@@ -625,7 +646,7 @@ def _version_row(session: Session, m: MapRow, version: int | None) -> MapVersion
 
 def _add_version(session: Session, study: StudyRow, m: MapRow, version: int, text: str, author: str,
                  note: str) -> MapVersion:
-    row = MapVersionRow(map_id=m.id, version=version, yaml_text=text, author=_clean_author(author),
+    row = MapVersionRow(map_id=m.id, version=version, yaml_text=text, author=author_for(session, author),
                         note=note or "", created_at=utcnow())
     session.add(row)
     _touch(study)
@@ -671,7 +692,7 @@ def save_map_version(session: Session, study_id: int, name: str, yaml_text: str,
     parse_map(yaml_text, name)  # MapFileError if it is not YAML at all: such text could never be merged
     try:
         with transaction(session, write=True):
-            study = _get_study(session, study_id, lock=True)
+            study = _study_for(session, study_id, EDIT, lock=True)
             m = _find_map(session, study_id, name)
             if m is None:
                 if base_version:
@@ -706,7 +727,7 @@ def save_map_version(session: Session, study_id: int, name: str, yaml_text: str,
 def list_maps(session: Session, study_id: int) -> list[MapVersion]:
     """The latest version of every map in the study, by name."""
     with transaction(session, write=False):
-        _get_study(session, study_id)
+        _study_for(session, study_id, VIEW)
         latest = (select(MapVersionRow.map_id, func.max(MapVersionRow.version).label("v"))
                   .group_by(MapVersionRow.map_id).subquery())
         rows = session.execute(
@@ -720,6 +741,7 @@ def list_maps(session: Session, study_id: int) -> list[MapVersion]:
 def list_map_versions(session: Session, study_id: int, name: str) -> list[MapVersion]:
     """Every version of a map, oldest first."""
     with transaction(session, write=False):
+        _study_for(session, study_id, VIEW)
         m = _get_map(session, study_id, name)
         rows = session.scalars(select(MapVersionRow).where(MapVersionRow.map_id == m.id)
                                .order_by(MapVersionRow.version)).all()
@@ -729,6 +751,7 @@ def list_map_versions(session: Session, study_id: int, name: str) -> list[MapVer
 def get_map_version(session: Session, study_id: int, name: str, version: int | None = None) -> MapVersion:
     """One version of a map; the latest when `version` is None."""
     with transaction(session, write=False):
+        _study_for(session, study_id, VIEW)
         m = _get_map(session, study_id, name)
         return _map_version(m, _version_row(session, m, version))
 
@@ -736,6 +759,7 @@ def get_map_version(session: Session, study_id: int, name: str, version: int | N
 def diff_map_versions(session: Session, study_id: int, name: str, a: int, b: int) -> list[str]:
     """What changed from version `a` to version `b` of a map, in plain words (`describe_changes`)."""
     with transaction(session, write=False):
+        _study_for(session, study_id, VIEW)
         m = _get_map(session, study_id, name)
         old, new = _version_row(session, m, a).yaml_text, _version_row(session, m, b).yaml_text
     return describe_changes(old, new)
@@ -744,7 +768,7 @@ def diff_map_versions(session: Session, study_id: int, name: str, a: int, b: int
 def restore_map_version(session: Session, study_id: int, name: str, version: int, author: str) -> MapVersion:
     """Make an old version the latest again, as a new version with its text (history is never rewritten)."""
     with transaction(session, write=True):
-        study = _get_study(session, study_id, lock=True)
+        study = _study_for(session, study_id, EDIT, lock=True)
         m = _get_map(session, study_id, name)
         old = _version_row(session, m, version)
         latest = _version_row(session, m, None)
@@ -756,7 +780,7 @@ def delete_map(session: Session, study_id: int, name: str) -> None:
     """Delete a map and all its versions from the study. There is no undo; the caller asks first (an export
     of the study keeps a copy)."""
     with transaction(session, write=True):
-        study = _get_study(session, study_id, lock=True)
+        study = _study_for(session, study_id, EDIT, lock=True)
         m = _get_map(session, study_id, name)
         session.execute(delete(MapRow).where(MapRow.id == m.id))
         _touch(study)
@@ -808,7 +832,7 @@ def save_catalogue(session: Session, study_id: int, yaml_text: str, author: str,
     base_version = int(base_version or 0)
     try:
         with transaction(session, write=True):
-            study = _get_study(session, study_id, lock=True)
+            study = _study_for(session, study_id, EDIT, lock=True)
             latest = _catalogue_row(session, study_id, None)
             current = latest.version if latest else 0
             text, saved_note = yaml_text, note or ""
@@ -833,7 +857,7 @@ def save_catalogue(session: Session, study_id: int, yaml_text: str, author: str,
                     f"(merged with version {latest.version} by {_who(latest.author)}; started from version "
                     f"{base_version})")
             row = CatalogueVersionRow(study_id=study.id, version=current + 1, yaml_text=text,
-                                      author=_clean_author(author), note=saved_note, created_at=utcnow())
+                                      author=author_for(session, author), note=saved_note, created_at=utcnow())
             session.add(row)
             _touch(study)
             session.flush()
@@ -846,7 +870,7 @@ def save_catalogue(session: Session, study_id: int, yaml_text: str, author: str,
 def get_catalogue(session: Session, study_id: int, version: int | None = None) -> CatalogueVersion | None:
     """One version of the study's catalogue (the latest when `version` is None); None when it has none."""
     with transaction(session, write=False):
-        _get_study(session, study_id)
+        _study_for(session, study_id, VIEW)
         row = _catalogue_row(session, study_id, version)
         if row is None and version is not None:
             raise NotFoundError(f"The catalogue has no version {version}.")
@@ -856,7 +880,7 @@ def get_catalogue(session: Session, study_id: int, version: int | None = None) -
 def list_catalogue_versions(session: Session, study_id: int) -> list[CatalogueVersion]:
     """Every saved version of the study's catalogue, oldest first."""
     with transaction(session, write=False):
-        _get_study(session, study_id)
+        _study_for(session, study_id, VIEW)
         rows = session.scalars(select(CatalogueVersionRow).where(CatalogueVersionRow.study_id == study_id)
                                .order_by(CatalogueVersionRow.version)).all()
         return [_catalogue_version(r) for r in rows]
@@ -878,9 +902,9 @@ def save_comparison_run(session: Session, study_id: int, settings: dict[str, Any
     """Keep a comparison: the settings it ran with and its summary (`Comparison.to_json()`)."""
     settings, summary = _check_json(settings, "settings"), _check_json(summary, "summary")
     with transaction(session, write=True):
-        study = _get_study(session, study_id, lock=True)
+        study = _study_for(session, study_id, EDIT, lock=True)
         row = ComparisonRunRow(study_id=study_id, created_at=utcnow(), settings=settings, summary=summary,
-                               author=_clean_author(author))
+                               author=author_for(session, author))
         session.add(row)
         _touch(study)
         session.flush()
@@ -889,7 +913,7 @@ def save_comparison_run(session: Session, study_id: int, settings: dict[str, Any
 
 def latest_comparison_run(session: Session, study_id: int) -> ComparisonRun | None:
     with transaction(session, write=False):
-        _get_study(session, study_id)
+        _study_for(session, study_id, VIEW)
         row = session.scalars(select(ComparisonRunRow).where(ComparisonRunRow.study_id == study_id)
                               .order_by(ComparisonRunRow.id.desc()).limit(1)).one_or_none()
         return _run(row) if row else None

@@ -1,18 +1,32 @@
-"""Studies page: list, open, create, rename, archive, delete, export and import studies."""
+"""Studies page: list, open, create, rename, archive, delete, export and import studies, and (with sign-in)
+who may work on each one.
+
+What a person is offered follows their role in the open study (owner: everything; editor and viewer: opening
+it); the store checks every call again, so a hidden button is a courtesy, not the protection.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from workbench import uploads
+from workbench.access import ROLE_WORDS, AccessDenied, Actor, Role
 from workbench.app import keys, notices, study
 from workbench.app.text import literal
 from workbench.limits import LimitError
-from workbench.store import archive, sample, studies
+from workbench.store import archive, members, sample, studies
+from workbench.store.access import actor_of
 from workbench.store.studies import StoreError
+
+ROLE_HELP = {Role.OWNER: "everything: the study's demand, maps and comparisons, its people, renaming, archiving, "
+                         "exporting and deleting it",
+             Role.EDITOR: "demand, corrections, catalogue, maps and comparisons",
+             Role.VIEWER: "the dashboard and reports only"}
+ACCESS_DOC = "docs/access.md"
 
 
 def _overview(include_archived: bool) -> pd.DataFrame:
@@ -52,7 +66,7 @@ def _create() -> None:
         if st.form_submit_button("Create the study", type="primary"):
             try:
                 made = study.call(studies.create_study, name, description)
-            except (StoreError, ValueError) as exc:
+            except (StoreError, ValueError, AccessDenied) as exc:
                 st.error(literal(exc))
                 return
             study.use(made.id)
@@ -142,6 +156,74 @@ def _import() -> None:
     st.rerun()
 
 
+def _who() -> Actor:
+    """Who is working: whoever the pages' store sessions act as (the signed-in person, or the local person)."""
+    with study.session() as session:
+        return actor_of(session)
+
+
+def _a(role: Role) -> str:
+    word = ROLE_WORDS[role]
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def _people(current: studies.Study, who: Actor) -> None:
+    """Who may work on the open study: its owners (and server administrators) add people by the email they
+    sign in with, change their role or remove them. Without sign-in there is nobody to name."""
+    with st.expander("People: who may work on this study", icon=":material/group:"):
+        if not who.signed_in:
+            st.info("Sign-in is not configured on this Workbench, so everyone who can open it can see and change "
+                    f"every study. To give each person a role per study, set up sign-in ({ACCESS_DOC}, \"Sign-in\" "
+                    "and \"Roles\").", icon=":material/lock_open:")
+            return
+        if who.admin:
+            st.caption("You are a server administrator: you may change the people of every study, for example "
+                       "make someone its owner when its owners have left.")
+        listed = study.call(members.list_members, current.id)
+        if listed:
+            st.dataframe(pd.DataFrame([{"Email": m.email, "Role": ROLE_WORDS[m.role], "May change": ROLE_HELP[m.role],
+                                        "Added by": m.added_by or "–",
+                                        "Added": m.added_at.strftime("%d %b %Y %H:%M UTC")} for m in listed]),
+                         hide_index=True, width="stretch")
+        else:
+            st.caption("Nobody is a member of this study yet: only server administrators see it.")
+        roles = list(Role)
+        with st.form(f"people_add_{current.id}", clear_on_submit=True):
+            c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+            email = c1.text_input("Add a person by the email they sign in with", key="people_add_email")
+            role = c2.selectbox("as", roles, index=roles.index(Role.EDITOR), format_func=ROLE_WORDS.__getitem__,
+                                key="people_add_role")
+            if st.form_submit_button("Add"):
+                _change(lambda: study.call(members.add_member, current.id, email, role),
+                        f"{literal(email.strip().lower())} may now work on this study as {_a(role)}.")
+        if not listed:
+            return
+        c1, c2, c3, c4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+        emails = [m.email for m in listed]
+        pick = c1.selectbox("Change or remove", emails, key=f"people_pick_{current.id}")
+        now = next(m.role for m in listed if m.email == pick)
+        new_role = c2.selectbox("new role", roles, index=roles.index(now), format_func=ROLE_WORDS.__getitem__,
+                                key=f"people_role_{current.id}_{pick}")
+        if c3.button("Change role", disabled=new_role == now, key="people_change"):
+            _change(lambda: study.call(members.set_member_role, current.id, pick, new_role),
+                    f"{literal(pick)} is now {_a(new_role)} of this study.")
+        if c4.button("Remove", key="people_remove"):
+            _change(lambda: study.call(members.remove_member, current.id, pick),
+                    f"{literal(pick)} may no longer open this study.")
+
+
+def _change(do: Callable[[], object], done: str) -> None:
+    """Make a change to the study's people: refused in words (the last owner, an address, a role), else
+    said after the rerun."""
+    try:
+        do()
+    except (StoreError, ValueError, AccessDenied) as exc:
+        st.error(literal(exc), icon=":material/block:")
+        return
+    notices.later(keys.STUDIES_NOTICES, done)
+    st.rerun()
+
+
 def render() -> None:
     st.title("Studies")
     st.caption("A study is one piece of improvement work: its demand, the team's corrections, its process maps "
@@ -164,7 +246,14 @@ def render() -> None:
     else:
         st.info("No studies yet: create one below.")
     if current is not None:
-        _manage(current)
+        who = _who()
+        role = study.call(members.my_role, current.id)
+        if role == Role.OWNER:
+            _manage(current)
+            _people(current, who)
+        elif role is not None:
+            st.caption(f"You are {_a(role)} of '{literal(current.name)}' ({ROLE_HELP[role]}): its owners may "
+                       f"rename, archive, export or delete it and choose who works on it.")
     left, right = st.columns(2)
     with left:
         _create()

@@ -210,3 +210,36 @@ def test_a_share_link_opens_its_dashboard_without_signing_in() -> None:
     # the same browser without the link: the sign-in page, not the app
     elsewhere = app(auth=AUTH, user={"is_logged_in": False})
     assert [b.label for b in elsewhere.button] == ["Sign in"] and not elsewhere.metric
+
+
+def test_at_first_start_with_sign_in_studies_without_owners_become_the_administrators(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.store import db, members, sample
+
+    engine = db.engine_for()
+    try:
+        db.migrate(engine)
+        with db.sessions(engine)() as s:
+            sample.ensure_sample_study(s)
+            studies.create_study(s, "Made at the command line")
+    finally:
+        engine.dispose()
+    monkeypatch.setenv(ENV_ADMINS, "Alice.Owner@Example.org, it@example.org")
+    at = app(auth=AUTH, user=ALICE)
+    Screen(at).assert_no_exception()
+    told = " ".join(i.value for i in at.sidebar.info)
+    assert "now belong to the administrators" in told
+    assert SAMPLE_STUDY in told and "Made at the command line" in told
+
+    def owners(s: studies.Session) -> dict[str, list[tuple[str, str]]]:  # type: ignore[name-defined]
+        return {st.name: sorted((m.email, m.role) for m in members.list_members(s, st.id))
+                for st in studies.list_studies(s)}
+    engine = db.engine_for()
+    try:
+        with db.sessions(engine)() as s:
+            assert owners(s) == {name: [("alice.owner@example.org", "owner"), ("it@example.org", "owner")]
+                                 for name in (SAMPLE_STUDY, "Made at the command line")}
+    finally:
+        engine.dispose()
+    at.run()  # told once
+    assert not at.sidebar.info

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 STUDY = "study_id"  # the id of the study this session last opened (the URL's ?study= comes first)
 AUTHOR = "author"  # the sidebar's "Your name" box: who is working, saved with every change they make
+ADOPTED_SHOWN = "adopted_shown"  # an administrator was told which studies became theirs at this start
 ACTOR = "actor"  # who is asking (workbench.access.Actor), set by main.py: the store's sessions act as them
 
 # ------------------------------------------------------------------------------------------ Share links

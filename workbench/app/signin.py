@@ -21,6 +21,7 @@ import streamlit as st
 
 from workbench.access import LOCAL, Actor, normal_email, person
 from workbench.app import keys
+from workbench.app.text import literal_list
 from workbench.store.access import configured_admins, identity
 
 log = logging.getLogger("workbench.app")
@@ -158,9 +159,10 @@ def gate() -> bool:
     return False
 
 
-def sidebar() -> None:
+def sidebar(adopted: list[str] | None = None) -> None:
     """Who is working: the signed-in person and a "Sign out" button, or (a laptop) the "Your name" box.
-    The typed name stays in this session only: never read from or written to the address."""
+    The typed name stays in this session only: never read from or written to the address. `adopted`: the
+    studies given to the administrators at this start, told to an administrator once."""
     who = actor()
     if who.signed_in:
         st.caption("Signed in as")
@@ -169,6 +171,10 @@ def sidebar() -> None:
         st.text(who.email)
         if who.admin:
             st.caption("Server administrator: you can see every study.")
+            if adopted and not st.session_state.get(keys.ADOPTED_SHOWN):
+                st.session_state[keys.ADOPTED_SHOWN] = True
+                st.info(f"Studies that had no owner now belong to the administrators: {literal_list(adopted, '; ')}. "
+                        f"Hand each to its team on the Studies page (People).", icon=":material/key:")
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             st.logout()
         return

@@ -25,8 +25,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from workbench.access import LOCAL, AccessDenied, Actor
 from workbench.app import keys, signin
 from workbench.app.text import literal
-from workbench.store import db, sample, studies
-from workbench.store.access import acting
+from workbench.store import db, members, sample, studies
+from workbench.store.access import acting, configured_admins
 
 T = TypeVar("T")
 log = logging.getLogger("workbench.app")
@@ -44,7 +44,30 @@ def _engine(url: str) -> Engine:
     db.migrate(engine)
     with db.sessions(engine)() as session:
         sample.ensure_sample_study(session)
+        _adopt_unowned(session, url)
     return engine
+
+
+ADOPTED: dict[str, list[str]] = {}  # per database: the studies given to the administrators at this start
+
+
+def _adopt_unowned(session: Session, url: str) -> None:
+    """With sign-in, studies nobody is a member of yet (made before sign-in, at the command line, the sample)
+    become the listed administrators' at first start, said in the server's log and to the administrators."""
+    try:
+        if not signin.configured():
+            return
+    except signin.SignInSetupError:
+        return  # the gate says so; nothing is opened
+    admins = configured_admins()
+    adopted = members.adopt_unowned(session, admins)
+    if adopted:
+        ADOPTED[url] = adopted
+        log.warning("Studies without owners now belong to the administrators (%s): %s", ", ".join(sorted(admins)),
+                    "; ".join(adopted))
+    elif not admins:
+        log.warning("Sign-in is configured but no administrators are listed (WORKBENCH_ADMINS): studies without "
+                    "owners can be seen by nobody until an administrator is listed.")
 
 
 def database_key() -> str:
@@ -322,4 +345,4 @@ def sidebar() -> None:
             if pick != found.id:
                 use(pick)
                 st.rerun()
-        signin.sidebar()  # who is working: the signed-in person, or the typed name (never from the address)
+        signin.sidebar(ADOPTED.get(database_key()))  # who is working: the signed-in person, or the typed name (never from the address)

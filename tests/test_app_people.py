@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from workbench.access import LOCAL, Actor, Role, person
-from workbench.app import keys
 from workbench.store import db, members, sample, studies
 from workbench.store.access import acting
 
@@ -180,12 +179,37 @@ def test_a_study_that_is_not_theirs_does_not_open_by_its_number(monkeypatch: pyt
     assert "Someone else" not in shown(at)
 
 
-def test_a_viewers_change_is_refused_with_a_sentence(monkeypatch: pytest.MonkeyPatch,
-                                                     store: Callable[[Actor], Session], repairs: int) -> None:
-    at = signed_in_app(monkeypatch, VI, page="demand", study=str(repairs))
+def test_an_editor_made_a_viewer_while_the_page_is_open_saves_nothing(
+        monkeypatch: pytest.MonkeyPatch, store: Callable[[Actor], Session], repairs: int) -> None:
+    at = signed_in_app(monkeypatch, ED, page="demand", study=str(repairs))
+    with store(OLIVE) as s:  # the owner makes Ed a viewer while his Demand page is open
+        members.set_member_role(s, repairs, ED.email, Role.VIEWER)
     DemandScreen(at).correct(row=0, field="nature", value="unclassified")
     Screen(at).assert_no_exception()
-    assert "You may not change this study. Ask its owner for access." in [w.value for w in at.warning]
+    assert [t.value for t in at.title][:1] == ["Repairs"]  # the study's dashboard: all a viewer is offered
     with store(LOCAL) as s:
         assert studies.correction_log(s, repairs) == []
-    assert keys.AUTHOR not in at.session_state or at.session_state[keys.AUTHOR] == ""
+
+
+# ------------------------------------------------------------------------------------------ what a viewer is offered
+
+
+def test_a_viewer_is_offered_the_dashboard_and_studies_only(monkeypatch: pytest.MonkeyPatch, repairs: int) -> None:
+    # "viewer: the dashboard and reports of that study only": the pages for changing it are not offered, and
+    # asking for one by its address opens the dashboard instead.
+    at = signed_in_app(monkeypatch, VI, page="dashboard", study=str(repairs))
+    assert [t.value for t in at.title][:1] == ["Repairs"]  # the dashboard is titled with its study's name
+    for page in ("demand", "flow", "compare"):
+        with pytest.raises(ValueError, match="Known pages") as refused:  # not among the pages the app offers
+            at.switch_page(f"views/{page}.py")
+        offered = re.findall(r"views/(\w+)\.py", str(refused.value).split("Known pages")[1])
+        assert sorted(offered) == ["dashboard", "studies"]
+    at.switch_page("views/studies.py").run()
+    assert "Studies" in [t.value for t in at.title]
+
+
+def test_an_editor_is_offered_every_page(monkeypatch: pytest.MonkeyPatch, repairs: int) -> None:
+    at = signed_in_app(monkeypatch, ED, page="demand", study=str(repairs))
+    assert [t.value for t in at.title][:1] == ["Demand"]
+    at.switch_page("views/flow.py").run()
+    assert [t.value for t in at.title][:1] == ["Flow"]

@@ -181,10 +181,14 @@ def test_an_owner_an_editor_and_a_viewer_each_do_what_their_role_allows(browser:
         expect(viewer.page.get_by_text(SAMPLE_STUDY).first).to_be_visible()
         viewer.open(f"?view=dashboard&study={site.private_id}")
         expect(viewer.page.get_by_text(PRIVATE)).to_have_count(0)
-        # the viewer's correction is refused by the store: nothing saved in their name
-        viewer.open(f"?study={site.sample_id}")
-        viewer.correct(1, "Value or failure", new, kept=False)
-        expect(viewer.page.get_by_text("You may not change this study").first).to_be_visible()
+        # the viewer is offered the dashboard and the studies list only: the Demand page, asked for by its
+        # address, opens the dashboard (the store would refuse a change anyway: tests/test_store_access.py)
+        viewer.open(f"demand?study={site.sample_id}")
+        nav = viewer.page.get_by_test_id("stSidebarNav")
+        expect(nav.get_by_text("Dashboard", exact=True)).to_be_visible()
+        expect(nav.get_by_text("Demand", exact=True)).to_have_count(0)
+        expect(viewer.page.get_by_text(SAMPLE_STUDY).first).to_be_visible()
+        expect(viewer.page.get_by_text("Customers' words", exact=True)).to_have_count(0)
         assert [a for _, _, a in site.corrections()] == [EDITOR.identity]
 
         # the owner renames the study (owners only); the editor's study picker shows the new name

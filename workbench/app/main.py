@@ -25,8 +25,15 @@ if share.requested():  # a share link's holder: its study's dashboard or a plain
 if not signin.gate():  # sign-in configured and nobody signed in: the sign-in page only, nothing of any study
     st.stop()
 database_ok = True
+studies_page = st.Page(PAGES / "studies.py", title="Studies", icon=":material/folder_open:", url_path="studies")
 if st.query_params.get("view") == "dashboard":
     navigation = st.navigation([dashboard], position="hidden")
+elif study.only_views():  # a viewer of this study: its dashboard (and reports), and the studies they may open
+    navigation = st.navigation([
+        st.Page(PAGES / "dashboard.py", title="Dashboard", icon=":material/dashboard:", url_path="dashboard",
+                default=True),
+        studies_page,
+    ])
 else:
     navigation = st.navigation(
         [
@@ -34,9 +41,10 @@ else:
             st.Page(PAGES / "flow.py", title="Flow", icon=":material/account_tree:"),
             st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
             dashboard,
-            st.Page(PAGES / "studies.py", title="Studies", icon=":material/folder_open:", url_path="studies"),
+            studies_page,
         ]
     )
+if st.query_params.get("view") != "dashboard":
     with study.page_errors("the sidebar"), study.database_errors() as reachable:
         study.sidebar()
     database_ok = reachable.ok

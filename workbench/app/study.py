@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from workbench.access import LOCAL, AccessDenied, Actor
+from workbench.access import LOCAL, AccessDenied, Actor, Role
 from workbench.app import keys, signin
 from workbench.app.text import literal
 from workbench.store import db, members, sample, studies
@@ -270,6 +270,20 @@ def actor() -> Actor:
         return LOCAL
     found = st.session_state.get(keys.ACTOR)
     return found if isinstance(found, Actor) else signin.actor()
+
+
+def only_views() -> bool:
+    """Whether the person may only look at the open study (a viewer there): then the app offers its dashboard
+    and the studies list, not the pages for changing it. The store refuses their changes anyway; this is so
+    that they are not offered. False without sign-in, for administrators, and when no study is open."""
+    who = actor()
+    if who.kind != "person" or who.admin:
+        return False
+    try:
+        found = current()
+        return found is not None and call(members.my_role, found.id) == Role.VIEWER
+    except (studies.StoreError, AccessDenied, SQLAlchemyError):
+        return False  # the page says what is wrong
 
 
 def set_actor(who: Actor) -> None:

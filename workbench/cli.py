@@ -858,8 +858,9 @@ T = TypeVar("T")
 APP_ADDRESS = "http://localhost:8501"  # `workbench app`'s own address; --url gives the one people open
 
 
-def _share_call(ref: str, call: Callable[[Session, Study], T]) -> T:
-    """`call(session, study)` for the study `ref` names, with the store's refusals as one line."""
+def _study_call(ref: str, call: Callable[[Session, Study], T]) -> T:
+    """`call(session, study)` for the study `ref` names, with the store's refusals as one line (share links,
+    members)."""
     from workbench.access import AccessDenied
     from workbench.store import studies
 
@@ -884,7 +885,7 @@ def _link_json(link: ShareLink) -> dict[str, object]:
 def cmd_study_share(args: argparse.Namespace) -> int:
     from workbench.store import share_links
 
-    study, made = _share_call(args.study, lambda s, found: (found, share_links.make_link(
+    study, made = _study_call(args.study, lambda s, found: (found, share_links.make_link(
         s, found.id, label=args.label or "", expires_days=args.expires_days, author=args.by or "")))
     address = args.url.rstrip("/") + made.path()
     if args.format == "json":
@@ -900,7 +901,7 @@ def cmd_study_share(args: argparse.Namespace) -> int:
 def cmd_study_links(args: argparse.Namespace) -> int:
     from workbench.store import share_links
 
-    study, links = _share_call(args.study, lambda s, found: (found, share_links.list_links(s, found.id)))
+    study, links = _study_call(args.study, lambda s, found: (found, share_links.list_links(s, found.id)))
     if args.format == "json":
         print(json.dumps({"study": study.name, "links": [_link_json(link) for link in links]}, indent=2,
                          ensure_ascii=False))
@@ -918,7 +919,7 @@ def cmd_study_links(args: argparse.Namespace) -> int:
 def cmd_study_revoke_link(args: argparse.Namespace) -> int:
     from workbench.store import share_links
 
-    study, link = _share_call(args.study, lambda s, found: (found, share_links.revoke_link(
+    study, link = _study_call(args.study, lambda s, found: (found, share_links.revoke_link(
         s, found.id, args.link_id, author=args.by or "")))
     what = f" ({link.label})" if link.label else ""
     print(f"Link {link.id}{what} of '{study.name}': {link.state_words()}.")
@@ -927,17 +928,9 @@ def cmd_study_revoke_link(args: argparse.Namespace) -> int:
 
 def cmd_study_members(args: argparse.Namespace) -> int:
     """Who may work on a study when sign-in is configured (the command line acts as the server's administrator)."""
-    from workbench.store import members, studies
+    from workbench.store import members
 
-    engine, sessions = _open_store()
-    try:
-        with sessions() as session:
-            study = _find_study(session, args.study)
-            found = members.list_members(session, study.id)
-    except studies.StoreError as exc:
-        raise UsageError(str(exc)) from None
-    finally:
-        engine.dispose()
+    study, found = _study_call(args.study, lambda s, study: (study, members.list_members(s, study.id)))
     if args.format == "json":
         print(json.dumps({"study": study.name, "members": [
             {"email": m.email, "role": m.role.value, "added_by": m.added_by, "added_at": m.added_at.isoformat()}
@@ -957,36 +950,25 @@ def cmd_study_add_member(args: argparse.Namespace) -> int:
     """Add a person by email with a role, or change the role of one who is a member already."""
     from workbench.store import members, studies
 
-    engine, sessions = _open_store()
-    try:
-        with sessions() as session:
-            study = _find_study(session, args.study)
-            try:
-                member = members.add_member(session, study.id, args.email, args.role)
-                done = "added to"
-            except studies.DuplicateNameError:
-                member = members.set_member_role(session, study.id, args.email, args.role)
-                done = "now has this role in"
-    except (studies.StoreError, ValueError) as exc:
-        raise UsageError(str(exc)) from None
-    finally:
-        engine.dispose()
+    def add(session: Session, study: Study) -> tuple[Study, members.Member, str]:
+        try:
+            return study, members.add_member(session, study.id, args.email, args.role), "added to"
+        except studies.DuplicateNameError:
+            return study, members.set_member_role(session, study.id, args.email, args.role), "now has this role in"
+
+    study, member, done = _study_call(args.study, add)
     print(f"{member.email} ({member.role.value}) {done} '{study.name}'.")
     return 0
 
 
 def cmd_study_remove_member(args: argparse.Namespace) -> int:
-    from workbench.store import members, studies
+    from workbench.store import members
 
-    engine, sessions = _open_store()
-    try:
-        with sessions() as session:
-            study = _find_study(session, args.study)
-            members.remove_member(session, study.id, args.email)
-    except (studies.StoreError, ValueError) as exc:
-        raise UsageError(str(exc)) from None
-    finally:
-        engine.dispose()
+    def remove(session: Session, study: Study) -> Study:
+        members.remove_member(session, study.id, args.email)
+        return study
+
+    study = _study_call(args.study, remove)
     print(f"{args.email.strip().lower()} removed from '{study.name}'.")
     return 0
 

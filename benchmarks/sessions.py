@@ -265,6 +265,7 @@ class Session:
         self.port, self.study_id, self.page, self.name, self.map_name = port, study_id, page, name, map_name
         self.ws: Any = None
         self.page_hash = ""
+        self.name_widget = ""  # the sidebar's "Your name" box: the name goes with every edit through it
         self.last = Run()
         self.edits: list[Edit] = []
         self.n = 0
@@ -273,14 +274,21 @@ class Session:
         self.ws = await connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],  # type: ignore[list-item]
                                 max_size=None, open_timeout=60, ping_interval=None)
         self.last = await self.rerun(None)
+        if not self.name_widget:
+            raise RuntimeError(f"{self.name}: no 'Your name' box in the sidebar")
+        self.last = await self.rerun(None)  # the name typed, as a person does before their first edit
 
     def _client_state(self, widgets: list[Any]) -> BackMsg:
         msg = BackMsg()
         state = msg.rerun_script
-        state.query_string = f"study={self.study_id}&who={self.name}"
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        state.query_string = f"study={self.study_id}"  # the name is typed, never taken from the address
         state.page_name = "" if self.page == "demand" else "flow"
         if self.page_hash:
             state.page_script_hash = self.page_hash
+        if self.name_widget:  # a browser sends every widget's state with each rerun: the name box's too
+            state.widget_states.widgets.append(WidgetState(id=self.name_widget, string_value=self.name))
         for w in widgets:
             state.widget_states.widgets.append(w)
         return msg
@@ -307,6 +315,8 @@ class Session:
                     found = _KEY.match(e.dataframe.id)
                     if found:
                         run.editors[found.group(1)] = (e.dataframe.id, e.dataframe.arrow_data.data)
+                elif et == "text_input" and e.text_input.label == "Your name":
+                    self.name_widget = e.text_input.id
                 elif et == "toast":
                     run.messages.append((now, "toast", e.toast.body))
                 elif et == "alert":

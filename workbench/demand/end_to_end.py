@@ -280,15 +280,15 @@ def repeats(df: pd.DataFrame, contacts: pd.DataFrame | None = None) -> Repeats:
     contacts = _contacts(df) if contacts is None else contacts
     later = contacts.loc[(contacts["contact"] > 0).to_numpy(), [NEED, schema.ROW, schema.DEMAND_TYPE, schema.NATURE]]
     failure = (later[schema.NATURE] == schema.FAILURE).to_numpy()
-    suggested = later.loc[~failure, schema.ROW].sort_values()
-    table = pd.DataFrame({schema.DEMAND_TYPE: later[schema.DEMAND_TYPE].to_numpy(), "failure": failure})
+    suggested = np.sort(later[schema.ROW].to_numpy()[~failure])
+    table = pd.DataFrame({schema.DEMAND_TYPE: later[schema.DEMAND_TYPE].array, "failure": failure})
     grouped = table.groupby(schema.DEMAND_TYPE, sort=False)["failure"]
     by_type = pd.DataFrame({"repeats": grouped.size(), "already_failure": grouped.sum().astype(int)})
     by_type["suggested"] = by_type["repeats"] - by_type["already_failure"]
     by_type = by_type.rename_axis(schema.DEMAND_TYPE).reset_index()
     by_type = by_type.sort_values(["repeats", schema.DEMAND_TYPE], ascending=[False, True], kind="stable")
     return Repeats(True, None, len(df), int(later[NEED].nunique()), len(later), int(failure.sum()),
-                   [int(r) for r in suggested], by_type.reset_index(drop=True) if len(by_type) else empty)
+                   suggested.astype(np.int64).tolist(), by_type.reset_index(drop=True) if len(by_type) else empty)
 
 
 def unavailable_reason(df: pd.DataFrame) -> str | None:

@@ -362,9 +362,10 @@ class DemandPage(AppPage):
         expect(self.grid_cell(self.types_table(), row, "Value or failure")).to_have_text(decision,
                                                                                         timeout=TIMEOUT_MS)
 
-    def correct_first_row(self, column: str, value: str) -> None:
-        """Change the first shown row's cell in the column headed `column` of the customers' words table."""
-        self.correct(0, column, value)
+    def correct_first_row(self, column: str, value: str, *, kept: bool = True) -> None:
+        """Change the first shown row's cell in the column headed `column` of the customers' words table
+        (`kept=False`: a change that will be refused, whose cell the page puts back at once)."""
+        self.correct(0, column, value, kept=kept)
 
     def expect_saved(self, count: int) -> Locator:
         """The customers' words tab says `count` corrections are saved in the study (returned, to check more of
@@ -673,7 +674,8 @@ def two_people_correct(browser: Browser, ann_url: str, bob_url: str, *, open_tog
         ann.expect_saved(1)
 
         # Bob's page still shows row 2 as it was: his change to it is refused, with Ann's name and value
-        bob.correct_first_row("Value or failure", "unclassified")
+        # (kept=False: the refused pick is put back as soon as the page answers, too soon to be seen reliably)
+        bob.correct_first_row("Value or failure", "unclassified", kept=False)
         refusal = bob.page.get_by_test_id("stAlertContentError").filter(has_text="Ann corrected row 2")
         expect(refusal).to_be_visible(timeout=60_000)
         expect(refusal).to_contain_text("to 'value'")

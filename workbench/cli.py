@@ -1223,50 +1223,45 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--all", action="store_true", help="archived studies too")
     listing.add_argument("--format", choices=("text", "json"), default="text")
     listing.set_defaults(func=cmd_study_list)
-    exp = study_sub.add_parser("export", help="write a whole study to one zip file")
-    exp.add_argument("study", metavar="STUDY", help="the study's id or name")
+    def on_study(name: str, help: str, func: Callable[[argparse.Namespace], int], *,
+                 formats: bool = False) -> argparse.ArgumentParser:
+        """A `workbench study NAME STUDY ...` command: every one of them names its study the same way."""
+        command = study_sub.add_parser(name, help=help)
+        command.add_argument("study", metavar="STUDY", help="the study's id or name")
+        if formats:
+            command.add_argument("--format", choices=("text", "json"), default="text")
+        command.set_defaults(func=func)
+        return command
+
+    exp = on_study("export", "write a whole study to one zip file", cmd_study_export)
     exp.add_argument("-o", "--out", required=True, metavar="FILE.zip", help="the zip file to write")
-    exp.set_defaults(func=cmd_study_export)
     imp = study_sub.add_parser("import", help="recreate a study from a zip written by 'study export'")
     imp.add_argument("path", metavar="FILE.zip")
     imp.add_argument("--name", help="the imported study's name (default: its own, or '<name> (imported)')")
     imp.set_defaults(func=cmd_study_import)
-    share = study_sub.add_parser("share", help="make a read-only link to a study's dashboard (printed once)")
-    share.add_argument("study", metavar="STUDY", help="the study's id or name")
+    share = on_study("share", "make a read-only link to a study's dashboard (printed once)", cmd_study_share,
+                     formats=True)
     share.add_argument("--expires-days", type=int, metavar="N", help="the link stops opening after N days "
                        "(default: until withdrawn)")
     share.add_argument("--label", help="what the link is for, e.g. 'for the operations director'")
     share.add_argument("--by", metavar="NAME", help="who is making it (listed with the link)")
     share.add_argument("--url", default=APP_ADDRESS, metavar="ADDRESS",
                        help=f"the app's address as people open it (default {APP_ADDRESS})")
-    share.add_argument("--format", choices=("text", "json"), default="text")
-    share.set_defaults(func=cmd_study_share)
     # who may work on a study once sign-in is configured (docs/access.md, "Roles")
-    mem = study_sub.add_parser("members", help="who may work on a study when sign-in is configured")
-    mem.add_argument("study", metavar="STUDY", help="the study's id or name")
-    mem.add_argument("--format", choices=("text", "json"), default="text")
-    mem.set_defaults(func=cmd_study_members)
-    add = study_sub.add_parser("add-member", help="give a person (by the email they sign in with) a role in a "
-                               "study, or change it")
-    add.add_argument("study", metavar="STUDY", help="the study's id or name")
+    on_study("members", "who may work on a study when sign-in is configured", cmd_study_members, formats=True)
+    add = on_study("add-member", "give a person (by the email they sign in with) a role in a study, or change it",
+                   cmd_study_add_member)
     add.add_argument("email", metavar="EMAIL")
     add.add_argument("--role", choices=("owner", "editor", "viewer"), default="viewer",
                      help="owner: everything; editor: demand, corrections, catalogue, maps, comparisons; "
                           "viewer: the dashboard and reports (default)")
-    add.set_defaults(func=cmd_study_add_member)
-    rem = study_sub.add_parser("remove-member", help="take a person's access to a study away")
-    rem.add_argument("study", metavar="STUDY", help="the study's id or name")
-    rem.add_argument("email", metavar="EMAIL")
-    rem.set_defaults(func=cmd_study_remove_member)
-    links = study_sub.add_parser("links", help="a study's share links: who made them, when, and whether they open")
-    links.add_argument("study", metavar="STUDY", help="the study's id or name")
-    links.add_argument("--format", choices=("text", "json"), default="text")
-    links.set_defaults(func=cmd_study_links)
-    revoke = study_sub.add_parser("revoke-link", help="withdraw a share link at once")
-    revoke.add_argument("study", metavar="STUDY", help="the study's id or name")
+    on_study("remove-member", "take a person's access to a study away", cmd_study_remove_member).add_argument(
+        "email", metavar="EMAIL")
+    on_study("links", "a study's share links: who made them, when, and whether they open", cmd_study_links,
+             formats=True)
+    revoke = on_study("revoke-link", "withdraw a share link at once", cmd_study_revoke_link)
     revoke.add_argument("link_id", metavar="LINK_ID", type=int, help="the link's id (see 'workbench study links')")
     revoke.add_argument("--by", metavar="NAME", help="who is withdrawing it (listed with the link)")
-    revoke.set_defaults(func=cmd_study_revoke_link)
     return parser
 
 

@@ -24,10 +24,10 @@ run: $(STAMP)
 	$(VENV)/bin/workbench app --port $(PORT)
 
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  echo "Installing Debian's Chromium for the browser tests..."; \
+	@if [ ! -x $(CHROMIUM) ] || ! command -v pdftotext >/dev/null 2>&1; then \
+	  echo "Installing Debian's Chromium (browser tests, PDF reports) and poppler-utils (pdftotext)..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null \
 	    || { echo "Could not install chromium; browser tests will be skipped outside CI"; [ "$$CI" != "true" ]; }; \
 	fi
 

@@ -7,22 +7,19 @@ simulation: the comparison is the snapshot saved when the team ran it.
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
-from workbench import charts, spc
+from workbench import charts
 from workbench.app import chart, share, state, study
 from workbench.app.text import literal, literal_frame
-from workbench.demand import analysis, end_to_end
+from workbench.demand import analysis
 from workbench.demand.corrections import Correction
+from workbench.report import figures
 from workbench.sim.compare import side_by_side
-from workbench.sim.snapshot import Snapshot, SnapshotError, check_snapshot
+from workbench.sim.snapshot import SnapshotError
 from workbench.store import studies
 
-
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x:.0%}"
+assumption_lines = figures.assumption_lines  # where it was first written; the report says it the same way
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -49,15 +46,8 @@ def _demand(found: studies.Study) -> None:
         st.warning(f"The study's demand file {literal(src.name)} cannot be read now, so its picture is not shown: "
                    f"{literal(exc)}", icon=":material/error:")
         return
-    h = view.headline
-    when = f"from {h.first} to {h.last}" if h.first else "(read without dates)"
-    st.caption(f"{literal(src.name)}: {h.total:,} demands {when}, with the team's corrections.")
-    tiles = st.columns(4)
-    tiles[0].metric("Demands", f"{h.total:,}")
-    tiles[1].metric("Failure demand share", _pct(h.failure_share),
-                    help="Failure demand as a share of classified demand (value + failure)")
-    tiles[2].metric("Not yet classified", f"{h.unclassified:,}")
-    tiles[3].metric("Resolved at first contact", _pct(h.one_stop_share))
+    st.caption(literal(figures.demand_caption(src.name, view.headline)))
+    _tiles(figures.demand_tiles(view.headline))
     left, right = st.columns(2)
     chart.show(left, charts.nature_bar, view.shares)
     chart.show(right, charts.touchpoint_chart, view.touchpoints)
@@ -70,144 +60,69 @@ def _demand(found: studies.Study) -> None:
     _end_to_end(view)
 
 
-def _days(x: float | None) -> str:
-    return "–" if x is None else f"{x:,.1f} days"
+def _tiles(tiles: list[figures.Tile]) -> None:
+    for col, tile in zip(st.columns(len(tiles)), tiles, strict=True):
+        col.metric(tile.label, tile.value, help=tile.help or None)
 
 
 def _end_to_end(view: state.DemandView) -> None:
     """The customer's clock measured from the demand: a few figures and the weekly capability chart."""
     e2e = view.end_to_end
-    st.markdown("**End to end**: days from a customer's first contact to the need being met.")
+    st.markdown(f"**End to end**: {figures.E2E_INTRO}")
     if not e2e.available:
         st.info(e2e.reason or "", icon=":material/event_busy:")
         return
-    tiles = st.columns(4)
-    tiles[0].metric("Half of needs met within", _days(e2e.median_days))
-    tiles[1].metric("85 in 100 met within", _days(e2e.p85_days))
-    tiles[2].metric("Needs still open", f"{e2e.open:,}")
-    tiles[3].metric("Repeat contacts", f"{e2e.repeats.repeats:,}" if e2e.repeats.available else "–",
-                    help="Later contacts about a need already raised (contacts sharing a case id)")
-    too_few = spc.too_few_points(e2e.window, len(e2e.weekly), "week")
-    if too_few:
+    _tiles(figures.e2e_tiles(e2e))
+    table, too_few = figures.e2e_capability(e2e)
+    if table is None:
         st.info(literal(too_few), icon=":material/hourglass_empty:")
     else:
-        table = end_to_end.capability(e2e.weekly)
-        chart.show(st, charts.xmr_chart, table, "Capability: average days to meet a need, by the week it arrived",
+        chart.show(st, charts.xmr_chart, table, figures.CAPABILITY_TITLE,
                    "Average days", period_label="Week of arrival", number_format=",.1f",
                    notes=[e2e.window.words()])
-    waiting = (f" (not in the figures; the oldest has waited {_days(e2e.open_oldest_days)} so far)" if e2e.open
-               else "")
-    st.caption(f"{e2e.needs:,} needs: {e2e.met:,} met, {e2e.open:,} still open{waiting}.")
+    st.caption(figures.e2e_caption(e2e))
 
 
 def _comparison(found: studies.Study) -> None:
     st.subheader("Designs compared")
     run = study.call(studies.latest_comparison_run, found.id)
-    if run is None or "table" not in run.summary:
-        st.info("No comparison of designs has been run in this study yet.")
-        return
     try:  # stored by an older Workbench or a bug: said in a sentence, and the rest of the page is shown
-        check_snapshot(run.summary)
-        settings = run.settings if isinstance(run.settings, dict) else {}
-        versions = settings.get("map_versions") or {}
-        if not isinstance(versions, dict):
-            raise SnapshotError("settings.map_versions should be an object")
+        cmp = figures.read_comparison(run.summary, run.settings, run.author, run.created_at) if run else None
     except SnapshotError as exc:
         st.warning(f"The latest comparison stored in this study cannot be shown ({literal(exc)}). Run the "
                    f"comparison again on the Compare page to replace it.", icon=":material/error:")
         return
-    snap = Snapshot(run.summary)
-    who = f" by {literal(run.author)}" if run.author else ""
-    maps = ", ".join(f"{literal(n)} (version {literal(v)})" for n, v in versions.items()) if versions else \
-        ", ".join(literal(n) for n in snap.designs)
-    demand = f" on {literal(settings['demand'])}" if settings.get("demand") else ""
-    st.caption(f"Latest comparison, run{who} on {run.created_at:%d %b %Y at %H:%M} UTC: {maps}{demand}, "
-               f"{snap.data.get('weeks', 0):g} weeks, {snap.data.get('replications', 1)} replication(s).")
-    low = settings.get("low_coverage")
-    if isinstance(low, list) and low:  # run anyway, on demand these maps do not fully know
-        st.warning("**Low coverage:** run on demand that " + literal(", ".join(str(n) for n in low)) + " do not "
-                   "fully know (most of its types are not in their routes or catalogue): the figures are the "
-                   "maps' guess, not this service's.", icon=":material/rule:")
+    if cmp is None:
+        st.info("No comparison of designs has been run in this study yet.")
+        return
+    snap = cmp.snap
+    st.caption(literal(cmp.caption()))
+    if cmp.low_coverage:  # run anyway, on demand these maps do not fully know
+        st.warning("**Low coverage:** " + literal(cmp.low_coverage_words()), icon=":material/rule:")
     if snap.headline:
         st.success(literal(snap.headline), icon=":material/campaign:")
-    _assumptions(settings, snap, versions)
-    names = snap.designs
-    st.table(literal_frame(side_by_side(snap.table(), names, int(snap.data.get("replications") or 1),
-                                        snap.assumptions(), snap.intervals_cover)),
+    st.markdown("**What this comparison assumes**")
+    st.markdown("\n".join(f"- {literal(line)}" for line in cmp.assumption_lines()))
+    names = cmp.names
+    st.table(literal_frame(side_by_side(snap.table(), names, cmp.replications, snap.assumptions(),
+                                        snap.intervals_cover)),
              hide_index=True, border="horizontal")
     distribution = snap.e2e_distribution()
     if len(distribution):
         chart.show(st, charts.e2e_ecdf_chart, distribution, names)
-    st.markdown("**Capability charts**: end-to-end days of the demands, day by day (each chart says which days). "
-                "Points inside the limits are what the design will predictably deliver.")
+    st.markdown(f"**Capability charts**: {figures.CAPABILITY_CHARTS}")
     cols = st.columns(max(len(names), 1))
     for col, name in zip(cols, names, strict=False):
         capability = snap.capability(name)
         window = snap.capability_window(name)  # None in a snapshot stored before charts said which days
         if capability.empty:
             if window is not None:  # said in words, never an empty chart
-                col.info(f"{literal(name)}: " + literal(spc.too_few_points(window, 0) or window.words()),
-                         icon=":material/hourglass_empty:")
+                col.info(literal(figures.no_capability_words(name, window)), icon=":material/hourglass_empty:")
             continue
         words = window.words() if window is not None else None
         chart.show(col, charts.xmr_chart, capability, f"Capability: {name}", "End-to-end days",  # Vega: text
                    period_label="Day arrived" if window else "Day", notes=[words])
-        col.caption(f"Average {capability[spc.CENTRE].iloc[-1]:.1f} days; a day's average is predictably "
-                    f"between {capability[spc.LOWER].iloc[-1]:.1f} and {capability[spc.UPPER].iloc[-1]:.1f}."
-                    + (" " + literal(words) if words else "")
-                    + (" " + (spc.provisional_note(capability) or "")).rstrip())
-
-
-def _number(x: object) -> str:
-    return f"{x:g}" if isinstance(x, int | float) and not isinstance(x, bool) else "–"
-
-
-def assumption_lines(settings: dict[str, Any], snap: Snapshot, versions: dict[str, Any]) -> list[str]:
-    """What the stored comparison assumed, one line each: the demand (weeks, volume, replications, what the
-    intervals cover), staffing per role by the role's name, the maps' versions, the failure demand assumed
-    prevented. A snapshot stored before Workbench kept some of these says what it does not know."""
-    weeks, volume = settings.get("weeks"), settings.get("volume", 1.0)
-    reps = snap.data.get("replications") or 1
-    if weeks is None:
-        demand = f"the sample's own {_number(snap.data.get('weeks'))} weeks, day by day"
-    else:
-        demand = f"{_number(weeks)} weeks resampled from the sample by weekday"
-    demand += f", at {_number(volume)} × the sample's volume" if volume not in (None, 1, 1.0) else \
-        ", at the sample's own volume"
-    cover = snap.intervals_cover
-    lines = [f"Demand: {demand}; {reps} replication(s)"
-             + (f", the 95% intervals cover {cover}" if cover and int(reps) > 1 else "") + "."]
-    staffing = settings.get("staffing") if isinstance(settings.get("staffing"), dict) else {}
-    variants = {d.get("name") for d in snap.data.get("designs") or [] if d.get("variant_of")}
-    for name in snap.designs:
-        roles = snap.roles(name)
-        if roles and name not in variants:  # a run without the assumption has its design's staffing
-            lines.append(f"Staffing of {name}: " + ", ".join(
-                f"{r.get('name') or r.get('id')} {_number(r.get('staff'))}" for r in roles) + ".")
-    if not any(snap.roles(n) for n in snap.designs) and staffing:
-        changed = "; ".join(f"{src}: " + ", ".join(f"{rid} {_number(v)}" for rid, v in roles.items())
-                            for src, roles in staffing.items() if isinstance(roles, dict))
-        lines.append(f"Staffing changed on the Compare page (by role id; this comparison was stored before "
-                     f"Workbench kept role names): {changed}; other roles as in their maps.")
-    elif not any(snap.roles(n) for n in snap.designs):
-        lines.append("Staffing: as in the maps.")
-    if versions:
-        lines.append("Maps: " + ", ".join(f"{n} (version {v})" for n, v in versions.items()) + ".")
-    assumed = snap.assumed()
-    if assumed:
-        lines.append("Failure demand assumed prevented: " + "; ".join(assumed) + ". The table shows each such "
-                     "design also without the assumption.")
-    elif "prevented" in settings:
-        lines.append("Failure demand assumed prevented: none (every design runs the whole sample).")
-    else:
-        lines.append("Failure demand assumed prevented: not recorded (stored before Workbench asked); none "
-                     "was left out.")
-    return lines
-
-
-def _assumptions(settings: dict[str, Any], snap: Snapshot, versions: dict[str, Any]) -> None:
-    st.markdown("**What this comparison assumes**")
-    st.markdown("\n".join(f"- {literal(line)}" for line in assumption_lines(settings, snap, versions)))
+        col.caption(literal(figures.capability_caption(capability, words)))
 
 
 def render() -> None:

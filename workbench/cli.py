@@ -926,6 +926,31 @@ def cmd_study_revoke_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_study_report(args: argparse.Namespace) -> int:
+    """The study report (docs/report.md): HTML, or a PDF of it when the file's name ends in .pdf."""
+    from workbench import report
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".html", ".htm", ".pdf"):
+        raise UsageError(f"{out}: the report is written as .html or .pdf (name the file so)")
+    if not 0 <= args.quotes <= report.MAX_QUOTES:
+        raise UsageError(f"--quotes is how many of the customers' words to include: 0 to {report.MAX_QUOTES}")
+    study, html = _study_call(args.study, lambda s, found: (found, report.make_report(s, found.id,
+                                                                                       quotes=args.quotes)))
+    data = html.encode("utf-8")
+    if out.suffix.lower() == ".pdf":
+        try:
+            data = report.html_to_pdf(html)
+        except report.PdfUnavailable as exc:
+            raise UsageError(str(exc)) from None
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(f"Wrote the report of '{study.name}' to {out} ({len(data):,} bytes).")
+    return 0
+
+
 def cmd_study_members(args: argparse.Namespace) -> int:
     """Who may work on a study when sign-in is configured (the command line acts as the server's administrator)."""
     from workbench.store import members
@@ -1247,6 +1272,12 @@ def build_parser() -> argparse.ArgumentParser:
     share.add_argument("--by", metavar="NAME", help="who is making it (listed with the link)")
     share.add_argument("--url", default=APP_ADDRESS, metavar="ADDRESS",
                        help=f"the app's address as people open it (default {APP_ADDRESS})")
+    rep = on_study("report", "write the study report people keep: one self-contained HTML file, or a PDF of it",
+                   cmd_study_report)
+    rep.add_argument("-o", "--out", required=True, metavar="FILE.html|FILE.pdf",
+                     help="the file to write; a name ending in .pdf prints the report with Chromium")
+    rep.add_argument("--quotes", type=int, default=0, metavar="N",
+                     help="include N (0-20) examples of the customers' own words (default 0: none)")
     # who may work on a study once sign-in is configured (docs/access.md, "Roles")
     on_study("members", "who may work on a study when sign-in is configured", cmd_study_members, formats=True)
     add = on_study("add-member", "give a person (by the email they sign in with) a role in a study, or change it",

@@ -2,7 +2,9 @@
 
 A page opened with `?share=<token>` is in share mode for the whole browser session: the token is checked at
 every run (so a withdrawn link stops at once), the session's store actor is the link's holder (its one
-study, read-only), and the only page is that study's dashboard: no navigation, no sidebar, nothing to edit.
+study, read-only), and the only page is that study's dashboard: no navigation, no sidebar, nothing to edit. The
+dashboard's study report downloads (workbench/app/study_report.py) work there too, as the link's holder: that
+study only, without the customers' words.
 Changing `study=` or `view=` (or the page's path) in the address shows the same dashboard; a refused link is
 a plain page saying why, without the study's name. The token is never logged nor shown again.
 """
@@ -81,7 +83,8 @@ def panel(found: studies.Study) -> None:
     except AccessDenied:
         return  # sharing is its owners' to do: nothing to show to an editor or a viewer
     with st.expander("Share a read-only link", icon=":material/share:", expanded=bool(_made(found.id))):
-        st.markdown("A share link opens **this dashboard alone**, read-only, for someone without an account: "
+        st.markdown("A share link opens **this dashboard alone**, read-only, for someone without an account (with "
+                    "its study report to download): "
                     "no other page, no other study, even if they change the address. Anyone holding the link can "
                     "open it until it expires or you withdraw it, so send it only to those it is for.")
         if found.archived:

@@ -137,7 +137,7 @@ def _demand_sections(data: StudyData, demand: Demand, quotes: int) -> list[Secti
     assert src is not None
     frame, h = demand.frame, demand.headline
     out = Section("Demand", key="demand")
-    out.add(Text(figures.demand_caption(src.name, h), "note"), Tiles(figures.demand_tiles(h)))
+    out.add(Text(figures.demand_caption(src.name, h), "note"))  # its figures open the report (the headline)
     out.add(Text("Value demand is what the service exists to provide; failure demand is caused by a failure to do "
                  "something, or do something right, for the customer. The failure share is of the demand the team "
                  "has classified."))

@@ -15,7 +15,7 @@ from workbench.report.figures import Tile
 @dataclass(frozen=True)
 class Text:
     """A sentence or paragraph. `kind`: "text", "note" (a quieter aside), "missing" (what the study does not
-    have yet), "warning", "headline" (a finding in large type)."""
+    have yet), "warning", "headline" (a finding in large type), "subheading" (a heading inside a section)."""
 
     text: str
     kind: str = "text"
@@ -76,14 +76,7 @@ class Report:
 
     def tiles(self) -> list[Tile]:
         """Every headline figure in the report, in order (the Dashboard's tiles, once each)."""
-        seen: list[Tile] = []
-        for s in self.sections:
-            if s.key == "headline":
-                continue  # the opening repeats a few of the figures below
-            for b in s.blocks:
-                if isinstance(b, Tiles):
-                    seen.extend(b.tiles)
-        return seen
+        return [t for s in self.sections for b in s.blocks if isinstance(b, Tiles) for t in b.tiles]
 
     def figures(self) -> list[Figure]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Figure)]

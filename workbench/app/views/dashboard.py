@@ -2,7 +2,8 @@
 
 Opened by a share link (`/?share=<token>`, workbench/app/share.py) or as `/?view=dashboard&study=<id>` it is
 shown alone: no navigation, no editing. In the app, the study's owners make share links here. It never runs a
-simulation: the comparison is the snapshot saved when the team ran it.
+simulation: the comparison is the snapshot saved when the team ran it. Its figures and sentences come from
+workbench/report/figures.py, which the study report (offered here for download, in every view) uses too.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from workbench import charts
-from workbench.app import chart, share, state, study
+from workbench.app import chart, share, state, study, study_report
 from workbench.app.text import literal, literal_frame
 from workbench.demand import analysis
 from workbench.demand.corrections import Correction
@@ -135,6 +136,8 @@ def render() -> None:
     st.title(literal(found.name))
     if found.description:
         st.caption(literal(found.description))
+    with study.part_errors("the study report"):
+        study_report.buttons(found, team=not alone)
     if not alone:
         share.panel(found)
     with study.part_errors("the demand picture"):

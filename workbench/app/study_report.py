@@ -13,9 +13,9 @@ import functools
 import streamlit as st
 
 from workbench import report
-from workbench.access import Actor
+from workbench.access import AccessDenied, Actor
 from workbench.app import study
-from workbench.store import db, studies
+from workbench.store import db, share_links, studies
 from workbench.store.access import acting
 
 HTML_LABEL = "Download the study report (HTML)"
@@ -35,19 +35,25 @@ def _pdf(database: str, study_id: int, state: str, quotes: int, _actor: Actor) -
     return report.html_to_pdf(_html(database, study_id, state, quotes, _actor).decode("utf-8"))
 
 
-def _allowed(actor: Actor, study_id: int) -> None:
-    """Raises AccessDenied when `actor` may no longer see the study (a withdrawn link, a role taken away)."""
+def _allowed(actor: Actor, study_id: int, token: str | None) -> None:
+    """Raises AccessDenied when `actor` may no longer see the study (a role taken away), and LinkRefused when the
+    share link it came by (`token`) no longer opens it (withdrawn, expired): checked at each click, as a page
+    checks the link at each run."""
     with acting(db.sessions(study.engine())(), actor) as session:
+        if token is not None and share_links.open_link(session, token) != study_id:
+            raise AccessDenied("This link does not open this study.")
         studies.get_study(session, study_id)
 
 
-def html_bytes(database: str, study_id: int, state: str, quotes: int, actor: Actor) -> bytes:
-    _allowed(actor, study_id)
+def html_bytes(database: str, study_id: int, state: str, quotes: int, actor: Actor, token: str | None = None
+               ) -> bytes:
+    _allowed(actor, study_id, token)
     return _html(database, study_id, state, quotes, actor)
 
 
-def pdf_bytes(database: str, study_id: int, state: str, quotes: int, actor: Actor) -> bytes:
-    _allowed(actor, study_id)
+def pdf_bytes(database: str, study_id: int, state: str, quotes: int, actor: Actor, token: str | None = None
+              ) -> bytes:
+    _allowed(actor, study_id, token)
     return _pdf(database, study_id, state, quotes, actor)
 
 
@@ -70,7 +76,9 @@ def buttons(found: studies.Study, *, team: bool) -> None:
             QUOTES_LABEL, min_value=0, max_value=report.MAX_QUOTES, value=0, step=1, key=f"report_quotes_{found.id}",
             help="How many examples of the customers' own words the report quotes (0-20; none by default). The "
                  "report is for people outside the team: choose what they may read."))
-    args = (study.database_key(), found.id, found.updated_at.isoformat(), quotes, study.actor())
+    actor = study.actor()
+    token = st.query_params.get(share_links.PARAM) if actor.kind == "link" else None  # kept in memory only
+    args = (study.database_key(), found.id, found.updated_at.isoformat(), quotes, actor, token)
     stem = file_stem(found.name)
     columns[0].download_button(HTML_LABEL, functools.partial(html_bytes, *args), file_name=f"{stem}.html",
                                mime="text/html", on_click="ignore", icon=":material/description:")

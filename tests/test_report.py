@@ -19,14 +19,22 @@ from workbench.cli import main
 from workbench.report.model import Bullets, Report, Table, Tiles
 from workbench.store import studies
 
-from report_fixtures import CORRECTED, compared, correct, corrected_rows, expected_natures, sample_file, sample_study, \
-    store
+from report_fixtures import (
+    CORRECTED,
+    compared,
+    correct,
+    corrected_rows,
+    expected_natures,
+    sample_file,
+    sample_study,
+    store,
+)
 
 WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 # what a page may hold: the report's own tags and the SVG charts' (vl-convert draws with these)
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "footer", "section", "h1", "h2", "h3",
                 "p", "div", "ul", "li", "figure", "figcaption", "table", "caption", "thead", "tbody", "tr", "th", "td",
-                "svg", "g", "path", "rect", "text", "line", "circle", "defs", "clippath", "tspan", "title"}
+                "svg", "g", "path", "rect", "text", "line", "circle", "defs", "clippath", "tspan"}
 
 
 class _Page(HTMLParser):

@@ -638,6 +638,64 @@ class ComparePage(AppPage):
             has_text="This comparison is the one on the managers' dashboard.")).to_be_visible(timeout=TIMEOUT_MS)
 
 
+class DashboardPage(AppPage):
+    """The managers' dashboard: its study report downloads, and the downloaded report opened with no network."""
+
+    REPORT_HTML = "Download the study report (HTML)"
+    REPORT_PDF = "Download the study report (PDF)"
+
+    def report_button(self, label: str = REPORT_HTML) -> Locator:
+        return self.page.get_by_test_id("stDownloadButton").filter(has_text=label)
+
+    def download_report(self, folder: Path, label: str = REPORT_HTML) -> Path:
+        """Click a report button and keep the file the browser downloads (made on the server when clicked)."""
+        button = self.report_button(label)
+        expect(button).to_be_visible(timeout=TIMEOUT_MS)
+        with self.page.expect_download(timeout=TIMEOUT_MS) as made:
+            button.click()
+        path = folder / made.value.suggested_filename
+        made.value.save_as(path)
+        return path
+
+
+class OfflineReport:
+    """A downloaded report opened in a browser context with no network at all: every request other than the
+    file itself is refused and recorded, so a report that needs anything from outside is seen to."""
+
+    def __init__(self, browser: Browser, path: Path) -> None:
+        self.context = browser.new_context(offline=True, viewport={"width": 1100, "height": 900})
+        self.asked: list[str] = []
+        self.context.route(re.compile(r"^(?!file:).*"), self._refuse)
+        self.page = self.context.new_page()
+        self.page.on("request", lambda request: self.asked.append(request.url))
+        self.page.goto(path.as_uri())
+
+    def _refuse(self, route) -> None:  # noqa: ANN001 - Playwright's Route
+        self.asked.append(route.request.url)
+        route.abort()
+
+    def charts(self) -> Locator:
+        """The report's charts: an <svg> each, inline in a <figure>."""
+        return self.page.locator("figure > svg")
+
+    def expect_charts_drawn(self, at_least: int) -> None:
+        """At least `at_least` charts are on the page and drawn: each has size and text marks (axis labels)."""
+        expect(self.charts().nth(at_least - 1)).to_be_visible(timeout=TIMEOUT_MS)
+        for chart in self.charts().all():
+            box = chart.bounding_box()
+            assert box is not None and box["width"] > 100 and box["height"] > 100, box
+            expect(chart.locator("text").first).to_be_attached()
+
+    def section(self, key: str) -> Locator:
+        return self.page.locator(f"section#{key}")
+
+    def outside_requests(self) -> list[str]:
+        return [url for url in self.asked if not url.startswith("file:")]
+
+    def close(self) -> None:
+        self.context.close()
+
+
 # ---------------------------------------------------------------------------------- journeys shared by tests
 
 VIEWPORT = {"width": 1400, "height": 1000}

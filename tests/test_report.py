@@ -262,3 +262,16 @@ def test_names_and_customers_words_show_as_text_whatever_they_hold() -> None:
     assert "<b>type</b> 0" in text and "<iframe src=//x> cause" in text
     assert sum(1 for q in next(b for b in r.section("demand").blocks if isinstance(b, Bullets)
                                and "customers' words" in b.title).items if HOSTILE in q) == 20
+
+
+def test_a_comparison_stored_by_an_older_workbench_is_said_in_a_sentence() -> None:
+    with store() as s:
+        sid = sample_study(s)
+        studies.save_comparison_run(s, sid, {"map_versions": {"Housing repairs - as is": 1}}, {"table": 5}, "Ann")
+        r = report.build(report.gather(s, sid), now=WHEN)
+    page = assert_self_contained(report.to_html(r))
+    assert_plain(page)
+    text = unescape(" ".join(page.text))
+    assert "The latest comparison stored in this study cannot be shown" in text
+    assert r.missing == ["a comparison that can be read (run it again)"]
+    assert _tile(r, "Demands") == f"{len(sample_file()):,}"  # the demand is all there

@@ -246,9 +246,9 @@ def _comparison_sections(data: StudyData) -> tuple[list[Section], str | None, li
     try:
         cmp = figures.read_comparison(run.summary, run.settings, run.author, run.created_at) if run else None
     except SnapshotError as exc:
-        words = (f"The latest comparison stored in this study cannot be shown ({exc}). Run the comparison again on "
-                 "the Compare page to replace it.")
-        compared.add(Text(words, "warning"))
+        said = (f"The latest comparison stored in this study cannot be shown ({exc}). Run the comparison again on "
+                "the Compare page to replace it.")
+        compared.add(Text(said, "warning"))
         assumes.add(Text("Not known: the stored comparison cannot be read.", "missing"))
         return [compared, assumes], None, ["a comparison that can be read (run it again)"]
     if cmp is None:
@@ -292,7 +292,7 @@ def _comparison_sections(data: StudyData) -> tuple[list[Section], str | None, li
 def _working_time(out: Section, data: StudyData) -> None:
     """Each compared map's roles and when they work (staff, hours or roster), from the versions the comparison
     ran."""
-    rows = []
+    rows: list[list[str]] = []
     for mv in data.used_maps:
         try:
             m = parse_map(mv.yaml_text, mv.name)

@@ -7,7 +7,7 @@ both as well). Everything here is plain text: the page escapes it for Markdown (
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -86,7 +86,8 @@ def signal_sentences(table: pd.DataFrame) -> list[str]:
     if table.empty or spc.SIGNAL not in table:
         return []
     signals = table[table[spc.SIGNAL]]
-    return [f"{pd.Timestamp(idx).date()}: {', '.join(spc.signal_names(r))}" for idx, r in signals.iterrows()]
+    return [f"{pd.Timestamp(cast(Any, idx)).date()}: {', '.join(spc.signal_names(r))}"
+            for idx, r in signals.iterrows()]
 
 
 # ------------------------------------------------------------------------------------------ comparison

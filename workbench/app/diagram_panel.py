@@ -3,9 +3,9 @@ on a projector, and downloads (SVG, PNG, A3 PDF).
 
 The SVG is rendered on the server (workbench.flow.render) and shown inline in a component's iframe with a few
 lines of our own JavaScript: zoom in/out, Fit (the whole map), 100% (1 pt of the diagram = 4/3 CSS px, as the
-file itself is drawn), drag to pan, Ctrl + wheel or a pinch to zoom. It opens at the larger of "fit" and the
-scale at which the smallest text is READABLE_PX high, so a big map opens readable and is panned, never shrunk
-to a blur.
+file itself is drawn), drag to pan, Ctrl + wheel or a pinch to zoom. It opens at 100% (the views' smallest text
+is 12 pt = 16 px there), or larger if a diagram's smallest text would be under READABLE_PX: a big map opens
+readable and is panned, never shrunk to a blur; "Fit" shows all of it when asked.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ _VIEWER_JS = """
     box.scrollTop = uy * s - py;
     shown.textContent = Math.round(s * 100) + "%";
     root.dataset.scale = String(s);
+    root.dataset.zooms = String((parseInt(root.dataset.zooms || "0", 10)) + 1);
   }
   const actions = {
     "in": function () { zoom(scale * 1.25); },
@@ -109,9 +110,11 @@ _VIEWER_JS = """
     const act = {"+": "in", "=": "in", "-": "out", "f": "fit", "0": "one"}[e.key];
     if (act) { e.preventDefault(); actions[act](); }
   });
-  zoom(Math.max(Math.min(fit(), 1), readable), 0, 0);
-  box.scrollLeft = 0;
-  box.scrollTop = 0;
+  zoom(Math.max(1, readable), 0, 0);
+  const start = svg.querySelector("g.start");  // open where the demand starts (the customer), not a blank corner
+  const at = start ? start.getBoundingClientRect() : null, origin = svg.getBoundingClientRect();
+  box.scrollLeft = at ? at.left - origin.left - 24 : 0;
+  box.scrollTop = at ? at.top - origin.top - 24 : 0;
   root.dataset.ready = "1";
 })();
 """
@@ -165,8 +168,7 @@ def show(m: ProcessMap, problems: list[Problem] | None = None, *, mix: pd.DataFr
         return
     demand = Demand(mix if mix is not None and not mix.empty else None,
                     per_type if per_type is not None and not per_type.empty else None, catalogue)
-    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    view = c1.radio("Diagram", list(VIEWS), format_func=VIEWS.__getitem__, horizontal=True, key=VIEW_KEY,
+    view = st.radio("Diagram", list(VIEWS), format_func=VIEWS.__getitem__, horizontal=True, key=VIEW_KEY,
                     index=list(VIEWS).index("roles"))
     type_name = ""
     if view == "type":
@@ -174,7 +176,7 @@ def show(m: ProcessMap, problems: list[Problem] | None = None, *, mix: pd.DataFr
         if not names:
             st.info("This map names no demand types and no demand is loaded: there is no type to pick.")
             return
-        picked = c2.selectbox("Demand type", names, key=TYPE_KEY)
+        picked = st.columns([2, 1])[0].selectbox("Demand type", names, key=TYPE_KEY)
         type_name = picked if picked in names else names[0]
     try:
         dot = view_dot(view, m, demand=demand, type_name=type_name, problems=problems)

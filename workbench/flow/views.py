@@ -326,12 +326,14 @@ def journey_dot(m: ProcessMap, demand: Demand | None = None, top: int = JOURNEY_
     for i, (path, members) in enumerate(rows.items()):
         head = f"r{i}_types"
         firsts.append(head)
-        out.append(f"  {head} [shape=plain, style=\"\", label=<{_types_table(members, demand.loaded)}>];")
+        out.append(f"  {head} [shape=plain, style=\"\", class=\"{'start' if i == 0 else 'types'}\", "
+                   f"label=<{_types_table(members, demand.loaded)}>];")
         prev = head
         for j, sid in enumerate(path):
             s = by_id[sid]
             node = f"r{i}_s{j}"
-            out.append(f"  {node} [label=<{_step_label(s)}>, fillcolor=\"{VALUE_FILL if s.is_value else WASTE_FILL}\"];")
+            out.append(f"  {node} [class=step, label=<{_step_label(s)}>, "
+                       f"fillcolor=\"{VALUE_FILL if s.is_value else WASTE_FILL}\"];")
             attrs = []
             wait = s.wait.mean_minutes() / MINUTES_PER_DAY
             words = [f"waits {_days(wait)}"] if wait > 0 else []
@@ -402,6 +404,10 @@ def _types_table(members: list[tuple[TypeDemand, float]], loaded: bool) -> str:
 # ------------------------------------------------------------------------------------------ by role
 
 
+# SVG classes: "step" marks a step's box, "start" where the viewer opens (the customer); see diagram_panel
+_CLASSES = {"customer": "start", "resolved": "end"}
+
+
 def _restyle(dot: str, title: str) -> pygraphviz.AGraph:
     """to_dot's diagram with projector-sized fonts and a title (the layout and colours are to_dot's)."""
     g = pygraphviz.AGraph(string=dot)
@@ -410,9 +416,11 @@ def _restyle(dot: str, title: str) -> pygraphviz.AGraph:
     g.edge_attr.update(fontsize=str(DETAIL_PT))
     for sub in g.subgraphs():
         sub.graph_attr["fontsize"] = str(NAME_PT)
-    for n in g.nodes():
-        if n.attr.get("fontsize"):
-            n.attr["fontsize"] = str(DETAIL_PT)
+    for n in g.nodes():  # each node holds to_dot's size itself: a new default would not reach it
+        n.attr["fontsize"] = str(DETAIL_PT if n.name == "resolved" else NAME_PT)
+        n.attr["class"] = _CLASSES.get(n.name, "step")
+    for e in g.edges():
+        e.attr["fontsize"] = str(DETAIL_PT)
     return g
 
 
@@ -541,7 +549,7 @@ def value_dot(m: ProcessMap) -> str:
     waste_steps = sum(len(b.steps) for b in boxes if b.waste)
     out = _header("value", f"{_title(m, 'value')} · {waste_steps} waste step(s) in "
                   f"{sum(1 for b in boxes if b.waste)} box(es)", "LR")
-    out.append('  customer [label="Customer", shape=ellipse, style=filled, fillcolor="#e9ecef"];')
+    out.append('  customer [class=start, label="Customer", shape=ellipse, style=filled, fillcolor="#e9ecef"];')
     out.append('  resolved [label="Need met", shape=box, style="rounded,filled", fillcolor="#2a9d8f", '
                'fontcolor=white, color="#2a9d8f"];')
     for b in boxes:
@@ -560,7 +568,7 @@ def value_dot(m: ProcessMap) -> str:
                 detail += f" · {_days(b.wait_days)} waiting"
             label = f"{_lines(s.name or s.id)}<BR/><FONT POINT-SIZE=\"{DETAIL_PT}\">{html_text(detail)}</FONT>"
         fill = WASTE_FILL if b.waste else VALUE_FILL
-        out.append(f"  {_q(b.id)} [label=<{label}>, fillcolor=\"{fill}\"];")
+        out.append(f"  {_q(b.id)} [class=step, label=<{label}>, fillcolor=\"{fill}\"];")
     for sid in sorted({m.entry_default, *m.entry_touchpoints.values()} & set(box_of), key=list(by_id).index):
         out.append(f"  customer -> {_q(box_of[sid].id)} [color=\"#6c757d\"];")
     drawn: set[tuple[str, str]] = set()

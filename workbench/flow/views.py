@@ -76,7 +76,7 @@ def _days(days: float) -> str:
     if days != days:
         return "–"
     if days < 1:
-        return f"{days * 24:.1f} h" if days > 0 else "0"
+        return f"{days * 24:.1f} h" if days > 0 else "no"
     return f"{days:.1f} days"
 
 

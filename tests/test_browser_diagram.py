@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, AppServer, _need_chromium
 from playwright.sync_api import Page
 
 from workbench.app.diagram_panel import READABLE_PX
 
+from conftest import ROOT, AppServer, _need_chromium
 from pages import ARTIFACTS, DiagramPanel
 
 pytestmark = pytest.mark.browser

@@ -1,8 +1,8 @@
 """The Flow page's diagram: one-click views (workbench.flow.views), a pan/zoom viewer that keeps text readable
 on a projector, and downloads (SVG, PNG, A3 PDF).
 
-The SVG is rendered on the server (workbench.flow.render) and shown inline in a component's iframe with a few
-lines of our own JavaScript: zoom in/out, Fit (the whole map), 100% (1 pt of the diagram = 4/3 CSS px, as the
+The SVG is rendered on the server (workbench.flow.render) and shown inline in an st.iframe with a few lines of
+our own JavaScript: zoom in/out, Fit (the whole map), 100% (1 pt of the diagram = 4/3 CSS px, as the
 file itself is drawn), drag to pan, Ctrl + wheel or a pinch to zoom. It opens at 100% (the views' smallest text
 is 12 pt = 16 px there), or larger if a diagram's smallest text would be under READABLE_PX: a big map opens
 readable and is panned, never shrunk to a blur; "Fit" shows all of it when asked.
@@ -16,7 +16,6 @@ import re
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from workbench.app.text import literal
 from workbench.demand.catalogue import Catalogue
@@ -184,7 +183,7 @@ def show(m: ProcessMap, problems: list[Problem] | None = None, *, mix: pd.DataFr
     except (RenderError, ValueError) as exc:
         st.error(f"The diagram cannot be drawn: {literal(exc)}")
         return
-    components.html(viewer_html(svg, view), height=VIEWER_HEIGHT)
+    st.iframe(viewer_html(svg, view), height=VIEWER_HEIGHT)  # our HTML only: Graphviz escapes every text
     st.caption(CAPTIONS[view] + ("" if demand.loaded or view in ("roles", "value") else
                                  " No demand is loaded: shares need it; figures are per demand at the main entry."))
     stem = _file_stem(m, view)

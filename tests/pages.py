@@ -437,8 +437,13 @@ class FlowPage(AppPage):
     def expect_heading(self) -> None:
         expect(self.page.get_by_role("heading", name="Flow", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
 
+    def diagram_nodes(self) -> Locator:
+        """The boxes of the Flow page's diagram: the SVG in the diagram panel's viewer (an iframe)."""
+        return self.page.frame_locator('[data-testid="stIFrame"]').locator(".wb-box svg g.node")
+
     def diagram_edges(self, label: str) -> Locator:
-        return self.page.get_by_test_id("stGraphVizChart").locator("svg g.edge").filter(has_text=label)
+        return self.page.frame_locator('[data-testid="stIFrame"]').locator(".wb-box svg g.edge").filter(
+            has_text=label)
 
     def expect_open_map(self, name: str, version: int) -> None:
         """The map on screen is `name` (its heading; " · design" may follow), saved in the study as `version`."""

@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from defusedxml import ElementTree
 from app_pages import FlowScreen, open_app
+from defusedxml import ElementTree
 from flow_fixtures import SMALL_E2E_DAYS, SMALL_HANDOFFS, SMALL_MAP, maps_folder
 from streamlit.testing.v1 import AppTest
 

@@ -311,8 +311,8 @@ def journey_dot(m: ProcessMap, demand: Demand | None = None, top: int = JOURNEY_
     shown, rest = types[:top], types[top:]
     rows: dict[tuple[str, ...], list[tuple[TypeDemand, float]]] = {}
     for td in shown:
-        path, share = main_path(m, td.kinds[0]) if td.kinds else ([], 0.0)
-        rows.setdefault(tuple(path), []).append((td, share))
+        steps, share = main_path(m, td.kinds[0]) if td.kinds else ([], 0.0)
+        rows.setdefault(tuple(steps), []).append((td, share))
     title = _title(m, "journey")
     if rest:
         hidden = sum(t.count or 0 for t in rest)
@@ -518,7 +518,7 @@ def collapsed(m: ProcessMap) -> list[Box]:
     entries = {m.entry_default, *m.entry_touchpoints.values()}
 
     def follows(a: Step) -> Step | None:
-        onward = [b for b in nexts.get(a.id, []) if (a.id, b) not in rework]
+        onward = [to for to in nexts.get(a.id, []) if (a.id, to) not in rework]
         if len(onward) != 1 or onward[0] not in by_id:
             return None
         b = by_id[onward[0]]
@@ -526,16 +526,16 @@ def collapsed(m: ProcessMap) -> list[Box]:
             return None
         return b
 
-    joined = {b.id for a in by_id.values() if (b := follows(a)) is not None}
+    joined = {after.id for a in by_id.values() if (after := follows(a)) is not None}
     boxes = []
     for s in by_id.values():
         if s.id in joined:
             continue
         box = Box([s])
         seen = {s.id}
-        while (b := follows(box.steps[-1])) is not None and b.id not in seen:
-            box.steps.append(b)
-            seen.add(b.id)
+        while (nxt := follows(box.steps[-1])) is not None and nxt.id not in seen:
+            box.steps.append(nxt)
+            seen.add(nxt.id)
         boxes.append(box)
     return boxes
 

@@ -37,7 +37,7 @@ def _render(dot: str, fmt: str) -> bytes:
             # the whole drawing scaled to fill the page inside its margins (down for a big map, up for a small one)
             g.graph_attr.update(size=f"{width:.3f},{height:.3f}!", margin="0", pad="0")
         if fmt == "png":
-            g.graph_attr["dpi"] = str(_png_dpi(g))
+            g.graph_attr["dpi"] = str(_png_dpi(_render(dot, "svg").decode("utf-8", "replace")))
         data = g.draw(format=fmt, prog="dot")
     except (pygraphviz.DotError, OSError, ValueError, TypeError) as exc:
         raise RenderError(f"The diagram could not be drawn: {_first_line(exc)}") from None
@@ -89,9 +89,9 @@ def on_page(pdf: bytes, size: tuple[float, float]) -> bytes:
     return out + b"\n".join(table) + b"\ntrailer" + trailer + b"startxref\n%d\n%%%%EOF\n" % len(out)
 
 
-def _png_dpi(g: pygraphviz.AGraph) -> int:
-    """PNG_DPI, or less when the drawing would be bigger than MAX_PNG_PIXELS at that resolution."""
-    svg = g.draw(format="svg", prog="dot").decode("utf-8", "replace")
+def _png_dpi(svg: str) -> int:
+    """PNG_DPI, or less when the drawing (its SVG, in points) would be bigger than MAX_PNG_PIXELS at that
+    resolution."""
     size = svg_size(svg)
     if size is None:
         return PNG_DPI

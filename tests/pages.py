@@ -769,3 +769,19 @@ class DiagramPanel(FlowPage):
         before = self.viewer(view).evaluate("() => document.getElementById('wb-diagram').dataset.zooms")
         frame.get_by_role("button", name=button, exact=True).click()
         expect(frame.locator("#wb-diagram")).not_to_have_attribute("data-zooms", before, timeout=TIMEOUT_MS)
+
+    def scroll(self, view: str) -> dict[str, float]:
+        """Where the viewer is scrolled to, and how far it could go (CSS px)."""
+        return self.viewer(view).evaluate("""() => { const b = document.querySelector('.wb-box');
+            return {left: b.scrollLeft, top: b.scrollTop, max_left: b.scrollWidth - b.clientWidth}; }""")
+
+    def drag(self, view: str, dx: float) -> None:
+        """Drag the diagram sideways by `dx` CSS px, from the middle of the viewer (a person's drag to pan)."""
+        self.viewer(view)
+        box = self.page.frame_locator('[data-testid="stIFrame"]').locator(".wb-box").bounding_box()
+        assert box is not None
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        self.page.mouse.move(x, y)
+        self.page.mouse.down()
+        self.page.mouse.move(x + dx, y, steps=5)
+        self.page.mouse.up()

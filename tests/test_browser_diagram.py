@@ -54,6 +54,7 @@ def test_every_view_opens_readable_on_a_projector(page: Page, sample_maps_server
     panel.open_sample_map(map_file)
     ARTIFACTS.mkdir(exist_ok=True)
     measured = {}
+    moved: list[float] = []
     for view, label in VIEWS.items():
         if view == "type":
             panel.highlight_type(MAPS[map_file])
@@ -73,4 +74,10 @@ def test_every_view_opens_readable_on_a_projector(page: Page, sample_maps_server
         assert fitted["in_view"] == fitted["texts"], (view, fitted)  # "Fit" shows the whole map
         panel.press_viewer("100%", view)
         assert panel.measure(view)["scale"] == 1.0
+        before = panel.scroll(view)
+        panel.drag(view, -150)  # drag to the left: the diagram moves left, the view further right
+        after = panel.scroll(view)
+        assert after["left"] == pytest.approx(min(before["left"] + 150, before["max_left"]), abs=2), (before, after)
+        moved.append(after["left"] - before["left"])
+    assert max(moved) == pytest.approx(150, abs=2)  # some view was wide enough to be dragged the whole way
     (ARTIFACTS / f"diagram-{Path(map_file).stem}-fonts.json").write_text(json.dumps(measured, indent=2))

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Locator, Page, WebSocket, expect
+from playwright.sync_api import Browser, Frame, Locator, Page, WebSocket, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import Engine
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -437,8 +437,13 @@ class FlowPage(AppPage):
     def expect_heading(self) -> None:
         expect(self.page.get_by_role("heading", name="Flow", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
 
+    def diagram_nodes(self) -> Locator:
+        """The boxes of the Flow page's diagram: the SVG in the diagram panel's viewer (an iframe)."""
+        return self.page.frame_locator('[data-testid="stIFrame"]').locator(".wb-box svg g.node")
+
     def diagram_edges(self, label: str) -> Locator:
-        return self.page.get_by_test_id("stGraphVizChart").locator("svg g.edge").filter(has_text=label)
+        return self.page.frame_locator('[data-testid="stIFrame"]').locator(".wb-box svg g.edge").filter(
+            has_text=label)
 
     def expect_open_map(self, name: str, version: int) -> None:
         """The map on screen is `name` (its heading; " · design" may follow), saved in the study as `version`."""
@@ -760,3 +765,81 @@ def expect_two_corrections_stored(engine: Engine) -> None:
         log = studies.correction_log(s, found.id)
         assert [(c.row, c.field, c.before, c.after, c.author) for c in log] == [
             (2, "nature", "failure", "value", "Ann"), (3, "nature", "failure", "value", "Bob")]
+
+
+class DiagramPanel(FlowPage):
+    """The Flow page's diagram panel: one-click views, the pan/zoom viewer (our SVG inside a component's iframe),
+    and what the viewer shows measured in the browser (font sizes in CSS px at its current scale)."""
+
+    def open_sample_map(self, file_name: str) -> None:
+        """Add a map from process_maps/ to the study and open it (the expander's picker and button)."""
+        self.page.get_by_text("Add a map from process_maps/ or upload one (YAML)").click()
+        with self.rerun():
+            self._pick(self.page, "A map in process_maps/", file_name)
+        self.press("Add to the study and open")
+
+    def show_view(self, label: str) -> None:
+        """Pick a view (a radio option, one click; the app reruns)."""
+        option = self.page.get_by_test_id("stRadio").get_by_text(label, exact=True)
+        if option.locator("xpath=ancestor::label//input").is_checked():
+            return
+        with self.rerun():
+            option.click()
+
+    def highlight_type(self, name: str) -> None:
+        self.show_view("One demand type")
+        self.choose("Demand type", name)
+
+    def viewer(self, view: str) -> Frame:
+        """The viewer's frame once it shows `view` (a key of workbench.flow.views.VIEWS) and has set its scale."""
+        frame = self.page.get_by_test_id("stIFrame")
+        expect(frame).to_have_count(1, timeout=TIMEOUT_MS)
+        inner = self.page.frame_locator('[data-testid="stIFrame"]')
+        expect(inner.locator(f'#wb-diagram[data-view="{view}"][data-ready="1"]')).to_be_attached(timeout=TIMEOUT_MS)
+        handle = frame.element_handle()
+        content = handle.content_frame() if handle else None
+        assert content is not None
+        return content
+
+    def measure(self, view: str) -> dict[str, float]:
+        """Font sizes of the diagram's boxes as drawn now, in CSS px: each text's font size (SVG user units)
+        times the SVG's current scale to the screen (getScreenCTM), and its drawn height (getBoundingClientRect).
+        `names`: the largest text of each step's box (its name); `smallest`: every text in any box."""
+        return self.viewer(view).evaluate("""() => {
+            const svg = document.querySelector('.wb-box svg');
+            const box = document.querySelector('.wb-box').getBoundingClientRect();
+            const px = t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a;
+            const nodes = [...svg.querySelectorAll('g.node.step')];
+            const all = [...svg.querySelectorAll('g.node')].flatMap(n => [...n.querySelectorAll('text')]);
+            const names = nodes.map(n => Math.max(...[...n.querySelectorAll('text')].map(px))).filter(isFinite);
+            const inView = all.filter(t => { const r = t.getBoundingClientRect();
+                return r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom; });
+            return {scale: parseFloat(document.getElementById('wb-diagram').dataset.scale),
+                    names: Math.min(...names), smallest: Math.min(...all.map(px)),
+                    height: Math.min(...all.map(t => t.getBoundingClientRect().height)),
+                    texts: all.length, in_view: inView.length,
+                    view_width: box.width, view_height: box.height};
+        }""")
+
+    def press_viewer(self, button: str, view: str) -> None:
+        """A viewer button ("Fit", "100%", ...): no rerun, the script in the frame rescales the SVG."""
+        frame = self.page.frame_locator('[data-testid="stIFrame"]')
+        before = self.viewer(view).evaluate("() => document.getElementById('wb-diagram').dataset.zooms")
+        frame.get_by_role("button", name=button, exact=True).click()
+        expect(frame.locator("#wb-diagram")).not_to_have_attribute("data-zooms", before, timeout=TIMEOUT_MS)
+
+    def scroll(self, view: str) -> dict[str, float]:
+        """Where the viewer is scrolled to, and how far it could go (CSS px)."""
+        return self.viewer(view).evaluate("""() => { const b = document.querySelector('.wb-box');
+            return {left: b.scrollLeft, top: b.scrollTop, max_left: b.scrollWidth - b.clientWidth}; }""")
+
+    def drag(self, view: str, dx: float) -> None:
+        """Drag the diagram sideways by `dx` CSS px, from the middle of the viewer (a person's drag to pan)."""
+        self.viewer(view)
+        box = self.page.frame_locator('[data-testid="stIFrame"]').locator(".wb-box").bounding_box()
+        assert box is not None
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        self.page.mouse.move(x, y)
+        self.page.mouse.down()
+        self.page.mouse.move(x + dx, y, steps=5)
+        self.page.mouse.up()

@@ -408,6 +408,30 @@ def cmd_map_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_map_draw(args: argparse.Namespace) -> int:
+    """One view of a map (workbench.flow.views) written as SVG, PNG or an A3-landscape PDF."""
+    from workbench.flow import views
+    from workbench.flow.render import RenderError, render
+
+    fmt = Path(args.output).suffix.lower().lstrip(".")
+    if fmt not in ("svg", "png", "pdf"):
+        raise UsageError(f"-o {args.output}: the file must end in .svg, .png or .pdf")
+    m = load_map(args.path)
+    catalogue = _map_catalogue(m, args.catalogue)
+    mix = flow_expected.demand_mix(_load(args, args.demand, catalogue).frame, catalogue) if args.demand else None
+    demand = views.Demand(mix, None, catalogue)
+    if args.view == "type" and not args.type:
+        raise UsageError("--view type needs --type NAME, one of: " + "; ".join(views.demand_types(m, demand)))
+    try:
+        data = render(views.view_dot(args.view, m, demand=demand, type_name=args.type or "",
+                                     problems=validate_map(m, catalogue)), fmt)
+    except RenderError as exc:
+        raise UsageError(str(exc)) from None
+    Path(args.output).write_bytes(data)
+    print(f"{args.output}: {views.VIEWS[args.view]} of {m.name}, {len(data):,} bytes")
+    return 0
+
+
 _SHOW_COLUMNS = (("steps", "steps", "{:.1f}"), ("value_step_share", "value", "{:.0%}"),
                  ("handoffs", "hand-offs", "{:.2f}"), ("touch_minutes", "touch min", "{:.0f}"),
                  ("wait_days", "wait days", "{:.1f}"), ("end_to_end_days", "e2e days", "{:.1f}"),
@@ -1210,6 +1234,18 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--format", choices=("text", "json", "dot"), default="text")
     reading_args(show)
     show.set_defaults(func=cmd_map_show)
+
+    draw = maps.add_parser("draw", help="draw one view of a map as SVG, PNG or an A3-landscape PDF")
+    draw.add_argument("path")
+    draw.add_argument("--view", choices=("journey", "roles", "value", "type"), default="roles",
+                      help="journey: main paths per demand type; roles: swimlanes; value: waste runs collapsed; "
+                           "type: one demand type's routes in colour (with --type)")
+    draw.add_argument("--type", help="the demand type to show in colour (--view type)")
+    draw.add_argument("-o", "--output", required=True, help="the file to write: .svg, .png or .pdf (A3 landscape)")
+    draw.add_argument("--demand", help="a demand sample: the journey's types, shares and expected figures")
+    draw.add_argument("--catalogue", help="demand-type catalogue (default: the one the map names)")
+    reading_args(draw)
+    draw.set_defaults(func=cmd_map_draw)
 
     cmp = sub.add_parser("compare", help="run the demand through two or more designs and compare flow metrics")
     cmp.add_argument("maps", nargs="+", metavar="MAP", help="process maps (YAML)")

@@ -11,12 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from workbench import serving, uploads
-from workbench.app import flow_state, keys, notices, state, study
+from workbench.app import diagram_panel, flow_state, keys, notices, state, study
 from workbench.app.text import literal
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.flow import tables as flow_tables
 from workbench.flow.coverage import Coverage, coverage
-from workbench.flow.diagram import to_dot, too_big_to_draw
 from workbench.flow.expected import FlowError, demand_mix, expect_mix
 from workbench.flow.files import MapFileExists, MapFileRefused
 from workbench.flow.model import RESOLVED, WORK_KINDS, MapFileError, ProcessMap
@@ -554,13 +553,8 @@ def render() -> None:
         st.info("Load this study's demand on the Demand page to see this design's flow metrics.")
     else:
         st.info("Fix the problems below to see this design's flow metrics.")
-    too_big = too_big_to_draw(m)
-    if too_big:
-        st.info(too_big)
-    else:
-        st.graphviz_chart(to_dot(m, problems), width="stretch")
-    st.caption("Teal: value work · orange: waste · red arrows: hand-offs · dashed: rework · outlined in red: a step "
-               "with a problem. Hover the diagram and use its full-screen button to read a big map.")
+    # the diagram's views, pan/zoom and downloads (mix is set whenever totals are)
+    diagram_panel.show(m, problems, mix=mix if totals else None, per_type=per_type, catalogue=catalogue)
     _problems(problems)
     _tables(w, catalogue)
     if totals:

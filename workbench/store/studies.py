@@ -67,11 +67,13 @@ from workbench.store.models import (
     CorrectionRow,
     DemandSourceRow,
     MapRow,
+    NAME_LENGTH,
     MapVersionRow,
     StudyRow,
     utcnow,
 )
-from workbench.store.models import NAME_LENGTH as LABEL_LENGTH
+
+LABEL_LENGTH = NAME_LENGTH  # the longest name a map version may be given
 
 VIEW, EDIT, MANAGE = Action.VIEW, Action.EDIT, Action.MANAGE
 

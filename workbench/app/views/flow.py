@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench import serving, uploads
-from workbench.app import flow_state, keys, notices, state, study
+from workbench.app import flow_state, keys, map_versions, notices, state, study
 from workbench.app.text import literal
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.flow import tables as flow_tables
@@ -163,34 +163,6 @@ def _unreadable(exc: Exception) -> None:
                                   key=f"flow_restore_readable_{v.name}"):
             study.call(studies.restore_map_version, current.id, v.name, readable[0], study.author())
             flow_state.open_study_map(v.name)
-            st.rerun()
-
-
-def _versions(w: flow_state.Working) -> None:
-    """Every saved version: who, when, what changed; compare two; restore an old one as the newest."""
-    if w.study_id is None or w.name is None:
-        return
-    versions = study.call(studies.list_map_versions, w.study_id, w.name)
-    with st.expander(f"Versions of this map ({len(versions)})"):
-        table = pd.DataFrame([{"Version": v.version, "Saved": v.created_at.strftime("%d %b %Y %H:%M UTC"),
-                               "By": v.author or "–", "What changed": v.note} for v in reversed(versions)])
-        st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1), 300))
-        numbers = [v.version for v in versions]
-        if len(numbers) < 2:
-            return
-        c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
-        a = c1.selectbox("Compare version", numbers, index=len(numbers) - 2, key=f"flow_diff_a_{w.name}")
-        b = c2.selectbox("with version", numbers, index=len(numbers) - 1, key=f"flow_diff_b_{w.name}")
-        lines = study.call(studies.diff_map_versions, w.study_id, w.name, a, b)
-        st.markdown("\n".join(f"- {literal(line)}" for line in lines) if lines else "No differences.")
-        if c3.toggle(f"Show the text of version {a}", key=f"flow_show_version_{w.name}"):
-            st.code(study.call(studies.get_map_version, w.study_id, w.name, a).yaml_text, language="yaml",
-                    line_numbers=True)
-        old = [n for n in numbers if n != w.stored_version]
-        r1, r2 = st.columns([1, 2], vertical_alignment="bottom")
-        back = r1.selectbox("Restore version", old, index=len(old) - 1, key=f"flow_restore_pick_{w.name}")
-        if r2.button(f"Restore version {back} as the newest", key="flow_restore"):
-            flow_state.restore(back)
             st.rerun()
 
 
@@ -566,7 +538,7 @@ def render() -> None:
     if totals:
         with st.expander("Flow metrics per demand type"):
             _per_type(per_type)
-    _versions(w)
+    map_versions.show(w)
     _delete(w)
     with st.expander("YAML"):
         st.code(w.yaml_text, language="yaml", line_numbers=True)

@@ -62,12 +62,12 @@ from workbench.store._common import (  # the errors and Study are this API's too
 )
 from workbench.store.access import add_owner, author_for, may_create, require, visible
 from workbench.store.models import (
+    NAME_LENGTH,
     CatalogueVersionRow,
     ComparisonRunRow,
     CorrectionRow,
     DemandSourceRow,
     MapRow,
-    NAME_LENGTH,
     MapVersionRow,
     StudyRow,
     utcnow,

@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from workbench import charts, spc
-from workbench.app import chart, share, state, study
+from workbench.app import chart, share, state, study, tiles
 from workbench.app.text import literal, literal_frame
 from workbench.demand import analysis, end_to_end
 from workbench.demand.corrections import Correction
@@ -52,12 +52,11 @@ def _demand(found: studies.Study) -> None:
     h = view.headline
     when = f"from {h.first} to {h.last}" if h.first else "(read without dates)"
     st.caption(f"{literal(src.name)}: {h.total:,} demands {when}, with the team's corrections.")
-    tiles = st.columns(4)
-    tiles[0].metric("Demands", f"{h.total:,}")
-    tiles[1].metric("Failure demand share", _pct(h.failure_share),
-                    help="Failure demand as a share of classified demand (value + failure)")
-    tiles[2].metric("Not yet classified", f"{h.unclassified:,}")
-    tiles[3].metric("Resolved at first contact", _pct(h.one_stop_share))
+    tiles.show([tiles.Tile("Demands", tiles.count(h.total)),
+                tiles.Tile("Failure demand share", tiles.percent(h.failure_share),
+                           "Failure demand as a share of classified demand (value + failure)"),
+                tiles.Tile("Not yet classified", tiles.count(h.unclassified)),
+                tiles.Tile("Resolved at first contact", tiles.percent(h.one_stop_share))])
     left, right = st.columns(2)
     chart.show(left, charts.nature_bar, view.shares)
     chart.show(right, charts.touchpoint_chart, view.touchpoints)
@@ -81,12 +80,11 @@ def _end_to_end(view: state.DemandView) -> None:
     if not e2e.available:
         st.info(e2e.reason or "", icon=":material/event_busy:")
         return
-    tiles = st.columns(4)
-    tiles[0].metric("Half of needs met within", _days(e2e.median_days))
-    tiles[1].metric("85 in 100 met within", _days(e2e.p85_days))
-    tiles[2].metric("Needs still open", f"{e2e.open:,}")
-    tiles[3].metric("Repeat contacts", f"{e2e.repeats.repeats:,}" if e2e.repeats.available else "–",
-                    help="Later contacts about a need already raised (contacts sharing a case id)")
+    tiles.show([tiles.Tile("Half of needs met within", tiles.days(e2e.median_days)),
+                tiles.Tile("85 in 100 met within", tiles.days(e2e.p85_days)),
+                tiles.Tile("Needs still open", tiles.count(e2e.open)),
+                tiles.Tile("Repeat contacts", tiles.count(e2e.repeats.repeats) if e2e.repeats.available else "–",
+                           "Later contacts about a need already raised (contacts sharing a case id)")])
     too_few = spc.too_few_points(e2e.window, len(e2e.weekly), "week")
     if too_few:
         st.info(literal(too_few), icon=":material/hourglass_empty:")

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench import serving, uploads
-from workbench.app import flow_state, keys, map_versions, notices, state, study
+from workbench.app import flow_state, keys, map_versions, notices, state, study, tiles
 from workbench.app.text import literal
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.flow import tables as flow_tables
@@ -385,20 +385,17 @@ def _plain(p: object) -> str:
 
 
 def _tiles(totals: dict[str, float]) -> None:
-    def shown(key: str, fmt: str) -> str:
-        value = totals[key]
-        return "–" if value != value else fmt.format(value)  # NaN: a time from the data with no data
-
-    t = st.columns(7)
-    t[0].metric("Hand-offs", shown("handoffs", "{:.2f}"), help="Hand-offs per demand")
-    t[1].metric("One-stop", shown("one_stop", "{:.0%}"), help="Resolved at one stop: no hand-off, no rework, "
-                "no waiting")
-    t[2].metric("End-to-end days", shown("end_to_end_days", "{:.1f}"), help="From first contact to the need met")
-    t[3].metric("Value steps", shown("value_step_share", "{:.0%}"), help="Share of steps that are value work")
-    t[4].metric("Touch minutes", shown("touch_minutes", "{:.0f}"), help="Working minutes per demand")
-    t[5].metric("Failure demand", shown("failure_demand_per_100", "{:.0f}") + "/100",
-                help="Chases and recalls this design causes, per 100 demands")
-    t[6].metric("Flow efficiency", shown("flow_efficiency", "{:.1%}"), help="Touch time ÷ end-to-end time")
+    failure = tiles.number(totals["failure_demand_per_100"], 0)  # NaN (a time from data with no data): "–"
+    tiles.show([
+        tiles.Tile("Hand-offs", tiles.number(totals["handoffs"], 2), "Hand-offs per demand"),
+        tiles.Tile("One-stop", tiles.percent(totals["one_stop"]), "Resolved at one stop: no hand-off, no rework, "
+                   "no waiting"),
+        tiles.Tile("End-to-end days", tiles.number(totals["end_to_end_days"]), "From first contact to the need met"),
+        tiles.Tile("Value steps", tiles.percent(totals["value_step_share"]), "Share of steps that are value work"),
+        tiles.Tile("Touch minutes", tiles.number(totals["touch_minutes"], 0), "Working minutes per demand"),
+        tiles.Tile("Failure demand", failure if failure == tiles.MISSING else f"{failure}/100",
+                   "Chases and recalls this design causes, per 100 demands"),
+        tiles.Tile("Flow efficiency", tiles.percent(totals["flow_efficiency"]), "Touch time ÷ end-to-end time")])
     if totals["touch_minutes"] != totals["touch_minutes"]:
         st.caption("–: a step takes its time from the data, and this demand file has no handling minutes to take "
                    "it from, so touch minutes, end-to-end days and flow efficiency are unknown.")

@@ -5,7 +5,9 @@ undo give back the exact text. The clock is passed in (`now=`), so the windows a
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -315,3 +317,28 @@ def test_the_command_line_lists_and_names_versions(capsys: pytest.CaptureFixture
     assert "Version 2 of map 'M' in 'Repairs' has no name now." in capsys.readouterr().out
     assert cli.main(["study", "name-version", "Repairs", MAP, "9", "x"]) == cli.EXIT_UNUSABLE
     assert "no version 9" in capsys.readouterr().err
+
+
+def test_names_and_edits_go_with_an_exported_study(session: Session, sid: int) -> None:
+    from workbench.store import archive
+
+    edit(session, sid, touch(7, V1), "Ann", T0 + timedelta(seconds=10))
+    edit(session, sid, touch(8, V1), "Ann", T0 + timedelta(seconds=20))
+    studies.name_map_version(session, sid, MAP, 2, "agreed in workshop 2")
+    data = archive.export_study(session, sid)
+    copy = archive.import_study(session, archive.read_archive(data), name="Copy")
+    assert [(v.version, v.label, v.edits, v.yaml_text) for v in versions(session, copy.id)] == [
+        (1, "", 0, V1), (2, "agreed in workshop 2", 2, touch(8, V1))]
+    # an export made before versions had names (no "label", no "edits") imports with none
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    doc = json.loads(files["study.json"])
+    for v in doc["maps"][0]["versions"]:
+        del v["label"], v["edits"]
+    files["study.json"] = json.dumps(doc).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for n, b in files.items():
+            zf.writestr(n, b)
+    older = archive.import_study(session, archive.read_archive(out.getvalue()), name="Older")
+    assert [(v.label, v.edits) for v in versions(session, older.id)] == [("", 0), ("", 0)]

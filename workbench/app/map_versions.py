@@ -60,8 +60,13 @@ def show(w: flow_state.Working) -> None:
                    "edits after it make a new one.")
         table = _table(versions)
         st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1), 300),
-                     column_config={"Edits": st.column_config.NumberColumn(
-                         "Edits", help="How many edits of one person the version holds", width="small")})
+                     column_config={
+                         "Version": st.column_config.NumberColumn("Version", width="small"),
+                         "Name": st.column_config.TextColumn("Name", width="medium"),
+                         "By": st.column_config.TextColumn("By", width="medium"),
+                         "Edits": st.column_config.NumberColumn("Edits", width="small", help=(
+                             "How many edits of one person the version holds")),
+                         "What changed": st.column_config.TextColumn("What changed", width="large")})
         _name(w, versions)
         numbers = [v.version for v in versions]
         if len(numbers) < 2:

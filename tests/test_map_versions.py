@@ -342,3 +342,12 @@ def test_names_and_edits_go_with_an_exported_study(session: Session, sid: int) -
             zf.writestr(n, b)
     older = archive.import_study(session, archive.read_archive(out.getvalue()), name="Older")
     assert [(v.label, v.edits) for v in versions(session, older.id)] == [("", 0), ("", 0)]
+
+
+def test_a_version_a_comparison_was_stored_after_is_kept_as_it_is(session: Session, sid: int) -> None:
+    """The dashboard names the versions a comparison ran on: the version must still hold that text."""
+    edit(session, sid, touch(7), "Ann", T0 + timedelta(seconds=10))
+    run = studies.save_comparison_run(session, sid, {"map_versions": {MAP: 2}}, {"ok": True}, author="Ann")
+    assert run.created_at > T0 + timedelta(seconds=10)  # stored now, after her edit (the clock of the edits is T0)
+    edit(session, sid, touch(8), "Ann", T0 + timedelta(seconds=20))
+    assert [(v.version, v.yaml_text) for v in versions(session, sid)] == [(1, V1), (2, touch(7)), (3, touch(8))]

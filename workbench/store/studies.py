@@ -710,12 +710,18 @@ def _changes_note(old_text: str | None, new_text: str, since: int) -> str:
     return " ".join(lines[:NOTE_CHANGES]) + (f" (+{more} more)" if more > 0 else "")
 
 
-def _adds_to(session: Session, latest: MapVersionRow, author: str, window: timedelta | None, now: datetime) -> bool:
+def _adds_to(session: Session, m: MapRow, latest: MapVersionRow, author: str, window: timedelta | None,
+             now: datetime) -> bool:
     """Whether an edit from `latest` (the newest version, which the person started from) is added to it rather
     than saved as a new version: the same person's, `window` or less after it was last saved, and it is an
-    unnamed version made by editing (never a new map, a restore, a merge or an import)."""
-    return (window is not None and latest.edits > 0 and not latest.label
-            and latest.author == author_for(session, author) and now - latest.created_at <= window)
+    unnamed version made by editing (never a new map, a restore, a merge or an import) that no comparison
+    stored since may have run on (the dashboard names the versions a comparison ran on)."""
+    if not (window is not None and latest.edits > 0 and not latest.label
+            and latest.author == author_for(session, author) and now - latest.created_at <= window):
+        return False
+    compared = session.scalar(select(ComparisonRunRow.id).where(
+        ComparisonRunRow.study_id == m.study_id, ComparisonRunRow.created_at >= latest.created_at).limit(1))
+    return compared is None
 
 
 def _add_edit(session: Session, study: StudyRow, m: MapRow, latest: MapVersionRow, text: str,
@@ -772,7 +778,7 @@ def save_map_version(session: Session, study_id: int, name: str, yaml_text: str,
                     author=latest.author, at=latest.created_at, version=latest.version, value=latest.yaml_text)
             added_to = base_version == latest.version and base_text is not None and base_text != latest.yaml_text
             if base_version == latest.version and not added_to:
-                if _adds_to(session, latest, author, coalesce_within, now):
+                if _adds_to(session, m, latest, author, coalesce_within, now):
                     return _add_edit(session, study, m, latest, yaml_text, now)
                 return _add_version(session, study, m, latest.version + 1, yaml_text, author, note,
                                     edits=1 if coalesce_within is not None else 0, at=now)

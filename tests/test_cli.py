@@ -346,7 +346,7 @@ def test_app_opens_the_study_database_first(capsys: pytest.CaptureFixture[str], 
     monkeypatch.setenv("WORKBENCH_DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
     code, _, err = run(capsys, "app", "--headless", "--port", "8123")
     assert code == 0 and (tmp_path / "w.db").exists()
-    assert "(schema 0005)" in err
+    assert "(schema 0006)" in err
     (command,) = started
     assert command[1:4] == ["-m", "streamlit", "run"] and command[command.index("--server.port") + 1] == "8123"
 

@@ -113,7 +113,7 @@ def test_migration_creates_every_table(engine: Engine) -> None:
         assert fks == expected, table
     assert {tuple(u["column_names"]) for u in found.get_unique_constraints("corrections")} == {
         ("source_id", "row", "field", "version")}
-    assert db.current_revision(engine) == db.head_revision() == "0005"
+    assert db.current_revision(engine) == db.head_revision() == "0006"
     # the migration builds exactly what the models describe
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
@@ -122,11 +122,11 @@ def test_migration_creates_every_table(engine: Engine) -> None:
 def test_migrate_twice_is_a_noop(engine: Engine, session: Session) -> None:
     made = studies.create_study(session, "Kept")
     before = {t: [c["name"] for c in inspect(engine).get_columns(t)] for t in TABLES}
-    assert db.migrate(engine) == "0005"
-    assert db.migrate(engine) == "0005"
+    assert db.migrate(engine) == "0006"
+    assert db.migrate(engine) == "0006"
     assert {t: [c["name"] for c in inspect(engine).get_columns(t)] for t in TABLES} == before
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0005"]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0006"]
     assert [s.id for s in studies.list_studies(session)] == [made.id]
 
 
@@ -358,7 +358,7 @@ def test_migration_0002_moves_corrections_onto_their_source(tmp_path: Path) -> N
             conn.execute(text(f"INSERT INTO corrections (study_id, row, field, before, after, author, "
                               f"created_at, version) VALUES (1, 2, 'nature', NULL, 'failure', 'Ann', '{now}', 1), "
                               f"(2, 2, 'nature', NULL, 'value', 'Bob', '{now}', 1)"))
-        assert db.migrate(eng) == "0005"
+        assert db.migrate(eng) == "0006"
         with eng.connect() as conn:
             rows = conn.execute(text("SELECT study_id, source_id, after FROM corrections")).all()
         assert [tuple(r) for r in rows] == [(1, 6, "failure")]

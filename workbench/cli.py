@@ -1022,6 +1022,38 @@ def cmd_study_remove_member(args: argparse.Namespace) -> int:
     return 0
 
 
+# Map versions in a study (docs/process-maps.md, "Versions"): list them with their names; name one.
+
+
+def cmd_study_versions(args: argparse.Namespace) -> int:
+    from workbench.store import studies
+
+    study, found = _study_call(args.study, lambda s, study: (study, studies.list_map_versions(s, study.id, args.map)))
+    if args.format == "json":
+        print(json.dumps({"study": study.name, "map": args.map, "versions": [
+            {"version": v.version, "label": v.label, "author": v.author, "edits": v.edits, "note": v.note,
+             "created_at": v.created_at.isoformat()} for v in found]}, indent=2, ensure_ascii=False))
+        return 0
+    by, name = max([2, *(len(v.author) for v in found)]), max([4, *(len(v.label) for v in found)])
+    print(f"{'version':>7}  {'saved':<20}  {'by':<{by}}  edits  {'name':<{name}}  what changed")
+    for v in found:
+        print(f"{v.version:>7}  {v.created_at:%Y-%m-%d %H:%M} UTC  {v.author or '-':<{by}}  {v.edits:>5}  "
+              f"{v.label or '-':<{name}}  {v.note}")
+    return 0
+
+
+def cmd_study_name_version(args: argparse.Namespace) -> int:
+    from workbench.store import studies
+
+    if not args.clear and not (args.label or "").strip():
+        raise UsageError("give the version a name, or --clear to take its name away")
+    study, v = _study_call(args.study, lambda s, study: (study, studies.name_map_version(
+        s, study.id, args.map, args.version, "" if args.clear else args.label)))
+    print(f"Version {v.version} of map '{v.name}' in '{study.name}' "
+          + (f"is now named '{v.label}'." if v.label else "has no name now."))
+    return 0
+
+
 def _log_text(data: dict[str, object], report_lines: list[str]) -> str:
     lines = [*report_lines, ""]
     lines.append(f"Cases: {data['cases']:,}   events: {data['events']:,}   activities: {data['activities']:,}   "
@@ -1278,7 +1310,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.set_defaults(func=cmd_compare)
 
     study = sub.add_parser("study", help="studies in the store: list, export to a zip, import a zip, share links, "
-                           "members")
+                           "members, map versions")
     study_sub = study.add_subparsers(dest="study_command", required=True)
     listing = study_sub.add_parser("list", help="the studies in the database, by name")
     listing.add_argument("--all", action="store_true", help="archived studies too")
@@ -1329,6 +1361,15 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = on_study("revoke-link", "withdraw a share link at once", cmd_study_revoke_link)
     revoke.add_argument("link_id", metavar="LINK_ID", type=int, help="the link's id (see 'workbench study links')")
     revoke.add_argument("--by", metavar="NAME", help="who is withdrawing it (listed with the link)")
+    versions = on_study("versions", "the saved versions of a map in a study: when, by whom, their names, what "
+                        "changed", cmd_study_versions, formats=True)
+    versions.add_argument("map", metavar="MAP", help="the map's name in the study")
+    name_version = on_study("name-version", "give a version of a map a name ('agreed in workshop 2'); later edits "
+                            "then make a new version", cmd_study_name_version)
+    name_version.add_argument("map", metavar="MAP", help="the map's name in the study")
+    name_version.add_argument("version", metavar="VERSION", type=int)
+    name_version.add_argument("label", metavar="NAME", nargs="?", help="the version's name")
+    name_version.add_argument("--clear", action="store_true", help="take the version's name away")
     return parser
 
 

@@ -1,9 +1,10 @@
 """Session state of the process-map editor: the map being edited, its history, and where it is stored.
 
 The maps the editor works on are the study's (workbench.store): opening a file from process_maps/, an upload,
-a template or a duplicate adds it to the study. Every edit is saved at once as the map's next version: the
-edited tables become a new map, written to YAML and read back (so validation messages point at lines of the
-YAML that is stored), and pushed on an undo stack. If someone else saved the map meanwhile, their changes and
+a template or a duplicate adds it to the study. Every edit is saved at once: the edited tables become a new
+map, written to YAML and read back (so validation messages point at lines of the YAML that is stored), and
+pushed on an undo stack. One person's edits a few minutes apart make one version (studies.EDIT_WINDOW), so the
+history lists what people changed, not every keystroke. If someone else saved the map meanwhile, their changes and
 these are merged step by step, or the edit is refused with their version shown (workbench.store.studies).
 """
 
@@ -151,7 +152,7 @@ def _store(w: Working, text: str, note: str) -> Working:
     assert w.study_id is not None and w.name is not None
     try:
         saved = study.call(studies.save_map_version, w.study_id, w.name, text, study.author(), w.stored_version,
-                           note=note)
+                           note=note, base_text=w.yaml_text, coalesce_within=studies.EDIT_WINDOW)
     except ConflictError as exc:
         notices.later(keys.FLOW_NOTICES, str(exc), "error")
         latest = study.call(studies.get_map_version, w.study_id, w.name)
@@ -193,7 +194,8 @@ def commit(m: ProcessMap) -> None:
 
 
 def undo() -> bool:
-    """Go back one edit: the previous text is saved as the next version (history is never rewritten)."""
+    """Go back one edit: the text before it is saved, exactly, like an edit (added to this person's version
+    while they are still editing it, else a new version)."""
     history = st.session_state.get(keys.FLOW_HISTORY) or []
     w = working()
     if not history or w is None:
@@ -258,9 +260,10 @@ def ensure_open() -> Working:
         except StoreError:
             latest = None
         if latest is not None:
-            # someone else saved it since this page last looked: show theirs, unless an edit made on the
-            # older version is waiting to be saved (it is then saved from that version, i.e. merged or refused)
-            if latest.version != w.stored_version and not _pending(w):
+            # someone else saved it since this page last looked (a new version, or more edits added to theirs):
+            # show theirs, unless an edit made on the older text is waiting to be saved (it is then saved from
+            # that text, i.e. merged or refused)
+            if (latest.version, latest.yaml_text) != (w.stored_version, w.yaml_text) and not _pending(w):
                 _set(Working(parse_stored(latest.yaml_text, w.name), latest.yaml_text, w.origin, w.saved_text,
                              study_id=current.id, name=w.name, stored_version=latest.version))
             w = working()

@@ -246,7 +246,8 @@ def export_study(session: Session, study_id: int, *, exported_at: datetime | Non
                 file = f"maps/{folder}/v{v.version:03d}.yaml"
                 members[file] = text
                 entry["versions"].append({"version": v.version, "file": file, "author": v.author,
-                                          "note": v.note, "created_at": _iso(v.created_at), "sha256": _sha(text)})
+                                          "note": v.note, "created_at": _iso(v.created_at), "sha256": _sha(text),
+                                          "label": v.label or "", "edits": v.edits or 0})
             map_entries.append(entry)
 
         catalogue_entries = []
@@ -318,6 +319,8 @@ class ArchivedMapVersion:
     author: str
     note: str
     created_at: datetime
+    label: str = ""  # the name people gave it; exports made before versions had names have none
+    edits: int = 0
 
 
 @dataclass(frozen=True)
@@ -727,8 +730,10 @@ def _read(data: bytes) -> StudyArchive:
             numbers.add(number)
             text = m.utf8(m.member(v, "file", vw)) or ""
             _check_map_version(name, number, text)
-            versions.append(ArchivedMapVersion(number, text, m.text(v, "author", vw, limit=NAME_LENGTH),
-                                               m.text(v, "note", vw), m.time(v, "created_at", vw)))
+            versions.append(ArchivedMapVersion(
+                number, text, m.text(v, "author", vw, limit=NAME_LENGTH), m.text(v, "note", vw),
+                m.time(v, "created_at", vw), m.text(v, "label", vw, limit=NAME_LENGTH) if "label" in v else "",
+                m.integer(v, "edits", vw, minimum=0) if "edits" in v else 0))
         maps.append(ArchivedMap(name, sorted(versions, key=lambda v: v.version)))
 
     catalogue_versions = []
@@ -817,7 +822,8 @@ def _insert(session: Session, archive: StudyArchive, name: str) -> StudyRow:
         session.flush()
         for v in mp.versions:
             session.add(MapVersionRow(map_id=map_row.id, version=v.version, yaml_text=v.yaml_text,
-                                      author=v.author, note=v.note, created_at=v.created_at))
+                                      author=v.author, note=v.note, created_at=v.created_at, label=v.label,
+                                      edits=v.edits))
         session.flush()
     for cv in archive.catalogue_versions:
         session.add(CatalogueVersionRow(study_id=study.id, version=cv.version, yaml_text=cv.yaml_text,

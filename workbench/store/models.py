@@ -163,7 +163,8 @@ class MapRow(Base):
 
 
 class MapVersionRow(Base):
-    """One saved version of a map: the YAML text as written, who saved it and why."""
+    """One saved version of a map: the YAML text as written, who saved it and why. One person's edits made a
+    few minutes apart are one version (`workbench.store.studies.save_map_version`)."""
 
     __tablename__ = "map_versions"
     __table_args__ = (UniqueConstraint("map_id", "version"),)
@@ -174,7 +175,12 @@ class MapVersionRow(Base):
     yaml_text: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime]  # when it was last saved (a person's edits in a row are one version)
+    # a name people gave it ("agreed in workshop 2"): a named version is never added to by later edits
+    label: Mapped[str] = mapped_column(String(NAME_LENGTH), default="", server_default="")
+    # how many edits of one person it holds: 0 when it was not made by editing (a new map, a restore, a merge,
+    # an import), which later edits are never added to either
+    edits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     map: Mapped[MapRow] = relationship(back_populates="versions")
 

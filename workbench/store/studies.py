@@ -13,6 +13,8 @@ Two people may work on one study at once. Nobody's work is overwritten silently:
 * a **map** is saved from a base version; if someone saved a newer one meanwhile, the two sets of changes are
   merged step by step when they touch different steps, roles and map fields, and refused with
   `ConflictError` (naming the steps, with the other person's version of each) when they touch the same one.
+  One person's edits a few minutes apart are one version (`save_map_version(coalesce_within=...)`), so the
+  history reads as the changes people made, and a version can be given a name (`name_map_version`).
 
 Every call checks who is asking (the session's actor, `workbench.store.access.acting`; the local person, who may
 do everything, by default): reads need the right to see the study, changes to its work an editor's, renaming,
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -45,7 +47,7 @@ from workbench.demand.catalogue import (
 from workbench.demand.corrections import EDITABLE, Correction
 from workbench.demand.reading import ReadOptions
 from workbench.flow.merge import MergeResult, describe_changes, last_changes, merge_maps
-from workbench.flow.model import parse_map
+from workbench.flow.model import MapFileError, parse_map
 from workbench.store._common import (  # the errors and Study are this API's too: callers import them from here
     ConflictError,
     DuplicateNameError,
@@ -60,6 +62,7 @@ from workbench.store._common import (  # the errors and Study are this API's too
 )
 from workbench.store.access import add_owner, author_for, may_create, require, visible
 from workbench.store.models import (
+    NAME_LENGTH,
     CatalogueVersionRow,
     ComparisonRunRow,
     CorrectionRow,
@@ -69,6 +72,8 @@ from workbench.store.models import (
     StudyRow,
     utcnow,
 )
+
+LABEL_LENGTH = NAME_LENGTH  # the longest name a map version may be given
 
 VIEW, EDIT, MANAGE = Action.VIEW, Action.EDIT, Action.MANAGE
 
@@ -140,7 +145,9 @@ class MapVersion:
     yaml_text: str = field(repr=False)
     author: str
     note: str
-    created_at: datetime
+    created_at: datetime  # when it was last saved: a version that holds several edits, at the latest
+    label: str = ""  # the name people gave it ("agreed in workshop 2"), '' for none
+    edits: int = 0  # how many of its author's edits it holds; 0: not made by editing (a new map, a restore...)
 
 
 @dataclass(frozen=True)
@@ -165,7 +172,8 @@ def _correction(r: CorrectionRow) -> CorrectionRecord:
 
 
 def _map_version(m: MapRow, v: MapVersionRow) -> MapVersion:
-    return MapVersion(m.id, m.study_id, m.name, v.version, v.yaml_text, v.author, v.note, v.created_at)
+    return MapVersion(m.id, m.study_id, m.name, v.version, v.yaml_text, v.author, v.note, v.created_at,
+                      v.label or "", v.edits or 0)
 
 
 def _run(r: ComparisonRunRow) -> ComparisonRun:
@@ -645,16 +653,17 @@ def _version_row(session: Session, m: MapRow, version: int | None) -> MapVersion
 
 
 def _add_version(session: Session, study: StudyRow, m: MapRow, version: int, text: str, author: str,
-                 note: str) -> MapVersion:
+                 note: str, *, edits: int = 0, at: datetime | None = None) -> MapVersion:
     row = MapVersionRow(map_id=m.id, version=version, yaml_text=text, author=author_for(session, author),
-                        note=note or "", created_at=utcnow())
+                        note=note or "", created_at=at or utcnow(), label="", edits=edits)
     session.add(row)
     _touch(study)
     session.flush()
     return _map_version(m, row)
 
 
-def _map_conflict(session: Session, m: MapRow, base_version: int, result: MergeResult) -> ConflictError:
+def _map_conflict(session: Session, m: MapRow, base_version: int, result: MergeResult, *,
+                  added_to: bool = False) -> ConflictError:
     """Name what both changed, who changed it on their side (the latest version since yours that changed
     it) and their version of it."""
     rows = session.scalars(select(MapVersionRow).where(MapVersionRow.map_id == m.id,
@@ -670,26 +679,85 @@ def _map_conflict(session: Session, m: MapRow, base_version: int, result: MergeR
                      + ("." if text is None else ". Their version:\n"
                         + "\n".join("    " + line for line in text.splitlines())))
     names = ", ".join(result.conflicts)
-    message = (f"Map '{m.name}' was saved again after version {base_version}, the one you started from (latest: "
-               f"version {latest.version}, by {_who(latest.author)}, {_when(latest.created_at)}), and those "
-               f"changes touch the same {'thing' if len(result.conflicts) == 1 else 'things'} as yours: "
-               f"{names}.\n" + "\n".join(shown)
+    since = (f"{_who(latest.author)} went on editing version {base_version} of map '{m.name}' after you opened it "
+             f"({_when(latest.created_at)})" if added_to else
+             f"Map '{m.name}' was saved again after version {base_version}, the one you started from (latest: "
+             f"version {latest.version}, by {_who(latest.author)}, {_when(latest.created_at)})")
+    message = (f"{since}, and those changes touch the same {'thing' if len(result.conflicts) == 1 else 'things'} "
+               f"as yours: {names}.\n" + "\n".join(shown)
                + f"\nNothing of yours was saved: open version {latest.version}, make your change again and save.")
     return ConflictError(message, author=latest.author, at=latest.created_at, version=latest.version,
                          value=dict(result.conflicts), items=tuple(result.conflicts))
 
 
+EDIT_WINDOW = timedelta(minutes=5)
+"""How far apart one person's edits may be and still make one version (the Flow page's setting)."""
+NOTE_CHANGES = 6  # the changes a version's note names; the rest are counted ("+3 more")
+
+
+def _changes_note(old_text: str | None, new_text: str, since: int) -> str:
+    """What a version changed from the one before it, in words: one version's note, however many edits it
+    took (edits that undo each other leave nothing to say)."""
+    if old_text is None:
+        return "Edited"
+    try:
+        lines = describe_changes(old_text, new_text)
+    except (MapFileError, ValueError):  # an older version that no longer reads
+        return "Edited"
+    if not lines:
+        return f"No change from version {since} (the edits were undone)."
+    more = len(lines) - NOTE_CHANGES
+    return " ".join(lines[:NOTE_CHANGES]) + (f" (+{more} more)" if more > 0 else "")
+
+
+def _adds_to(session: Session, m: MapRow, latest: MapVersionRow, author: str, window: timedelta | None,
+             now: datetime) -> bool:
+    """Whether an edit from `latest` (the newest version, which the person started from) is added to it rather
+    than saved as a new version: the same person's, `window` or less after it was last saved, and it is an
+    unnamed version made by editing (never a new map, a restore, a merge or an import) that no comparison
+    stored since may have run on (the dashboard names the versions a comparison ran on)."""
+    if not (window is not None and latest.edits > 0 and not latest.label
+            and latest.author == author_for(session, author) and now - latest.created_at <= window):
+        return False
+    compared = session.scalar(select(ComparisonRunRow.id).where(
+        ComparisonRunRow.study_id == m.study_id, ComparisonRunRow.created_at >= latest.created_at).limit(1))
+    return compared is None
+
+
+def _add_edit(session: Session, study: StudyRow, m: MapRow, latest: MapVersionRow, text: str,
+              now: datetime) -> MapVersion:
+    """Fold one more edit into the newest version: its text becomes the edit's, exactly; its note says what
+    it changes from the version before it."""
+    before = session.scalars(select(MapVersionRow.yaml_text).where(
+        MapVersionRow.map_id == m.id, MapVersionRow.version == latest.version - 1)).one_or_none()
+    latest.yaml_text = text
+    latest.edits += 1
+    latest.created_at = now
+    latest.note = _changes_note(before, text, latest.version - 1)
+    _touch(study)
+    session.flush()
+    return _map_version(m, latest)
+
+
 def save_map_version(session: Session, study_id: int, name: str, yaml_text: str, author: str,
-                     base_version: int | None, note: str = "") -> MapVersion:
+                     base_version: int | None, note: str = "", *, base_text: str | None = None,
+                     coalesce_within: timedelta | None = None, now: datetime | None = None) -> MapVersion:
     """Save `yaml_text` as the next version of the study's map `name`.
 
     `base_version` is the version the person started from (None or 0 for a new map). If it is still the
     latest, the text is saved as it is. If someone saved since, the two edits are merged step by step
     (`merge_maps`) and the merge is saved, its note saying so; if both changed the same step, role or map
     field, `ConflictError` names them and shows the other person's version, and nothing is saved. The text
-    must be a YAML mapping (a map that only has mistakes is fine: the editor shows them)."""
+    must be a YAML mapping (a map that only has mistakes is fine: the editor shows them).
+
+    An edit (`coalesce_within` given, e.g. `EDIT_WINDOW`) is added to the latest version instead of making a
+    new one when that version is the same person's, made by editing, not named, and last saved at most
+    `coalesce_within` before `now`: its text becomes this one and its note says what it changes from the
+    version before it. `base_text` is the text the person started from; when the latest version's text is no
+    longer that (its author went on editing it), the edit is merged with theirs, as for a newer version."""
     name = clean_name(name, "map")
     parse_map(yaml_text, name)  # MapFileError if it is not YAML at all: such text could never be merged
+    now = now or utcnow()
     try:
         with transaction(session, write=True):
             study = _study_for(session, study_id, EDIT, lock=True)
@@ -700,7 +768,7 @@ def save_map_version(session: Session, study_id: int, name: str, yaml_text: str,
                 m = MapRow(study_id=study_id, name=name)
                 session.add(m)
                 session.flush()
-                return _add_version(session, study, m, 1, yaml_text, author, note)
+                return _add_version(session, study, m, 1, yaml_text, author, note, at=now)
             latest = _version_row(session, m, None)
             if not base_version:
                 raise ConflictError(
@@ -708,20 +776,42 @@ def save_map_version(session: Session, study_id: int, name: str, yaml_text: str,
                     f"(version {latest.version}, {_when(latest.created_at)}). Nothing was saved: open it, or "
                     f"save yours under another name.",
                     author=latest.author, at=latest.created_at, version=latest.version, value=latest.yaml_text)
-            if base_version == latest.version:
-                return _add_version(session, study, m, latest.version + 1, yaml_text, author, note)
-            base = _version_row(session, m, base_version)
-            result = merge_maps(base.yaml_text, latest.yaml_text, yaml_text)
+            added_to = base_version == latest.version and base_text is not None and base_text != latest.yaml_text
+            if base_version == latest.version and not added_to:
+                if _adds_to(session, m, latest, author, coalesce_within, now):
+                    return _add_edit(session, study, m, latest, yaml_text, now)
+                return _add_version(session, study, m, latest.version + 1, yaml_text, author, note,
+                                    edits=1 if coalesce_within is not None else 0, at=now)
+            base = base_text if added_to else _version_row(session, m, base_version).yaml_text
+            assert base is not None
+            result = merge_maps(base, latest.yaml_text, yaml_text)
             if result.text is None:
-                raise _map_conflict(session, m, base_version, result)
+                raise _map_conflict(session, m, base_version, result, added_to=added_to)
             merged_note = (f"{note} " if note else "") + (
+                f"(merged with {_who(latest.author)}'s later edits to version {latest.version})" if added_to else
                 f"(merged with version {latest.version} by {_who(latest.author)}; "
                 f"started from version {base_version})")
-            return _add_version(session, study, m, latest.version + 1, result.text, author, merged_note)
+            return _add_version(session, study, m, latest.version + 1, result.text, author, merged_note, at=now)
     except IntegrityError:
         # only reachable without the study lock: another save took the same version number first
         raise ConflictError(f"Someone else saved map '{name}' at the same moment. Nothing was saved; "
                             f"open the latest version and save again.", author="", at=None, version=0) from None
+
+
+def name_map_version(session: Session, study_id: int, name: str, version: int, label: str) -> MapVersion:
+    """Give a version of a map a name people recognise ("agreed in workshop 2"), or take it away with ''.
+    A named version is kept as it is: later edits make a new version. Needs the right to edit the study."""
+    label = " ".join(str(label or "").split())
+    if len(label) > LABEL_LENGTH:
+        raise ValueError(f"A version's name can be at most {LABEL_LENGTH} characters.")
+    with transaction(session, write=True):
+        study = _study_for(session, study_id, EDIT, lock=True)
+        m = _get_map(session, study_id, name)
+        row = _version_row(session, m, version)
+        row.label = label
+        _touch(study)
+        session.flush()
+        return _map_version(m, row)
 
 
 def list_maps(session: Session, study_id: int) -> list[MapVersion]:
@@ -766,14 +856,15 @@ def diff_map_versions(session: Session, study_id: int, name: str, a: int, b: int
 
 
 def restore_map_version(session: Session, study_id: int, name: str, version: int, author: str) -> MapVersion:
-    """Make an old version the latest again, as a new version with its text (history is never rewritten)."""
+    """Make an old version the latest again, as a new version with its text, byte for byte (history is never
+    rewritten; later edits are never added to a restore)."""
     with transaction(session, write=True):
         study = _study_for(session, study_id, EDIT, lock=True)
         m = _get_map(session, study_id, name)
         old = _version_row(session, m, version)
         latest = _version_row(session, m, None)
         return _add_version(session, study, m, latest.version + 1, old.yaml_text, author,
-                            f"Restored version {version}")
+                            f"Restored version {version}" + (f" ({old.label})" if old.label else ""))
 
 
 def delete_map(session: Session, study_id: int, name: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from workbench import charts
-from workbench.app import chart, share, state, study, study_report
+from workbench.app import chart, share, state, study, study_report, tiles
 from workbench.app.text import literal, literal_frame
 from workbench.demand import analysis
 from workbench.demand.corrections import Correction
@@ -61,9 +61,9 @@ def _demand(found: studies.Study) -> None:
     _end_to_end(view)
 
 
-def _tiles(tiles: list[figures.Tile]) -> None:
-    for col, tile in zip(st.columns(len(tiles)), tiles, strict=True):
-        col.metric(tile.label, tile.value, help=tile.help or None)
+def _tiles(shown: list[figures.Tile]) -> None:
+    """The report's figures, as many to a row as can be read at 1280x720 (the same words as the report)."""
+    tiles.show([tiles.Tile(t.label, t.value, t.help or None) for t in shown])
 
 
 def _end_to_end(view: state.DemandView) -> None:

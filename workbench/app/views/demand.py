@@ -11,7 +11,18 @@ import pandas as pd
 import streamlit as st
 
 from workbench import charts, limits, schema, spc, uploads
-from workbench.app import chart, classify, flow_state, keys, notices, state, study, suggestions, type_editor
+from workbench.app import (
+    chart,
+    classify,
+    flow_state,
+    keys,
+    notices,
+    state,
+    study,
+    suggestions,
+    tiles,
+    type_editor,
+)
 from workbench.app.text import literal
 from workbench.demand import analysis, end_to_end
 from workbench.demand.catalogue import CatalogueError
@@ -296,14 +307,14 @@ def _report(loaded_report: object, aside: pd.DataFrame) -> None:
 
 def _tiles(view: state.DemandView) -> None:
     h = view.headline
-    tiles = st.columns(6)
-    tiles[0].metric("Demands", f"{h.total:,}", help=f"{h.first} to {h.last}" if h.first else "Read without dates")
-    tiles[1].metric("Failure demand share", _pct(h.failure_share),
-                    help="Failure demand as a share of classified demand (value + failure)")
-    tiles[2].metric("Value demand", f"{h.value:,}")
-    tiles[3].metric("Failure demand", f"{h.failure:,}")
-    tiles[4].metric("Not yet classified", f"{h.unclassified:,}")
-    tiles[5].metric("Resolved at first contact", _pct(h.one_stop_share))
+    tiles.show([tiles.Tile("Demands", tiles.count(h.total),
+                           f"{h.first} to {h.last}" if h.first else "Read without dates"),
+                tiles.Tile("Failure demand share", tiles.percent(h.failure_share),
+                           "Failure demand as a share of classified demand (value + failure)"),
+                tiles.Tile("Value demand", tiles.count(h.value)),
+                tiles.Tile("Failure demand", tiles.count(h.failure)),
+                tiles.Tile("Not yet classified", tiles.count(h.unclassified)),
+                tiles.Tile("Resolved at first contact", tiles.percent(h.one_stop_share))])
 
 
 def _overview(view: state.DemandView) -> None:
@@ -386,11 +397,11 @@ def _end_to_end(view: state.DemandView) -> None:
 def _e2e_figures(e2e: end_to_end.EndToEnd) -> None:
     st.markdown("**The customer's clock**: days from a customer's first contact about a need to the need being met, "
                 "whatever happened in between. Contacts with the same case id are one need.")
-    tiles = st.columns(4)
-    tiles[0].metric("Half of needs met within", _days(e2e.median_days), help="The median of the needs met")
-    tiles[1].metric("85 in 100 met within", _days(e2e.p85_days), help="The 85th percentile of the needs met")
-    tiles[2].metric("95 in 100 met within", _days(e2e.p95_days), help="The 95th percentile of the needs met")
-    tiles[3].metric("Needs still open", f"{e2e.open:,}", help="Needs none of whose contacts has a date resolved")
+    tiles.show([tiles.Tile("Half of needs met within", tiles.days(e2e.median_days), "The median of the needs met"),
+                tiles.Tile("85 in 100 met within", tiles.days(e2e.p85_days), "The 85th percentile of the needs met"),
+                tiles.Tile("95 in 100 met within", tiles.days(e2e.p95_days), "The 95th percentile of the needs met"),
+                tiles.Tile("Needs still open", tiles.count(e2e.open),
+                           "Needs none of whose contacts has a date resolved")])
     as_of = f"{e2e.as_of:%d %b %Y}" if e2e.as_of is not None else "the last date"
     note = (f"{e2e.needs:,} needs: {e2e.met:,} met, {e2e.open:,} still open. ")
     if e2e.open:

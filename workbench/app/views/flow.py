@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench import serving, uploads
-from workbench.app import diagram_panel, flow_state, keys, notices, state, study
+from workbench.app import diagram_panel, flow_state, keys, map_versions, notices, state, study, tiles
 from workbench.app.text import literal
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.flow import tables as flow_tables
@@ -162,34 +162,6 @@ def _unreadable(exc: Exception) -> None:
                                   key=f"flow_restore_readable_{v.name}"):
             study.call(studies.restore_map_version, current.id, v.name, readable[0], study.author())
             flow_state.open_study_map(v.name)
-            st.rerun()
-
-
-def _versions(w: flow_state.Working) -> None:
-    """Every saved version: who, when, what changed; compare two; restore an old one as the newest."""
-    if w.study_id is None or w.name is None:
-        return
-    versions = study.call(studies.list_map_versions, w.study_id, w.name)
-    with st.expander(f"Versions of this map ({len(versions)})"):
-        table = pd.DataFrame([{"Version": v.version, "Saved": v.created_at.strftime("%d %b %Y %H:%M UTC"),
-                               "By": v.author or "–", "What changed": v.note} for v in reversed(versions)])
-        st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1), 300))
-        numbers = [v.version for v in versions]
-        if len(numbers) < 2:
-            return
-        c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
-        a = c1.selectbox("Compare version", numbers, index=len(numbers) - 2, key=f"flow_diff_a_{w.name}")
-        b = c2.selectbox("with version", numbers, index=len(numbers) - 1, key=f"flow_diff_b_{w.name}")
-        lines = study.call(studies.diff_map_versions, w.study_id, w.name, a, b)
-        st.markdown("\n".join(f"- {literal(line)}" for line in lines) if lines else "No differences.")
-        if c3.toggle(f"Show the text of version {a}", key=f"flow_show_version_{w.name}"):
-            st.code(study.call(studies.get_map_version, w.study_id, w.name, a).yaml_text, language="yaml",
-                    line_numbers=True)
-        old = [n for n in numbers if n != w.stored_version]
-        r1, r2 = st.columns([1, 2], vertical_alignment="bottom")
-        back = r1.selectbox("Restore version", old, index=len(old) - 1, key=f"flow_restore_pick_{w.name}")
-        if r2.button(f"Restore version {back} as the newest", key="flow_restore"):
-            flow_state.restore(back)
             st.rerun()
 
 
@@ -412,20 +384,17 @@ def _plain(p: object) -> str:
 
 
 def _tiles(totals: dict[str, float]) -> None:
-    def shown(key: str, fmt: str) -> str:
-        value = totals[key]
-        return "–" if value != value else fmt.format(value)  # NaN: a time from the data with no data
-
-    t = st.columns(7)
-    t[0].metric("Hand-offs", shown("handoffs", "{:.2f}"), help="Hand-offs per demand")
-    t[1].metric("One-stop", shown("one_stop", "{:.0%}"), help="Resolved at one stop: no hand-off, no rework, "
-                "no waiting")
-    t[2].metric("End-to-end days", shown("end_to_end_days", "{:.1f}"), help="From first contact to the need met")
-    t[3].metric("Value steps", shown("value_step_share", "{:.0%}"), help="Share of steps that are value work")
-    t[4].metric("Touch minutes", shown("touch_minutes", "{:.0f}"), help="Working minutes per demand")
-    t[5].metric("Failure demand", shown("failure_demand_per_100", "{:.0f}") + "/100",
-                help="Chases and recalls this design causes, per 100 demands")
-    t[6].metric("Flow efficiency", shown("flow_efficiency", "{:.1%}"), help="Touch time ÷ end-to-end time")
+    failure = tiles.number(totals["failure_demand_per_100"], 0)  # NaN (a time from data with no data): "–"
+    tiles.show([
+        tiles.Tile("Hand-offs", tiles.number(totals["handoffs"], 2), "Hand-offs per demand"),
+        tiles.Tile("One-stop", tiles.percent(totals["one_stop"]), "Resolved at one stop: no hand-off, no rework, "
+                   "no waiting"),
+        tiles.Tile("End-to-end days", tiles.number(totals["end_to_end_days"]), "From first contact to the need met"),
+        tiles.Tile("Value steps", tiles.percent(totals["value_step_share"]), "Share of steps that are value work"),
+        tiles.Tile("Touch minutes", tiles.number(totals["touch_minutes"], 0), "Working minutes per demand"),
+        tiles.Tile("Failure demand", failure if failure == tiles.MISSING else f"{failure}/100",
+                   "Chases and recalls this design causes, per 100 demands"),
+        tiles.Tile("Flow efficiency", tiles.percent(totals["flow_efficiency"]), "Touch time ÷ end-to-end time")])
     if totals["touch_minutes"] != totals["touch_minutes"]:
         st.caption("–: a step takes its time from the data, and this demand file has no handling minutes to take "
                    "it from, so touch minutes, end-to-end days and flow efficiency are unknown.")
@@ -560,7 +529,7 @@ def render() -> None:
     if totals:
         with st.expander("Flow metrics per demand type"):
             _per_type(per_type)
-    _versions(w)
+    map_versions.show(w)
     _delete(w)
     with st.expander("YAML"):
         st.code(w.yaml_text, language="yaml", line_numbers=True)

@@ -1,0 +1,42 @@
+"""Starting points for a new map: a few real shapes of service, as map files in process_maps/templates/.
+
+A team rarely starts from nothing: most services are a contact centre with a back office, case work with
+checks, or field visits by appointment. Each template is an ordinary map file (docs/process-maps.md), read and
+validated like any other; its figures are workshop estimates, marked `source: "template: ..."`, for the team
+to replace with its own. They are read from the bundled folder (not WORKBENCH_MAPS_DIR, which only moves the
+team's own maps).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench import paths
+from workbench.flow.model import ProcessMap, load_map
+
+TEMPLATES_DIR = paths.PROCESS_MAPS_DIR / "templates"
+
+
+@dataclass(frozen=True)
+class Template:
+    """A template file: its title (the map's name) and what it is, in a sentence (its description)."""
+
+    path: Path
+    title: str
+    summary: str
+
+    def load(self) -> ProcessMap:
+        m = load_map(self.path)
+        m.path = None  # a map made from a template is the study's, not the template file's
+        return m
+
+
+def templates(folder: Path | None = None) -> list[Template]:
+    """The templates in `folder` (default: the bundled ones), by file name."""
+    folder = folder or TEMPLATES_DIR
+    out = []
+    for path in sorted(folder.glob("*.yaml")) if folder.exists() else []:
+        m = load_map(path)
+        out.append(Template(path, m.name, m.description))
+    return out

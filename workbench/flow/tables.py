@@ -24,8 +24,8 @@ import pandas as pd
 from workbench.flow.model import (
     DEFAULT_TOUCHPOINT,
     RESOLVED,
-    VALUE_WORK,
     UNITS_IN_MINUTES,
+    VALUE_WORK,
     ChaseRule,
     Duration,
     ProcessMap,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench import paths
-from workbench.flow.model import ProcessMap, load_map
+from workbench.flow.model import MapFileError, ProcessMap, load_map
 
 TEMPLATES_DIR = paths.PROCESS_MAPS_DIR / "templates"
 
@@ -33,10 +33,14 @@ class Template:
 
 
 def templates(folder: Path | None = None) -> list[Template]:
-    """The templates in `folder` (default: the bundled ones), by file name."""
+    """The templates in `folder` (default: the bundled ones), by file name. One this server cannot read (over
+    its budgets, workbench/limits.py) is not offered: a map made from it could not be stored."""
     folder = folder or TEMPLATES_DIR
     out = []
     for path in sorted(folder.glob("*.yaml")) if folder.exists() else []:
-        m = load_map(path)
+        try:
+            m = load_map(path)
+        except MapFileError:
+            continue
         out.append(Template(path, m.name, m.description))
     return out

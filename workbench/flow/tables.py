@@ -123,7 +123,7 @@ def _shown(x: float) -> str:
 def read_share(value: Any, table: str, row: int, column: str, where: str, notes: list[str]) -> float | None:
     """A probability from a cell: a share from 0 to 1 as it is; a number above 1 up to 100 is read as a percent
     (50 -> 0.5) and `notes` says so; anything else (150, -3) raises TableError naming the row (`where`: e.g.
-    "check -> decide") and the column. Blank: None."""
+    "check → decide") and the column. Blank: None."""
     x = _number(value)
     if x is None:
         if not _blank(value):
@@ -314,7 +314,7 @@ def apply_tables(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> Edit:
         to = ref(r["to"])
         if owner is None or not to:
             continue
-        probability = read_share(r["probability"], "Routes", i, "Probability", f"{owner.id} -> {to}", notes)
+        probability = read_share(r["probability"], "Routes", i, "Probability", f"{owner.id} → {to}", notes)
         owner.routes.append(Route(to=to, types=split_types(r["types"]), nature=_text(r["nature"]).lower(),
                                   cause=_text(r["cause"]), touchpoints=_split(r["touchpoints"]),
                                   probability=probability, otherwise=_flag(r["otherwise"]),

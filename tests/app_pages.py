@@ -246,7 +246,7 @@ class FlowScreen(Screen):
 
     def section(self, name: str) -> None:
         """Show one section of the editor ("Steps", "Routes", "Edit one step", ...: its segmented control)."""
-        shown = self.at.session_state[keys.FLOW_SECTION] if keys.FLOW_SECTION in self.at.session_state else None
+        shown = self.at.session_state.get(keys.FLOW_SECTION)
         if shown != name:
             self.at.button_group(key=keys.FLOW_SECTION).set_value(name).run()
 

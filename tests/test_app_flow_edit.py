@@ -145,8 +145,24 @@ def test_name_design_and_description_are_edited_in_the_app_and_stored(flow: Flow
     assert version == 2
     assert [s.id for s in stored.steps] == [s["id"] for s in SMALL["steps"]]  # nothing else changed
     assert any(h.value == "Benefits - as is · as-is" for h in flow.at.subheader)
+    # the study's list of maps follows the new name, with the map's versions
+    assert _maps(flow) == ["Benefits - as is"]
+    with _store() as s:
+        assert [v.version for v in studies.list_map_versions(s, flow.working.study_id, "Benefits - as is")] == [1, 2]
+    assert flow.says("caption", "Saved in the study as 'Benefits - as is', version 2")
     # the other designs are offered, and a design in the team's own words (from a file) is kept as an option
     assert flow.selectbox("Design").options == ["as-is", "standard-work", "worker-led"]
+
+
+def test_a_name_another_map_of_the_study_has_is_refused(flow: FlowScreen) -> None:
+    flow.press("Duplicate")
+    assert _maps(flow) == ["Copy of Small service", "Small service"]
+    flow.text_input("Map name").set_value("Small service")
+    flow.press("Save the name, design and description")
+    assert "This study already has a map called 'Small service'" in flow.errors()
+    stored, version = _stored(flow)
+    assert (flow.working.name, stored.name, version) == ("Copy of Small service", "Copy of Small service", 1)
+    assert _maps(flow) == ["Copy of Small service", "Small service"]
 
 
 def test_an_empty_name_is_refused(flow: FlowScreen) -> None:

@@ -142,9 +142,10 @@ def describe(m: ProcessMap) -> str:
 
 
 def set_details(name: str, design: str, description: str, service: str) -> bool:
-    """Change the map's name, design, description and service (the YAML's header fields); saved as the next
-    version like any edit. False when nothing changed. The map keeps its name in the study (its versions are
-    listed under it); the new name is the one shown, and the one a copy gets."""
+    """Change the map's name, design, description and service (the YAML's header fields), saved as the next
+    version like any edit; a new name also renames the map in the study (its versions go with it), so the list
+    of maps and the heading agree. False when nothing changed. Raises DuplicateNameError (nothing saved) when
+    the study has another map of that name."""
     w = working()
     assert w is not None
     m = w.map
@@ -152,6 +153,9 @@ def set_details(name: str, design: str, description: str, service: str) -> bool:
               "description": description.strip(), "service": service.strip()}
     if all(getattr(m, k) == v for k, v in fields.items()):
         return False
+    if fields["name"] != m.name and w.study_id is not None and w.name is not None and fields["name"] != w.name:
+        study.call(studies.rename_map, w.study_id, w.name, fields["name"])
+        st.session_state[keys.FLOW_EDITOR] = dataclasses.replace(w, name=fields["name"])
     commit(m.copy(**fields))
     return True
 

@@ -26,6 +26,7 @@ from workbench.limits import LimitError
 from workbench.sim.engine import service_minutes_by_type
 from workbench.sim.service_times import Sampler, touch_mean
 from workbench.store import studies
+from workbench.store.studies import DuplicateNameError
 
 UNITS = ["days", "hours", "minutes"]
 
@@ -186,8 +187,14 @@ def _details(w: flow_state.Working) -> None:
         if st.form_submit_button("Save the name, design and description", type="primary"):
             if not name.strip():
                 st.error("Give the map a name: it is how people find it.")
-            elif flow_state.set_details(name, design or "", description, service):
-                st.rerun()
+            else:
+                try:
+                    changed = flow_state.set_details(name, design or "", description, service)
+                except DuplicateNameError as exc:
+                    st.error(f"Not saved: {literal(exc)} Choose another name.")
+                else:
+                    if changed:
+                        st.rerun()
 
 
 _UNREADABLE = (MapFileError, ValueError, RecursionError)  # what reading a stored map version can raise
@@ -304,7 +311,7 @@ def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
     elif section == "Routes":
         st.caption("Evaluated in order for each step: the first route that takes the demand wins. Types, "
                    "touchpoints: comma-separated (types with a comma in their name: semicolons). Probability: a "
-                   "share of what reaches the route.")
+                   "share of what reaches the route, as 0.5 or 50 (read as 50%).")
         edited["routes"] = _editor("routes", tables["routes"], w, column_config={
             "step": st.column_config.SelectboxColumn("From step", options=step_ids, required=True, pinned=True),
             "to": st.column_config.SelectboxColumn("To", options=[*step_ids, RESOLVED], required=True, pinned=True),

@@ -475,7 +475,7 @@ class FlowPage(AppPage):
 
     def change_step_role(self, step_label: str, role: str) -> None:
         """In the one-step form: pick the step, pick its role, apply (the app saves a new version)."""
-        self.tab("Edit one step")
+        self.section("Edit one step")
         self.choose("Step", step_label)
         form = self.page.get_by_test_id("stForm")
         # the form is drawn afresh for the chosen step: wait for it to show that step's name

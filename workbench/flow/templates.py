@@ -9,6 +9,8 @@ team's own maps).
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,13 +36,23 @@ class Template:
 
 def templates(folder: Path | None = None) -> list[Template]:
     """The templates in `folder` (default: the bundled ones), by file name. One this server cannot read (over
-    its budgets, workbench/limits.py) is not offered: a map made from it could not be stored."""
+    its budgets, workbench/limits.py) is not offered: a map made from it could not be stored. Read once per
+    state of the folder and of the budgets (the Flow page asks at every rerun: ~12 ms of YAML otherwise)."""
     folder = folder or TEMPLATES_DIR
+    files = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                  for p in sorted(folder.glob("*.yaml"))) if folder.exists() else ()
+    budgets = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("WORKBENCH_MAX_")))
+    return list(_read(folder, files, budgets))
+
+
+@functools.lru_cache(maxsize=8)
+def _read(folder: Path, files: tuple[tuple[str, int, int], ...], budgets: tuple[tuple[str, str], ...]
+          ) -> tuple[Template, ...]:
     out = []
-    for path in sorted(folder.glob("*.yaml")) if folder.exists() else []:
+    for name, _, _ in files:
         try:
-            m = load_map(path)
+            m = load_map(folder / name)
         except MapFileError:
             continue
-        out.append(Template(path, m.name, m.description))
-    return out
+        out.append(Template(folder / name, m.name, m.description))
+    return tuple(out)

@@ -14,6 +14,7 @@ from app_helpers import APP, metric
 from streamlit.testing.v1 import AppTest
 
 from workbench.app import keys
+from workbench.app.flow_state import SECTION_OF
 
 # ------------------------------------------------------------------ the app's keys, in one place
 # Session-state keys come from the app's own list (workbench.app.keys). The file uploaders' and the
@@ -243,21 +244,28 @@ class FlowScreen(Screen):
         """The map on screen: its name, map, the version stored, the version of its tables."""
         return self.at.session_state[keys.FLOW_EDITOR]
 
+    def section(self, name: str) -> None:
+        """Show one section of the editor ("Steps", "Routes", "Edit one step", ...: its segmented control)."""
+        shown = self.at.session_state.get(keys.FLOW_SECTION)
+        if shown != name:
+            self.at.button_group(key=keys.FLOW_SECTION).set_value(name).run()
+
     def edit_step(self, row: int, **fields: str) -> None:
         """Change cells of the Steps table: `row` counts the steps shown (0 is the first), e.g.
         `edit_step(1, role="agent")`."""
-        key = keys.flow_table("steps", self.working.version)
-        self.at.session_state[key] = _edit_state({row: dict(fields)})
-        self.at.run()
+        self.edit_table("steps", row, **fields)
 
     def edit_table(self, table: str, row: int, **fields: Any) -> None:
-        """Change cells of one of the map's tables ("hours", "queues", "roles", ...), as `edit_step` does."""
+        """Change cells of one of the map's tables ("hours", "queues", "roles", ...), as `edit_step` does (in
+        the section of the editor that shows the table, opened first as a person would)."""
+        self.section(SECTION_OF[table])
         key = keys.flow_table(table, self.working.version)
         self.at.session_state[key] = _edit_state({row: dict(fields)})
         self.at.run()
 
     def add_row(self, table: str, **fields: Any) -> None:
         """Add a row at the end of one of the map's tables."""
+        self.section(SECTION_OF[table])
         key = keys.flow_table(table, self.working.version)
         self.at.session_state[key] = {"edited_rows": {}, "added_rows": [dict(fields)], "deleted_rows": []}
         self.at.run()

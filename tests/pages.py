@@ -186,6 +186,53 @@ class AppPage:
             raise AssertionError(f"no column {column!r} in the table; have {headers}")
         return grid.get_by_test_id(f"glide-cell-{headers.index(column)}-{row}")
 
+    def select_cell(self, grid: Locator, target: Locator) -> None:
+        """Select a cell of an editable grid (the keyboard then acts on it), and see the grid show it selected."""
+        expect(grid).to_be_visible(timeout=TIMEOUT_MS)
+        grid.scroll_into_view_if_needed()
+        expect(target).to_be_attached(timeout=TIMEOUT_MS)
+        # Focusing a cell selects it, but the grid ignores a focus on the cell it last saw focused, and may
+        # select its first cell when it had no selection yet: focus a neighbour, then the target, until the
+        # grid shows the target selected.
+        cell = target.get_attribute("data-testid") or ""
+        target_row = cell.rsplit("-", 1)[1]
+        neighbour = grid.locator(f"[data-testid^='glide-cell-'][data-testid$='-{target_row}']"
+                                 f":not([data-testid='{cell}'])").first
+        for attempt in range(5):
+            if attempt:
+                grid.hover()  # a grid drawn afresh may take focus only once the pointer has been over it
+            neighbour.focus()
+            target.focus()
+            try:
+                expect(target).to_have_attribute("aria-selected", "true", timeout=10_000 if attempt < 4 else TIMEOUT_MS)
+                break
+            except AssertionError:
+                if attempt == 4:
+                    raise
+
+    def pick_in_cell(self, grid: Locator, row: int, column: str, value: str, *, kept: bool = True,
+                     target: Locator | None = None) -> None:
+        """Select a selectbox cell of an editable grid, open its list (Enter) and click `value` (and, with
+        `kept`, see the cell show it). `target`: the cell, when `grid_cell` does not find it."""
+        target = target or self.grid_cell(grid, row, column)
+        self.select_cell(grid, target)
+        self.page.keyboard.press("Enter")  # opens the cell's list of options
+        option = self.page.locator("#portal").get_by_role("option", name=value, exact=True)
+        expect(option).to_be_visible(timeout=TIMEOUT_MS)
+        option.click()
+        if kept:
+            expect(target).to_contain_text(value, timeout=TIMEOUT_MS)
+
+    def type_in_cell(self, grid: Locator, target: Locator, text: str) -> None:
+        """Select a cell of an editable grid, open its editor (Enter), type `text` and press Enter (the app reruns:
+        wrap in `rerun()`)."""
+        self.select_cell(grid, target)
+        self.page.keyboard.press("Enter")
+        box = self.page.locator("#portal input.gdg-input, #portal textarea.gdg-input").first
+        expect(box).to_be_visible(timeout=TIMEOUT_MS)
+        box.fill(text)
+        box.press("Enter")
+
     def diagram_nodes(self) -> Locator:
         """The boxes of the graphviz diagrams on the page (drawn in the browser, after the run)."""
         return self.page.get_by_test_id("stGraphVizChart").locator("svg g.node")
@@ -253,36 +300,6 @@ class DemandPage(AppPage):
         grid = self.words_table()
         with self.rerun():
             self.pick_in_cell(grid, row, column, value, kept=kept)
-
-    def pick_in_cell(self, grid: Locator, row: int, column: str, value: str, *, kept: bool = True) -> None:
-        """Select a selectbox cell of an editable grid, open its list (Enter) and click `value` (and, with
-        `kept`, see the cell show it)."""
-        expect(grid).to_be_visible(timeout=TIMEOUT_MS)
-        grid.scroll_into_view_if_needed()
-        target = self.grid_cell(grid, row, column)
-        expect(target).to_be_attached(timeout=TIMEOUT_MS)
-        # Focusing a cell selects it, but the grid ignores a focus on the cell it last saw focused, and may
-        # select its first cell when it had no selection yet: focus a neighbour, then the target, until the
-        # grid shows the target selected.
-        target_col, target_row = (int(n) for n in (target.get_attribute("id") or "").split("-")[2:4])
-        neighbour = grid.get_by_test_id(f"glide-cell-{1 if target_col == 0 else 0}-{target_row}")
-        for attempt in range(5):
-            if attempt:
-                grid.hover()  # a grid drawn afresh may take focus only once the pointer has been over it
-            neighbour.focus()
-            target.focus()
-            try:
-                expect(target).to_have_attribute("aria-selected", "true", timeout=10_000 if attempt < 4 else TIMEOUT_MS)
-                break
-            except AssertionError:
-                if attempt == 4:
-                    raise
-        self.page.keyboard.press("Enter")  # opens the cell's list of options
-        option = self.page.locator("#portal").get_by_role("option", name=value, exact=True)
-        expect(option).to_be_visible(timeout=TIMEOUT_MS)
-        option.click()
-        if kept:
-            expect(target).to_contain_text(value, timeout=TIMEOUT_MS)
 
     # ------------------------------------------------------------------ demand types: the study's catalogue
 
@@ -463,7 +480,7 @@ class FlowPage(AppPage):
 
     def change_step_role(self, step_label: str, role: str) -> None:
         """In the one-step form: pick the step, pick its role, apply (the app saves a new version)."""
-        self.tab("Edit one step")
+        self.section("Edit one step")
         self.choose("Step", step_label)
         form = self.page.get_by_test_id("stForm")
         # the form is drawn afresh for the chosen step: wait for it to show that step's name
@@ -480,8 +497,92 @@ class FlowPage(AppPage):
         self.enter_text("File name in process_maps/", stem)
         self.press("Save")
 
+    # ------------------------------------------------------------------ building a map in the room
+
+    def expect_no_map_yet(self) -> None:
+        expect(self.page.get_by_text("This study has no process map yet")).to_be_visible(timeout=TIMEOUT_MS)
+
+    def new_from_template(self, title: str) -> None:
+        """Choose a template and make a map from it (the page says what it made)."""
+        if self.page.get_by_role("combobox", name="Template", exact=True).input_value() != title:
+            self.choose("Template", title)  # (choosing the one already chosen would not rerun)
+        self.press("New from template")
+        expect(self.page.get_by_test_id("stAlertContentSuccess").filter(
+            has_text=f"from the template '{title}'")).to_be_visible(timeout=TIMEOUT_MS)
+
+    def message(self, text: str) -> Locator:
+        """A message box (success, info, warning, error) holding `text`."""
+        return self.page.get_by_test_id(re.compile(r"^stAlertContent")).filter(has_text=text)
+
+    def set_details(self, name: str, design: str) -> None:
+        """Rename the map and set its design in "Name, design and description" (a form: sent with its button)."""
+        form = self.page.get_by_test_id("stForm").filter(has=self.page.get_by_role("textbox", name="Map name"))
+        if not form.is_visible():
+            self.page.get_by_text("Name, design and description", exact=True).click()
+        box = form.get_by_role("textbox", name="Map name")
+        expect(box).to_be_visible(timeout=TIMEOUT_MS)
+        box.fill(name)
+        self._pick(form, "Design", design)
+        with self.rerun():
+            form.get_by_role("button", name="Save the name, design and description").click()
+        expect(self.page.get_by_role("heading", name=f"{name} · {design}")).to_be_visible(timeout=TIMEOUT_MS)
+
+    def _sections(self) -> Locator:
+        return self.page.get_by_role("radiogroup", name="Edit the map")
+
+    def section(self, name: str) -> None:
+        """Show a section of the editor (its segmented control; the app reruns)."""
+        with self.rerun():
+            self._sections().get_by_role("radio", name=name, exact=True).click()
+        self.expect_section(name)
+
+    def expect_section(self, name: str) -> None:
+        """The editor shows the section `name` (its segment is the chosen one)."""
+        expect(self._sections().get_by_role("radio", checked=True)).to_have_text(name, timeout=TIMEOUT_MS)
+
+    def steps_table(self) -> Locator:
+        return self.grid("Touch time")
+
+    def routes_table(self) -> Locator:
+        return self.grid("From step")
+
+    def table_cell(self, grid: Locator, row: int, column: str) -> Locator:
+        """A cell of one of the map's tables: they add rows, so their first column is the row markers (no header,
+        no cell) and the cells of `column` are one further right than `grid_cell` counts."""
+        expect(grid.locator("thead th").filter(has_text=column).first).to_be_attached(timeout=TIMEOUT_MS)
+        headers = [h.strip() for h in grid.locator("thead th").all_inner_texts()]
+        return grid.get_by_test_id(f"glide-cell-{headers.index(column) + 1}-{row}")
+
+    def pick_step_role(self, row: int, role: str) -> None:
+        """Pick a step's role from the Role dropdown of the Steps table (the app saves and reruns)."""
+        grid = self.steps_table()
+        with self.rerun():
+            self.pick_in_cell(grid, row, "Role", role, kept=False, target=self.table_cell(grid, row, "Role"))
+        expect(self.table_cell(self.steps_table(), row, "Role")).to_have_text(role, timeout=TIMEOUT_MS)
+
+    def type_probability(self, row: int, text: str) -> None:
+        """Type a route's probability in the Routes table (the app saves and reruns)."""
+        grid = self.routes_table()
+        with self.rerun():
+            self.type_in_cell(grid, self.table_cell(grid, row, "Probability"), text)
+
+    def add_next_step_after(self, step_label: str) -> None:
+        """In the one-step form: pick the step, press "Add the next step after this one"."""
+        self.section("Edit one step")
+        self.choose("Step", step_label)
+        self.press("Add the next step after this one")
+
 
 class StudiesPage(AppPage):
+    def create(self, name: str, start_with: str) -> None:
+        """Create a study (it becomes the open study), starting with `start_with` (a choice of "Start with")."""
+        form = self.page.get_by_test_id("stForm").filter(has=self.page.get_by_role("button", name="Create the study"))
+        form.get_by_role("textbox", name="Name", exact=True).fill(name)
+        form.get_by_text(start_with, exact=True).click()
+        with self.rerun():
+            form.get_by_role("button", name="Create the study").click()
+        expect(self.page.get_by_text(f"Created '{name}'.")).to_be_visible(timeout=TIMEOUT_MS)
+
     def rename(self, name: str) -> None:
         """Rename the open study (a form: the new name is sent with the button)."""
         self.page.get_by_role("textbox", name="Rename to").fill(name)

@@ -64,6 +64,7 @@ def test_editing_a_steps_role_removes_the_hand_offs_and_can_be_undone(flow: Flow
 
 
 def test_the_step_form_changes_a_step(at: AppTest, flow: FlowScreen) -> None:
+    flow.section("Edit one step")
     flow.choose("Step", "process")
     flow.selectbox("Role").set_value("agent")  # in a form: sent with the button
     flow.press("Apply to step")

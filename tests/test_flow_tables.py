@@ -14,9 +14,18 @@ from flow_fixtures import SMALL_MAP
 
 from workbench.flow.diagram import HANDOFF_COLOUR, PROBLEM_COLOUR, VALUE_FILL, WASTE_FILL, to_dot
 from workbench.flow.expected import expect
-from workbench.flow.model import ProcessMap, parse_map, to_dict, to_yaml
+from workbench.flow.model import Duration, ProcessMap, parse_map, to_dict, to_yaml
 from workbench.flow.routing import DemandKind
-from workbench.flow.tables import DEFAULT_ENTRY, from_tables, template, to_tables
+from workbench.flow.tables import (
+    DEFAULT_ENTRY,
+    TableError,
+    apply_tables,
+    blank,
+    from_tables,
+    insert_step_after,
+    template,
+    to_tables,
+)
 from workbench.flow.validate import has_errors, validate_map
 
 PHONE = DemandKind("Report a leak", "value", "", "Phone")
@@ -281,6 +290,152 @@ def test_the_template_is_a_valid_one_stop_map() -> None:
     assert e.one_stop == pytest.approx(1)
     again = parse_map(to_yaml(m))
     assert to_dict(again) == to_dict(m)
+
+
+# ------------------------------------------------------------------------------ editing in a workshop
+
+
+def test_renaming_a_role_renames_it_in_every_step_that_had_it() -> None:
+    m = base()
+    had = [s.id for s in m.steps if s.role == "agent"]
+    kept = {s.id: s.role for s in m.steps if s.role != "agent"}
+    assert had == ["answer", "close"] and kept == {"read": "office", "process": "office"}
+    t = to_tables(m)
+    t["roles"].loc[t["roles"]["id"] == "agent", "id"] = "advisor"
+    new = from_tables(m, t)
+    assert [s.id for s in new.steps if s.role == "advisor"] == had
+    assert {s.id: s.role for s in new.steps if s.id not in had} == kept
+    assert not any(s.role == "agent" for s in new.steps)
+    assert not has_errors(validate_map(new))
+    # nothing else changed: the map equals the original with the role's id replaced
+    expected = MAP.replace("role: agent", "role: advisor").replace("id: agent", "id: advisor")
+    assert to_dict(new) == to_dict(parse_map(expected))
+
+
+def test_a_renamed_roles_working_hours_follow_it() -> None:
+    m = base()
+    t = to_tables(m)
+    t["hours"] = pd.DataFrame([{"role": "agent", "days": "Mon-Fri", "from": "09:00", "to": "17:00", "staff": None}])
+    t["roles"].loc[t["roles"]["id"] == "agent", "id"] = "advisor"
+    new = from_tables(m, t)
+    advisor = new.role("advisor")
+    assert advisor is not None and advisor.staff == 4 and advisor.hours_per_day == 7  # the same role, renamed
+    assert advisor.hours == {d: [(540.0, 1020.0)] for d in range(5)}  # Mon-Fri 09:00-17:00, in minutes
+    assert new.role("office").hours == {}  # type: ignore[union-attr]
+
+
+def test_a_role_deleted_and_another_added_is_not_a_rename() -> None:
+    """Fewer roles than before: positions no longer say which is which, so nothing is renamed."""
+    m = base()
+    t = to_tables(m)
+    t["roles"] = t["roles"][t["roles"]["id"] != "office"].reset_index(drop=True)
+    t["roles"].loc[0, "id"] = "advisor"
+    new = from_tables(m, t)
+    assert [r.id for r in new.roles] == ["advisor"]
+    assert [s.role for s in new.steps] == [s.role for s in m.steps]  # the steps keep what they had: validation asks
+
+
+@pytest.mark.parametrize("typed, stored", [(0.4, 0.4), (1, 1.0), (0, 0.0), (50, 0.5), (2.5, 0.025), (100, 1.0)])
+def test_a_probability_is_a_share_or_a_percent(typed: float, stored: float) -> None:
+    m = base()
+    t = to_tables(m)
+    t["routes"].loc[5, "probability"] = typed  # close -> process
+    edit = apply_tables(m, t)
+    assert edit.map.step("close").routes[0].probability == pytest.approx(stored)  # type: ignore[union-attr]
+    if typed > 1:
+        assert edit.notes == [f"Routes table, row 6 (close → process), Probability: read {typed:g} as {typed:g}% "
+                              f"(a share of {typed / 100:g}). If you meant something else, change it there."]
+    else:
+        assert edit.notes == []
+
+
+@pytest.mark.parametrize("typed", [150, 100.5, -3, -0.1])
+def test_a_probability_out_of_range_is_refused_naming_the_route_and_column(typed: float) -> None:
+    m = base()
+    t = to_tables(m)
+    t["routes"].loc[5, "probability"] = typed
+    with pytest.raises(TableError) as refused:
+        from_tables(m, t)
+    assert str(refused.value).startswith(f"Routes table, row 6, column 'Probability': {typed:g} is not a probability "
+                                         "(close → process)")
+
+
+def test_a_chase_probability_typed_as_a_percent_is_read_as_one() -> None:
+    m = base()
+    t = to_tables(m)
+    t["failure_demand"].loc[0, "probability"] = 30
+    edit = apply_tables(m, t)
+    assert edit.map.chases[0].probability == pytest.approx(0.3)
+    assert edit.notes and "rule 'Chasers'" in edit.notes[0] and "read 30 as 30%" in edit.notes[0]
+    t["failure_demand"].loc[0, "probability"] = 300
+    with pytest.raises(TableError, match=r"Failure demand table, row 1, column 'Probability': 300 is not"):
+        from_tables(m, t)
+
+
+@pytest.mark.parametrize("typed, stored, noted", [(80, 80.0, False), (0.9, 90.0, True), (100, 100.0, False),
+                                                  (0, 0.0, False)])
+def test_right_first_time_is_a_percent(typed: float, stored: float, noted: bool) -> None:
+    m = base()
+    t = to_tables(m)
+    t["steps"].loc[2, "complete_and_accurate"] = typed  # process
+    edit = apply_tables(m, t)
+    assert edit.map.step("process").complete_and_accurate == stored  # type: ignore[union-attr]
+    assert bool(edit.notes) == noted
+    if noted:
+        assert "Steps table, row 3 (step 'process'), %C&A: read 0.9 as 90%" in edit.notes[0]
+
+
+@pytest.mark.parametrize("typed", [120, -5])
+def test_right_first_time_out_of_range_is_refused(typed: float) -> None:
+    m = base()
+    t = to_tables(m)
+    t["steps"].loc[2, "complete_and_accurate"] = typed
+    with pytest.raises(TableError, match=rf"Steps table, row 3, column '%C&A': {typed} is not a percent "
+                                         r"\(step 'process'\)"):
+        from_tables(m, t)
+
+
+def test_inserting_a_step_after_another_routes_through_it() -> None:
+    m = base()
+    before = [(r.to, r.probability, r.otherwise, r.rework) for r in m.step("close").routes]  # type: ignore[union-attr]
+    new, sid, said = insert_step_after(m, "close")
+    assert sid == "new_step"
+    assert [s.id for s in new.steps] == ["read", "answer", "process", "close", "new_step"]
+    assert [(r.to, r.otherwise) for r in new.step("close").routes] == [("new_step", True)]  # type: ignore[union-attr]
+    assert [(r.to, r.probability, r.otherwise, r.rework)
+            for r in new.step("new_step").routes] == before  # type: ignore[union-attr]
+    added = new.step("new_step")
+    assert added is not None and added.role == "agent" and added.work == "value" and added.touch.triple is None
+    assert said == "Added step 'new_step' after 'close': 'close' now goes to it, and it goes on where 'close' went " \
+                   "(2 routes)."
+    assert [s.id for s in m.steps] == ["read", "answer", "process", "close"]  # the map it came from is unchanged
+    # a second one gets a free id; a step with no routes ends the demand after the new one
+    again, sid2, said2 = insert_step_after(new, "new_step")
+    assert sid2 == "new_step_2" and [r.to for r in again.step("new_step").routes] == ["new_step_2"]  # type: ignore[union-attr]
+    lone, _, lone_said = insert_step_after(parse_map(SMALL_MAP), "close")
+    assert lone.step("new_step").routes == [] and lone_said.endswith("the demand ends after it.")  # type: ignore[union-attr]
+    # validation asks for its touch time, and nothing else: once it is filled in the map is valid again
+    assert [p.where for p in validate_map(new) if p.severity == "error"] == ["step 'new_step'"]
+    added.touch = Duration(5, 5, 5, "minutes")
+    assert not has_errors(validate_map(new))
+
+
+def test_a_probability_written_with_a_percent_sign_in_a_file_is_that_percent() -> None:
+    """`probability: 50%` is 0.5 (it was read as 50); a bare 50 in a file stays 50, for validation to question."""
+    text = MAP.replace("probability: 0.4", "probability: 40%").replace("probability: 0.5", "probability: 50%")
+    m = parse_map(text)
+    assert m.step("answer").routes[0].probability == pytest.approx(0.4)  # type: ignore[union-attr]
+    assert m.chases[0].probability == pytest.approx(0.5)
+    assert not has_errors(validate_map(m))
+    bare = parse_map(MAP.replace("probability: 0.4", "probability: 40"))
+    assert bare.step("answer").routes[0].probability == 40  # type: ignore[union-attr]
+    assert any("probab" in p.message and p.severity == "error" for p in validate_map(bare))
+
+
+def test_a_blank_map_asks_for_its_touch_time_and_nothing_else() -> None:
+    m = blank()
+    errors = [p for p in validate_map(m) if p.severity == "error"]
+    assert [p.where for p in errors] == ["step 'first'"] and "touch" in errors[0].message
 
 
 # ------------------------------------------------------------------------------------------ diagram

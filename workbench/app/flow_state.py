@@ -125,11 +125,40 @@ def open_text(text: str, name: str) -> None:
     open_study_map(add_text_to_study(current.id, text, m.name or Path(name).stem, f"Uploaded {name}"))
 
 
-def open_map(m: ProcessMap, note: str = "New map") -> None:
-    """A map made on the page (a template, a duplicate), added to the study under its name."""
+def open_map(m: ProcessMap, note: str = "New map") -> str:
+    """A map made on the page (a template, a blank map, a duplicate), added to the study under its name (or a
+    free one: "Name (2)"); the name it was stored under."""
     current = study.require()
     text = to_yaml(m)
-    open_study_map(add_text_to_study(current.id, text, m.name or "New map", note))
+    name = add_text_to_study(current.id, text, m.name or "New map", note)
+    open_study_map(name)
+    return name
+
+
+def describe(m: ProcessMap) -> str:
+    """What a new map holds, in a sentence: its roles, steps and routes (for the message after making it)."""
+    routes = sum(len(s.routes) for s in m.steps)
+    return (f"{len(m.steps)} step{'s' if len(m.steps) != 1 else ''}, {len(m.roles)} role"
+            f"{'s' if len(m.roles) != 1 else ''} and {routes} route{'s' if routes != 1 else ''}")
+
+
+def set_details(name: str, design: str, description: str, service: str) -> bool:
+    """Change the map's name, design, description and service (the YAML's header fields), saved as the next
+    version like any edit; a new name also renames the map in the study (its versions go with it), so the list
+    of maps and the heading agree. False when nothing changed. Raises DuplicateNameError (nothing saved) when
+    the study has another map of that name."""
+    w = working()
+    assert w is not None
+    m = w.map
+    fields = {"name": " ".join(name.split()) or m.name, "design": design.strip(),
+              "description": description.strip(), "service": service.strip()}
+    if all(getattr(m, k) == v for k, v in fields.items()):
+        return False
+    if fields["name"] != m.name and w.study_id is not None and w.name is not None and fields["name"] != w.name:
+        study.call(studies.rename_map, w.study_id, w.name, fields["name"])
+        st.session_state[keys.FLOW_EDITOR] = dataclasses.replace(w, name=fields["name"])
+    commit(m.copy(**fields))
+    return True
 
 
 def forget() -> None:
@@ -238,6 +267,13 @@ def save(path: Path, overwrite: bool = False) -> None:
 
 
 TABLES = ("steps", "routes", "roles", "hours", "entry", "failure_demand", "queues", "closed")
+# The editor's sections, one on screen at a time (the choice is kept in keys.FLOW_SECTION across reruns, so an
+# edit never sends the person back to the first), and the section each table is in.
+SECTIONS = ("Steps", "Routes", "Roles and hours", "Entry and failure demand", "Queues and closed days",
+            "Edit one step")
+SECTION_OF = {"steps": "Steps", "routes": "Routes", "roles": "Roles and hours", "hours": "Roles and hours",
+              "entry": "Entry and failure demand", "failure_demand": "Entry and failure demand",
+              "queues": "Queues and closed days", "closed": "Queues and closed days"}
 
 
 def _pending(w: Working) -> bool:
@@ -249,9 +285,10 @@ def _pending(w: Working) -> bool:
     return bool(st.session_state.get(keys.flow_step_apply(w.version)))
 
 
-def ensure_open() -> Working:
+def ensure_open() -> Working | None:
     """The map on screen, re-read from the study at every rerun (so a refresh or another person's save shows
-    what is stored); at first the study's first map, else a template added to the study."""
+    what is stored); at first the study's first map. None when the study has no map: nothing is made until the
+    person chooses how to start (a template, a blank map, a file, an upload)."""
     current = study.require()
     w = working()
     if w is not None and w.study_id == current.id and w.name is not None:
@@ -270,15 +307,11 @@ def ensure_open() -> Working:
             assert w is not None
             return w
     stored = study.call(studies.list_maps, current.id)
-    if stored:
-        open_study_map(stored[0].name)
-    else:
-        from workbench.flow.tables import template
-
-        open_map(template())
-    w = working()
-    assert w is not None
-    return w
+    if not stored:
+        forget()
+        return None
+    open_study_map(stored[0].name)
+    return working()
 
 
 def free_name(stem: str) -> Path:

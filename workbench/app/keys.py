@@ -49,6 +49,11 @@ FLOW_EDITOR = "flow_editor"  # the map on screen (flow_state.Working)
 FLOW_HISTORY = "flow_editor_history"  # the YAML before each edit of the map on screen, for undo (newest last)
 FLOW_UPLOADED = "flow_uploaded"  # file_id of the map upload last opened (so it is not added again)
 FLOW_CONFIRM_OVERWRITE = "flow_confirm_overwrite"  # the file Save found taken: offer Save as new, or Overwrite
+FLOW_SECTION = "flow_section"  # the editor's section on screen (flow_state.SECTIONS): kept across edits
+FLOW_FORM_STEP = "flow_form_step"  # the step shown in the one-step form (its selectbox)
+FLOW_FORM_OPEN = "flow_form_open"  # a step to show in the one-step form on the next run (a step just added)
+FLOW_TABLE_NOTICES = "notices_flow_table"  # above the editor's tables: a number read other than as typed
+FLOW_TEMPLATE_PICK = "flow_template_pick"  # the template chosen in "Start a map"
 
 
 def flow_table(table: str, version: int) -> str:

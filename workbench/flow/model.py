@@ -777,6 +777,15 @@ def _read_share(r: _Reader, value: Any, what: str, where: str, *path: object) ->
     return number
 
 
+def _read_probability(r: _Reader, value: Any, where: str, *path: object) -> float | None:
+    """A probability: a share (`0.5`), or a percent written with its sign (`50%` is 0.5, never 50). A bare
+    number above 1 is kept as written, for validation to question (a file is not guessed at)."""
+    number = r.number(value, "probability", where, *path)
+    if number is not None and isinstance(value, str) and value.strip().endswith("%"):
+        number /= 100.0
+    return number
+
+
 def _read_touchpoints(r: _Reader, value: Any) -> dict[str, TouchpointQueue]:
     if value is None:
         return {}
@@ -893,7 +902,7 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
             if not isinstance(route, dict):
                 r.problem("a route needs 'to:'", rwhere, *path_, "routes", j)
                 continue
-            prob = r.number(route.get("probability"), "probability", rwhere, *path_, "routes", j, "probability")
+            prob = _read_probability(r, route.get("probability"), rwhere, *path_, "routes", j, "probability")
             routes.append(Route(
                 to=str(route.get("to") or "").strip(),
                 types=r.text_list(route.get("types", route.get("type"))),
@@ -951,8 +960,8 @@ def parse_map(text: str, source: str = "map", path: Path | None = None) -> Proce
             name=str(item.get("name") or "").strip(),
             every_days=r.number(item.get("every_days"), "every_days", where, "failure_demand", i, "every_days",
                                 default=0) or 0,
-            probability=r.number(item.get("probability"), "probability", where, "failure_demand", i,
-                                 "probability", default=0) or 0,
+            probability=_read_probability(r, item.get("probability"), where, "failure_demand", i,
+                                          "probability") or 0,
             demand_type=str(item.get("demand_type") or "").strip(),
             touchpoint=str(item.get("touchpoint") or DEFAULT_TOUCHPOINT).strip(),
             steps=r.text_list(item.get("steps")), cause=str(item.get("cause") or "").strip(),

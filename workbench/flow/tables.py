@@ -3,23 +3,29 @@ queues at touchpoints, closed dates) and back.
 
 The editor shows a map as tables a workshop can type into; this module is the round trip, kept out of the
 Streamlit layer so it is tested like the rest of the core. Renaming a step in the steps table renames it in
-the routes, the entry and the rework references too, so a rename never silently breaks the map. A cell that
-cannot be read (a day "Mnday", a time "25:00") raises `TableError` naming the table, row and column, so the
-page can say so while the person's edit stays on screen.
+the routes, the entry and the rework references too, and renaming a role in the roles table renames it in
+the steps and the working hours, so a rename never silently breaks the map. A cell that cannot be read (a day
+"Mnday", a time "25:00") raises `TableError` naming the table, row and column, so the page can say so while
+the person's edit stays on screen. A number that looks wrong is questioned, never silently changed: a
+probability typed as 50 is read as 50% and the edit says so (`Edit.notes`); 150 or -3 is refused.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from workbench.flow.model import (
     DEFAULT_TOUCHPOINT,
+    RESOLVED,
     UNITS_IN_MINUTES,
+    VALUE_WORK,
     ChaseRule,
     Duration,
     ProcessMap,
@@ -108,6 +114,46 @@ class TableError(ValueError):
 
 def _cell(table: str, row: int, column: str, reason: str) -> TableError:
     return TableError(f"{table} table, row {row + 1}, column '{column}': {reason}.")
+
+
+def _shown(x: float) -> str:
+    return f"{x:g}"
+
+
+def read_share(value: Any, table: str, row: int, column: str, where: str, notes: list[str]) -> float | None:
+    """A probability from a cell: a share from 0 to 1 as it is; a number above 1 up to 100 is read as a percent
+    (50 -> 0.5) and `notes` says so; anything else (150, -3) raises TableError naming the row (`where`: e.g.
+    "check → decide") and the column. Blank: None."""
+    x = _number(value)
+    if x is None:
+        if not _blank(value):
+            raise _cell(table, row, column, f"'{value}' is not a number ({where})")
+        return None
+    if 0 <= x <= 1:
+        return x
+    if 1 < x <= 100:
+        notes.append(f"{table} table, row {row + 1} ({where}), {column}: read {_shown(x)} as {_shown(x)}% "
+                     f"(a share of {_shown(x / 100)}). If you meant something else, change it there.")
+        return x / 100
+    raise _cell(table, row, column, f"{_shown(x)} is not a probability ({where}): give a share from 0 to 1 "
+                "(0.5) or a percent from 0 to 100 (50)")
+
+
+def read_percent(value: Any, table: str, row: int, column: str, where: str, notes: list[str]) -> float | None:
+    """A percent from a cell (0 to 100): a number between 0 and 1 (0.9) is read as a share (90%) and `notes`
+    says so; below 0 or above 100 raises TableError naming the row and the column. Blank: None."""
+    x = _number(value)
+    if x is None:
+        if not _blank(value):
+            raise _cell(table, row, column, f"'{value}' is not a number ({where})")
+        return None
+    if 0 < x < 1:
+        notes.append(f"{table} table, row {row + 1} ({where}), {column}: read {_shown(x)} as {_shown(x * 100)}%. "
+                     "If you meant something else, change it there.")
+        return x * 100
+    if 0 <= x <= 100:
+        return x
+    raise _cell(table, row, column, f"{_shown(x)} is not a percent ({where}): give a number from 0 to 100")
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -199,16 +245,44 @@ def _renames(base: ProcessMap, steps: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+def _role_renames(base: ProcessMap, roles: pd.DataFrame) -> dict[str, str]:
+    """Role ids changed in place in the roles table (as `_renames` for steps)."""
+    ids = [_text(rid) for rid in roles["id"]]
+    if len([rid for rid in ids if rid]) < len(base.roles) or len(ids) < len(base.roles):
+        return {}
+    return {old: new for old, new in zip([r.id for r in base.roles], ids[: len(base.roles)], strict=True)
+            if old and new and old != new}
+
+
+@dataclass
+class Edit:
+    """What the edited tables make: the new map, and what was read other than as typed (to be said)."""
+
+    map: ProcessMap
+    notes: list[str] = field(default_factory=list)
+
+
 def from_tables(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> ProcessMap:
     """A new map: `base`'s name, description and header with the tables' roles, steps, routes, entry and
     failure-demand rules. Rows with no id (a blank new row) are left out."""
+    return apply_tables(base, tables).map
+
+
+def apply_tables(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> Edit:
+    """`from_tables`, with the notes of what was read other than as typed (a probability 50 read as 50%)."""
+    notes: list[str] = []
     renames = _renames(base, tables["steps"])
+    role_renames = _role_renames(base, tables["roles"])
 
     def ref(step_id: Any) -> str:
         sid = _text(step_id)
         return renames.get(sid, sid)
 
-    roles = _roles(base, tables)
+    def role_ref(role_id: Any) -> str:
+        rid = _text(role_id)
+        return role_renames.get(rid, rid)
+
+    roles = _roles(base, tables, role_renames)
     base_steps = {s.id: s for s in base.steps}
     old_ids = [s.id for s in base.steps]
     steps: list[Step] = []
@@ -226,22 +300,24 @@ def from_tables(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> ProcessMap
             touch = _keep_exponential(original.touch, touch)
             wait = _keep_exponential(original.wait, wait)
         touch = _shaped(touch, r, i)
+        cna = read_percent(r["complete_and_accurate"], "Steps", i, "%C&A", f"step '{sid}'", notes)
         steps.append(Step(
-            id=sid, name=_text(r["name"]) or sid, role=_text(r["role"]), work=_text(r["work"]).lower() or "value",
+            id=sid, name=_text(r["name"]) or sid, role=role_ref(r["role"]), work=_text(r["work"]).lower() or "value",
             touch=touch, wait=wait,
-            complete_and_accurate=_or(_number(r["complete_and_accurate"]), 100.0),
+            complete_and_accurate=_or(cna, 100.0),
             rework_to=ref(r["rework_to"]), recall_type=_text(r["recall_type"]), pulled=_flag(r["pulled"]),
             source=_text(r.get("source")), line=original.line if original else None,
             patience=original.patience if original else None))
     by_id = {s.id: s for s in steps}
-    for r in tables["routes"].to_dict("records"):
+    for i, r in enumerate(tables["routes"].to_dict("records")):
         owner = by_id.get(ref(r["step"]))
         to = ref(r["to"])
         if owner is None or not to:
             continue
+        probability = read_share(r["probability"], "Routes", i, "Probability", f"{owner.id} → {to}", notes)
         owner.routes.append(Route(to=to, types=split_types(r["types"]), nature=_text(r["nature"]).lower(),
                                   cause=_text(r["cause"]), touchpoints=_split(r["touchpoints"]),
-                                  probability=_number(r["probability"]), otherwise=_flag(r["otherwise"]),
+                                  probability=probability, otherwise=_flag(r["otherwise"]),
                                   rework=_flag(r["rework"])))
     entry_default, entry_tps = "", {}
     for r in tables["entry"].to_dict("records"):
@@ -251,29 +327,34 @@ def from_tables(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> ProcessMap
         elif tp and sid:
             entry_tps[tp] = sid
     chases = [ChaseRule(name=_text(r["name"]), every_days=_number(r["every_days"]) or 0.0,
-                        probability=_number(r["probability"]) or 0.0, demand_type=_text(r["demand_type"]),
+                        probability=read_share(r["probability"], "Failure demand", i, "Probability",
+                                               f"rule '{_text(r['name']) or _text(r['demand_type'])}'", notes) or 0.0,
+                        demand_type=_text(r["demand_type"]),
                         touchpoint=_text(r["touchpoint"]) or DEFAULT_TOUCHPOINT,
                         steps=[ref(s) for s in _split(r["steps"])], cause=_text(r.get("cause")))
-              for r in tables["failure_demand"].to_dict("records")
+              for i, r in enumerate(tables["failure_demand"].to_dict("records"))
               if _text(r["demand_type"]) or _number(r["every_days"])]
     changes: dict[str, Any] = {}
     if "queues" in tables:
         changes["touchpoints"] = _queues(base, tables["queues"])
     if "closed" in tables:
         changes["closed"] = _closed(tables["closed"])
-    return base.copy(roles=roles, steps=steps, entry_default=entry_default, entry_touchpoints=entry_tps,
-                     chases=chases, problems=[], lines={}, **changes)
+    return Edit(base.copy(roles=roles, steps=steps, entry_default=entry_default, entry_touchpoints=entry_tps,
+                          chases=chases, problems=[], lines={}, **changes), notes)
 
 
-def _roles(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> list[Role]:
+def _roles(base: ProcessMap, tables: dict[str, pd.DataFrame], renames: dict[str, str] | None = None) -> list[Role]:
     """Roles from the roles table, with their hours and rosters from the hours table (when the tables have one;
     else each role keeps the base's). In the hours table a row with staff is a roster shift; rows without staff
-    are the role's opening hours, worked by its staff."""
+    are the role's opening hours, worked by its staff. `renames`: role ids renamed in the roles table (old ->
+    new), followed in the hours table."""
+    renames = renames or {}
     base_roles = {r.id: r for r in base.roles}
+    old_of = {new: old for old, new in renames.items()}
     shifts: dict[str, list[Shift]] = {}
     windows: dict[str, dict[int, list[tuple[float, float]]]] = {}
     for i, r in enumerate(tables["hours"].to_dict("records") if "hours" in tables else []):
-        role_id = _text(r["role"])
+        role_id = renames.get(_text(r["role"]), _text(r["role"]))
         if not role_id and _blank(r["days"]) and _blank(r["from"]) and _blank(r["to"]):
             continue  # a blank new row
         if not role_id:
@@ -305,7 +386,7 @@ def _roles(base: ProcessMap, tables: dict[str, pd.DataFrame]) -> list[Role]:
         rid = _text(r["id"])
         if not rid:
             continue
-        before = base_roles.get(rid)
+        before = base_roles.get(old_of.get(rid, rid))
         opens_text = _text(r.get("opens"))
         try:
             opens = read_time(opens_text) if opens_text else None
@@ -394,6 +475,45 @@ def _keep_exponential(before: Duration, after: Duration) -> Duration:
     if before.exponential and after.min == after.likely == after.max and after.likely is not None:
         return Duration(likely=after.likely, unit=after.unit, distribution="exponential")
     return after
+
+
+def free_step_id(m: ProcessMap, wanted: str = "new_step") -> str:
+    """`wanted`, or `wanted_2`, `wanted_3`...: a step id the map does not use yet (nor `resolved`)."""
+    wanted = re.sub(r"[^A-Za-z0-9_-]+", "_", wanted).strip("_") or "step"
+    taken = {s.id for s in m.steps} | {RESOLVED}
+    name, n = wanted, 2
+    while name in taken:
+        name, n = f"{wanted}_{n}", n + 1
+    return name
+
+
+def insert_step_after(m: ProcessMap, step_id: str) -> tuple[ProcessMap, str, str]:
+    """A new step right after `step_id`, for "add the next step": the step now goes on to the new one (a single
+    `otherwise` route), and the new step goes on wherever the step went (it takes over its routes; none: the
+    demand ends after it). The new step is done by the same role, as value work, with no times yet (validation
+    asks for its touch time: nothing is guessed). Returns the new map, the new step's id and what was done,
+    in words."""
+    new = m.copy(problems=[], lines={})
+    at = next(i for i, s in enumerate(new.steps) if s.id == step_id)
+    before = new.steps[at]
+    sid = free_step_id(new)
+    moved = before.routes
+    step = Step(id=sid, name="New step", role=before.role, work=VALUE_WORK, touch=Duration(unit="minutes"),
+                wait=Duration(0.0, 0.0, 0.0, "days"), routes=moved)
+    before.routes = [Route(to=sid, otherwise=True)]
+    new.steps.insert(at + 1, step)
+    onward = (f"it goes on where '{step_id}' went ({len(moved)} route{'s' if len(moved) != 1 else ''})" if moved
+              else "the demand ends after it")
+    return new, sid, f"Added step '{sid}' after '{step_id}': '{step_id}' now goes to it, and {onward}."
+
+
+def blank(name: str = "New map") -> ProcessMap:
+    """The least a map can be: one role and one step, both to be named (a blank map to start from)."""
+    return ProcessMap(name=name, design="as-is", description="",
+                      roles=[Role("worker", "Worker", staff=1)],
+                      steps=[Step("first", "First step", role="worker", touch=Duration(unit="minutes"),
+                                  wait=Duration(0.0, 0.0, 0.0, "days"))],
+                      entry_default="first")
 
 
 def template(name: str = "New design") -> ProcessMap:

@@ -867,6 +867,25 @@ def restore_map_version(session: Session, study_id: int, name: str, version: int
                             f"Restored version {version}" + (f" ({old.label})" if old.label else ""))
 
 
+def rename_map(session: Session, study_id: int, name: str, new_name: str) -> MapVersion:
+    """Give a study's map another name (when its own name is changed on the Flow page): its versions go with
+    it. Raises DuplicateNameError when the study has another map of that name. Returns its latest version."""
+    new_name = clean_name(new_name, "map")
+    try:
+        with transaction(session, write=True):
+            study = _study_for(session, study_id, EDIT, lock=True)
+            m = _get_map(session, study_id, name)
+            if new_name != name:
+                if _find_map(session, study_id, new_name) is not None:
+                    raise DuplicateNameError(f"This study already has a map called '{new_name}'.")
+                m.name = new_name
+                _touch(study)
+                session.flush()
+            return _map_version(m, _version_row(session, m, None))
+    except IntegrityError:
+        raise DuplicateNameError(f"This study already has a map called '{new_name}'.") from None
+
+
 def delete_map(session: Session, study_id: int, name: str) -> None:
     """Delete a map and all its versions from the study. There is no undo; the caller asks first (an export
     of the study keeps a copy)."""

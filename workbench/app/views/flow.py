@@ -15,6 +15,7 @@ from workbench.app import diagram_panel, flow_state, keys, map_versions, notices
 from workbench.app.text import literal
 from workbench.demand.catalogue import Catalogue, CatalogueError, load_catalogue
 from workbench.flow import tables as flow_tables
+from workbench.flow import templates as flow_templates
 from workbench.flow.coverage import Coverage, coverage
 from workbench.flow.expected import FlowError, demand_mix, expect_mix
 from workbench.flow.files import MapFileExists, MapFileRefused
@@ -24,6 +25,7 @@ from workbench.limits import LimitError
 from workbench.sim.engine import service_minutes_by_type
 from workbench.sim.service_times import Sampler, touch_mean
 from workbench.store import studies
+from workbench.store.studies import DuplicateNameError
 
 UNITS = ["days", "hours", "minutes"]
 
@@ -94,7 +96,12 @@ def _chooser() -> None:
     names = [v.name for v in stored]
     w = flow_state.working()
     now = w.name if w and w.name in names else None
-    c1, c2, c3, c4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+    if not names:  # an empty study: nothing is made until the person chooses how to start
+        st.info("This study has no process map yet. Start one: from a template (a real shape of service to adapt), "
+                "a blank map, a file in process_maps/, or an upload.", icon=":material/account_tree:")
+        _start()
+        return
+    c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="bottom")
     pick = c1.selectbox("Process map", names, index=names.index(now) if now else None,
                         placeholder="Choose a map of this study", key=f"flow_pick_{now}")
     if c2.button("Open", disabled=pick is None or pick == now, width="stretch") and pick is not None:
@@ -104,33 +111,89 @@ def _chooser() -> None:
             st.error(f"Map '{literal(pick)}' cannot be read, so it was not opened: {literal(exc)}")
         else:
             st.rerun()
-    if c3.button("New from template", width="stretch"):
-        flow_state.open_map(flow_tables.template(), "New from the template")
-        st.rerun()
-    if c4.button("Duplicate", disabled=w is None, width="stretch") and w is not None:
+    if c3.button("Duplicate", disabled=w is None, width="stretch") and w is not None:
         flow_state.open_map(w.map.copy(name=f"Copy of {w.map.name}"), f"Duplicate of {w.name}")
         st.rerun()
-    with st.expander("Add a map from process_maps/ or upload one (YAML)"):
-        files = flow_state.map_files()
-        f1, f2 = st.columns([3, 1], vertical_alignment="bottom")
-        chosen = f1.selectbox("A map in process_maps/", [f.name for f in files], index=None,
-                              placeholder="Choose a file", key="flow_file_pick")
-        if f2.button("Add to the study and open", disabled=chosen is None, width="stretch") and chosen is not None:
-            try:
-                flow_state.open_file(flow_state.maps_dir() / chosen)
-            except (MapFileError, OSError) as exc:
-                st.error(literal(exc))
+    with st.expander("Start another map: from a template, blank, from process_maps/ or an upload"):
+        _start()
+
+
+def _start() -> None:
+    """The ways to start a map: a template, a blank map, a file of process_maps/, an upload. Each adds the map to
+    the study, opens it and says what it made."""
+    found = flow_templates.templates()
+    st.markdown("**From a template**")
+    t1, t2 = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = t1.selectbox("Template", range(len(found)), format_func=lambda i: found[i].title, index=0 if found else None,
+                          key=keys.FLOW_TEMPLATE_PICK, placeholder="No templates found")
+    if chosen is not None:
+        t1.caption(literal(found[chosen].summary))
+    if t2.button("New from template", disabled=chosen is None, width="stretch", type="primary") and chosen is not None:
+        template = found[chosen]
+        m = template.load()
+        name = flow_state.open_map(m, f"New from the template '{template.title}'")
+        notices.later(keys.FLOW_NOTICES, f"Made '{literal(name)}' from the template '{literal(template.title)}': "
+                      f"{flow_state.describe(m)}. Its figures are workshop estimates: change them to your service's "
+                      "below.", icon=":material/add_circle:")
+        st.rerun()
+    b1, b2 = st.columns([3, 1], vertical_alignment="bottom")
+    b1.markdown("**Blank**: one role and one step, to name and fill in.")
+    if b2.button("New blank map", width="stretch"):
+        m = flow_tables.blank()
+        name = flow_state.open_map(m, "New blank map")
+        notices.later(keys.FLOW_NOTICES, f"Made the blank map '{literal(name)}': {flow_state.describe(m)}. Name it "
+                      "below, then add its roles and steps.", icon=":material/add_circle:")
+        st.rerun()
+    files = flow_state.map_files()
+    f1, f2 = st.columns([3, 1], vertical_alignment="bottom")
+    chosen_file = f1.selectbox("A map in process_maps/", [f.name for f in files], index=None,
+                               placeholder="Choose a file", key="flow_file_pick")
+    if f2.button("Add to the study and open", disabled=chosen_file is None, width="stretch") and chosen_file:
+        try:
+            flow_state.open_file(flow_state.maps_dir() / chosen_file)
+        except (MapFileError, OSError) as exc:
+            st.error(literal(exc))
+        else:
+            st.rerun()
+    upload = st.file_uploader("Upload a map", type=["yaml", "yml"], key="flow_upload")
+    if upload is not None and st.session_state.get(keys.FLOW_UPLOADED) != upload.file_id:
+        st.session_state[keys.FLOW_UPLOADED] = upload.file_id
+        try:  # over the upload cap or the YAML budget: refused before it is decoded
+            flow_state.open_text(uploads.accept_text(upload.name, upload.getvalue(), "process map"), upload.name)
+        except (MapFileError, LimitError) as exc:
+            st.error(f"{exc} The map on screen is unchanged.")
+        else:
+            st.rerun()
+
+
+DESIGNS = ["as-is", "standard-work", "worker-led"]
+
+
+def _details(w: flow_state.Working) -> None:
+    """The map's name, design, service and description, edited in the app (saved as the next version)."""
+    m = w.map
+    with st.expander("Name, design and description"), st.form(f"flow_details_{w.version}"):
+        c1, c2 = st.columns([2, 1])
+        name = c1.text_input("Map name", m.name)
+        options = DESIGNS + ([m.design] if m.design and m.design not in DESIGNS else [])
+        design = c2.selectbox("Design", options, index=options.index(m.design) if m.design else None,
+                              accept_new_options=True, placeholder="as-is, standard-work, worker-led or your own",
+                              help="As-is: the service as it works today. Standard-work: a script, triage and "
+                              "hand-offs to specialists. Worker-led: the first person absorbs the variety and "
+                              "resolves it. Or type your own.")
+        service = st.text_input("Service", m.service, placeholder="e.g. Housing benefit")
+        description = st.text_area("Description", m.description, height=90)
+        if st.form_submit_button("Save the name, design and description", type="primary"):
+            if not name.strip():
+                st.error("Give the map a name: it is how people find it.")
             else:
-                st.rerun()
-        upload = st.file_uploader("Upload a map", type=["yaml", "yml"], key="flow_upload")
-        if upload is not None and st.session_state.get(keys.FLOW_UPLOADED) != upload.file_id:
-            st.session_state[keys.FLOW_UPLOADED] = upload.file_id
-            try:  # over the upload cap or the YAML budget: refused before it is decoded
-                flow_state.open_text(uploads.accept_text(upload.name, upload.getvalue(), "process map"), upload.name)
-            except (MapFileError, LimitError) as exc:
-                st.error(f"{exc} The map on screen is unchanged.")
-            else:
-                st.rerun()
+                try:
+                    changed = flow_state.set_details(name, design or "", description, service)
+                except DuplicateNameError as exc:
+                    st.error(f"Not saved: {literal(exc)} Choose another name.")
+                else:
+                    if changed:
+                        st.rerun()
 
 
 _UNREADABLE = (MapFileError, ValueError, RecursionError)  # what reading a stored map version can raise
@@ -179,17 +242,22 @@ def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
     step_ids = [s.id for s in m.steps if s.id]
     role_ids = [r.id for r in m.roles if r.id]
     type_names = catalogue.names() if catalogue else []
-    tabs = st.tabs(["Steps", "Routes", "Roles and hours", "Entry and failure demand", "Queues and closed days",
-                    "Edit one step"])
+    # one section at a time, chosen with a keyed control: the choice survives the rerun after an edit (st.tabs
+    # went back to the first tab), and only that section's tables are drawn, so an edit is made in the table on
+    # screen and read from it (each table's key names it: keys.flow_table)
+    section = st.segmented_control("Edit the map", flow_state.SECTIONS, default=flow_state.SECTIONS[0], required=True,
+                                   key=keys.FLOW_SECTION) or flow_state.SECTIONS[0]
+    notices.show(keys.FLOW_TABLE_NOTICES)
     edited = dict(tables)
-    with tabs[0]:
+    if section == "Steps":
         st.caption("One row per step. Touch = minutes of work, shaped as the 'Touch time' column says (min / "
                    "likely / max; a mean for exponential; a mean (Touch likely) and an sd for lognormal and gamma; or "
                    "taken from the handling minutes in the demand file); wait = time the customer waits before "
                    "the step. %C&A = share of the step's output that is complete and accurate.")
         edited["steps"] = _editor("steps", tables["steps"], w, column_config={
-            "id": st.column_config.TextColumn("Id", required=True, width="small"),
-            "name": st.column_config.TextColumn("Step", width="medium"),
+            # the step's id and name stay in view while the other 16 columns scroll
+            "id": st.column_config.TextColumn("Id", required=True, width="small", pinned=True),
+            "name": st.column_config.TextColumn("Step", width="medium", pinned=True),
             "role": st.column_config.SelectboxColumn("Role", options=role_ids),
             "work": st.column_config.SelectboxColumn("Work", options=list(WORK_KINDS), default="value"),
             "touch_shape": st.column_config.SelectboxColumn("Touch time", options=list(flow_tables.TOUCH_SHAPES),
@@ -202,31 +270,36 @@ def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
             "wait_likely": st.column_config.NumberColumn("Wait likely", min_value=0.0, format="%g"),
             "wait_max": st.column_config.NumberColumn("Wait max", min_value=0.0, format="%g"),
             "wait_unit": st.column_config.SelectboxColumn("Wait unit", options=UNITS, default="days"),
-            "complete_and_accurate": st.column_config.NumberColumn("%C&A", min_value=0.0, max_value=100.0,
-                                                                   format="%g"),
+            # no min/max here: the grid would clamp 150 to 100 unseen; the app questions it (flow.tables)
+            "complete_and_accurate": st.column_config.NumberColumn("%C&A", format="%g", help="Right first time: "
+                                                                   "percent of this step's output that is complete "
+                                                                   "and accurate (0 to 100)."),
             "rework_to": st.column_config.SelectboxColumn("Rework at", options=["", *step_ids]),
             "recall_type": st.column_config.SelectboxColumn("Recall as", options=["", *type_names]),
             "pulled": st.column_config.CheckboxColumn("Pulled in"),
             "source": st.column_config.TextColumn("Where the figures come from", width="medium"),
         })
-    with tabs[1]:
+    elif section == "Routes":
         st.caption("Evaluated in order for each step: the first route that takes the demand wins. Types, "
                    "touchpoints: comma-separated (types with a comma in their name: semicolons). Probability: a "
-                   "share of what reaches the route.")
+                   "share of what reaches the route, as 0.5 or 50 (read as 50%).")
         edited["routes"] = _editor("routes", tables["routes"], w, column_config={
-            "step": st.column_config.SelectboxColumn("From step", options=step_ids, required=True),
-            "to": st.column_config.SelectboxColumn("To", options=[*step_ids, RESOLVED], required=True),
+            "step": st.column_config.SelectboxColumn("From step", options=step_ids, required=True, pinned=True),
+            "to": st.column_config.SelectboxColumn("To", options=[*step_ids, RESOLVED], required=True, pinned=True),
             "types": st.column_config.TextColumn("Demand types", width="medium"),
             "nature": st.column_config.SelectboxColumn("Nature", options=["", "value", "failure"]),
             "cause": st.column_config.TextColumn("Failure cause"),
             "touchpoints": st.column_config.TextColumn("Touchpoints"),
-            "probability": st.column_config.NumberColumn("Probability", min_value=0.0, max_value=1.0, format="%g"),
+            # no min/max: the grid would turn 50 into 1 unseen; the app reads 50 as 50% and says so
+            "probability": st.column_config.NumberColumn("Probability", format="%g", help="A share (0.5) or a "
+                                                         "percent (50)."),
             "otherwise": st.column_config.CheckboxColumn("Otherwise"),
             "rework": st.column_config.CheckboxColumn("Rework"),
         })
-    with tabs[2]:
+    elif section == "Roles and hours":
+        st.caption("Renaming a role's id renames it in every step it does, and in its working hours.")
         edited["roles"] = _editor("roles", tables["roles"], w, column_config={
-            "id": st.column_config.TextColumn("Id", required=True),
+            "id": st.column_config.TextColumn("Id", required=True, pinned=True),
             "name": st.column_config.TextColumn("Role"),
             "staff": st.column_config.NumberColumn("Staff", min_value=0.0, format="%g"),
             "hours_per_day": st.column_config.NumberColumn("Hours a day", min_value=0.0, max_value=24.0, format="%g"),
@@ -246,7 +319,7 @@ def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
             "to": st.column_config.TextColumn("To", default="17:00"),
             "staff": st.column_config.NumberColumn("Staff (roster)", min_value=0.0, format="%g"),
         })
-    with tabs[3]:
+    elif section == "Entry and failure demand":
         left, right = st.columns([1, 2])
         with left:
             st.markdown("**Where demand arrives**")
@@ -258,8 +331,8 @@ def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
             edited["failure_demand"] = _editor("failure_demand", tables["failure_demand"], w, column_config={
                 "name": st.column_config.TextColumn("Name"),
                 "every_days": st.column_config.NumberColumn("Every N days of waiting", min_value=0.0, format="%g"),
-                "probability": st.column_config.NumberColumn("Probability", min_value=0.0, max_value=1.0,
-                                                             format="%g"),
+                "probability": st.column_config.NumberColumn("Probability", format="%g", help="A share (0.3) "
+                                                             "or a percent (30)."),
                 "demand_type": st.column_config.SelectboxColumn("Chase as", options=type_names)
                 if type_names else st.column_config.TextColumn("Chase as"),
                 "cause": st.column_config.TextColumn("Cause", help="Why customers chase: the failure cause their "
@@ -267,7 +340,7 @@ def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
                 "touchpoint": st.column_config.TextColumn("Touchpoint"),
                 "steps": st.column_config.TextColumn("Only before steps"),
             })
-    with tabs[4]:
+    elif section == "Queues and closed days":
         left, right = st.columns([2, 1])
         with left:
             st.markdown("**Customers who give up waiting** (at touchpoints where they queue, such as the phone)")
@@ -286,15 +359,18 @@ def _tables(w: flow_state.Working, catalogue: Catalogue | None) -> None:
             st.markdown("**Closed dates** (holidays: nobody works)")
             edited["closed"] = _editor("closed", tables["closed"], w, column_config={
                 "date": st.column_config.DateColumn("Date", format="ddd D MMM YYYY")})
-    with tabs[5]:
+    elif section == "Edit one step":
         _step_form(w, role_ids)
     if any(not edited[k].equals(tables[k]) for k in tables):
         try:
-            changed = flow_tables.from_tables(m, edited)
+            changed = flow_tables.apply_tables(m, edited)
         except flow_tables.TableError as exc:
             st.error(f"Not saved: {literal(exc)} Your edit is still in the table: correct it there.")
             return
-        flow_state.commit(changed)
+        for note in changed.notes:  # a number read other than as typed: said where the person is looking
+            notices.later(keys.FLOW_TABLE_NOTICES, literal(note), "warning", icon=":material/help:")
+            notices.later(keys.FLOW_NOTICES, literal(note), "toast", icon=":material/help:")
+        flow_state.commit(changed.map)
         st.rerun()
 
 
@@ -306,7 +382,12 @@ def _step_form(w: flow_state.Working, role_ids: list[str]) -> None:
         st.info("Add a step in the Steps table first.")
         return
     labels = {s.id: f"{s.name} ({s.id})" for s in steps}
-    sid: str = st.selectbox("Step", list(labels), format_func=labels.__getitem__, key="flow_form_step")
+    opened = st.session_state.pop(keys.FLOW_FORM_OPEN, None)  # a step just added: show it
+    if opened in labels:
+        st.session_state[keys.FLOW_FORM_STEP] = opened
+    elif st.session_state.get(keys.FLOW_FORM_STEP) not in labels:
+        st.session_state.pop(keys.FLOW_FORM_STEP, None)  # a step renamed or removed: start from the first
+    sid: str = st.selectbox("Step", list(labels), format_func=labels.__getitem__, key=keys.FLOW_FORM_STEP)
     step = m.step(sid)
     assert step is not None
     with st.form(f"flow_step_form_{w.version}_{sid}"):
@@ -345,6 +426,17 @@ def _step_form(w: flow_state.Working, role_ids: list[str]) -> None:
             target.complete_and_accurate = cna
             flow_state.commit(new)
             st.rerun()
+    if st.button("Add the next step after this one", icon=":material/add:", key=f"flow_add_after_{w.version}",
+                 help=f"A new step right after '{sid}': '{sid}' goes on to it, and it goes on wherever '{sid}' "
+                 "went. It opens here to be filled in."):
+        added, new_id, said = flow_tables.insert_step_after(m, sid)
+        flow_state.commit(added)
+        now = flow_state.working()
+        if now is not None and now.map.step(new_id) is not None:  # saved (not refused): open it here
+            st.session_state[keys.FLOW_FORM_OPEN] = new_id
+            notices.later(keys.FLOW_TABLE_NOTICES, literal(said) + " Fill it in below.", "success",
+                          icon=":material/add_circle:")
+        st.rerun()
 
 
 def _delete(w: flow_state.Working) -> None:
@@ -472,8 +564,11 @@ def render() -> None:
         _chooser()
         return
     _chooser()
-    w = flow_state.ensure_open()
+    opened = flow_state.ensure_open()
     notices.show(keys.FLOW_NOTICES)
+    if opened is None:  # an empty study: the ways to start a map are shown above
+        return
+    w = opened
     m = w.map
     catalogue = _catalogue(m)
     problems = validate_map(m, catalogue)
@@ -490,6 +585,7 @@ def render() -> None:
     if c2.button("Undo last edit", disabled=not flow_state.can_undo(), width="stretch"):
         flow_state.undo()
         st.rerun()
+    _details(w)
     src = state.active_source()
     per_type, totals = pd.DataFrame(), dict[str, float]()
     fits = None  # how far the map fits the study's demand (workbench.flow.coverage)

@@ -93,6 +93,7 @@ EDIT_WRITES: dict[str, Call] = {
                                                               1),
     "restore_map_version": lambda s, m: studies.restore_map_version(s, m.id, "M", 1, ""),
     "name_map_version": lambda s, m: studies.name_map_version(s, m.id, "M", 1, "agreed in workshop 2"),
+    "rename_map": lambda s, m: studies.rename_map(s, m.id, "M", "M renamed"),
     "delete_map": lambda s, m: studies.delete_map(s, m.id, "M"),
     "save_catalogue": lambda s, m: studies.save_catalogue(s, m.id, CATALOGUE.replace("failure", "value"), "", 1),
     "restore_catalogue": lambda s, m: studies.restore_catalogue(s, m.id, 1, ""),

@@ -493,6 +493,11 @@ class FlowPage(AppPage):
     def expect_version(self, version: int) -> None:
         expect(self.page.get_by_text(f"version {version}", exact=False).first).to_be_visible(timeout=TIMEOUT_MS)
 
+    def expect_saved(self, version: int, edits: int) -> None:
+        """The line under the heading: the stored version, holding `edits` of one person's edits."""
+        words = f"version {version} ({edits} edits)" if edits > 1 else f"version {version}"
+        expect(self.page.get_by_text(words, exact=False).first).to_be_visible(timeout=TIMEOUT_MS)
+
     def save_as(self, stem: str) -> None:
         self.enter_text("File name in process_maps/", stem)
         self.press("Save")

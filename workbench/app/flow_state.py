@@ -41,6 +41,7 @@ class Working:
     study_id: int | None = None
     name: str | None = None  # the map's name in the study
     stored_version: int | None = None
+    stored_edits: int = 0  # how many of one person's edits that version holds (studies.EDIT_WINDOW)
 
     @property
     def unsaved(self) -> bool:
@@ -103,7 +104,7 @@ def open_study_map(name: str, version: int | None = None, origin: Path | None = 
     current = study.require()
     stored = study.call(studies.get_map_version, current.id, name, version)
     _set(Working(parse_stored(stored.yaml_text, name), stored.yaml_text, origin, None, study_id=current.id, name=name,
-                 stored_version=stored.version))
+                 stored_version=stored.version, stored_edits=stored.edits))
 
 
 def open_file(path: Path) -> None:
@@ -186,13 +187,15 @@ def _store(w: Working, text: str, note: str) -> Working:
         notices.later(keys.FLOW_NOTICES, str(exc), "error")
         latest = study.call(studies.get_map_version, w.study_id, w.name)
         return Working(parse_stored(latest.yaml_text, w.name), latest.yaml_text, w.origin, w.saved_text, w.version + 1,
-                       w.study_id, w.name, latest.version)
+                       w.study_id, w.name, latest.version, latest.edits)
     if saved.yaml_text != text:
         notices.later(keys.FLOW_NOTICES, "Someone else changed this map at the same time; both sets of changes "
                       f"are kept. {saved.note}", "info", icon=":material/merge:")
-    notices.later(keys.FLOW_NOTICES, f"Saved as version {saved.version}.", "toast")
+    together = (f" with your other edits of the last few minutes ({saved.edits} in all)" if saved.edits > 1
+                else "")
+    notices.later(keys.FLOW_NOTICES, f"Saved as version {saved.version}{together}.", "toast")
     return Working(parse_stored(saved.yaml_text, w.name), saved.yaml_text, w.origin, w.saved_text, w.version + 1,
-                   w.study_id, w.name, saved.version)
+                   w.study_id, w.name, saved.version, saved.edits)
 
 
 def _note(old: str, new: str) -> str:
@@ -302,7 +305,8 @@ def ensure_open() -> Working | None:
             # that text, i.e. merged or refused)
             if (latest.version, latest.yaml_text) != (w.stored_version, w.yaml_text) and not _pending(w):
                 _set(Working(parse_stored(latest.yaml_text, w.name), latest.yaml_text, w.origin, w.saved_text,
-                             study_id=current.id, name=w.name, stored_version=latest.version))
+                             study_id=current.id, name=w.name, stored_version=latest.version,
+                             stored_edits=latest.edits))
             w = working()
             assert w is not None
             return w

@@ -574,7 +574,8 @@ def render() -> None:
     problems = validate_map(m, catalogue)
     head = literal(m.name) + (f" · {literal(m.design)}" if m.design else "")
     st.subheader(head)
-    meta = [f":material/cloud_done: Saved in the study as '{literal(w.name)}', version {w.stored_version}"
+    edits = f" ({w.stored_edits} edits)" if w.stored_edits > 1 else ""
+    meta = [f":material/cloud_done: Saved in the study as '{literal(w.name)}', version {w.stored_version}{edits}"
             if w.stored_version else "Not saved"]
     if w.origin:
         meta.append(f"file: {literal(w.origin.name)}")

@@ -1,4 +1,4 @@
-"""The editor's tables (to_tables / from_tables / template) and the diagram (to_dot).
+"""The editor's tables (to_tables / from_tables, blank maps, inserted steps) and the diagram (to_dot).
 
 Tables: the round trip gives the same map; renaming a step renames every reference to it; a blank new row is
 ignored; editing a role changes the hand-offs. Diagram: the DOT text is checked line by line.
@@ -23,7 +23,6 @@ from workbench.flow.tables import (
     blank,
     from_tables,
     insert_step_after,
-    template,
     to_tables,
 )
 from workbench.flow.validate import has_errors, validate_map
@@ -277,19 +276,6 @@ def test_editing_a_route_probability_changes_the_expectation() -> None:
     new = from_tables(m, t)
     assert new.step("close").routes[0].probability == 0.5  # type: ignore[union-attr]
     assert "probability: 0.5" in to_yaml(new)
-
-
-def test_the_template_is_a_valid_one_stop_map() -> None:
-    m = template("My design")
-    assert m.name == "My design"
-    assert validate_map(m) == []
-    e = expect(m, PHONE)
-    # one step, triangular 5/10/20 minutes: mean 35/3; resolved at the first step
-    assert e.steps == pytest.approx(1)
-    assert e.touch_minutes == pytest.approx(35 / 3)
-    assert e.one_stop == pytest.approx(1)
-    again = parse_map(to_yaml(m))
-    assert to_dict(again) == to_dict(m)
 
 
 # ------------------------------------------------------------------------------ editing in a workshop

@@ -514,13 +514,3 @@ def blank(name: str = "New map") -> ProcessMap:
                       steps=[Step("first", "First step", role="worker", touch=Duration(unit="minutes"),
                                   wait=Duration(0.0, 0.0, 0.0, "days"))],
                       entry_default="first")
-
-
-def template(name: str = "New design") -> ProcessMap:
-    """A one-step worker-led starting point: the first person understands and resolves the demand."""
-    return ProcessMap(
-        name=name, design="worker-led", description="Start here: add the roles and steps of your design.",
-        roles=[Role("front", "Front-line worker", staff=5)],
-        steps=[Step("understand", "Understand what matters and resolve it", role="front",
-                    touch=Duration(5, 10, 20, "minutes"))],
-        entry_default="understand")

@@ -6,9 +6,9 @@
 1. **Diagrams.** For each sample map (the two housing-repairs maps with sample_data/housing_repairs_demand.csv
    and its catalogue, the two call-centre maps with sample_data/call_centre_demand.csv and its catalogue, the
    demand mix made as `workbench map draw --demand` makes it), and for a synthetic big map (the standard-work
-   housing-repairs map copied until it has at least N steps (default 160: 6 copies, 162 steps), each copy's last steps leading on to the
-   next copy's entries: every step reachable, drawn with the same demand; timed `--big-repeat` times, default
-   once, as one run of it takes about half a minute), times:
+   housing-repairs map copied until it has at least N steps (default 160: 6 copies, 162 steps), each copy's
+   last steps leading on to the next copy's entries: every step reachable, drawn with the same demand; timed
+   `--big-repeat` times, default once, as one run of it takes about half a minute), times:
    * **baseline**: the plain `diagram.to_dot` drawn to SVG by pygraphviz directly (`AGraph(string=dot).draw`):
      what the old page would have cost had the server drawn it (it was drawn in the browser);
    * each view of workbench/flow/views.py (journey, roles, value, type: the most common demand type) as DOT
@@ -27,7 +27,8 @@
    (`report.figures`), the stored comparison read (`figures.read_comparison`, `side_by_side`, the snapshot's
    distribution and capability tables) and each of its charts built and turned into a Vega-Lite spec
    (`to_dict(validate=False)`, as `app.chart` does). The browser draws those specs; the report draws them
-   itself (vl-convert) into one file, which is what the ratio shows.
+   itself (vl-convert) into one file, which is what the ratio shows. A reference line times just that: the
+   Dashboard's own charts drawn to SVG by `report.svg.chart_svg` (vl-convert warm).
 
 Runs are interleaved (every case once, then again, K times), so a busy spell hits every figure alike; best and
 median of K are printed with the ratio to the baseline of the same run (median/median, best/best). Nothing here is
@@ -64,9 +65,9 @@ def load() -> str:
     return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "?"
 
 
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+def timed(fn: Callable[..., Any], *args: Any) -> tuple[float, Any]:
     began = time.perf_counter()
-    out = fn()
+    out = fn(*args)
     return time.perf_counter() - began, out
 
 
@@ -224,9 +225,9 @@ def diagrams(repeat: int, big_steps: int, big_repeat: int) -> None:
 # ------------------------------------------------------------------------------------------ report
 
 
-def dashboard_figures(data: Any) -> int:
+def dashboard_figures(data: Any) -> list[Any]:
     """The Dashboard's own server work for the study in `data`, without Streamlit (see the module docstring).
-    Returns the number of chart specs made."""
+    Returns its charts (Altair)."""
     from workbench import charts, schema
     from workbench.demand import analysis
     from workbench.report import figures
@@ -277,15 +278,16 @@ def dashboard_figures(data: Any) -> int:
             figures.capability_caption(capability, words)
     for chart in made:
         chart.to_dict(validate=False)
-    return len(made)
+    return made
 
 
 def report(repeat: int) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
-    from report_fixtures import compared, correct, sample_study, store
-
     from workbench import report as wb_report
     from workbench.report.model import Figure
+    from workbench.report.svg import chart_svg
+
+    from report_fixtures import compared, correct, sample_study, store
 
     began = time.perf_counter()
     with store() as s:
@@ -300,28 +302,29 @@ def report(repeat: int) -> None:
         gather_s, data = timed(lambda: wb_report.gather(s, sid))
     first_s, first = timed(lambda: wb_report.build(data))
     figures_in = sum(1 for sec in first.sections for b in sec.blocks if isinstance(b, Figure))
-    rows: dict[str, list[float]] = {k: [] for k in ("baseline", "gather", "build", "html", "pdf")}
-    charts_n = 0
+    rows: dict[str, list[float]] = {k: [] for k in ("baseline", "svg", "gather", "build", "html", "pdf")}
+    made: list[Any] = []
     html = ""
     pdf_bytes = 0
     for _ in range(repeat):
-        took, charts_n = timed(lambda: dashboard_figures(data))
+        took, made = timed(dashboard_figures, data)
         rows["baseline"].append(took)
+        rows["svg"].append(timed(lambda charts: [chart_svg(c) for c in charts], made)[0])
         with store() as s:
             rows["gather"].append(timed(lambda: wb_report.gather(s, sid))[0])
         took, built = timed(lambda: wb_report.build(data))
         rows["build"].append(took)
-        took, html = timed(lambda: wb_report.to_html(built))
+        took, html = timed(wb_report.to_html, built)
         rows["html"].append(took)
         if chromium:
-            took, pdf = timed(lambda: wb_report.html_to_pdf(html, chromium))
+            took, pdf = timed(wb_report.html_to_pdf, html, chromium)
             rows["pdf"].append(took)
             pdf_bytes = len(pdf)
     base = rows["baseline"]
     base_med, base_best = statistics.median(base), min(base)
     print(f"  {data.source.name}: {len(data.corrections)} corrections, comparison "
           f"{'stored' if data.run else 'missing'}; report: {len(first.sections)} sections, {figures_in} charts "
-          f"(Dashboard: {charts_n} chart specs), HTML {len(html):,} bytes, PDF {pdf_bytes:,} bytes")
+          f"(Dashboard: {len(made)} chart specs), HTML {len(html):,} bytes, PDF {pdf_bytes:,} bytes")
     print(f"{'step':<58}{'median':>12}{'best':>12}{'ratio med':>10}{'ratio best':>11}")
 
     def line(name: str, runs: list[float]) -> None:
@@ -332,6 +335,7 @@ def report(repeat: int) -> None:
         print(f"  {name:<56}{fmt(med):>12}{fmt(best):>12}{ratio(med, base_med):>10}{ratio(best, base_best):>11}")
 
     line("baseline: the Dashboard's figures and chart specs", base)
+    line("reference: the Dashboard's charts drawn by vl-convert", rows["svg"])
     line("gather (the store read, both sides need it)", [gather_s, *rows["gather"]])
     line("build, first in the process (vl-convert cold)", [first_s])
     line("build, warm", rows["build"])

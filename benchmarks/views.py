@@ -287,7 +287,7 @@ def report(repeat: int) -> None:
     from workbench.report.model import Figure
     from workbench.report.svg import chart_svg
 
-    from report_fixtures import compared, correct, sample_study, store
+    from report_fixtures import compared, correct, sample_study, store  # type: ignore[import-not-found]
 
     began = time.perf_counter()
     with store() as s:

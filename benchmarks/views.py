@@ -41,6 +41,7 @@ import argparse
 import math
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -370,6 +371,7 @@ def main() -> None:
         print()
     if not args.skip_report:
         report(args.repeat)
+    shutil.rmtree(os.environ["WORKBENCH_DATA_DIR"], ignore_errors=True)
     print(f"\nDone in {time.perf_counter() - began:.0f} s.")
 
 

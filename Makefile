@@ -74,6 +74,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/pages.py
 	$(PY) benchmarks/sessions.py
 	$(PY) benchmarks/store_scale.py
+	$(PY) benchmarks/views.py
 
 sample: $(STAMP)
 	$(PY) sample_data/generate.py

@@ -879,7 +879,7 @@ class DiagramPanel(FlowPage):
 
     def open_sample_map(self, file_name: str) -> None:
         """Add a map from process_maps/ to the study and open it (the expander's picker and button)."""
-        self.page.get_by_text("Add a map from process_maps/ or upload one (YAML)").click()
+        self.page.get_by_text("Start another map: from a template, blank, from process_maps/ or an upload").click()
         with self.rerun():
             self._pick(self.page, "A map in process_maps/", file_name)
         self.press("Add to the study and open")

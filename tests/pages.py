@@ -708,17 +708,18 @@ class ComparePage(AppPage):
             has=self.page.get_by_role("combobox", name=label, exact=True))
         box.scroll_into_view_if_needed()
         option = self.page.get_by_role("listbox").get_by_role("option", name=re.compile(rf"^{re.escape(what)} \("))
-        for attempt in range(3):  # a rerun still drawing the page can close the list as it opens: open it again
-            self.wait_idle()
+        for attempt in range(3):  # a rerun still drawing the page can close the list as it opens, or before the
+            self.wait_idle()      # option is clicked: open it again
             box.get_by_role("combobox", name=label, exact=True).click()
             try:
                 expect(option.first).to_be_visible(timeout=TIMEOUT_MS // 3)
+                with self.rerun():
+                    option.first.click(timeout=TIMEOUT_MS // 3)
                 break
-            except AssertionError:
+            except (AssertionError, PlaywrightTimeout):
                 if attempt == 2:
                     raise
-        with self.rerun():
-            option.first.click()
+                self.page.keyboard.press("Escape")
         self.page.keyboard.press("Escape")
         expect(self.page.get_by_role("listbox")).to_have_count(0, timeout=TIMEOUT_MS)
         share = self.page.get_by_role("spinbutton", name=f"% of {what} that {design} prevents", exact=True)

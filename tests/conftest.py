@@ -147,3 +147,14 @@ def flow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AppS
     server = AppServer(tmp, env={"WORKBENCH_MAPS_DIR": str(folder)}).start()
     yield server, folder
     server.stop()
+
+
+@pytest.fixture
+def small_maps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A process_maps/ folder holding the small map (flow_fixtures.SMALL_MAP), which the app reads instead of
+    the project's own."""
+    from flow_fixtures import maps_folder
+
+    folder = maps_folder(tmp_path)
+    monkeypatch.setenv("WORKBENCH_MAPS_DIR", str(folder))
+    return folder

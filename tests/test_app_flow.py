@@ -13,7 +13,6 @@ from flow_fixtures import (
     SMALL_HANDOFFS,
     SMALL_HANDOFFS_AFTER_ROLE_CHANGE,
     SMALL_TOUCH_MINUTES,
-    maps_folder,
 )
 from streamlit.testing.v1 import AppTest
 
@@ -22,14 +21,7 @@ from workbench.flow.validate import has_errors, validate_map
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = maps_folder(tmp_path)
-    monkeypatch.setenv("WORKBENCH_MAPS_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def at(folder: Path) -> AppTest:
+def at(small_maps: Path) -> AppTest:
     return open_app("flow")
 
 
@@ -72,29 +64,29 @@ def test_the_step_form_changes_a_step(at: AppTest, flow: FlowScreen) -> None:
     assert flow.headline("Hand-offs") == f"{SMALL_HANDOFFS_AFTER_ROLE_CHANGE:.2f}"
 
 
-def test_save_writes_a_valid_file_and_asks_before_overwriting(at: AppTest, flow: FlowScreen, folder: Path) -> None:
+def test_save_writes_a_valid_file_and_asks_before_overwriting(at: AppTest, flow: FlowScreen, small_maps: Path) -> None:
     flow.edit_step(1, role="agent")
     flow.type("File name in process_maps/", "small_worker_led")
     flow.press("Save")
-    saved = folder / "small_worker_led.yaml"
+    saved = small_maps / "small_worker_led.yaml"
     assert saved.exists()
     m = load_map(saved)
     assert not has_errors(validate_map(m))
     assert m.step("process").role == "agent"
     assert saved.read_text().startswith("# A small map for tests")  # the file's comment block is kept
     # overwriting the original asks first, and offers a new version instead
-    before = (folder / "small.yaml").read_text()
+    before = (small_maps / "small.yaml").read_text()
     flow.type("File name in process_maps/", "small")
     flow.press("Save")
-    assert (folder / "small.yaml").read_text() == before
+    assert (small_maps / "small.yaml").read_text() == before
     assert flow.says("warning", "already exists")
     flow.press("Save as small-2.yaml")
-    assert (folder / "small-2.yaml").exists()
-    assert (folder / "small.yaml").read_text() == before
+    assert (small_maps / "small-2.yaml").exists()
+    assert (small_maps / "small.yaml").read_text() == before
 
 
-def test_a_map_with_errors_opens_and_lists_them_with_lines(at: AppTest, flow: FlowScreen, folder: Path) -> None:
-    (folder / "broken.yaml").write_text(BROKEN_MAP, encoding="utf-8")
+def test_a_map_with_errors_opens_and_lists_them_with_lines(at: AppTest, flow: FlowScreen, small_maps: Path) -> None:
+    (small_maps / "broken.yaml").write_text(BROKEN_MAP, encoding="utf-8")
     flow.run()
     flow.choose("A map in process_maps/", "broken.yaml")
     flow.press("Add to the study and open")

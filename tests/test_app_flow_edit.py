@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from app_pages import APP, FlowScreen, open_app
-from flow_fixtures import SMALL_MAP, maps_folder
+from flow_fixtures import SMALL_MAP
 from streamlit.testing.v1 import AppTest
 
 from workbench.app import keys
@@ -24,14 +24,7 @@ SMALL = yaml.safe_load(SMALL_MAP)  # the small map as plain data: what the tests
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = maps_folder(tmp_path)
-    monkeypatch.setenv("WORKBENCH_MAPS_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def flow(folder: Path) -> FlowScreen:
+def flow(small_maps: Path) -> FlowScreen:
     return FlowScreen(open_app("flow"))
 
 
@@ -60,7 +53,7 @@ def _columns(flow: FlowScreen, table: str) -> dict[str, dict]:
 
 
 @pytest.fixture
-def empty(folder: Path) -> FlowScreen:
+def empty(small_maps: Path) -> FlowScreen:
     """The Flow page of a new study that has no map yet."""
     open_app()  # the first start makes the sample study
     with _store() as s:

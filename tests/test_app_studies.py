@@ -10,7 +10,7 @@ import pytest
 from app_helpers import APP, metric
 from app_pages import DemandScreen, FlowScreen, Screen, StudiesScreen
 from app_pages import open_app as _open_app
-from flow_fixtures import SMALL_HANDOFFS, SMALL_HANDOFFS_AFTER_ROLE_CHANGE, maps_folder
+from flow_fixtures import SMALL_HANDOFFS, SMALL_HANDOFFS_AFTER_ROLE_CHANGE
 from streamlit.testing.v1 import AppTest
 
 from workbench.flow.model import parse_map, to_yaml
@@ -37,13 +37,6 @@ def sample_id() -> int:
         found = studies.find_study(s, SAMPLE_STUDY)
         assert found is not None
         return found.id
-
-
-@pytest.fixture
-def small_maps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = maps_folder(tmp_path)
-    monkeypatch.setenv("WORKBENCH_MAPS_DIR", str(folder))
-    return folder
 
 
 # ------------------------------------------------------------------------------------------ studies

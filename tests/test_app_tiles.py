@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from app_pages import Screen, open_app
-from flow_fixtures import maps_folder
 from streamlit.testing.v1 import AppTest
 
 from workbench.app import tiles
@@ -54,14 +53,7 @@ def check_rows(at: AppTest, expected: list[list[str]]) -> None:
             assert fits(m.label, m.value, bool(m.help), columns), (m.label, m.value, columns)
 
 
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = maps_folder(tmp_path)
-    monkeypatch.setenv("WORKBENCH_MAPS_DIR", str(folder))
-    return folder
-
-
-def test_the_flow_pages_seven_tiles_are_two_rows_of_four_and_three(folder: Path) -> None:
+def test_the_flow_pages_seven_tiles_are_two_rows_of_four_and_three(small_maps: Path) -> None:
     at = open_app("flow")
     check_rows(at, [["Hand-offs", "One-stop", "End-to-end days", "Value steps"],
                     ["Touch minutes", "Failure demand", "Flow efficiency"]])
@@ -74,7 +66,7 @@ def test_the_flow_pages_seven_tiles_are_two_rows_of_four_and_three(folder: Path)
                      "Flow efficiency": f"{20 / (2 * 1440 + 20):.1%}"}  # touch ÷ end to end, under 10%: "0.7%"
 
 
-def test_the_demand_and_dashboard_tiles_fit(folder: Path) -> None:
+def test_the_demand_and_dashboard_tiles_fit(small_maps: Path) -> None:
     demand = open_app()
     Screen(demand).assert_no_exception()
     check_rows(demand, [["Demands", "Failure demand share", "Value demand"],

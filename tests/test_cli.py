@@ -466,3 +466,18 @@ def test_the_warning_comes_before_an_event_log_fails_as_a_demand_file(tmp_path: 
 def test_demand_summary_of_a_demand_file_has_no_event_log_warning(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "demand", "summary", SAMPLE, "--catalogue", CATALOGUE, "--format", "json")
     assert code == 0 and err == ""
+
+
+@pytest.mark.parametrize("argv", [
+    ["demand", "export", "sample_data/messy_upload.csv", "--out", "{missing}/rows.csv"],
+    ["map", "draw", "process_maps/housing_repairs_worker_led.yaml", "-o", "{missing}/map.svg"],
+])
+def test_an_output_in_a_missing_folder_is_a_sentence_and_nothing_is_written(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]) -> None:
+    missing = tmp_path / "no such folder"
+    argv = [a.replace("{missing}", str(missing)) for a in argv]
+    argv = [str(ROOT / a) if a.startswith(("sample_data/", "process_maps/")) else a for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert err.strip() == f"workbench: cannot write {argv[-1]}: No such file or directory"
+    assert not missing.exists()

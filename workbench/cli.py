@@ -60,6 +60,14 @@ class UsageError(Exception):
     pass
 
 
+def _write(out: Path, data: bytes) -> None:
+    """Write a command's output file; a folder that is missing or not writable is a usage error, in a sentence."""
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
 def _parse_map(items: list[str]) -> dict[str, str]:
     mapping = {}
     for item in items or []:
@@ -229,9 +237,9 @@ def cmd_demand_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     frame = loaded.frame.drop(columns=[schema.TOUCHPOINT_KEY])
     if out.suffix.lower() == ".xlsx":
-        out.write_bytes(to_xlsx_bytes({"Demand": frame, "Set aside": loaded.set_aside_rows}))
+        _write(out, to_xlsx_bytes({"Demand": frame, "Set aside": loaded.set_aside_rows}))
     else:
-        out.write_bytes(to_csv_bytes(frame))
+        _write(out, to_csv_bytes(frame))
     print(f"Wrote {len(frame):,} rows to {out}")
     return 0
 
@@ -427,7 +435,7 @@ def cmd_map_draw(args: argparse.Namespace) -> int:
                                      problems=validate_map(m, catalogue)), fmt)
     except RenderError as exc:
         raise UsageError(str(exc)) from None
-    Path(args.output).write_bytes(data)
+    _write(Path(args.output), data)
     print(f"{args.output}: {views.VIEWS[args.view]} of {m.name}, {len(data):,} bytes")
     return 0
 
@@ -842,10 +850,7 @@ def cmd_study_export(args: argparse.Namespace) -> int:
         raise UsageError(f"the export of '{study.name}' could not be read back, so it was not written: {exc}") \
             from None
     out = Path(args.out)
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    _write(out, data)
     print(f"Exported study '{study.name}' ({contents}) to {out}")
     return 0
 
@@ -967,10 +972,7 @@ def cmd_study_report(args: argparse.Namespace) -> int:
             data = report.html_to_pdf(html)
         except report.PdfUnavailable as exc:
             raise UsageError(str(exc)) from None
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    _write(out, data)
     print(f"Wrote the report of '{study.name}' to {out} ({len(data):,} bytes).")
     return 0
 
